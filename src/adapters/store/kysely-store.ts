@@ -1,0 +1,350 @@
+import { Kysely, Migrator, sql, type Selectable } from 'kysely';
+import type {
+  ApiKeyRecord, LinkChanges, LinkQuery, LinkRecord, NewLink, NewUser, PageQuery, RedirectType,
+  RefreshTokenRecord, Role, Store, UserChanges, UserRecord, Visit,
+} from '../../ports.js';
+import { UniqueViolation } from '../../ports.js';
+import { linkState } from '../../domain/link-state.js';
+import type { Database } from './schema.js';
+import { migrationProvider } from './migrations.js';
+
+type LinkRow = Selectable<Database['links']>;
+
+/** How an adapter recognises a unique-index failure of its driver, and which field it concerns. */
+export type UniqueViolationOf = (err: unknown) => UniqueViolation['field'] | undefined;
+
+/**
+ * The Store over Kysely. Every query here is written once and runs unchanged on SQLite and
+ * PostgreSQL; the dialect adapters (sqlite.ts, postgres.ts) only open the connection.
+ */
+export class KyselyStore implements Store {
+  constructor(
+    readonly db: Kysely<Database>,
+    private readonly uniqueViolationOf: UniqueViolationOf,
+  ) {}
+
+  async migrate(): Promise<void> {
+    const { error } = await new Migrator({ db: this.db, provider: migrationProvider }).migrateToLatest();
+    if (error) throw error;
+  }
+
+  async ping(): Promise<void> {
+    await sql`select 1`.execute(this.db);
+  }
+
+  async close(): Promise<void> {
+    await this.db.destroy();
+  }
+
+  // ── users ──────────────────────────────────────────────────────────────────────────────────
+
+  async createUser(user: NewUser): Promise<UserRecord> {
+    return this.unique(() =>
+      this.db.transaction().execute(async (trx) => {
+        const row = { ...toUserRow(user), role: user.role ?? 'user', updated_at: user.createdAt };
+        await trx.insertInto('users').values(row).execute();
+        const claim = await trx
+          .insertInto('first_admin')
+          .values({ id: 1, user_id: user.id })
+          .onConflict((oc) => oc.doNothing())
+          .executeTakeFirst();
+        if (Number(claim.numInsertedOrUpdatedRows ?? 0) === 1) {
+          await trx.updateTable('users').set({ role: 'admin' }).where('id', '=', user.id).execute();
+          row.role = 'admin';
+        }
+        return toUser(row);
+      }),
+    );
+  }
+
+  async findUserById(id: string): Promise<UserRecord | undefined> {
+    const row = await this.db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+    return row && toUser(row);
+  }
+
+  async findUserByEmail(email: string): Promise<UserRecord | undefined> {
+    const row = await this.db.selectFrom('users').selectAll().where('email', '=', email).executeTakeFirst();
+    return row && toUser(row);
+  }
+
+  async listUsers({ limit, cursor }: PageQuery): Promise<UserRecord[]> {
+    let query = this.db.selectFrom('users').selectAll();
+    if (cursor) {
+      query = query.where((eb) => eb(eb.refTuple('created_at', 'id'), '<', eb.tuple(cursor.createdAt, cursor.id)));
+    }
+    const rows = await query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit + 1).execute();
+    return rows.map(toUser);
+  }
+
+  async updateUser(id: string, changes: UserChanges, now: number): Promise<UserRecord | undefined> {
+    const set = {
+      ...(changes.email !== undefined && { email: changes.email }),
+      ...(changes.name !== undefined && { name: changes.name }),
+      ...(changes.role !== undefined && { role: changes.role }),
+      ...(changes.passwordHash !== undefined && { password_hash: changes.passwordHash }),
+      updated_at: now,
+    };
+    const row = await this.unique(() =>
+      this.db.updateTable('users').set(set).where('id', '=', id).returningAll().executeTakeFirst(),
+    );
+    return row && toUser(row);
+  }
+
+  async deleteUser(id: string): Promise<boolean> {
+    const result = await this.db.deleteFrom('users').where('id', '=', id).executeTakeFirst();
+    return Number(result.numDeletedRows) > 0;
+  }
+
+  // ── refresh tokens ─────────────────────────────────────────────────────────────────────────
+
+  async insertRefreshToken(t: RefreshTokenRecord): Promise<void> {
+    await this.db
+      .insertInto('refresh_tokens')
+      .values({
+        id: t.id, user_id: t.userId, family_id: t.familyId, token_hash: t.tokenHash, created_at: t.createdAt,
+        expires_at: t.expiresAt, used_at: t.usedAt, revoked_at: t.revokedAt,
+      })
+      .execute();
+  }
+
+  async findRefreshToken(id: string): Promise<RefreshTokenRecord | undefined> {
+    const r = await this.db.selectFrom('refresh_tokens').selectAll().where('id', '=', id).executeTakeFirst();
+    return r && {
+      id: r.id, userId: r.user_id, familyId: r.family_id, tokenHash: r.token_hash, createdAt: r.created_at,
+      expiresAt: r.expires_at, usedAt: r.used_at, revokedAt: r.revoked_at,
+    };
+  }
+
+  async markRefreshTokenUsed(id: string, now: number): Promise<boolean> {
+    const result = await this.db
+      .updateTable('refresh_tokens')
+      .set({ used_at: now })
+      .where('id', '=', id)
+      .where('used_at', 'is', null)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  async revokeRefreshFamily(familyId: string, now: number): Promise<void> {
+    await this.db
+      .updateTable('refresh_tokens')
+      .set({ revoked_at: now })
+      .where('family_id', '=', familyId)
+      .where('revoked_at', 'is', null)
+      .execute();
+  }
+
+  async revokeUserRefreshTokens(userId: string, now: number): Promise<void> {
+    await this.db
+      .updateTable('refresh_tokens')
+      .set({ revoked_at: now })
+      .where('user_id', '=', userId)
+      .where('revoked_at', 'is', null)
+      .execute();
+  }
+
+  // ── API keys ───────────────────────────────────────────────────────────────────────────────
+
+  async insertApiKey(k: ApiKeyRecord): Promise<void> {
+    await this.unique(() =>
+      this.db
+        .insertInto('api_keys')
+        .values({
+          id: k.id, user_id: k.userId, name: k.name, prefix: k.prefix, key_hash: k.keyHash, created_at: k.createdAt,
+          expires_at: k.expiresAt, revoked_at: k.revokedAt,
+        })
+        .execute(),
+    );
+  }
+
+  async findApiKeyByPrefix(prefix: string): Promise<ApiKeyRecord | undefined> {
+    const row = await this.db.selectFrom('api_keys').selectAll().where('prefix', '=', prefix).executeTakeFirst();
+    return row && toApiKey(row);
+  }
+
+  async listApiKeys(userId: string): Promise<ApiKeyRecord[]> {
+    const rows = await this.db
+      .selectFrom('api_keys')
+      .selectAll()
+      .where('user_id', '=', userId)
+      .where('revoked_at', 'is', null)
+      .orderBy('created_at', 'desc')
+      .execute();
+    return rows.map(toApiKey);
+  }
+
+  async revokeApiKey(userId: string, id: string, now: number): Promise<boolean> {
+    const result = await this.db
+      .updateTable('api_keys')
+      .set({ revoked_at: now })
+      .where('id', '=', id)
+      .where('user_id', '=', userId)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  // ── links ──────────────────────────────────────────────────────────────────────────────────
+
+  async insertLink(link: NewLink): Promise<LinkRecord> {
+    const row = {
+      id: link.id, code: link.code, url: link.url, title: link.title, redirect_type: link.redirectType,
+      expires_at: link.expiresAt, max_clicks: link.maxClicks, owner_id: link.ownerId, created_at: link.createdAt,
+      updated_at: link.createdAt,
+    };
+    await this.unique(() =>
+      this.db.transaction().execute(async (trx) => {
+        await trx.insertInto('links').values(row).execute();
+        if (link.tags.length > 0) {
+          await trx.insertInto('link_tags').values(link.tags.map((tag) => ({ link_id: link.id, tag }))).execute();
+        }
+      }),
+    );
+    return { ...link, tags: [...link.tags].sort(), clicks: 0, updatedAt: link.createdAt };
+  }
+
+  async findLinkById(id: string): Promise<LinkRecord | undefined> {
+    const row = await this.db.selectFrom('links').selectAll().where('id', '=', id).executeTakeFirst();
+    return row && (await this.withTags([row]))[0];
+  }
+
+  async findLinkByCode(code: string): Promise<LinkRecord | undefined> {
+    const row = await this.db.selectFrom('links').selectAll().where('code', '=', code).executeTakeFirst();
+    return row && (await this.withTags([row]))[0];
+  }
+
+  async listLinks({ limit, cursor, ownerId, q, tag }: LinkQuery): Promise<LinkRecord[]> {
+    let query = this.db.selectFrom('links').selectAll('links');
+    if (ownerId !== undefined) query = query.where('owner_id', '=', ownerId);
+    if (cursor) {
+      query = query.where((eb) => eb(eb.refTuple('created_at', 'id'), '<', eb.tuple(cursor.createdAt, cursor.id)));
+    }
+    if (tag !== undefined) {
+      query = query.where((eb) =>
+        eb.exists(
+          eb.selectFrom('link_tags').select('link_tags.link_id')
+            .whereRef('link_tags.link_id', '=', 'links.id').where('link_tags.tag', '=', tag),
+        ),
+      );
+    }
+    if (q !== undefined) {
+      const pattern = `%${q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      query = query.where(
+        sql<boolean>`(lower(url) like ${pattern} escape '\\' or lower(code) like ${pattern} escape '\\' or lower(coalesce(title, '')) like ${pattern} escape '\\')`,
+      );
+    }
+    const rows = await query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit + 1).execute();
+    return this.withTags(rows);
+  }
+
+  async updateLink(id: string, changes: LinkChanges, now: number): Promise<LinkRecord | undefined> {
+    const set = {
+      ...(changes.code !== undefined && { code: changes.code }),
+      ...(changes.url !== undefined && { url: changes.url }),
+      ...(changes.title !== undefined && { title: changes.title }),
+      ...(changes.redirectType !== undefined && { redirect_type: changes.redirectType }),
+      ...(changes.expiresAt !== undefined && { expires_at: changes.expiresAt }),
+      ...(changes.maxClicks !== undefined && { max_clicks: changes.maxClicks }),
+      updated_at: now,
+    };
+    const row = await this.unique(() =>
+      this.db.transaction().execute(async (trx) => {
+        const updated = await trx.updateTable('links').set(set).where('id', '=', id).returningAll().executeTakeFirst();
+        if (updated && changes.tags !== undefined) {
+          await trx.deleteFrom('link_tags').where('link_id', '=', id).execute();
+          if (changes.tags.length > 0) {
+            await trx.insertInto('link_tags').values(changes.tags.map((tag) => ({ link_id: id, tag }))).execute();
+          }
+        }
+        return updated;
+      }),
+    );
+    return row && (await this.withTags([row]))[0];
+  }
+
+  async deleteLink(id: string): Promise<boolean> {
+    const result = await this.db.deleteFrom('links').where('id', '=', id).executeTakeFirst();
+    return Number(result.numDeletedRows) > 0;
+  }
+
+  async countVisit(code: string, now: number): Promise<Visit> {
+    const counted = await this.db
+      .updateTable('links')
+      .set((eb) => ({ clicks: eb('clicks', '+', 1) }))
+      .where('code', '=', code)
+      .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
+      .where((eb) => eb.or([eb('max_clicks', 'is', null), eb('clicks', '<', eb.ref('max_clicks'))]))
+      .returningAll()
+      .executeTakeFirst();
+    if (counted) return { outcome: 'live', link: toLink(counted, []) };
+    // Not counted: tell a missing code from one that is no longer live.
+    const row = await this.db.selectFrom('links').selectAll().where('code', '=', code).executeTakeFirst();
+    if (!row) return { outcome: 'missing' };
+    const link = toLink(row, []);
+    const state = linkState(link, now);
+    return { outcome: state === 'active' ? 'exhausted' : state, link };
+  }
+
+  /** Attaches tags to a page of links with one query, never one per link. */
+  private async withTags(rows: LinkRow[]): Promise<LinkRecord[]> {
+    if (rows.length === 0) return [];
+    const tagRows = await this.db
+      .selectFrom('link_tags')
+      .select(['link_id', 'tag'])
+      .where('link_id', 'in', rows.map((r) => r.id))
+      .orderBy('tag')
+      .execute();
+    const tags = new Map<string, string[]>();
+    for (const { link_id, tag } of tagRows) {
+      const list = tags.get(link_id);
+      if (list) list.push(tag);
+      else tags.set(link_id, [tag]);
+    }
+    return rows.map((row) => toLink(row, tags.get(row.id) ?? []));
+  }
+
+  /** Runs a write, turning the driver's unique-index error into UniqueViolation. */
+  private async unique<T>(write: () => Promise<T>): Promise<T> {
+    try {
+      return await write();
+    } catch (err) {
+      const field = this.uniqueViolationOf(err);
+      throw field ? new UniqueViolation(field) : err;
+    }
+  }
+}
+
+/** Maps a unique index to the API field it protects ("links.code", "links_code", …). */
+export function fieldOfConstraint(text: string): UniqueViolation['field'] | undefined {
+  if (/\bcode\b|links_code/.test(text)) return 'code';
+  if (/email/.test(text)) return 'email';
+  if (/prefix/.test(text)) return 'prefix';
+  return undefined;
+}
+
+function toUserRow(u: NewUser) {
+  return { id: u.id, email: u.email, name: u.name, password_hash: u.passwordHash, created_at: u.createdAt };
+}
+
+function toUser(r: Selectable<Database['users']>): UserRecord {
+  return {
+    id: r.id, email: r.email, name: r.name, role: r.role as Role, passwordHash: r.password_hash,
+    createdAt: r.created_at, updatedAt: r.updated_at,
+  };
+}
+
+function toApiKey(r: Selectable<Database['api_keys']>): ApiKeyRecord {
+  return {
+    id: r.id, userId: r.user_id, name: r.name, prefix: r.prefix, keyHash: r.key_hash, createdAt: r.created_at,
+    expiresAt: r.expires_at, revokedAt: r.revoked_at,
+  };
+}
+
+function toLink(r: LinkRow, tags: string[]): LinkRecord {
+  return {
+    id: r.id, code: r.code, url: r.url, title: r.title, tags, redirectType: r.redirect_type as RedirectType,
+    expiresAt: r.expires_at, maxClicks: r.max_clicks, clicks: r.clicks, ownerId: r.owner_id,
+    createdAt: r.created_at, updatedAt: r.updated_at,
+  };
+}

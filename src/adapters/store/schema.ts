@@ -1,0 +1,50 @@
+/** Row types of the tables, as Kysely sees them. Times are epoch milliseconds (bigint on PostgreSQL). */
+import type { Generated } from 'kysely';
+
+export interface Database {
+  users: {
+    id: string;
+    email: string;
+    name: string | null;
+    role: string;
+    password_hash: string;
+    created_at: number;
+    updated_at: number;
+  };
+  /** One row, claimed by the first sign-up: that user becomes admin, and no race can make two. */
+  first_admin: { id: number; user_id: string };
+  refresh_tokens: {
+    id: string;
+    user_id: string;
+    family_id: string;
+    token_hash: string;
+    created_at: number;
+    expires_at: number;
+    used_at: number | null;
+    revoked_at: number | null;
+  };
+  api_keys: {
+    id: string;
+    user_id: string;
+    name: string;
+    prefix: string;
+    key_hash: string;
+    created_at: number;
+    expires_at: number | null;
+    revoked_at: number | null;
+  };
+  links: {
+    id: string;
+    code: string;
+    url: string;
+    title: string | null;
+    redirect_type: number;
+    expires_at: number | null;
+    max_clicks: number | null;
+    clicks: Generated<number>;
+    owner_id: string;
+    created_at: number;
+    updated_at: number;
+  };
+  link_tags: { link_id: string; tag: string };
+}

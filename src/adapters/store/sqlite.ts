@@ -1,0 +1,22 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import SQLite from 'better-sqlite3';
+import { Kysely, SqliteDialect } from 'kysely';
+import { KyselyStore, fieldOfConstraint } from './kysely-store.js';
+import type { Database } from './schema.js';
+
+/** The embedded default: one SQLite file in WAL mode, no server to run. */
+export function createSqliteStore(file: string): KyselyStore {
+  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  const sqlite = new SQLite(file);
+  sqlite.pragma('journal_mode = WAL'); // readers never wait for the writer
+  sqlite.pragma('synchronous = NORMAL'); // durable across process crashes; WAL keeps it consistent
+  sqlite.pragma('foreign_keys = ON'); // deleting a user cascades to their links, keys and tokens
+  sqlite.pragma('busy_timeout = 5000'); // `kurz migrate` or a second process may hold the lock briefly
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  return new KyselyStore(db, (err) => {
+    const e = err as { code?: string; message?: string };
+    if (e.code !== 'SQLITE_CONSTRAINT_UNIQUE' && e.code !== 'SQLITE_CONSTRAINT_PRIMARYKEY') return undefined;
+    return fieldOfConstraint(e.message ?? '');
+  });
+}

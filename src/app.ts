@@ -1,0 +1,69 @@
+import Fastify, { type FastifyServerOptions } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { Context } from './use-cases/context.js';
+import { createMetrics, type Metrics } from './obs/metrics.js';
+import { loggerOptions, requestId } from './obs/logger.js';
+import { registerErrorHandling } from './http/errors.js';
+import { Problem } from './http/schemas.js';
+import { opsRoutes } from './http/ops.js';
+import { redirectRoute } from './http/redirect.js';
+import { userRoutes } from './http/api/users.js';
+import { authRoutes } from './http/api/auth.js';
+import { apiKeyRoutes } from './http/api/api-keys.js';
+import { linkRoutes } from './http/api/links.js';
+import type { Api } from './http/api/api.js';
+
+export interface AppOptions {
+  /** pino logger options; tests pass false. Defaults to JSON logs at the configured level. */
+  logger?: FastifyServerOptions['logger'];
+  metrics?: Metrics;
+}
+
+/** Builds the HTTP app over its dependencies, with every route registered explicitly. Never listens. */
+export async function buildApp(ctx: Context, options: AppOptions = {}): Promise<Api> {
+  const { config } = ctx;
+  const metrics = options.metrics ?? createMetrics();
+  const app: Api = Fastify({
+    logger: options.logger ?? loggerOptions(config.logLevel),
+    genReqId: requestId,
+    bodyLimit: config.bodyLimitBytes,
+    ajv: {
+      // Reject fields a client must not set (id, owner_id, clicks …) instead of dropping them silently,
+      // and report every invalid field at once.
+      customOptions: { removeAdditional: false, allErrors: true, coerceTypes: 'array', useDefaults: true },
+    },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    const labels = { method: request.method, route: request.routeOptions.url ?? 'unmatched', status: reply.statusCode };
+    metrics.httpRequests.inc(labels);
+    metrics.httpDuration.observe(labels, reply.elapsedTime / 1000);
+  });
+  registerErrorHandling(app);
+  app.addSchema(Problem);
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'Kurz', version: '1.0.0', description: 'URL shortener API. Errors are RFC 9457 problem+json.' },
+      servers: [{ url: config.baseUrl }],
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'access token or API key' } } },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  await app.register(async (v1: Api) => {
+    userRoutes(v1, ctx);
+    authRoutes(v1, ctx);
+    apiKeyRoutes(v1, ctx);
+    linkRoutes(v1, ctx);
+  }, { prefix: '/api/v1' });
+  opsRoutes(app, ctx, metrics);
+  redirectRoute(app, ctx);
+  return app;
+}

@@ -1,0 +1,31 @@
+import { randomInt } from 'node:crypto';
+import { invalid } from './errors.js';
+
+const ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+
+/** A code from the CSPRNG over [0-9A-Za-z]; randomInt is unbiased, so every code is equally likely. */
+export function randomCode(length: number): string {
+  let code = '';
+  for (let i = 0; i < length; i++) code += ALPHABET[randomInt(62)];
+  return code;
+}
+
+export const CUSTOM_CODE = /^[A-Za-z0-9_-]{3,64}$/;
+
+/** Paths Kurz serves itself, or may serve, so a short code can never shadow them. Compared case-insensitively. */
+export const RESERVED_CODES: ReadonlySet<string> = new Set([
+  'api', 'docs', 'healthz', 'readyz', 'metrics', 'openapi.json', 'assets', 'admin', 'static', 'login',
+  'logout', 'signin', 'signup', 'register', 'dashboard', 'settings', 'account', 'links', 'users', 'auth',
+  'favicon.ico', 'robots.txt', 'sitemap.xml', 'well-known', '.well-known', 'problems', 'status', 'kurz',
+]);
+
+/** Throws a 400 naming `code` when a custom code breaks the pattern or takes a reserved word. */
+export function assertValidCustomCode(code: string): void {
+  if (!CUSTOM_CODE.test(code)) {
+    throw invalid('code', 'must be 3 to 64 characters of A-Z, a-z, 0-9, "_" or "-"');
+  }
+  if (RESERVED_CODES.has(code.toLowerCase())) throw invalid('code', `"${code}" is reserved`);
+}
+
+/** Cheap shape check for the redirect path: anything else cannot be a code, so it never reaches the store. */
+export const couldBeCode = (s: string): boolean => s.length >= 3 && s.length <= 64 && CUSTOM_CODE.test(s);

@@ -1,0 +1,44 @@
+import { Type } from 'typebox';
+import type { Context } from '../../use-cases/context.js';
+import { createApiKey, listApiKeys, revokeApiKey } from '../../use-cases/api-keys.js';
+import { bearerSecurity, requireActor } from '../auth.js';
+import { apiKeyJson, epochMs } from '../present.js';
+import { ApiKey, ApiKeyBody, ApiKeyCreated, IdParams } from '../schemas.js';
+import { problems, type Api } from './api.js';
+
+export function apiKeyRoutes(app: Api, ctx: Context): void {
+  const tags = ['api-keys'];
+  const security = bearerSecurity;
+
+  app.post('/api-keys', {
+    schema: {
+      tags, security, summary: 'Create an API key; the key itself is in this response only', body: ApiKeyBody,
+      response: { 201: ApiKeyCreated, ...problems(400, 401) },
+    },
+  }, async (request, reply) => {
+    const actor = await requireActor(ctx, request);
+    const expiresAt = epochMs(request.body.expires_at ?? null, 'expires_at');
+    const created = await createApiKey(ctx, actor, request.body.name, expiresAt);
+    return reply
+      .code(201)
+      .header('location', `/api/v1/api-keys/${created.id}`)
+      .header('cache-control', 'no-store')
+      .send({ ...apiKeyJson(created), key: created.key });
+  });
+
+  app.get('/api-keys', {
+    schema: {
+      tags, security, summary: 'Your API keys that are not revoked (never the keys themselves)',
+      response: { 200: Type.Object({ data: Type.Array(ApiKey) }), ...problems(401) },
+    },
+  }, async (request) => ({ data: (await listApiKeys(ctx, await requireActor(ctx, request))).map(apiKeyJson) }));
+
+  app.delete('/api-keys/:id', {
+    schema: {
+      tags, security, summary: 'Revoke an API key', params: IdParams, response: { 204: Type.Null(), ...problems(401, 404) },
+    },
+  }, async (request, reply) => {
+    await revokeApiKey(ctx, await requireActor(ctx, request), request.params.id);
+    return reply.code(204).send(null);
+  });
+}

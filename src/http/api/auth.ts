@@ -1,0 +1,35 @@
+import { Type } from 'typebox';
+import type { Context } from '../../use-cases/context.js';
+import { refresh, revoke, signIn } from '../../use-cases/sessions.js';
+import { RefreshBody, TokenBody, TokenPair } from '../schemas.js';
+import { problems, type Api } from './api.js';
+
+export function authRoutes(app: Api, ctx: Context): void {
+  const tags = ['auth'];
+  // Token responses must never be stored by a cache between client and server (RFC 6749 §5.1).
+  const noStore = { 'cache-control': 'no-store' };
+
+  app.post('/auth/token', {
+    schema: {
+      tags, summary: 'Sign in: an access token and a refresh token', body: TokenBody,
+      response: { 200: TokenPair, ...problems(400, 401) },
+    },
+  }, async (request, reply) => reply.headers(noStore).send(await signIn(ctx, request.body.email, request.body.password)));
+
+  app.post('/auth/refresh', {
+    schema: {
+      tags, summary: 'Trade a refresh token for a new pair; the old one stops working, and its reuse revokes the family',
+      body: RefreshBody, response: { 200: TokenPair, ...problems(400, 401) },
+    },
+  }, async (request, reply) => reply.headers(noStore).send(await refresh(ctx, request.body.refresh_token)));
+
+  app.post('/auth/revoke', {
+    schema: {
+      tags, summary: 'Sign out: revoke a refresh token and every token rotated from the same sign-in',
+      body: RefreshBody, response: { 204: Type.Null(), ...problems(400) },
+    },
+  }, async (request, reply) => {
+    await revoke(ctx, request.body.refresh_token);
+    return reply.code(204).send(null);
+  });
+}

@@ -1,0 +1,80 @@
+import { Type, type Static } from 'typebox';
+import type { LinkChanges } from '../../ports.js';
+import type { Context } from '../../use-cases/context.js';
+import { createLink, deleteLink, getLink, listLinks, replacement, updateLink, type LinkInput } from '../../use-cases/links.js';
+import { bearerSecurity, requireActor } from '../auth.js';
+import { epochMs, linkJson, paged } from '../present.js';
+import { IdParams, Link, LinkBody, LinkListQuery, LinkPatchBody, Page } from '../schemas.js';
+import { problems, type Api } from './api.js';
+
+export function linkRoutes(app: Api, ctx: Context): void {
+  const tags = ['links'];
+  const security = bearerSecurity;
+  const present = linkJson(ctx.config.baseUrl);
+
+  app.post('/links', {
+    schema: {
+      tags, security, summary: 'Shorten a URL', body: LinkBody,
+      response: { 201: Link, ...problems(400, 401, 409, 413, 415) },
+    },
+  }, async (request, reply) => {
+    const link = await createLink(ctx, await requireActor(ctx, request), linkInput(request.body));
+    return reply.code(201).header('location', `/api/v1/links/${link.id}`).send(present(link));
+  });
+
+  app.get('/links', {
+    schema: {
+      tags, security, summary: 'Your links, newest first (admins: ?owner=all)', querystring: LinkListQuery,
+      response: { 200: Page(Link), ...problems(400, 401, 403) },
+    },
+  }, async (request) => {
+    const actor = await requireActor(ctx, request);
+    const { q, tag, owner } = request.query;
+    return paged(request.query, (limit, cursor) => listLinks(ctx, actor, { limit, cursor, q, tag, owner }), present);
+  });
+
+  app.get('/links/:id', {
+    schema: { tags, security, summary: 'A link (owner or admin)', params: IdParams, response: { 200: Link, ...problems(401, 404) } },
+  }, async (request) => present(await getLink(ctx, await requireActor(ctx, request), request.params.id)));
+
+  app.put('/links/:id', {
+    schema: {
+      tags, security, summary: 'Replace a link: fields left out return to their defaults; the code stays unless given',
+      params: IdParams, body: LinkBody, response: { 200: Link, ...problems(400, 401, 404, 409) },
+    },
+  }, async (request) => {
+    const actor = await requireActor(ctx, request);
+    return present(await updateLink(ctx, actor, request.params.id, replacement(linkInput(request.body))));
+  });
+
+  app.patch('/links/:id', {
+    schema: {
+      tags, security, summary: 'Change some fields of a link; null clears title, expires_at or max_clicks',
+      params: IdParams, body: LinkPatchBody, response: { 200: Link, ...problems(400, 401, 404, 409) },
+    },
+  }, async (request) => {
+    const actor = await requireActor(ctx, request);
+    return present(await updateLink(ctx, actor, request.params.id, linkInput(request.body)));
+  });
+
+  app.delete('/links/:id', {
+    schema: { tags, security, summary: 'Delete a link', params: IdParams, response: { 204: Type.Null(), ...problems(401, 404) } },
+  }, async (request, reply) => {
+    await deleteLink(ctx, await requireActor(ctx, request), request.params.id);
+    return reply.code(204).send(null);
+  });
+}
+
+/** The API's snake_case body → the use case's input; absent fields stay absent (PATCH relies on it). */
+function linkInput<B extends Partial<LinkBody>>(body: B): B extends LinkBody ? LinkInput : LinkChanges;
+function linkInput(body: Partial<Static<typeof LinkBody>>): LinkChanges {
+  return {
+    url: body.url,
+    code: body.code,
+    title: body.title,
+    tags: body.tags,
+    redirectType: body.redirect_type,
+    expiresAt: epochMs(body.expires_at, 'expires_at'),
+    maxClicks: body.max_clicks,
+  };
+}

@@ -1,0 +1,80 @@
+import { Type } from 'typebox';
+import type { Context } from '../../use-cases/context.js';
+import { deleteUser, getUser, listUsers, signUp, updateUser } from '../../use-cases/users.js';
+import { listLinks } from '../../use-cases/links.js';
+import { bearerSecurity, optionalActor, requireActor } from '../auth.js';
+import { linkJson, paged, userJson } from '../present.js';
+import { IdParams, Link, Page, PageQuery, SignUpBody, User, UserPatchBody, UserPutBody } from '../schemas.js';
+import { problems, type Api } from './api.js';
+
+export function userRoutes(app: Api, ctx: Context): void {
+  const tags = ['users'];
+  const security = bearerSecurity;
+
+  app.post('/users', {
+    schema: {
+      tags, summary: 'Sign up (or, as an admin, create an account); the first user becomes admin',
+      body: SignUpBody, response: { 201: User, ...problems(400, 401, 403, 409, 413, 415) },
+    },
+  }, async (request, reply) => {
+    const user = await signUp(ctx, request.body, await optionalActor(ctx, request));
+    return reply.code(201).header('location', `/api/v1/users/${user.id}`).send(userJson(user));
+  });
+
+  app.get('/users/me', {
+    schema: { tags, security, summary: 'The signed-in user', response: { 200: User, ...problems(401) } },
+  }, async (request) => userJson((await requireActor(ctx, request)).user));
+
+  app.get('/users', {
+    schema: {
+      tags, security, summary: 'Every user, newest first (admin)', querystring: PageQuery,
+      response: { 200: Page(User), ...problems(400, 401, 403) },
+    },
+  }, async (request) => {
+    const actor = await requireActor(ctx, request);
+    return paged(request.query, (limit, cursor) => listUsers(ctx, actor, limit, cursor), userJson);
+  });
+
+  app.get('/users/:id', {
+    schema: { tags, security, summary: 'A user (self or admin)', params: IdParams, response: { 200: User, ...problems(401, 404) } },
+  }, async (request) => userJson(await getUser(ctx, await requireActor(ctx, request), request.params.id)));
+
+  app.put('/users/:id', {
+    schema: {
+      tags, security, summary: 'Replace a user\'s email and name (and password; role: admin only)',
+      params: IdParams, body: UserPutBody, response: { 200: User, ...problems(400, 401, 403, 404, 409) },
+    },
+  }, async (request) => {
+    const actor = await requireActor(ctx, request);
+    const body = request.body;
+    return userJson(await updateUser(ctx, actor, request.params.id, { ...body, name: body.name ?? null }));
+  });
+
+  app.patch('/users/:id', {
+    schema: {
+      tags, security, summary: 'Change some of a user\'s fields', params: IdParams, body: UserPatchBody,
+      response: { 200: User, ...problems(400, 401, 403, 404, 409) },
+    },
+  }, async (request) => userJson(await updateUser(ctx, await requireActor(ctx, request), request.params.id, request.body)));
+
+  app.delete('/users/:id', {
+    schema: {
+      tags, security, summary: 'Delete a user with their links and keys', params: IdParams,
+      response: { 204: Type.Null(), ...problems(401, 404) },
+    },
+  }, async (request, reply) => {
+    await deleteUser(ctx, await requireActor(ctx, request), request.params.id);
+    return reply.code(204).send(null);
+  });
+
+  app.get('/users/:id/links', {
+    schema: {
+      tags, security, summary: 'A user\'s links, newest first (self or admin)', params: IdParams, querystring: PageQuery,
+      response: { 200: Page(Link), ...problems(400, 401, 404) },
+    },
+  }, async (request) => {
+    const actor = await requireActor(ctx, request);
+    const user = await getUser(ctx, actor, request.params.id);
+    return paged(request.query, (limit, cursor) => listLinks(ctx, actor, { limit, cursor, owner: { id: user.id } }), linkJson(ctx.config.baseUrl));
+  });
+}

@@ -1,0 +1,91 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { AppError, PROBLEMS, problemType, type FieldError, type ProblemKind } from '../domain/errors.js';
+
+interface AjvIssue {
+  keyword: string;
+  instancePath: string;
+  message?: string;
+  params: Record<string, unknown>;
+}
+
+/** Every 4xx and 5xx leaves as RFC 9457 problem+json: ours, Fastify's validation and parser errors, 404s. */
+export function registerErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((err: FastifyError | AppError, request, reply) => {
+    const problem = err instanceof AppError ? err : fromFastify(err as FastifyError);
+    if (problem.status >= 500) request.log.error({ err }, 'request failed');
+    sendProblem(request, reply, problem);
+  });
+  app.setNotFoundHandler((request, reply) => {
+    sendProblem(request, reply, new AppError('not-found', `no route for ${request.method} ${request.url.split('?')[0]}`));
+  });
+}
+
+/** Sends a problem; `extensions` are extra members (RFC 9457 §3.2), such as readiness checks. */
+export function sendProblem(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  problem: AppError,
+  extensions: Record<string, unknown> = {},
+): FastifyReply {
+  const { title, status } = PROBLEMS[problem.kind];
+  if (problem.kind === 'unauthorized') reply.header('www-authenticate', 'Bearer');
+  return reply
+    .code(status)
+    .type('application/problem+json')
+    .send({
+      type: problemType(problem.kind),
+      title,
+      status,
+      // An unexpected error's message could carry internals (SQL, paths): clients get the title only.
+      detail: problem.kind === 'internal' ? title : problem.detail,
+      instance: request.url.split('?')[0],
+      ...(problem.errors && { errors: problem.errors }),
+      ...extensions,
+    });
+}
+
+const BY_CODE: Record<string, ProblemKind> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: 'payload-too-large',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported-media-type',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'validation',
+};
+
+function fromFastify(err: FastifyError): AppError {
+  if (err.validation) {
+    const errors = (err.validation as AjvIssue[]).map((issue) => fieldError(issue, err.validationContext));
+    return new AppError('validation', errors.map((e) => `${e.field} ${e.message}`).join('; '), errors);
+  }
+  if (err.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' || err.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || err instanceof SyntaxError) {
+    return new AppError('validation', 'the request body is not valid JSON', [{ field: 'body', message: 'is not valid JSON' }]);
+  }
+  const kind = BY_CODE[err.code] ?? kindOfStatus(err.statusCode);
+  return new AppError(kind, kind === 'internal' ? 'internal error' : err.message);
+}
+
+function kindOfStatus(status: number | undefined): ProblemKind {
+  if (status === undefined || status >= 500) return 'internal';
+  const match = (Object.keys(PROBLEMS) as ProblemKind[]).find((k) => PROBLEMS[k].status === status);
+  return match ?? 'validation';
+}
+
+/** `/tags/2` → `tags[2]`; a missing or extra property is named by itself. */
+function fieldError(issue: AjvIssue, context: string | undefined): FieldError {
+  const path = issue.instancePath
+    .split('/')
+    .slice(1)
+    .map((part, i) => (/^\d+$/.test(part) ? `[${part}]` : i === 0 ? part : `.${part}`))
+    .join('');
+  const join = (name: unknown) => (path ? `${path}.${String(name)}` : String(name));
+  switch (issue.keyword) {
+    case 'required':
+      return { field: join(issue.params.missingProperty), message: 'is required' };
+    case 'additionalProperties':
+      return { field: join(issue.params.additionalProperty), message: 'is not allowed' };
+    case 'minProperties':
+      return { field: path || (context ?? 'body'), message: 'must set at least one field' };
+    case 'anyOf':
+      return { field: path || (context ?? 'body'), message: 'is not one of the allowed values' };
+    default:
+      return { field: path || (context ?? 'body'), message: issue.message ?? 'is invalid' };
+  }
+}

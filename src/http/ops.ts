@@ -1,0 +1,39 @@
+import type { Context } from '../use-cases/context.js';
+import type { Metrics } from '../obs/metrics.js';
+import { AppError } from '../domain/errors.js';
+import { sendProblem } from './errors.js';
+import type { Api } from './api/api.js';
+
+const READY_TIMEOUT_MS = 2_000;
+
+/** Liveness, readiness, metrics and the OpenAPI document. */
+export function opsRoutes(app: Api, ctx: Context, metrics: Metrics): void {
+  const hide = { hide: true };
+
+  // Liveness: the process answers. Deliberately checks nothing else, so a database outage never
+  // gets healthy instances restarted.
+  app.get('/healthz', { schema: hide }, async () => ({ status: 'ok' }));
+
+  // Readiness: a load balancer should route here only while the store answers.
+  app.get('/readyz', { schema: hide }, async (request, reply) => {
+    const store = await withTimeout(ctx.store.ping(), READY_TIMEOUT_MS).then(() => 'up', () => 'down');
+    if (store === 'down') {
+      reply.header('retry-after', '5');
+      return sendProblem(request, reply, new AppError('unavailable', 'the store does not answer'), { checks: { store } });
+    }
+    return { status: 'ready', checks: { store } };
+  });
+
+  app.get('/metrics', { schema: hide }, async (_request, reply) =>
+    reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()));
+
+  app.get('/openapi.json', { schema: hide }, async () => app.swagger());
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}

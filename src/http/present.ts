@@ -1,0 +1,47 @@
+/** Records → API representations: epoch ms become RFC 3339, and only public fields are copied. */
+import type { ApiKeyRecord, LinkRecord, UserRecord } from '../ports.js';
+import { invalid } from '../domain/errors.js';
+import { decodeCursor, toPage, type Page } from '../domain/cursor.js';
+
+export const iso = (ms: number): string => new Date(ms).toISOString();
+const isoOrNull = (ms: number | null): string | null => (ms === null ? null : iso(ms));
+
+/** RFC 3339 → epoch ms; null and undefined pass through (PATCH tells "clear" from "leave"). */
+export function epochMs<T extends null | undefined>(value: string | T, field: string): number | T {
+  if (value === null || value === undefined) return value;
+  const ms = Date.parse(value);
+  if (Number.isNaN(ms)) throw invalid(field, 'must be an RFC 3339 time');
+  return ms;
+}
+
+export const userJson = (u: UserRecord) => ({ id: u.id, email: u.email, name: u.name, role: u.role, created_at: iso(u.createdAt) });
+
+export const apiKeyJson = (k: ApiKeyRecord) => ({
+  id: k.id, name: k.name, prefix: k.prefix, created_at: iso(k.createdAt), expires_at: isoOrNull(k.expiresAt),
+});
+
+export const linkJson = (baseUrl: string) => (l: LinkRecord) => ({
+  id: l.id,
+  code: l.code,
+  short_url: `${baseUrl}/${l.code}`,
+  url: l.url,
+  title: l.title,
+  tags: l.tags,
+  redirect_type: l.redirectType,
+  expires_at: isoOrNull(l.expiresAt),
+  max_clicks: l.maxClicks,
+  clicks: l.clicks,
+  owner_id: l.ownerId,
+  created_at: iso(l.createdAt),
+  updated_at: iso(l.updatedAt),
+});
+
+/** Pages through a store listing: decode the cursor, fetch limit + 1, present. */
+export async function paged<R extends { createdAt: number; id: string }, T>(
+  query: { limit: number; cursor?: string },
+  fetch: (limit: number, cursor: ReturnType<typeof decodeCursor> | undefined) => Promise<R[]>,
+  present: (row: R) => T,
+): Promise<Page<T>> {
+  const cursor = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+  return toPage(await fetch(query.limit, cursor), query.limit, present);
+}

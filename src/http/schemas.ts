@@ -1,0 +1,121 @@
+/**
+ * TypeBox schemas of the API: they validate requests, serialize responses (fields not listed here,
+ * such as password hashes, can never leak) and generate the OpenAPI document.
+ */
+import { Type, type Static, type TSchema } from 'typebox';
+
+const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+const Time = Type.String({ format: 'date-time', description: 'RFC 3339 time' });
+const closed = { additionalProperties: false } as const;
+
+export const Id = Type.String({ minLength: 1, maxLength: 64 });
+export const IdParams = Type.Object({ id: Id }, closed);
+
+export const Problem = Type.Object({
+  type: Type.String(),
+  title: Type.String(),
+  status: Type.Integer(),
+  detail: Type.String(),
+  instance: Type.Optional(Type.String()),
+  errors: Type.Optional(Type.Array(Type.Object({ field: Type.String(), message: Type.String() }))),
+}, { $id: 'Problem', description: 'RFC 9457 problem details' });
+
+export const Page = <T extends TSchema>(item: T) =>
+  Type.Object({
+    data: Type.Array(item),
+    next_cursor: Nullable(Type.String({ description: 'opaque; pass back as ?cursor= for the next page' })),
+    has_more: Type.Boolean(),
+  });
+
+export const PageQuery = Type.Object({
+  limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
+  cursor: Type.Optional(Type.String({ maxLength: 256 })),
+}, closed);
+export type PageQuery = Static<typeof PageQuery>;
+
+// ── users and auth ────────────────────────────────────────────────────────────────────────────
+
+const Role = Type.Union([Type.Literal('user'), Type.Literal('admin')]);
+const Email = Type.String({ format: 'email', maxLength: 254 });
+const Password = Type.String({ minLength: 8, maxLength: 256 });
+const Name = Nullable(Type.String({ minLength: 1, maxLength: 100 }));
+
+export const User = Type.Object({ id: Id, email: Type.String(), name: Nullable(Type.String()), role: Role, created_at: Time });
+
+export const SignUpBody = Type.Object({
+  email: Email, password: Password, name: Type.Optional(Name), role: Type.Optional(Role),
+}, closed);
+export const UserPutBody = Type.Object({
+  email: Email, name: Type.Optional(Name), password: Type.Optional(Password), role: Type.Optional(Role),
+}, closed);
+export const UserPatchBody = Type.Object({
+  email: Type.Optional(Email), name: Type.Optional(Name), password: Type.Optional(Password), role: Type.Optional(Role),
+}, { ...closed, minProperties: 1 });
+
+export const TokenBody = Type.Object({
+  email: Type.String({ minLength: 1, maxLength: 254 }),
+  password: Type.String({ minLength: 1, maxLength: 256 }),
+}, closed);
+export const RefreshBody = Type.Object({ refresh_token: Type.String({ minLength: 1, maxLength: 256 }) }, closed);
+export const TokenPair = Type.Object({
+  access_token: Type.String(),
+  token_type: Type.Literal('Bearer'),
+  expires_in: Type.Integer({ description: 'seconds' }),
+  refresh_token: Type.String(),
+});
+
+export const ApiKeyBody = Type.Object({
+  name: Type.String({ minLength: 1, maxLength: 100 }), expires_at: Type.Optional(Nullable(Time)),
+}, closed);
+export const ApiKey = Type.Object({ id: Id, name: Type.String(), prefix: Type.String(), created_at: Time, expires_at: Nullable(Time) });
+export const ApiKeyCreated = Type.Object({
+  ...ApiKey.properties, key: Type.String({ description: 'the secret key; shown only in this response' }),
+});
+
+// ── links ─────────────────────────────────────────────────────────────────────────────────────
+
+const RedirectType = Type.Union([Type.Literal(301), Type.Literal(302), Type.Literal(307), Type.Literal(308)]);
+const Tag = Type.String({ minLength: 1, maxLength: 32, pattern: '\\S' });
+const linkFields = {
+  url: Type.String({ minLength: 1, description: 'absolute http(s) URL, at most 2,048 characters' }),
+  code: Type.String({ description: 'custom code: 3 to 64 of A-Z a-z 0-9 _ -' }),
+  title: Nullable(Type.String({ maxLength: 200 })),
+  tags: Type.Array(Tag, { maxItems: 20 }),
+  expires_at: Nullable(Time),
+  max_clicks: Nullable(Type.Integer({ minimum: 1, maximum: 1_000_000_000 })),
+  redirect_type: RedirectType,
+};
+export const LinkBody = Type.Object({
+  url: linkFields.url,
+  code: Type.Optional(linkFields.code),
+  title: Type.Optional(linkFields.title),
+  tags: Type.Optional(linkFields.tags),
+  expires_at: Type.Optional(linkFields.expires_at),
+  max_clicks: Type.Optional(linkFields.max_clicks),
+  redirect_type: Type.Optional(linkFields.redirect_type),
+}, closed);
+export type LinkBody = Static<typeof LinkBody>;
+export const LinkPatchBody = Type.Object({ ...LinkBody.properties, url: Type.Optional(linkFields.url) }, { ...closed, minProperties: 1 });
+
+export const Link = Type.Object({
+  id: Id,
+  code: Type.String(),
+  short_url: Type.String(),
+  url: Type.String(),
+  title: Nullable(Type.String()),
+  tags: Type.Array(Type.String()),
+  redirect_type: RedirectType,
+  expires_at: Nullable(Time),
+  max_clicks: Nullable(Type.Integer()),
+  clicks: Type.Integer(),
+  owner_id: Id,
+  created_at: Time,
+  updated_at: Time,
+});
+
+export const LinkListQuery = Type.Object({
+  ...PageQuery.properties,
+  q: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'substring of url, code or title' })),
+  tag: Type.Optional(Tag),
+  owner: Type.Optional(Type.Literal('all', { description: 'admins: every owner\'s links' })),
+}, closed);

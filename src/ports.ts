@@ -1,0 +1,150 @@
+/**
+ * The swappable parts of Kurz. Each has one adapter per deployment (see compose.ts); use cases and
+ * HTTP handlers see only these interfaces. Times are Unix epoch milliseconds throughout.
+ */
+import type { Cursor } from './domain/cursor.js';
+
+export type Role = 'user' | 'admin';
+export type RedirectType = 301 | 302 | 307 | 308;
+
+export interface UserRecord {
+  id: string;
+  email: string;
+  name: string | null;
+  role: Role;
+  passwordHash: string;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface LinkRecord {
+  id: string;
+  code: string;
+  url: string;
+  title: string | null;
+  tags: string[];
+  redirectType: RedirectType;
+  expiresAt: number | null;
+  maxClicks: number | null;
+  clicks: number;
+  ownerId: string;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface ApiKeyRecord {
+  id: string;
+  userId: string;
+  name: string;
+  /** Public part of the key, unique; the key is looked up by it and then compared by hash. */
+  prefix: string;
+  keyHash: string;
+  createdAt: number;
+  expiresAt: number | null;
+  revokedAt: number | null;
+}
+
+export interface RefreshTokenRecord {
+  id: string;
+  userId: string;
+  /** Every token rotated from one sign-in shares a family, so reuse of any of them revokes all. */
+  familyId: string;
+  tokenHash: string;
+  createdAt: number;
+  expiresAt: number;
+  usedAt: number | null;
+  revokedAt: number | null;
+}
+
+export type NewUser = Omit<UserRecord, 'role' | 'updatedAt'> & { role?: Role };
+export type UserChanges = Partial<Pick<UserRecord, 'email' | 'name' | 'role' | 'passwordHash'>>;
+export type NewLink = Omit<LinkRecord, 'clicks' | 'updatedAt'>;
+export type LinkChanges = Partial<
+  Pick<LinkRecord, 'code' | 'url' | 'title' | 'tags' | 'redirectType' | 'expiresAt' | 'maxClicks'>
+>;
+
+export interface PageQuery {
+  limit: number;
+  cursor?: Cursor;
+}
+
+export interface LinkQuery extends PageQuery {
+  /** undefined lists every owner's links (admins only). */
+  ownerId?: string;
+  /** Case-insensitive substring of url, code or title. */
+  q?: string;
+  tag?: string;
+}
+
+/** Result of counting one visit: the link as it is after the visit, and whether the visit was allowed. */
+export type Visit =
+  | { outcome: 'live'; link: LinkRecord }
+  | { outcome: 'expired' | 'exhausted'; link: LinkRecord }
+  | { outcome: 'missing' };
+
+/** Thrown by a store when an insert or update would break a unique index. */
+export class UniqueViolation extends Error {
+  constructor(readonly field: 'code' | 'email' | 'prefix') {
+    super(`duplicate ${field}`);
+  }
+}
+
+export interface Store {
+  /** Brings the schema up to date; safe to call from many instances at once. */
+  migrate(): Promise<void>;
+  /** Resolves when the database answers a trivial query. */
+  ping(): Promise<void>;
+  /** Closes every connection; pending queries finish first. */
+  close(): Promise<void>;
+
+  /** Inserts a user; the very first user ever created becomes admin, atomically. Throws UniqueViolation('email'). */
+  createUser(user: NewUser): Promise<UserRecord>;
+  /** The user with this id, if any. */
+  findUserById(id: string): Promise<UserRecord | undefined>;
+  /** The user with this (lower-cased) email, if any. */
+  findUserByEmail(email: string): Promise<UserRecord | undefined>;
+  /** Users newest first, limit + 1 rows from the cursor on. */
+  listUsers(query: PageQuery): Promise<UserRecord[]>;
+  /** Applies the changes; undefined when the user does not exist. Throws UniqueViolation('email'). */
+  updateUser(id: string, changes: UserChanges, now: number): Promise<UserRecord | undefined>;
+  /** Deletes the user with their links, keys and tokens; false when absent. */
+  deleteUser(id: string): Promise<boolean>;
+
+  /** Stores a refresh token (its hash only). */
+  insertRefreshToken(token: RefreshTokenRecord): Promise<void>;
+  /** The refresh token with this id, if any. */
+  findRefreshToken(id: string): Promise<RefreshTokenRecord | undefined>;
+  /** Marks a live token used; false if it was already used or revoked (so two racing refreshes cannot both win). */
+  markRefreshTokenUsed(id: string, now: number): Promise<boolean>;
+  /** Revokes every token of a family. */
+  revokeRefreshFamily(familyId: string, now: number): Promise<void>;
+  /** Revokes every refresh token of a user (password change). */
+  revokeUserRefreshTokens(userId: string, now: number): Promise<void>;
+
+  /** Stores an API key (its hash only). Throws UniqueViolation('prefix'). */
+  insertApiKey(key: ApiKeyRecord): Promise<void>;
+  /** The key with this public prefix, revoked or not. */
+  findApiKeyByPrefix(prefix: string): Promise<ApiKeyRecord | undefined>;
+  /** A user's keys that are not revoked, newest first. */
+  listApiKeys(userId: string): Promise<ApiKeyRecord[]>;
+  /** Revokes a user's key; false when the user has no such live key. */
+  revokeApiKey(userId: string, id: string, now: number): Promise<boolean>;
+
+  /** Inserts a link with its tags. Throws UniqueViolation('code'). */
+  insertLink(link: NewLink): Promise<LinkRecord>;
+  /** The link with this id, if any. */
+  findLinkById(id: string): Promise<LinkRecord | undefined>;
+  /** The link with this code (case-sensitive), if any. */
+  findLinkByCode(code: string): Promise<LinkRecord | undefined>;
+  /** Links newest first, limit + 1 rows from the cursor on; two queries whatever the page size. */
+  listLinks(query: LinkQuery): Promise<LinkRecord[]>;
+  /** Applies the changes; undefined when the link does not exist. Throws UniqueViolation('code'). */
+  updateLink(id: string, changes: LinkChanges, now: number): Promise<LinkRecord | undefined>;
+  /** Deletes the link; false when absent. */
+  deleteLink(id: string): Promise<boolean>;
+  /**
+   * Counts one visit if the link is live at `now`, in a single conditional UPDATE, so that concurrent
+   * visits can never take a limited link past max_clicks.
+   */
+  countVisit(code: string, now: number): Promise<Visit>;
+}

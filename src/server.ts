@@ -1,0 +1,35 @@
+import type { Config } from './config.js';
+import { buildApp } from './app.js';
+import { compose } from './compose.js';
+
+/**
+ * Runs Kurz until SIGTERM or SIGINT, then shuts down gracefully: stop accepting connections, let
+ * in-flight requests finish (idle keep-alive sockets are closed at once), close the store, exit 0.
+ * Past SHUTDOWN_TIMEOUT the process exits 1 rather than hang a deploy.
+ */
+export async function serve(config: Readonly<Config>): Promise<void> {
+  const ctx = await compose(config);
+  const app = await buildApp(ctx);
+  app.addHook('onClose', async () => ctx.store.close());
+  await app.listen({ port: config.port, host: config.host });
+
+  let closing = false;
+  const shutdown = async (signal: NodeJS.Signals) => {
+    if (closing) return;
+    closing = true;
+    app.log.info({ signal }, 'shutting down');
+    setTimeout(() => {
+      app.log.error({ timeoutMs: config.shutdownTimeoutMs }, 'shutdown timed out; exiting');
+      process.exit(1);
+    }, config.shutdownTimeoutMs).unref();
+    try {
+      await app.close();
+      app.log.info('stopped');
+    } catch (err) {
+      app.log.error({ err }, 'error while shutting down');
+      process.exitCode = 1;
+    }
+  };
+  process.once('SIGTERM', shutdown);
+  process.once('SIGINT', shutdown);
+}

@@ -1,0 +1,55 @@
+import { randomCode } from '../domain/codes.js';
+import { invalid, notFound } from '../domain/errors.js';
+import { newId } from '../domain/ids.js';
+import { UniqueViolation, type ApiKeyRecord, type UserRecord } from '../ports.js';
+import { newSecret, safeEqual, sha256 } from '../security/secrets.js';
+import type { Actor, Context } from './context.js';
+
+/**
+ * An API key reads `kz_<prefix>_<secret>`. The prefix is public (listed, and used to find the key);
+ * only the SHA-256 of the whole key is stored, so the key is shown once, at creation.
+ */
+const KEY = /^kz_([0-9A-Za-z]{12})_[A-Za-z0-9_-]{43}$/;
+
+export const looksLikeApiKey = (token: string): boolean => token.startsWith('kz_');
+
+export async function createApiKey(
+  ctx: Context,
+  actor: Actor,
+  name: string,
+  expiresAt: number | null,
+): Promise<ApiKeyRecord & { key: string }> {
+  const now = ctx.clock();
+  if (expiresAt !== null && expiresAt <= now) throw invalid('expires_at', 'must be in the future');
+  for (let attempt = 1; ; attempt++) {
+    const prefix = randomCode(12);
+    const key = `kz_${prefix}_${newSecret()}`;
+    const record: ApiKeyRecord = {
+      id: newId(now), userId: actor.user.id, name, prefix, keyHash: sha256(key), createdAt: now, expiresAt,
+      revokedAt: null,
+    };
+    try {
+      await ctx.store.insertApiKey(record);
+      return { ...record, key };
+    } catch (err) {
+      // 62^12 prefixes make a clash all but impossible; retry rather than fail if one happens.
+      if (!(err instanceof UniqueViolation) || attempt === 3) throw err;
+    }
+  }
+}
+
+export const listApiKeys = (ctx: Context, actor: Actor): Promise<ApiKeyRecord[]> => ctx.store.listApiKeys(actor.user.id);
+
+export async function revokeApiKey(ctx: Context, actor: Actor, id: string): Promise<void> {
+  if (!(await ctx.store.revokeApiKey(actor.user.id, id, ctx.clock()))) throw notFound('API key');
+}
+
+/** The owner of a live API key, or undefined for a malformed, unknown, revoked or expired one. */
+export async function userOfApiKey(ctx: Context, key: string): Promise<UserRecord | undefined> {
+  const match = KEY.exec(key);
+  if (!match) return undefined;
+  const record = await ctx.store.findApiKeyByPrefix(match[1]!);
+  if (!record || !safeEqual(record.keyHash, sha256(key))) return undefined;
+  if (record.revokedAt !== null || (record.expiresAt !== null && record.expiresAt <= ctx.clock())) return undefined;
+  return ctx.store.findUserById(record.userId);
+}

@@ -1,0 +1,121 @@
+import { assertValidCustomCode } from '../domain/codes.js';
+import type { Cursor } from '../domain/cursor.js';
+import { AppError, invalid, notFound } from '../domain/errors.js';
+import { newId } from '../domain/ids.js';
+import { assertSafeUrl } from '../domain/url-safety.js';
+import { UniqueViolation, type LinkChanges, type LinkRecord, type RedirectType } from '../ports.js';
+import { type Actor, type Context, isAdmin } from './context.js';
+
+export interface LinkInput {
+  url: string;
+  code?: string;
+  title?: string | null;
+  tags?: string[];
+  expiresAt?: number | null;
+  maxClicks?: number | null;
+  redirectType?: RedirectType;
+}
+
+const RANDOM_CODE_ATTEMPTS = 5;
+
+/** assertValid → pick a code → insert (retrying a random code that collides) */
+export async function createLink(ctx: Context, actor: Actor, input: LinkInput): Promise<LinkRecord> {
+  const now = ctx.clock();
+  const link = {
+    id: newId(now),
+    url: assertValid(ctx, input, now).url!,
+    title: input.title ?? null,
+    tags: normalizeTags(input.tags ?? []),
+    redirectType: input.redirectType ?? 302,
+    expiresAt: input.expiresAt ?? null,
+    maxClicks: input.maxClicks ?? null,
+    ownerId: actor.user.id,
+    createdAt: now,
+  };
+  if (input.code !== undefined) return codeMustBeFree(ctx.store.insertLink({ ...link, code: input.code }));
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await ctx.store.insertLink({ ...link, code: ctx.randomCode() });
+    } catch (err) {
+      // 62^7 codes make a clash rare, not impossible: draw again, a bounded number of times.
+      if (!(err instanceof UniqueViolation && err.field === 'code') || attempt === RANDOM_CODE_ATTEMPTS) throw err;
+    }
+  }
+}
+
+export async function getLink(ctx: Context, actor: Actor, id: string): Promise<LinkRecord> {
+  const link = await ctx.store.findLinkById(id);
+  // Another user's link answers exactly like a missing one, so ids cannot be probed.
+  if (!link || (link.ownerId !== actor.user.id && !isAdmin(actor))) throw notFound('link');
+  return link;
+}
+
+export interface LinkListing {
+  limit: number;
+  cursor?: Cursor;
+  q?: string;
+  tag?: string;
+  /** 'all' (admins only) lists every owner's links; otherwise the actor's own, or this owner's. */
+  owner?: 'all' | { id: string };
+}
+
+export async function listLinks(ctx: Context, actor: Actor, listing: LinkListing): Promise<LinkRecord[]> {
+  const { owner, ...query } = listing;
+  let ownerId: string | undefined = actor.user.id;
+  if (owner === 'all') {
+    if (!isAdmin(actor)) throw new AppError('forbidden', 'only admins can list every owner\'s links');
+    ownerId = undefined;
+  } else if (owner !== undefined) {
+    if (owner.id !== actor.user.id && !isAdmin(actor)) throw notFound('user');
+    ownerId = owner.id;
+  }
+  return ctx.store.listLinks({ ...query, ownerId, tag: query.tag?.toLowerCase() });
+}
+
+/** PUT passes a whole LinkInput (absent optional fields reset to their defaults); PATCH passes only what changes. */
+export async function updateLink(ctx: Context, actor: Actor, id: string, changes: LinkChanges): Promise<LinkRecord> {
+  await getLink(ctx, actor, id);
+  const now = ctx.clock();
+  const { url } = assertValid(ctx, changes, now);
+  const tags = changes.tags === undefined ? undefined : normalizeTags(changes.tags);
+  const link = await codeMustBeFree(ctx.store.updateLink(id, { ...changes, url, tags }, now));
+  if (!link) throw notFound('link');
+  return link;
+}
+
+/** The full replacement of PUT: every field the body leaves out goes back to its default; the code stays. */
+export const replacement = (input: LinkInput): LinkChanges => ({
+  url: input.url,
+  code: input.code,
+  title: input.title ?? null,
+  tags: input.tags ?? [],
+  redirectType: input.redirectType ?? 302,
+  expiresAt: input.expiresAt ?? null,
+  maxClicks: input.maxClicks ?? null,
+});
+
+export async function deleteLink(ctx: Context, actor: Actor, id: string): Promise<void> {
+  await getLink(ctx, actor, id);
+  if (!(await ctx.store.deleteLink(id))) throw notFound('link');
+}
+
+/** Checks the fields the schema cannot, and returns the target URL normalized. */
+function assertValid(ctx: Context, input: Partial<LinkInput>, now: number): { url?: string } {
+  if (input.code !== undefined) assertValidCustomCode(input.code);
+  if (input.expiresAt != null && input.expiresAt <= now) throw invalid('expires_at', 'must be in the future');
+  return { url: input.url === undefined ? undefined : assertSafeUrl(input.url, ctx.urlPolicy) };
+}
+
+/** Tags compare case-insensitively and without surrounding spaces; duplicates collapse. */
+const normalizeTags = (tags: string[]): string[] => [...new Set(tags.map((t) => t.trim().toLowerCase()))];
+
+async function codeMustBeFree<T>(write: Promise<T>): Promise<T> {
+  try {
+    return await write;
+  } catch (err) {
+    if (err instanceof UniqueViolation && err.field === 'code') {
+      throw new AppError('conflict', 'this code is already taken', [{ field: 'code', message: 'is already taken' }]);
+    }
+    throw err;
+  }
+}
