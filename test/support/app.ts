@@ -1,0 +1,75 @@
+/** Builds the app over a fresh test database, with helpers to sign up and call the API via app.inject. */
+import type { LightMyRequestResponse } from 'fastify';
+import { buildApp } from '../../src/app.js';
+import { loadConfig, type Config } from '../../src/config.js';
+import { randomCode } from '../../src/domain/codes.js';
+import { AccessTokens } from '../../src/security/access-tokens.js';
+import type { Context } from '../../src/use-cases/context.js';
+import type { Api } from '../../src/http/api/api.js';
+import { createTestStore, type TestDatabase } from './stores.js';
+
+export const TEST_SECRET = 'test-secret-that-is-at-least-32-characters-long';
+
+export interface TestApp {
+  app: Api;
+  ctx: Context;
+  /** Moves the app's clock (epoch ms); starts at the real time. */
+  clock: { now: number };
+  close(): Promise<void>;
+}
+
+export interface TestAppOptions {
+  env?: Record<string, string>;
+  randomCode?: () => string;
+}
+
+export async function createTestApp(dialect: TestDatabase['name'], options: TestAppOptions = {}): Promise<TestApp> {
+  const { store, close } = await createTestStore(dialect);
+  const config: Readonly<Config> = loadConfig({
+    BASE_URL: 'http://kurz.test', JWT_SECRET: TEST_SECRET, DATABASE_URL: 'sqlite::memory:', ...options.env,
+  });
+  const clock = { now: Date.now() };
+  const ctx: Context = {
+    config,
+    store,
+    tokens: new AccessTokens(TEST_SECRET, config.accessTokenTtlSeconds),
+    urlPolicy: { ownHost: new URL(config.baseUrl).host, blockedDomains: config.blockedDomains },
+    clock: () => clock.now,
+    randomCode: options.randomCode ?? (() => randomCode(config.codeLength)),
+  };
+  const app = await buildApp(ctx, { logger: false });
+  return {
+    app, ctx, clock,
+    async close() {
+      await app.close();
+      await close();
+    },
+  };
+}
+
+export interface Caller {
+  id: string;
+  email: string;
+  token: string;
+  refreshToken: string;
+  auth: { authorization: string };
+}
+
+let counter = 0;
+
+/** Signs a new user up and in. The first user of an app is its admin. */
+export async function signUpAndIn(app: Api, email = `user${++counter}@example.com`, password = 'correct horse'): Promise<Caller> {
+  const created = await app.inject({ method: 'POST', url: '/api/v1/users', payload: { email, password } });
+  if (created.statusCode !== 201) throw new Error(`sign-up failed: ${created.statusCode} ${created.body}`);
+  const tokens = await app.inject({ method: 'POST', url: '/api/v1/auth/token', payload: { email, password } });
+  if (tokens.statusCode !== 200) throw new Error(`sign-in failed: ${tokens.statusCode} ${tokens.body}`);
+  const { access_token, refresh_token } = tokens.json();
+  return { id: created.json().id, email, token: access_token, refreshToken: refresh_token, auth: { authorization: `Bearer ${access_token}` } };
+}
+
+/** Asserts nothing itself: returns the parsed problem body, checking only that it is problem+json. */
+export function problem(res: LightMyRequestResponse): { type: string; title: string; status: number; detail: string; errors?: { field: string; message: string }[] } {
+  const type = String(res.headers['content-type']);
+  if (!type.startsWith('application/problem+json')) throw new Error(`expected problem+json, got ${type}: ${res.body}`);
+  return res.json();
+}

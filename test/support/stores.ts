@@ -1,0 +1,69 @@
+/**
+ * The stores every contract and HTTP suite runs against: SQLite (a temp file) and PostgreSQL (a fresh
+ * database per suite on the local server). PostgreSQL is required: if it cannot be reached, the suite
+ * fails rather than skipping, so a green run always means both dialects passed.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import type { Database } from '../../src/config.js';
+import { createPostgresStore } from '../../src/adapters/store/postgres.js';
+import { createSqliteStore } from '../../src/adapters/store/sqlite.js';
+import type { KyselyStore } from '../../src/adapters/store/kysely-store.js';
+
+export const PG_ADMIN_URL = process.env.KURZ_TEST_PG ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+export interface TestDatabase {
+  name: 'sqlite' | 'postgres';
+  database: Database;
+  /** Removes the file or drops the database. Close every store on it first. */
+  drop(): Promise<void>;
+}
+
+export const DIALECTS = ['sqlite', 'postgres'] as const;
+
+export async function createTestDatabase(name: TestDatabase['name']): Promise<TestDatabase> {
+  if (name === 'sqlite') {
+    const dir = mkdtempSync(join(tmpdir(), 'kurz-test-'));
+    return { name, database: { kind: 'sqlite', file: join(dir, 'kurz.db') }, drop: async () => rmSync(dir, { recursive: true, force: true }) };
+  }
+  const dbName = `kurz_test_${randomBytes(6).toString('hex')}`;
+  await adminQuery(`create database ${dbName}`);
+  const url = new URL(PG_ADMIN_URL);
+  url.pathname = `/${dbName}`;
+  return {
+    name,
+    database: { kind: 'postgres', url: url.href },
+    drop: () => adminQuery(`drop database if exists ${dbName} with (force)`),
+  };
+}
+
+/** A migrated store on a fresh database; close() closes it and drops the database. */
+export async function createTestStore(name: TestDatabase['name']): Promise<{ store: KyselyStore; close(): Promise<void> }> {
+  const db = await createTestDatabase(name);
+  const store = db.database.kind === 'sqlite' ? createSqliteStore(db.database.file) : createPostgresStore(db.database.url);
+  await store.migrate();
+  return {
+    store,
+    async close() {
+      await store.close();
+      await db.drop();
+    },
+  };
+}
+
+async function adminQuery(text: string): Promise<void> {
+  const client = new pg.Client({ connectionString: PG_ADMIN_URL, connectionTimeoutMillis: 5_000 });
+  try {
+    await client.connect();
+  } catch (err) {
+    throw new Error(`PostgreSQL is required for the tests and is not reachable at ${PG_ADMIN_URL}: ${(err as Error).message}`);
+  }
+  try {
+    await client.query(text);
+  } finally {
+    await client.end();
+  }
+}
