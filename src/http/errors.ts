@@ -52,7 +52,13 @@ const BY_CODE: Record<string, ProblemKind> = {
 
 function fromFastify(err: FastifyError): AppError {
   if (err.validation) {
-    const errors = (err.validation as AjvIssue[]).map((issue) => fieldError(issue, err.validationContext));
+    // One error per field: a nullable field that fails reports its first branch, not every branch of anyOf.
+    const byField = new Map<string, FieldError>();
+    for (const issue of err.validation as AjvIssue[]) {
+      const error = fieldError(issue, err.validationContext);
+      if (!byField.has(error.field)) byField.set(error.field, error);
+    }
+    const errors = [...byField.values()];
     return new AppError('validation', errors.map((e) => `${e.field} ${e.message}`).join('; '), errors);
   }
   if (err.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' || err.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || err instanceof SyntaxError) {
@@ -83,8 +89,8 @@ function fieldError(issue: AjvIssue, context: string | undefined): FieldError {
       return { field: join(issue.params.additionalProperty), message: 'is not allowed' };
     case 'minProperties':
       return { field: path || (context ?? 'body'), message: 'must set at least one field' };
-    case 'anyOf':
-      return { field: path || (context ?? 'body'), message: 'is not one of the allowed values' };
+    case 'enum':
+      return { field: path || (context ?? 'body'), message: `must be one of ${(issue.params.allowedValues as unknown[]).join(', ')}` };
     default:
       return { field: path || (context ?? 'body'), message: issue.message ?? 'is invalid' };
   }

@@ -35,7 +35,7 @@ export type PageQuery = Static<typeof PageQuery>;
 
 // ── users and auth ────────────────────────────────────────────────────────────────────────────
 
-const Role = Type.Union([Type.Literal('user'), Type.Literal('admin')]);
+const Role = Type.Enum(['user', 'admin']);
 const Email = Type.String({ format: 'email', maxLength: 254 });
 const Password = Type.String({ minLength: 8, maxLength: 256 });
 const Name = Nullable(Type.String({ minLength: 1, maxLength: 100 }));
@@ -74,7 +74,7 @@ export const ApiKeyCreated = Type.Object({
 
 // ── links ─────────────────────────────────────────────────────────────────────────────────────
 
-const RedirectType = Type.Union([Type.Literal(301), Type.Literal(302), Type.Literal(307), Type.Literal(308)]);
+const RedirectType = Type.Enum([301, 302, 307, 308]);
 const Tag = Type.String({ minLength: 1, maxLength: 32, pattern: '\\S' });
 const linkFields = {
   url: Type.String({ minLength: 1, description: 'absolute http(s) URL, at most 2,048 characters' }),

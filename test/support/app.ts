@@ -1,4 +1,5 @@
 /** Builds the app over a fresh test database, with helpers to sign up and call the API via app.inject. */
+import { after, before, describe } from 'node:test';
 import type { LightMyRequestResponse } from 'fastify';
 import { buildApp } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config.js';
@@ -6,7 +7,7 @@ import { randomCode } from '../../src/domain/codes.js';
 import { AccessTokens } from '../../src/security/access-tokens.js';
 import type { Context } from '../../src/use-cases/context.js';
 import type { Api } from '../../src/http/api/api.js';
-import { createTestStore, type TestDatabase } from './stores.js';
+import { DIALECTS, createTestStore, type TestDatabase } from './stores.js';
 
 export const TEST_SECRET = 'test-secret-that-is-at-least-32-characters-long';
 
@@ -72,4 +73,27 @@ export function problem(res: LightMyRequestResponse): { type: string; title: str
   const type = String(res.headers['content-type']);
   if (!type.startsWith('application/problem+json')) throw new Error(`expected problem+json, got ${type}: ${res.body}`);
   return res.json();
+}
+
+/**
+ * Runs a suite once per dialect over one app, whose first user (`admin()`) is signed up before the
+ * tests, so every user a test signs up afterwards is a plain user.
+ */
+export function describeEachDialect(
+  title: string,
+  body: (env: { app: () => Api; t: () => TestApp; admin: () => Caller }) => void,
+  options: TestAppOptions = {},
+): void {
+  for (const dialect of DIALECTS) {
+    describe(`${title} (${dialect})`, () => {
+      let testApp: TestApp;
+      let admin: Caller;
+      before(async () => {
+        testApp = await createTestApp(dialect, options);
+        admin = await signUpAndIn(testApp.app);
+      });
+      after(() => testApp?.close());
+      body({ app: () => testApp.app, t: () => testApp, admin: () => admin });
+    });
+  }
 }
