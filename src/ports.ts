@@ -76,10 +76,12 @@ export interface LinkQuery extends PageQuery {
   tag?: string;
 }
 
+/** A link without its tags: what the redirect needs, read in one query. */
+export type LinkTarget = Omit<LinkRecord, 'tags'>;
+
 /** Result of counting one visit: the link as it is after the visit, and whether the visit was allowed. */
 export type Visit =
-  | { outcome: 'live'; link: LinkRecord }
-  | { outcome: 'expired' | 'exhausted'; link: LinkRecord }
+  | { outcome: 'live' | 'expired' | 'exhausted'; link: LinkTarget }
   | { outcome: 'missing' };
 
 /** Thrown by a store when an insert or update would break a unique index. */

@@ -22,8 +22,11 @@ export function urlProblems(raw: string, policy: UrlPolicy): string[] {
   if (url.protocol !== 'http:' && url.protocol !== 'https:') reasons.push('must use http or https');
   if (!url.hostname) reasons.push('must have a host');
   if (url.username || url.password) reasons.push('must not contain a user name or password');
+  // A trailing dot names the same host (kurz.test. is kurz.test), so compare without it.
   const host = url.hostname.toLowerCase().replace(/\.$/, '');
-  if (url.host.toLowerCase() === policy.ownHost) reasons.push('must not point at this shortener (redirect loop)');
+  if ((url.port ? `${host}:${url.port}` : host) === policy.ownHost) {
+    reasons.push('must not point at this shortener (redirect loop)');
+  }
   if (policy.blockedDomains.some((d) => host === d || host.endsWith(`.${d}`))) {
     reasons.push(`host ${host} is blocked`);
   }

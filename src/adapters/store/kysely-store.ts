@@ -1,6 +1,6 @@
 import { Kysely, Migrator, sql, type Selectable } from 'kysely';
 import type {
-  ApiKeyRecord, LinkChanges, LinkQuery, LinkRecord, NewLink, NewUser, PageQuery, RedirectType,
+  ApiKeyRecord, LinkChanges, LinkQuery, LinkRecord, LinkTarget, NewLink, NewUser, PageQuery, RedirectType,
   RefreshTokenRecord, Role, Store, UserChanges, UserRecord, Visit,
 } from '../../ports.js';
 import { UniqueViolation } from '../../ports.js';
@@ -170,6 +170,7 @@ export class KyselyStore implements Store {
       .where('user_id', '=', userId)
       .where('revoked_at', 'is', null)
       .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc')
       .execute();
     return rows.map(toApiKey);
   }
@@ -277,11 +278,11 @@ export class KyselyStore implements Store {
       .where((eb) => eb.or([eb('max_clicks', 'is', null), eb('clicks', '<', eb.ref('max_clicks'))]))
       .returningAll()
       .executeTakeFirst();
-    if (counted) return { outcome: 'live', link: toLink(counted, []) };
+    if (counted) return { outcome: 'live', link: toTarget(counted) };
     // Not counted: tell a missing code from one that is no longer live.
     const row = await this.db.selectFrom('links').selectAll().where('code', '=', code).executeTakeFirst();
     if (!row) return { outcome: 'missing' };
-    const link = toLink(row, []);
+    const link = toTarget(row);
     const state = linkState(link, now);
     return { outcome: state === 'active' ? 'exhausted' : state, link };
   }
@@ -341,10 +342,12 @@ function toApiKey(r: Selectable<Database['api_keys']>): ApiKeyRecord {
   };
 }
 
-function toLink(r: LinkRow, tags: string[]): LinkRecord {
+function toTarget(r: LinkRow): LinkTarget {
   return {
-    id: r.id, code: r.code, url: r.url, title: r.title, tags, redirectType: r.redirect_type as RedirectType,
+    id: r.id, code: r.code, url: r.url, title: r.title, redirectType: r.redirect_type as RedirectType,
     expiresAt: r.expires_at, maxClicks: r.max_clicks, clicks: r.clicks, ownerId: r.owner_id,
     createdAt: r.created_at, updatedAt: r.updated_at,
   };
 }
+
+const toLink = (r: LinkRow, tags: string[]): LinkRecord => ({ ...toTarget(r), tags });

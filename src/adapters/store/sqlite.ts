@@ -13,6 +13,9 @@ export function createSqliteStore(file: string): KyselyStore {
   sqlite.pragma('synchronous = NORMAL'); // durable across process crashes; WAL keeps it consistent
   sqlite.pragma('foreign_keys = ON'); // deleting a user cascades to their links, keys and tokens
   sqlite.pragma('busy_timeout = 5000'); // `kurz migrate` or a second process may hold the lock briefly
+  // SQLite's own lower() folds only A-Z; PostgreSQL's folds every script. Replacing it keeps the
+  // shared search query (lower(x) like lower(q)) meaning the same on both engines.
+  sqlite.function('lower', { deterministic: true }, (s: unknown) => (typeof s === 'string' ? s.toLowerCase() : s));
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
   return new KyselyStore(db, (err) => {
     const e = err as { code?: string; message?: string };

@@ -1,0 +1,46 @@
+/**
+ * One contract, every adapter: the same suite runs against SQLite and PostgreSQL, so the dialects
+ * cannot drift. Each part of the contract lives in ./store/ and shares the suite's store.
+ */
+import { describe, before, after, test } from 'node:test';
+import type { KyselyStore } from '../../src/adapters/store/kysely-store.js';
+import { DIALECTS, createTestStore } from '../support/stores.js';
+import type { ContractContext } from './store/fixtures.js';
+import { usersContract } from './store/users.js';
+import { credentialsContract } from './store/credentials.js';
+import { linksContract } from './store/links.js';
+
+for (const dialect of DIALECTS) {
+  describe(`store contract: ${dialect}`, () => {
+    let store: KyselyStore | undefined;
+    let close = async () => {};
+    before(async () => ({ store, close } = await createTestStore(dialect)));
+    after(() => close());
+
+    const ctx: ContractContext = {
+      store: () => {
+        if (!store) throw new Error('store not created yet');
+        return store;
+      },
+      async withFreshStore(fn) {
+        const fresh = await createTestStore(dialect);
+        try {
+          await fn(fresh.store);
+        } finally {
+          await fresh.close();
+        }
+      },
+    };
+
+    test('migrate() again is a no-op and ping() resolves', async () => {
+      await ctx.store().migrate();
+      await ctx.store().migrate();
+      await ctx.store().ping();
+    });
+
+    // users first: its first test relies on the suite's database having no user yet
+    usersContract(ctx);
+    credentialsContract(ctx);
+    linksContract(ctx);
+  });
+}

@@ -1,0 +1,128 @@
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { ConfigError, flagsToEnv, loadConfig } from '../../src/config.js';
+
+const SECRET = 'x'.repeat(32);
+const PG = 'postgres://kurz@db.internal:5432/kurz';
+
+/** Asserts loadConfig(env) throws a ConfigError whose message starts with `setting`. */
+function assertBadSetting(env: Record<string, string>, setting: string): ConfigError {
+  let caught: unknown;
+  assert.throws(() => loadConfig(env), (err: unknown) => ((caught = err), err instanceof ConfigError));
+  const err = caught as ConfigError;
+  assert.equal(err.setting, setting);
+  assert.ok(err.message.startsWith(`${setting} `), `"${err.message}" starts with ${setting}`);
+  return err;
+}
+
+describe('loadConfig', () => {
+  test('with an empty environment, uses the documented defaults', () => {
+    const c = loadConfig({});
+    assert.equal(c.port, 8080);
+    assert.equal(c.host, '127.0.0.1');
+    assert.equal(c.baseUrl, 'http://localhost:8080');
+    assert.deepEqual(c.database, { kind: 'sqlite', file: './data/kurz.db' });
+    assert.equal(c.signup, 'open');
+    assert.equal(c.logLevel, 'info');
+    assert.equal(c.jwtSecret, undefined);
+    assert.equal(c.redisUrl, undefined);
+    assert.deepEqual(c.blockedDomains, []);
+  });
+
+  test('the default BASE_URL follows PORT', () => {
+    assert.equal(loadConfig({ PORT: '9000' }).baseUrl, 'http://localhost:9000');
+  });
+
+  test('the config object and its domain list are frozen', () => {
+    const c = loadConfig({ BLOCKED_DOMAINS: 'a.com' });
+    assert.ok(Object.isFrozen(c));
+    assert.ok(Object.isFrozen(c.blockedDomains));
+    assert.throws(() => {
+      (c as { port: number }).port = 1;
+    }, TypeError);
+  });
+
+  test('reads valid values', () => {
+    const c = loadConfig({
+      PORT: '3000', HOST: '0.0.0.0', BASE_URL: 'https://kurz.example/', DATABASE_URL: PG, JWT_SECRET: SECRET,
+      SIGNUP: 'closed', LOG_LEVEL: 'debug', BLOCKED_DOMAINS: ' Evil.com, ,bad.org ', SHUTDOWN_TIMEOUT: '3',
+    });
+    assert.equal(c.port, 3000);
+    assert.equal(c.host, '0.0.0.0');
+    assert.equal(c.baseUrl, 'https://kurz.example');
+    assert.deepEqual(c.database, { kind: 'postgres', url: PG });
+    assert.equal(c.jwtSecret, SECRET);
+    assert.equal(c.signup, 'closed');
+    assert.equal(c.logLevel, 'debug');
+    assert.deepEqual(c.blockedDomains, ['evil.com', 'bad.org']);
+    assert.equal(c.shutdownTimeoutMs, 3000);
+  });
+
+  test('reads sqlite: paths, including absolute sqlite:/// ones', () => {
+    assert.deepEqual(loadConfig({ DATABASE_URL: 'sqlite::memory:' }).database, { kind: 'sqlite', file: ':memory:' });
+    assert.deepEqual(loadConfig({ DATABASE_URL: 'sqlite:///var/kurz.db' }).database, { kind: 'sqlite', file: '/var/kurz.db' });
+  });
+
+  test('each bad value throws a ConfigError whose message starts with the setting name', () => {
+    const cases: [Record<string, string>, string][] = [
+      [{ PORT: 'abc' }, 'PORT'],
+      [{ PORT: '70000' }, 'PORT'],
+      [{ PORT: '-1' }, 'PORT'],
+      [{ PORT: '80.5' }, 'PORT'],
+      [{ SIGNUP: 'maybe' }, 'SIGNUP'],
+      [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
+      [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL'],
+      [{ DATABASE_URL: 'sqlite:' }, 'DATABASE_URL'],
+      [{ BASE_URL: 'not a url' }, 'BASE_URL'],
+      [{ BASE_URL: 'ftp://kurz.example' }, 'BASE_URL'],
+      [{ BASE_URL: 'https://kurz.example/?a=1' }, 'BASE_URL'],
+      [{ JWT_SECRET: 'too-short' }, 'JWT_SECRET'],
+      [{ DATABASE_URL: PG }, 'JWT_SECRET'],
+      [{ REDIS_URL: 'http://cache' }, 'REDIS_URL'],
+      [{ CODE_LENGTH: '4' }, 'CODE_LENGTH'],
+    ];
+    for (const [env, setting] of cases) assertBadSetting(env, setting);
+  });
+
+  test('never puts JWT_SECRET into an error message', () => {
+    const short = 'my-secret-value-31-chars-long!!';
+    assert.ok(!assertBadSetting({ JWT_SECRET: short }, 'JWT_SECRET').message.includes(short));
+    const good = 'another-secret-that-is-long-enough-000';
+    const err = assertBadSetting({ JWT_SECRET: good, PORT: 'abc' }, 'PORT');
+    assert.ok(!err.message.includes(good));
+  });
+});
+
+describe('flagsToEnv', () => {
+  test('turns --name value and --name=value into environment names', () => {
+    assert.deepEqual(flagsToEnv(['--base-url', 'https://x.test', '--port=9']), { BASE_URL: 'https://x.test', PORT: '9' });
+  });
+
+  test('keeps "=" inside an inline value', () => {
+    assert.deepEqual(flagsToEnv(['--database-url=postgres://u@h/db?a=b']), { DATABASE_URL: 'postgres://u@h/db?a=b' });
+  });
+
+  test('feeds loadConfig, where flags are validated like the environment', () => {
+    assert.equal(loadConfig(flagsToEnv(['--port', '9'])).port, 9);
+  });
+
+  test('an unknown flag throws a ConfigError naming the flag', () => {
+    assert.throws(() => flagsToEnv(['--colour', 'blue']), (err: unknown) => {
+      assert.ok(err instanceof ConfigError);
+      assert.ok(err.message.startsWith('--colour '), err.message);
+      return true;
+    });
+  });
+
+  test('a flag without a value throws a ConfigError saying it needs one', () => {
+    assert.throws(() => flagsToEnv(['--port']), (err: unknown) => {
+      assert.ok(err instanceof ConfigError);
+      assert.match(err.message, /^--port needs a value/);
+      return true;
+    });
+  });
+
+  test('a bare word throws a ConfigError', () => {
+    assert.throws(() => flagsToEnv(['serve']), ConfigError);
+  });
+});
