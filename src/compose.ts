@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { Config } from './config.js';
+import { ConfigError, type Config } from './config.js';
 import type { Store } from './ports.js';
 import { createSqliteStore } from './adapters/store/sqlite.js';
 import { createPostgresStore } from './adapters/store/postgres.js';
@@ -9,22 +9,28 @@ import { AccessTokens } from './security/access-tokens.js';
 import { newSecret } from './security/secrets.js';
 import type { Context } from './use-cases/context.js';
 
-/** The composition root: the one place that reads the configuration to choose adapters. */
-export function createStore(config: Readonly<Config>): Store {
-  return config.database.kind === 'sqlite'
-    ? createSqliteStore(config.database.file)
-    : createPostgresStore(config.database.url);
+/**
+ * The composition root: the one place that reads the configuration to choose adapters.
+ * Opens the store and brings its schema up to date; a failure names DATABASE_URL (never its value,
+ * which may hold a password).
+ */
+export async function openStore(config: Readonly<Config>): Promise<Store> {
+  let store: Store | undefined;
+  try {
+    store = config.database.kind === 'sqlite'
+      ? createSqliteStore(config.database.file)
+      : createPostgresStore(config.database.url);
+    await store.migrate();
+    return store;
+  } catch (err) {
+    await store?.close().catch(() => {});
+    throw new ConfigError('DATABASE_URL', `could not be opened and migrated: ${(err as Error).message}`);
+  }
 }
 
-/** Opens the store, brings its schema up to date, and wires the use-case context. */
+/** Opens the store and wires the use-case context. */
 export async function compose(config: Readonly<Config>): Promise<Context> {
-  const store = createStore(config);
-  try {
-    await store.migrate();
-  } catch (err) {
-    await store.close();
-    throw err;
-  }
+  const store = await openStore(config);
   return {
     config,
     store,

@@ -7,7 +7,7 @@
  */
 import { ConfigError, flagsToEnv, loadConfig, type Config } from './config.js';
 import { serve } from './server.js';
-import { compose, createStore } from './compose.js';
+import { compose, openStore } from './compose.js';
 import { createAccount } from './use-cases/users.js';
 import { AppError } from './domain/errors.js';
 
@@ -19,8 +19,7 @@ async function main(argv: string[]): Promise<void> {
     case 'serve':
       return serve(config(rest));
     case 'migrate': {
-      const store = createStore(config(rest));
-      await store.migrate().finally(() => store.close());
+      await (await openStore(config(rest))).close();
       console.log('migrations are up to date');
       return;
     }
@@ -42,16 +41,21 @@ function config(flags: string[]): Readonly<Config> {
 async function userCommand(args: string[]): Promise<void> {
   const [sub, ...rest] = args;
   if (sub !== 'create') throw new ConfigError(`user ${sub ?? ''}`.trim(), `is not a command. ${USAGE}`);
+  // --email, --name and --admin describe the account; every other flag is a setting (--database-url …).
   const opts: Record<string, string | true> = {};
+  const settings: string[] = [];
   for (let i = 0; i < rest.length; i++) {
-    const name = rest[i]!.replace(/^--/, '');
-    opts[name] = name === 'admin' ? true : (rest[++i] ?? '');
+    const flag = rest[i]!;
+    if (flag === '--admin') opts.admin = true;
+    else if (flag === '--email' || flag === '--name') opts[flag.slice(2)] = rest[++i] ?? '';
+    else settings.push(flag);
   }
+  const cfg = config(settings);
   if (typeof opts.email !== 'string') throw new ConfigError('--email', 'is required');
   if (!/^[^@\s]+@[^@\s]+$/.test(opts.email)) throw new ConfigError('--email', 'is not an email address');
   const password = process.env.KURZ_PASSWORD ?? (await readStdin()).trim();
   if (password.length < 8 || password.length > 256) throw new ConfigError('password', 'must be 8 to 256 characters');
-  const ctx = await compose(config([]));
+  const ctx = await compose(cfg);
   try {
     const name = typeof opts.name === 'string' ? opts.name : null;
     const user = await createAccount(ctx, { email: opts.email, password, name, role: opts.admin ? 'admin' : undefined });

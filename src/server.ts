@@ -11,11 +11,11 @@ export async function serve(config: Readonly<Config>): Promise<void> {
   const ctx = await compose(config);
   const app = await buildApp(ctx);
   app.addHook('onClose', async () => ctx.store.close());
-  await app.listen({ port: config.port, host: config.host });
 
   let closing = false;
   const shutdown = async (signal: NodeJS.Signals) => {
-    if (closing) return;
+    // A second signal while draining must not kill in-flight requests: SHUTDOWN_TIMEOUT bounds the wait.
+    if (closing) return app.log.warn({ signal }, 'already shutting down');
     closing = true;
     app.log.info({ signal }, 'shutting down');
     setTimeout(() => {
@@ -30,6 +30,8 @@ export async function serve(config: Readonly<Config>): Promise<void> {
       process.exitCode = 1;
     }
   };
-  process.once('SIGTERM', shutdown);
-  process.once('SIGINT', shutdown);
+  // Installed before listening, so a signal right after start-up still shuts down cleanly.
+  process.on('SIGTERM', shutdown);
+  process.on('SIGINT', shutdown);
+  await app.listen({ port: config.port, host: config.host });
 }
