@@ -78,10 +78,7 @@ export class KyselyStore implements Store {
 
   async updateUser(id: string, changes: UserChanges, now: number): Promise<UserRecord | undefined> {
     const set = {
-      ...(changes.email !== undefined && { email: changes.email }),
-      ...(changes.name !== undefined && { name: changes.name }),
-      ...(changes.role !== undefined && { role: changes.role }),
-      ...(changes.passwordHash !== undefined && { password_hash: changes.passwordHash }),
+      ...definedOnly({ email: changes.email, name: changes.name, role: changes.role, password_hash: changes.passwordHash }),
       updated_at: now,
     };
     const row = await this.unique(() =>
@@ -241,12 +238,10 @@ export class KyselyStore implements Store {
 
   async updateLink(id: string, changes: LinkChanges, now: number): Promise<LinkRecord | undefined> {
     const set = {
-      ...(changes.code !== undefined && { code: changes.code }),
-      ...(changes.url !== undefined && { url: changes.url }),
-      ...(changes.title !== undefined && { title: changes.title }),
-      ...(changes.redirectType !== undefined && { redirect_type: changes.redirectType }),
-      ...(changes.expiresAt !== undefined && { expires_at: changes.expiresAt }),
-      ...(changes.maxClicks !== undefined && { max_clicks: changes.maxClicks }),
+      ...definedOnly({
+        code: changes.code, url: changes.url, title: changes.title, redirect_type: changes.redirectType,
+        expires_at: changes.expiresAt, max_clicks: changes.maxClicks,
+      }),
       updated_at: now,
     };
     const row = await this.unique(() =>
@@ -322,6 +317,11 @@ export function fieldOfConstraint(text: string): UniqueViolation['field'] | unde
   if (/email/.test(text)) return 'email';
   if (/prefix/.test(text)) return 'prefix';
   return undefined;
+}
+
+/** Drops the keys whose value is undefined: in a change set, absent means "leave the column as it is". */
+function definedOnly<T extends object>(values: T): Partial<T> {
+  return Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
 function toUserRow(u: NewUser) {
