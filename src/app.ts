@@ -1,10 +1,9 @@
-import Fastify, { type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyBaseLogger } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Context } from './use-cases/context.js';
-import { createMetrics, type Metrics } from './obs/metrics.js';
-import { loggerOptions, requestId } from './obs/logger.js';
+import { requestId } from './obs/logger.js';
 import { registerErrorHandling } from './http/errors.js';
 import { validatorCompiler } from './http/validation.js';
 import { Problem } from './http/schemas.js';
@@ -16,18 +15,11 @@ import { apiKeyRoutes } from './http/api/api-keys.js';
 import { linkRoutes } from './http/api/links.js';
 import type { Api } from './http/api/api.js';
 
-export interface AppOptions {
-  /** pino logger options; tests pass false. Defaults to JSON logs at the configured level. */
-  logger?: FastifyServerOptions['logger'];
-  metrics?: Metrics;
-}
-
 /** Builds the HTTP app over its dependencies, with every route registered explicitly. Never listens. */
-export async function buildApp(ctx: Context, options: AppOptions = {}): Promise<Api> {
-  const { config } = ctx;
-  const metrics = options.metrics ?? createMetrics();
+export async function buildApp(ctx: Context): Promise<Api> {
+  const { config, metrics } = ctx;
   const app: Api = Fastify({
-    logger: options.logger ?? loggerOptions(config.logLevel),
+    loggerInstance: ctx.log as FastifyBaseLogger,
     genReqId: requestId,
     bodyLimit: config.bodyLimitBytes,
   }).withTypeProvider<TypeBoxTypeProvider>();
@@ -62,7 +54,7 @@ export async function buildApp(ctx: Context, options: AppOptions = {}): Promise<
     apiKeyRoutes(v1, ctx);
     linkRoutes(v1, ctx);
   }, { prefix: '/api/v1' });
-  opsRoutes(app, ctx, metrics);
+  opsRoutes(app, ctx);
   redirectRoute(app, ctx);
   return app;
 }

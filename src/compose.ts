@@ -1,16 +1,29 @@
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { pino, type Logger } from 'pino';
 import { ConfigError, type Config } from './config.js';
 import type { Store } from './ports.js';
 import { createSqliteStore } from './adapters/store/sqlite.js';
 import { createPostgresStore } from './adapters/store/postgres.js';
+import { LruLinkCache } from './adapters/cache/lru.js';
+import { RedisLinkCache } from './adapters/cache/redis.js';
+import { TieredLinkCache } from './adapters/cache/tiered.js';
+import { RedisConnection } from './adapters/redis/connection.js';
+import { MemoryClickQueue } from './adapters/queue/memory-clicks.js';
 import { randomCode } from './domain/codes.js';
+import { createMetrics } from './obs/metrics.js';
+import { loggerOptions } from './obs/logger.js';
 import { AccessTokens } from './security/access-tokens.js';
 import { newSecret } from './security/secrets.js';
 import type { Context } from './use-cases/context.js';
 
-/**
+/*
  * The composition root: the one place that reads the configuration to choose adapters.
+ *   no REDIS_URL: SQLite or PostgreSQL · in-process LRU · in-process click buffer
+ *   REDIS_URL:    the same, with Redis as the shared second cache level and invalidation bus
+ */
+
+/**
  * Opens the store and brings its schema up to date; a failure names DATABASE_URL (never its value,
  * which may hold a password).
  */
@@ -28,16 +41,54 @@ export async function openStore(config: Readonly<Config>): Promise<Store> {
   }
 }
 
-/** Opens the store and wires the use-case context. */
+/** Opens the store and wires everything else around it. */
 export async function compose(config: Readonly<Config>): Promise<Context> {
-  const store = await openStore(config);
+  const log = pino(loggerOptions(config.logLevel));
+  return assemble(config, await openStore(config), { log });
+}
+
+export interface AssembleOptions {
+  log: Logger;
+  clock?: () => number;
+  randomCode?: () => string;
+}
+
+/** Wires the use-case context over an open store. Tests call this too, with their own store and clock. */
+export function assemble(config: Readonly<Config>, store: Store, options: AssembleOptions): Context {
+  const { log } = options;
+  const metrics = createMetrics();
+  const redis = config.redisUrl
+    ? new RedisConnection(config.redisUrl, { timeoutMs: config.redisTimeoutMs, metrics, log })
+    : undefined;
+
+  const l1 = new LruLinkCache({ maxEntries: config.cache.l1MaxEntries, maxBytes: config.cache.l1MaxBytes });
+  let l2: RedisLinkCache | undefined;
+  if (redis) {
+    l2 = new RedisLinkCache(redis, { prefix: config.redisPrefix, maxTtlMs: config.cache.ttlMs + config.cache.negativeTtlMs });
+    l2.onInvalidation((code) => void l1.invalidate(code));
+  }
+  const cache = new TieredLinkCache(l1, l2, store, config.cache, metrics);
+  redis?.onRecovered(() => void cache.replayPending());
+  const clicks = new MemoryClickQueue(store, { flushMs: config.clickFlushMs, metrics, log });
+
   return {
     config,
     store,
+    cache,
+    clicks,
+    metrics,
+    log,
+    degradable: redis ? { redis: () => redis.health } : {},
     tokens: new AccessTokens(config.jwtSecret ?? localJwtSecret(config), config.accessTokenTtlSeconds),
     urlPolicy: { ownHost: new URL(config.baseUrl).host.toLowerCase(), blockedDomains: config.blockedDomains },
-    clock: Date.now,
-    randomCode: () => randomCode(config.codeLength),
+    clock: options.clock ?? Date.now,
+    randomCode: options.randomCode ?? (() => randomCode(config.codeLength)),
+    // Clicks first (they need the store), then Redis, then the store.
+    async close() {
+      await clicks.close().catch((err) => log.error({ err }, 'clicks could not be written at shutdown'));
+      await redis?.close();
+      await store.close();
+    },
   };
 }
 

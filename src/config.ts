@@ -15,6 +15,8 @@ export interface Config {
   baseUrl: string;
   database: Database;
   redisUrl: string | undefined;
+  /** Prefix of every Redis key and channel: instances of one deployment share it. */
+  redisPrefix: string;
   /** undefined only on SQLite, where the composition root generates one and keeps it in the data folder. */
   jwtSecret: string | undefined;
   logLevel: LogLevel;
@@ -25,6 +27,20 @@ export interface Config {
   codeLength: number;
   blockedDomains: readonly string[];
   shutdownTimeoutMs: number;
+  /** Every Redis command fails after this long, so a slow Redis costs a bounded delay, then the breaker opens. */
+  redisTimeoutMs: number;
+  cache: {
+    /** Redis (L2) lifetime of a link entry. */
+    ttlMs: number;
+    /** In-process (L1) lifetime: bounds how long an invalidation missed while Redis was down can go unseen. */
+    l1TtlMs: number;
+    /** Lifetime of "no such code" entries, at both levels. */
+    negativeTtlMs: number;
+    l1MaxEntries: number;
+    l1MaxBytes: number;
+  };
+  /** How often buffered click counts are written to the store. */
+  clickFlushMs: number;
 }
 
 export class ConfigError extends Error {
@@ -57,6 +73,8 @@ export function flagsToEnv(args: readonly string[]): Env {
 const KNOWN = new Set([
   'PORT', 'HOST', 'BASE_URL', 'DATABASE_URL', 'REDIS_URL', 'JWT_SECRET', 'LOG_LEVEL', 'SIGNUP',
   'ACCESS_TOKEN_TTL', 'REFRESH_TOKEN_TTL', 'BODY_LIMIT', 'CODE_LENGTH', 'BLOCKED_DOMAINS', 'SHUTDOWN_TIMEOUT',
+  'REDIS_PREFIX', 'REDIS_TIMEOUT_MS', 'CACHE_TTL', 'CACHE_L1_TTL', 'CACHE_NEGATIVE_TTL', 'CACHE_L1_MAX_ENTRIES', 'CACHE_L1_MAX_BYTES',
+  'CLICK_FLUSH_MS',
 ]);
 
 export function loadConfig(env: Env = process.env): Readonly<Config> {
@@ -79,6 +97,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     baseUrl: parseBaseUrl(env.BASE_URL ?? `http://localhost:${port}`),
     database,
     redisUrl,
+    redisPrefix: env.REDIS_PREFIX || 'kurz:',
     jwtSecret,
     logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
     signup: oneOf(env, 'SIGNUP', ['open', 'closed'] as const, 'open'),
@@ -90,6 +109,15 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
       (env.BLOCKED_DOMAINS ?? '').split(',').map((d) => d.trim().toLowerCase()).filter(Boolean),
     ),
     shutdownTimeoutMs: int(env, 'SHUTDOWN_TIMEOUT', 10, 1, 600) * 1000,
+    redisTimeoutMs: int(env, 'REDIS_TIMEOUT_MS', 200, 5, 10_000),
+    cache: Object.freeze({
+      ttlMs: int(env, 'CACHE_TTL', 3600, 1, 30 * 86_400) * 1000,
+      l1TtlMs: int(env, 'CACHE_L1_TTL', 5, 1, 3600) * 1000,
+      negativeTtlMs: int(env, 'CACHE_NEGATIVE_TTL', 30, 1, 3600) * 1000,
+      l1MaxEntries: int(env, 'CACHE_L1_MAX_ENTRIES', 100_000, 100, 10_000_000),
+      l1MaxBytes: int(env, 'CACHE_L1_MAX_BYTES', 64 * 1024 * 1024, 1024 * 1024, 4 * 1024 * 1024 * 1024),
+    }),
+    clickFlushMs: int(env, 'CLICK_FLUSH_MS', 1000, 10, 60_000),
   });
 }
 

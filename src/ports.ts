@@ -109,8 +109,8 @@ export interface Store {
   listUsers(query: PageQuery): Promise<UserRecord[]>;
   /** Applies the changes; undefined when the user does not exist. Throws UniqueViolation('email'). */
   updateUser(id: string, changes: UserChanges, now: number): Promise<UserRecord | undefined>;
-  /** Deletes the user with their links, keys and tokens; false when absent. */
-  deleteUser(id: string): Promise<boolean>;
+  /** Deletes the user with their links, keys and tokens; the codes of the deleted links, or undefined when absent. */
+  deleteUser(id: string): Promise<string[] | undefined>;
 
   /** Stores a refresh token (its hash only). */
   insertRefreshToken(token: RefreshTokenRecord): Promise<void>;
@@ -144,9 +144,43 @@ export interface Store {
   updateLink(id: string, changes: LinkChanges, now: number): Promise<LinkRecord | undefined>;
   /** Deletes the link; false when absent. */
   deleteLink(id: string): Promise<boolean>;
+  /** The link with this code, without tags: the redirect's one indexed read. */
+  findTargetByCode(code: string): Promise<LinkTarget | undefined>;
   /**
    * Counts one visit if the link is live at `now`, in a single conditional UPDATE, so that concurrent
    * visits can never take a limited link past max_clicks.
    */
   countVisit(code: string, now: number): Promise<Visit>;
+  /** Adds buffered clicks (link id → count) in one transaction; ids of deleted links are skipped. */
+  addClicks(counts: ReadonlyMap<string, number>): Promise<void>;
+}
+
+/** What the redirect needs of a link, as the cache keeps it. */
+export type CachedLink = Pick<LinkTarget, 'id' | 'url' | 'redirectType' | 'expiresAt' | 'maxClicks'>;
+
+/** A cached lookup: the link, or null when the code is known not to exist (a negative entry). */
+export type CacheEntry = CachedLink | null;
+
+/**
+ * A cache of code → link entries. Reads are cache-aside: `get` returns a token, the caller reads the
+ * store, and `fill` stores what it read only if nobody invalidated the code in between — so a slow
+ * read of the old row can never overwrite the invalidation of an update.
+ */
+export interface LinkCache {
+  /** The entry for the code (undefined on a miss), and the token a later fill must present. */
+  get(code: string): Promise<{ entry: CacheEntry | undefined; token: string }>;
+  /** Stores the entry for ttlMs, unless the code was invalidated after `token` was issued. */
+  fill(code: string, entry: CacheEntry, token: string, ttlMs: number): Promise<void>;
+  /** Drops the code's entry and voids every token issued for it so far. */
+  invalidate(code: string): Promise<void>;
+}
+
+/** Clicks recorded by the redirect without waiting for any I/O. */
+export interface ClickQueue {
+  /** Records one click; synchronous and in memory, never awaited by the redirect. */
+  enqueue(linkId: string, at: number): void;
+  /** Writes everything recorded so far to the store. */
+  flush(): Promise<void>;
+  /** Stops the timer and flushes what is left; nothing recorded before close is lost. */
+  close(): Promise<void>;
 }

@@ -10,7 +10,7 @@ import { compose } from './compose.js';
 export async function serve(config: Readonly<Config>): Promise<void> {
   const ctx = await compose(config);
   const app = await buildApp(ctx);
-  app.addHook('onClose', async () => ctx.store.close());
+  app.addHook('onClose', () => ctx.close());
 
   let closing = false;
   const shutdown = async (signal: NodeJS.Signals) => {

@@ -1,5 +1,4 @@
 import type { Context } from '../use-cases/context.js';
-import type { Metrics } from '../obs/metrics.js';
 import { AppError } from '../domain/errors.js';
 import { sendProblem } from './errors.js';
 import type { Api } from './api/api.js';
@@ -7,21 +6,25 @@ import type { Api } from './api/api.js';
 const READY_TIMEOUT_MS = 2_000;
 
 /** Liveness, readiness, metrics and the OpenAPI document. */
-export function opsRoutes(app: Api, ctx: Context, metrics: Metrics): void {
+export function opsRoutes(app: Api, ctx: Context): void {
+  const { metrics } = ctx;
   const hide = { hide: true };
 
   // Liveness: the process answers. Deliberately checks nothing else, so a database outage never
   // gets healthy instances restarted.
   app.get('/healthz', { schema: hide }, async () => ({ status: 'ok' }));
 
-  // Readiness: a load balancer should route here only while the store answers.
+  // Readiness: a load balancer should route here only while the store answers. Redis is reported
+  // but never makes Kurz unready: without it, Kurz serves from its in-process cache and the store.
   app.get('/readyz', { schema: hide }, async (request, reply) => {
     const store = await withTimeout(ctx.store.ping(), READY_TIMEOUT_MS).then(() => 'up', () => 'down');
+    const checks: Record<string, string> = { store };
+    for (const [name, health] of Object.entries(ctx.degradable)) checks[name] = health();
     if (store === 'down') {
       reply.header('retry-after', '5');
-      return sendProblem(request, reply, new AppError('unavailable', 'the store does not answer'), { checks: { store } });
+      return sendProblem(request, reply, new AppError('unavailable', 'the store does not answer'), { checks });
     }
-    return { status: 'ready', checks: { store } };
+    return { status: 'ready', checks };
   });
 
   app.get('/metrics', { schema: hide }, async (_request, reply) =>

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import type { FastifyServerOptions } from 'fastify';
+import type { LoggerOptions } from 'pino';
 import type { LogLevel } from '../config.js';
 
 /** pino options: JSON lines, and credentials redacted wherever a log call might carry them. */
-export function loggerOptions(level: LogLevel): FastifyServerOptions['logger'] {
+export function loggerOptions(level: LogLevel): LoggerOptions {
   return {
     level,
     redact: {

@@ -1,27 +1,37 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-
-export interface Metrics {
-  registry: Registry;
-  httpRequests: Counter<'method' | 'route' | 'status'>;
-  httpDuration: Histogram<'method' | 'route' | 'status'>;
-}
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** One registry per app (not prom-client's global), so tests can build many apps in one process. */
-export function createMetrics(): Metrics {
+export function createMetrics() {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
-  const labelNames = ['method', 'route', 'status'] as const;
+  const registers = [registry];
+  const http = ['method', 'route', 'status'] as const;
   return {
     registry,
-    httpRequests: new Counter({
-      name: 'http_requests_total', help: 'HTTP requests by route template and status', labelNames, registers: [registry],
-    }),
+    httpRequests: new Counter({ name: 'http_requests_total', help: 'HTTP requests by route template and status', labelNames: http, registers }),
     httpDuration: new Histogram({
-      name: 'http_request_duration_seconds',
-      help: 'HTTP request duration by route template and status',
-      labelNames,
+      name: 'http_request_duration_seconds', help: 'HTTP request duration by route template and status', labelNames: http, registers,
       buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
-      registers: [registry],
     }),
+    cacheLookups: new Counter({
+      name: 'kurz_cache_lookups_total',
+      help: 'Link cache lookups by level (l1 in-process, l2 Redis) and result (hit, negative_hit for a known-absent code, miss)',
+      labelNames: ['level', 'result'] as const, registers,
+    }),
+    redisDuration: new Histogram({
+      name: 'kurz_redis_command_duration_seconds', help: 'Redis call latency by command and outcome',
+      labelNames: ['command', 'outcome'] as const, registers,
+      buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25],
+    }),
+    breakerState: new Gauge({
+      name: 'kurz_circuit_breaker_state', help: 'Circuit breaker state: 0 closed, 1 half-open, 2 open', labelNames: ['name'] as const, registers,
+    }),
+    pendingInvalidations: new Gauge({
+      name: 'kurz_cache_pending_invalidations', help: 'Invalidations Redis could not take yet, replayed when it answers again', registers,
+    }),
+    clicksFlushed: new Counter({ name: 'kurz_clicks_flushed_total', help: 'Clicks written to the store', registers }),
+    clickFlushFailures: new Counter({ name: 'kurz_click_flush_failures_total', help: 'Failed click flushes (retried)', registers }),
   };
 }
+
+export type Metrics = ReturnType<typeof createMetrics>;

@@ -1,5 +1,8 @@
 import type { Config } from '../config.js';
-import type { Store, UserRecord } from '../ports.js';
+import type { ClickQueue, Store, UserRecord } from '../ports.js';
+import type { TieredLinkCache } from '../adapters/cache/tiered.js';
+import type { Metrics } from '../obs/metrics.js';
+import type { Logger } from 'pino';
 import type { AccessTokens } from '../security/access-tokens.js';
 import type { UrlPolicy } from '../domain/url-safety.js';
 
@@ -7,6 +10,15 @@ import type { UrlPolicy } from '../domain/url-safety.js';
 export interface Context {
   config: Readonly<Config>;
   store: Store;
+  /** code → link for the redirect: L1, then Redis when configured, then the store. */
+  cache: TieredLinkCache;
+  clicks: ClickQueue;
+  metrics: Metrics;
+  log: Logger;
+  /** Health of optional dependencies, for /readyz: they degrade Kurz, they do not stop it. */
+  degradable: Record<string, () => 'up' | 'degraded'>;
+  /** Writes buffered clicks, then closes Redis and the store. */
+  close(): Promise<void>;
   tokens: AccessTokens;
   urlPolicy: UrlPolicy;
   /** Epoch milliseconds; a parameter so tests can move time. */

@@ -3,7 +3,7 @@ import type { Cursor } from '../domain/cursor.js';
 import { AppError, invalid, notFound } from '../domain/errors.js';
 import { newId } from '../domain/ids.js';
 import { assertSafeUrl } from '../domain/url-safety.js';
-import { UniqueViolation, type LinkChanges, type LinkRecord, type RedirectType } from '../ports.js';
+import { UniqueViolation, type LinkChanges, type LinkRecord, type NewLink, type RedirectType } from '../ports.js';
 import { type Actor, type Context, isAdmin } from './context.js';
 
 export interface LinkInput {
@@ -32,7 +32,14 @@ export async function createLink(ctx: Context, actor: Actor, input: LinkInput): 
     ownerId: actor.user.id,
     createdAt: now,
   };
-  if (input.code !== undefined) return codeMustBeFree(ctx.store.insertLink({ ...link, code: input.code }));
+  const created = await insertWithCode(ctx, link, input.code);
+  // The code may have been looked up while it did not exist: drop that negative entry everywhere.
+  await ctx.cache.invalidate(created.code);
+  return created;
+}
+
+async function insertWithCode(ctx: Context, link: Omit<NewLink, 'code'>, code: string | undefined): Promise<LinkRecord> {
+  if (code !== undefined) return codeMustBeFree(ctx.store.insertLink({ ...link, code }));
   for (let attempt = 1; ; attempt++) {
     try {
       return await ctx.store.insertLink({ ...link, code: ctx.randomCode() });
@@ -74,12 +81,14 @@ export async function listLinks(ctx: Context, actor: Actor, listing: LinkListing
 
 /** PUT passes a whole LinkInput (absent optional fields reset to their defaults); PATCH passes only what changes. */
 export async function updateLink(ctx: Context, actor: Actor, id: string, changes: LinkChanges): Promise<LinkRecord> {
-  await getLink(ctx, actor, id);
+  const before = await getLink(ctx, actor, id);
   const now = ctx.clock();
   const { url } = assertValid(ctx, changes, now);
   const tags = changes.tags === undefined ? undefined : normalizeTags(changes.tags);
   const link = await codeMustBeFree(ctx.store.updateLink(id, { ...changes, url, tags }, now));
   if (!link) throw notFound('link');
+  await ctx.cache.invalidate(before.code);
+  if (link.code !== before.code) await ctx.cache.invalidate(link.code);
   return link;
 }
 
@@ -95,8 +104,9 @@ export const replacement = (input: LinkInput): LinkChanges => ({
 });
 
 export async function deleteLink(ctx: Context, actor: Actor, id: string): Promise<void> {
-  await getLink(ctx, actor, id);
+  const link = await getLink(ctx, actor, id);
   if (!(await ctx.store.deleteLink(id))) throw notFound('link');
+  await ctx.cache.invalidate(link.code);
 }
 
 /** Checks the fields the schema cannot, and returns the target URL normalized. */

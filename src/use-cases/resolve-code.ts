@@ -1,7 +1,7 @@
 import { couldBeCode } from '../domain/codes.js';
 import { AppError } from '../domain/errors.js';
 import { linkState } from '../domain/link-state.js';
-import type { RedirectType, Visit } from '../ports.js';
+import type { CachedLink, RedirectType } from '../ports.js';
 import type { Context } from './context.js';
 
 export interface Redirect {
@@ -12,34 +12,42 @@ export interface Redirect {
 }
 
 /**
- * GET /:code. A visit is counted in the same statement that checks expiry and the click limit, so
- * the limit holds exactly under any concurrency. A HEAD (link previews, checkers) looks without counting.
+ * GET /:code: cache → expiry → count → redirect. A link without a click limit is served from the
+ * cache and its click is queued in memory (no I/O). A limited link is checked and counted by one
+ * conditional UPDATE in the store, so its limit holds exactly under any concurrency and across
+ * instances. A HEAD (link previews, checkers) looks without counting.
  */
 export async function resolveCode(ctx: Context, code: string, count: boolean): Promise<Redirect> {
   if (!couldBeCode(code)) throw missing();
+  const link = await ctx.cache.lookup(code);
+  if (!link) throw missing();
   const now = ctx.clock();
-  const visit = count ? await ctx.store.countVisit(code, now) : await look(ctx, code, now);
-  switch (visit.outcome) {
-    case 'missing':
-      throw missing();
-    case 'expired':
-      throw new AppError('gone', 'this link has expired');
-    case 'exhausted':
-      throw new AppError('gone', 'this link has reached its click limit');
-  }
-  const { link } = visit;
-  return {
-    status: link.redirectType,
-    location: link.url,
-    cacheable: (link.redirectType === 301 || link.redirectType === 308) && link.expiresAt === null && link.maxClicks === null,
-  };
+  if (link.expiresAt !== null && now >= link.expiresAt) throw expired();
+  if (link.maxClicks !== null) return redirectOf(await limitedVisit(ctx, code, count, now));
+  if (count) ctx.clicks.enqueue(link.id, now);
+  return redirectOf(link);
 }
+
+async function limitedVisit(ctx: Context, code: string, count: boolean, now: number): Promise<CachedLink> {
+  if (count) {
+    const visit = await ctx.store.countVisit(code, now);
+    if (visit.outcome === 'missing') throw missing();
+    if (visit.outcome !== 'live') throw visit.outcome === 'expired' ? expired() : exhausted();
+    return visit.link;
+  }
+  const link = await ctx.store.findTargetByCode(code);
+  if (!link) throw missing();
+  const state = linkState(link, now);
+  if (state !== 'active') throw state === 'expired' ? expired() : exhausted();
+  return link;
+}
+
+const redirectOf = (link: CachedLink): Redirect => ({
+  status: link.redirectType,
+  location: link.url,
+  cacheable: (link.redirectType === 301 || link.redirectType === 308) && link.expiresAt === null && link.maxClicks === null,
+});
 
 const missing = () => new AppError('not-found', 'no link with this code');
-
-async function look(ctx: Context, code: string, now: number): Promise<Visit> {
-  const link = await ctx.store.findLinkByCode(code);
-  if (!link) return { outcome: 'missing' };
-  const state = linkState(link, now);
-  return { outcome: state === 'active' ? 'live' : state, link };
-}
+const expired = () => new AppError('gone', 'this link has expired');
+const exhausted = () => new AppError('gone', 'this link has reached its click limit');

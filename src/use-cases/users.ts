@@ -73,7 +73,9 @@ export async function updateUser(ctx: Context, actor: Actor, id: string, update:
 
 export async function deleteUser(ctx: Context, actor: Actor, id: string): Promise<void> {
   await getUser(ctx, actor, id);
-  if (!(await ctx.store.deleteUser(id))) throw notFound('user');
+  const codes = await ctx.store.deleteUser(id);
+  if (!codes) throw notFound('user');
+  for (const code of codes) await ctx.cache.invalidate(code);
 }
 
 export const normalizeEmail = (email: string): string => email.trim().toLowerCase();

@@ -3,8 +3,8 @@ import { after, before, describe } from 'node:test';
 import type { LightMyRequestResponse } from 'fastify';
 import { buildApp } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config.js';
-import { randomCode } from '../../src/domain/codes.js';
-import { AccessTokens } from '../../src/security/access-tokens.js';
+import { pino } from 'pino';
+import { assemble } from '../../src/compose.js';
 import type { Context } from '../../src/use-cases/context.js';
 import type { Api } from '../../src/http/api/api.js';
 import { DIALECTS, createTestStore, type TestDatabase } from './stores.js';
@@ -30,19 +30,13 @@ export async function createTestApp(dialect: TestDatabase['name'], options: Test
     BASE_URL: 'http://kurz.test', JWT_SECRET: TEST_SECRET, DATABASE_URL: 'sqlite::memory:', ...options.env,
   });
   const clock = { now: Date.now() };
-  const ctx: Context = {
-    config,
-    store,
-    tokens: new AccessTokens(TEST_SECRET, config.accessTokenTtlSeconds),
-    urlPolicy: { ownHost: new URL(config.baseUrl).host, blockedDomains: config.blockedDomains },
-    clock: () => clock.now,
-    randomCode: options.randomCode ?? (() => randomCode(config.codeLength)),
-  };
-  const app = await buildApp(ctx, { logger: false });
+  const ctx = assemble(config, store, { log: pino({ level: 'silent' }), clock: () => clock.now, randomCode: options.randomCode });
+  const app = await buildApp(ctx);
   return {
     app, ctx, clock,
     async close() {
       await app.close();
+      await ctx.close();
       await close();
     },
   };

@@ -87,9 +87,12 @@ export class KyselyStore implements Store {
     return row && toUser(row);
   }
 
-  async deleteUser(id: string): Promise<boolean> {
-    const result = await this.db.deleteFrom('users').where('id', '=', id).executeTakeFirst();
-    return Number(result.numDeletedRows) > 0;
+  async deleteUser(id: string): Promise<string[] | undefined> {
+    return this.db.transaction().execute(async (trx) => {
+      const links = await trx.selectFrom('links').select('code').where('owner_id', '=', id).execute();
+      const result = await trx.deleteFrom('users').where('id', '=', id).executeTakeFirst();
+      return Number(result.numDeletedRows) > 0 ? links.map((l) => l.code) : undefined;
+    });
   }
 
   // ── refresh tokens ─────────────────────────────────────────────────────────────────────────
@@ -264,6 +267,20 @@ export class KyselyStore implements Store {
     return Number(result.numDeletedRows) > 0;
   }
 
+  async findTargetByCode(code: string): Promise<LinkTarget | undefined> {
+    const row = await this.db.selectFrom('links').selectAll().where('code', '=', code).executeTakeFirst();
+    return row && toTarget(row);
+  }
+
+  async addClicks(counts: ReadonlyMap<string, number>): Promise<void> {
+    if (counts.size === 0) return;
+    await this.db.transaction().execute(async (trx) => {
+      for (const [id, n] of counts) {
+        await trx.updateTable('links').set((eb) => ({ clicks: eb('clicks', '+', n) })).where('id', '=', id).execute();
+      }
+    });
+  }
+
   async countVisit(code: string, now: number): Promise<Visit> {
     const counted = await this.db
       .updateTable('links')
@@ -275,9 +292,8 @@ export class KyselyStore implements Store {
       .executeTakeFirst();
     if (counted) return { outcome: 'live', link: toTarget(counted) };
     // Not counted: tell a missing code from one that is no longer live.
-    const row = await this.db.selectFrom('links').selectAll().where('code', '=', code).executeTakeFirst();
-    if (!row) return { outcome: 'missing' };
-    const link = toTarget(row);
+    const link = await this.findTargetByCode(code);
+    if (!link) return { outcome: 'missing' };
     const state = linkState(link, now);
     return { outcome: state === 'active' ? 'exhausted' : state, link };
   }

@@ -67,7 +67,7 @@ export function usersContract({ store: s, withFreshStore }: ContractContext): vo
       assert.deepEqual(await s().findUserById(b.id), b);
     });
 
-    test('deleteUser removes the user with their links, tags, api keys and refresh tokens; false the second time', async () => {
+    test('deleteUser removes the user with their links, tags, api keys and refresh tokens and answers the deleted codes; undefined the second time', async () => {
       const [user, other] = [await someUser(), await someUser()];
       const link = await s().insertLink(newLink(user.id, { tags: ['a'] }));
       const key = newApiKey(user.id);
@@ -76,7 +76,7 @@ export function usersContract({ store: s, withFreshStore }: ContractContext): vo
       await s().insertRefreshToken(token);
       const othersLink = await s().insertLink(newLink(other.id));
 
-      assert.equal(await s().deleteUser(user.id), true);
+      assert.deepEqual(await s().deleteUser(user.id), [link.code]);
       assert.equal(await s().findUserById(user.id), undefined);
       assert.equal(await s().findLinkById(link.id), undefined);
       assert.equal(await s().findApiKeyByPrefix(key.prefix), undefined);
@@ -84,7 +84,7 @@ export function usersContract({ store: s, withFreshStore }: ContractContext): vo
       const tags = await s().db.selectFrom('link_tags').selectAll().where('link_id', '=', link.id).execute();
       assert.deepEqual(tags, []);
       assert.deepEqual(await s().findLinkById(othersLink.id), othersLink);
-      assert.equal(await s().deleteUser(user.id), false);
+      assert.equal(await s().deleteUser(user.id), undefined);
     });
 
     test('listUsers pages newest first by (createdAt, id), through equal times, without skips or repeats', async () => {

@@ -1,0 +1,62 @@
+import type { CacheEntry, LinkCache } from '../../ports.js';
+import type { RedisConnection } from '../redis/connection.js';
+
+/** Stores the entry only if the code's generation is still the one the reader saw. */
+const FILL = `
+if (redis.call('GET', KEYS[2]) or '0') == ARGV[1] then
+  redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
+  return 1
+end
+return 0`;
+
+/** Drops the entry, bumps the generation (voiding outstanding fills) and tells every instance. */
+const INVALIDATE = `
+redis.call('DEL', KEYS[1])
+redis.call('INCR', KEYS[2])
+redis.call('PEXPIRE', KEYS[2], ARGV[1])
+redis.call('PUBLISH', ARGV[2], ARGV[3])
+return 1`;
+
+/**
+ * The shared cache (L2) in Redis. A code's entry and its generation counter share a hash tag
+ * ({code}), so both live in one Redis Cluster slot and one script can touch both atomically.
+ */
+export class RedisLinkCache implements LinkCache {
+  private readonly channel: string;
+
+  constructor(
+    private readonly redis: RedisConnection,
+    private readonly options: { prefix: string; maxTtlMs: number },
+  ) {
+    this.channel = `${options.prefix}invalidations`;
+  }
+
+  private keys(code: string): [string, string] {
+    return [`${this.options.prefix}{${code}}:link`, `${this.options.prefix}{${code}}:gen`];
+  }
+
+  async get(code: string) {
+    const [value, generation] = await this.redis.call('mget', (r) => r.mget(...this.keys(code)));
+    return { entry: value == null ? undefined : (JSON.parse(value) as CacheEntry), token: generation ?? '0' };
+  }
+
+  async fill(code: string, entry: CacheEntry, token: string, ttlMs: number): Promise<void> {
+    await this.redis.call('fill', (r) => r.eval(FILL, 2, ...this.keys(code), token, JSON.stringify(entry), Math.max(1, Math.round(ttlMs))));
+  }
+
+  async invalidate(code: string): Promise<void> {
+    // The generation must outlive any entry filled before it, so it lives as long as the longest TTL.
+    await this.redis.call('invalidate', (r) => r.eval(INVALIDATE, 2, ...this.keys(code), this.options.maxTtlMs, this.channel, code));
+  }
+
+  /**
+   * Calls `listener` with every code any instance invalidates (including this one). The subscription
+   * waits for Redis if it is down at start-up, and ioredis renews it after every reconnect.
+   */
+  onInvalidation(listener: (code: string) => void): void {
+    this.redis.subscriber.on('message', (channel: string, code: string) => {
+      if (channel === this.channel) listener(code);
+    });
+    this.redis.subscriber.subscribe(this.channel).catch(() => {});
+  }
+}

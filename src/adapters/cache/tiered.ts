@@ -1,0 +1,117 @@
+import type { CacheEntry, CachedLink, LinkCache, Store } from '../../ports.js';
+import type { Metrics } from '../../obs/metrics.js';
+import { jitter } from '../../resilience/jitter.js';
+import type { LruLinkCache } from './lru.js';
+
+export interface CacheTtls {
+  ttlMs: number;
+  l1TtlMs: number;
+  negativeTtlMs: number;
+}
+
+/** At most this many invalidations are kept for replay while Redis is down (a few MB). */
+const MAX_PENDING = 100_000;
+
+/**
+ * code → link, cache-aside over two levels: L1 in-process, L2 Redis (optional), then the store.
+ * Concurrent misses for one code share one load (single flight); unknown codes are cached as null
+ * for a short time (negative caching); TTLs carry jitter. Writers call invalidate().
+ */
+export class TieredLinkCache {
+  private readonly flights = new Map<string, Promise<CacheEntry>>();
+  /** Invalidations L2 has not taken (Redis down): replayed when it answers again. */
+  private readonly pending = new Set<string>();
+  private readonly counters;
+
+  constructor(
+    private readonly l1: LruLinkCache,
+    private readonly l2: LinkCache | undefined,
+    private readonly store: Store,
+    private readonly ttl: CacheTtls,
+    private readonly metrics: Metrics,
+  ) {
+    const c = metrics.cacheLookups;
+    this.counters = {
+      l1Hit: c.labels('l1', 'hit'), l1Negative: c.labels('l1', 'negative_hit'), l1Miss: c.labels('l1', 'miss'),
+      l2Hit: c.labels('l2', 'hit'), l2Negative: c.labels('l2', 'negative_hit'), l2Miss: c.labels('l2', 'miss'),
+    };
+  }
+
+  /** The link for a code, or null when no such code exists. An L1 hit does no I/O. */
+  lookup(code: string): Promise<CacheEntry> | CacheEntry {
+    const hit = this.l1.peek(code);
+    if (hit !== undefined) {
+      (hit ? this.counters.l1Hit : this.counters.l1Negative).inc();
+      return hit;
+    }
+    this.counters.l1Miss.inc();
+    let flight = this.flights.get(code);
+    if (!flight) {
+      flight = this.load(code).finally(() => this.flights.delete(code));
+      this.flights.set(code, flight);
+    }
+    return flight;
+  }
+
+  /** Forgets a code everywhere: this process's L1, Redis, and (through Redis pub/sub) every other L1. */
+  async invalidate(code: string): Promise<void> {
+    await this.l1.invalidate(code);
+    if (!this.l2) return;
+    try {
+      await this.l2.invalidate(code);
+    } catch {
+      this.remember(code);
+      return;
+    }
+    if (this.pending.size > 0) await this.replayPending();
+  }
+
+  /** Sends the invalidations Redis missed while it was down; stops at the first failure. */
+  async replayPending(): Promise<void> {
+    for (const code of this.pending) {
+      try {
+        await this.l2!.invalidate(code);
+      } catch {
+        return;
+      }
+      this.pending.delete(code);
+      this.metrics.pendingInvalidations.set(this.pending.size);
+    }
+  }
+
+  private async load(code: string): Promise<CacheEntry> {
+    const l1Token = this.l1.token();
+    let l2Token: string | undefined;
+    if (this.l2) {
+      // Redis down or slow: go on to the store; the breaker keeps this from costing a timeout each time.
+      const cached = await this.l2.get(code).catch(() => undefined);
+      if (cached?.entry !== undefined) {
+        (cached.entry ? this.counters.l2Hit : this.counters.l2Negative).inc();
+        await this.l1.fill(code, cached.entry, l1Token, this.l1Ttl(cached.entry));
+        return cached.entry;
+      }
+      if (cached) this.counters.l2Miss.inc();
+      l2Token = cached?.token;
+    }
+    const target = await this.store.findTargetByCode(code);
+    const entry: CacheEntry = target ? cacheable(target) : null;
+    await this.l1.fill(code, entry, l1Token, this.l1Ttl(entry));
+    if (this.l2 && l2Token !== undefined) {
+      this.l2.fill(code, entry, l2Token, jitter(entry ? this.ttl.ttlMs : this.ttl.negativeTtlMs)).catch(() => {});
+    }
+    return entry;
+  }
+
+  private l1Ttl(entry: CacheEntry): number {
+    return jitter(entry ? this.ttl.l1TtlMs : Math.min(this.ttl.l1TtlMs, this.ttl.negativeTtlMs));
+  }
+
+  private remember(code: string): void {
+    if (this.pending.size < MAX_PENDING) this.pending.add(code);
+    this.metrics.pendingInvalidations.set(this.pending.size);
+  }
+}
+
+/** Only what a redirect needs; clicks change on every visit and are never cached. */
+const cacheable = ({ id, url, redirectType, expiresAt, maxClicks }: CachedLink): CachedLink =>
+  ({ id, url, redirectType, expiresAt, maxClicks });

@@ -1,0 +1,90 @@
+import { Redis } from 'ioredis';
+import type { FastifyBaseLogger } from 'fastify';
+import { CircuitBreaker, type BreakerState } from '../../resilience/circuit-breaker.js';
+import type { Metrics } from '../../obs/metrics.js';
+
+const STATE_VALUE: Record<BreakerState, number> = { closed: 0, 'half-open': 1, open: 2 };
+
+/**
+ * One Redis connection for commands and one for pub/sub, every command behind a timeout and a
+ * circuit breaker shared by everything that uses Redis. While Redis is down, calls fail at once
+ * (Kurz degrades to in-process behaviour); a probe lets the breaker close again even with no traffic.
+ */
+export class RedisConnection {
+  readonly client: Redis;
+  readonly subscriber: Redis;
+  readonly breaker: CircuitBreaker;
+  private readonly recoveredListeners: Array<() => void> = [];
+  private readonly probe: NodeJS.Timeout;
+
+  constructor(url: string, options: { timeoutMs: number; metrics: Metrics; log: FastifyBaseLogger }) {
+    const { metrics, log } = options;
+    const reconnect = { retryStrategy: (times: number) => Math.min(100 * 2 ** times, 2_000) * (0.5 + Math.random() / 2) };
+    this.client = new Redis(url, {
+      ...reconnect,
+      commandTimeout: options.timeoutMs,
+      connectTimeout: Math.max(1_000, options.timeoutMs),
+      enableOfflineQueue: false, // while disconnected a command fails at once instead of waiting in a queue
+      maxRetriesPerRequest: 0,
+    });
+    // Only SUBSCRIBE is sent here; it may wait for the connection and is renewed on every reconnect.
+    this.subscriber = new Redis(url, { ...reconnect, connectTimeout: Math.max(1_000, options.timeoutMs), maxRetriesPerRequest: null });
+    let lastError = '';
+    const onError = (err: Error) => {
+      if (err.message !== lastError) log.warn({ err: err.message }, 'redis connection error');
+      lastError = err.message;
+    };
+    this.client.on('error', onError);
+    this.subscriber.on('error', onError);
+    this.client.on('ready', () => (lastError = ''));
+
+    this.breaker = new CircuitBreaker({
+      name: 'redis',
+      onStateChange: (state) => {
+        metrics.breakerState.set({ name: 'redis' }, STATE_VALUE[state]);
+        log[state === 'open' ? 'warn' : 'info']({ breaker: 'redis', state }, `redis circuit ${state}`);
+        if (state === 'closed') for (const listener of this.recoveredListeners) listener();
+      },
+    });
+    metrics.breakerState.set({ name: 'redis' }, 0);
+    this.probe = setInterval(() => {
+      if (this.breaker.state !== 'closed') this.call('ping', (r) => r.ping()).catch(() => {});
+    }, 1_000).unref();
+
+    this.timer = (command, outcome, seconds) => metrics.redisDuration.observe({ command, outcome }, seconds);
+  }
+
+  private readonly timer: (command: string, outcome: 'ok' | 'error', seconds: number) => void;
+
+  /** Runs one Redis call through the breaker, timing it. Throws when Redis is down, slow or the breaker is open. */
+  async call<T>(command: string, run: (client: Redis) => Promise<T>): Promise<T> {
+    return this.breaker.run(async () => {
+      const start = performance.now();
+      try {
+        const result = await run(this.client);
+        this.timer(command, 'ok', (performance.now() - start) / 1000);
+        return result;
+      } catch (err) {
+        this.timer(command, 'error', (performance.now() - start) / 1000);
+        throw err;
+      }
+    });
+  }
+
+  /** Called each time the breaker closes again after Redis was unreachable. */
+  onRecovered(listener: () => void): void {
+    this.recoveredListeners.push(listener);
+  }
+
+  /** 'up' when commands flow; 'degraded' while Kurz is serving without Redis. */
+  get health(): 'up' | 'degraded' {
+    return this.breaker.state === 'closed' && this.client.status === 'ready' ? 'up' : 'degraded';
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.probe);
+    await Promise.allSettled([this.client.quit(), this.subscriber.quit()]);
+    this.client.disconnect();
+    this.subscriber.disconnect();
+  }
+}
