@@ -7,7 +7,8 @@ import { pino } from 'pino';
 import { assemble } from '../../src/compose.js';
 import type { Context } from '../../src/use-cases/context.js';
 import type { Api } from '../../src/http/api/api.js';
-import { DIALECTS, createTestStore, type TestDatabase } from './stores.js';
+import { DIALECTS, createTestStore, openTestStore, type TestDatabase } from './stores.js';
+import type { Store } from '../../src/ports.js';
 
 export const TEST_SECRET = 'test-secret-that-is-at-least-32-characters-long';
 
@@ -22,21 +23,26 @@ export interface TestApp {
 export interface TestAppOptions {
   env?: Record<string, string>;
   randomCode?: () => string;
+  /** Run on this (shared) database instead of a fresh one; it is not dropped on close. */
+  database?: TestDatabase;
+  /** Wraps the store, e.g. to count queries. */
+  wrapStore?: (store: Store) => Store;
 }
 
 export async function createTestApp(dialect: TestDatabase['name'], options: TestAppOptions = {}): Promise<TestApp> {
-  const { store, close } = await createTestStore(dialect);
+  const { store: opened, close } = options.database ? await openTestStore(options.database) : await createTestStore(dialect);
+  const store = options.wrapStore ? options.wrapStore(opened) : opened;
   const config: Readonly<Config> = loadConfig({
     BASE_URL: 'http://kurz.test', JWT_SECRET: TEST_SECRET, DATABASE_URL: 'sqlite::memory:', ...options.env,
   });
   const clock = { now: Date.now() };
-  const ctx = assemble(config, store, { log: pino({ level: 'silent' }), clock: () => clock.now, randomCode: options.randomCode });
+  const ctx = assemble(config, store, { log: pino({ level: process.env.KURZ_TEST_LOG ?? 'silent' }), clock: () => clock.now, randomCode: options.randomCode });
   const app = await buildApp(ctx);
   return {
     app, ctx, clock,
     async close() {
       await app.close();
-      await ctx.close();
+      await ctx.close(); // closes the store too
       await close();
     },
   };

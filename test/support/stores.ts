@@ -40,18 +40,30 @@ export async function createTestDatabase(name: TestDatabase['name']): Promise<Te
   };
 }
 
-/** A migrated store on a fresh database; close() closes it and drops the database. */
+/** A migrated store on a fresh database; close() closes it (if still open) and drops the database. */
 export async function createTestStore(name: TestDatabase['name']): Promise<{ store: KyselyStore; close(): Promise<void> }> {
   const db = await createTestDatabase(name);
-  const store = db.database.kind === 'sqlite' ? createSqliteStore(db.database.file) : createPostgresStore(db.database.url);
-  await store.migrate();
+  const { store, close } = await openTestStore(db);
   return {
     store,
     async close() {
-      await store.close();
+      await close();
       await db.drop();
     },
   };
+}
+
+/** Another migrated store on an existing test database (a second instance of the service); close() is idempotent. */
+export async function openTestStore(db: TestDatabase): Promise<{ store: KyselyStore; close(): Promise<void> }> {
+  const store = db.database.kind === 'sqlite' ? createSqliteStore(db.database.file) : createPostgresStore(db.database.url);
+  await store.migrate();
+  let closed = false;
+  const close = store.close.bind(store);
+  store.close = async () => {
+    if (!closed) await close();
+    closed = true;
+  };
+  return { store, close: () => store.close() };
 }
 
 async function adminQuery(text: string): Promise<void> {

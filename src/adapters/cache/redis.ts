@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { CacheEntry, LinkCache } from '../../ports.js';
 import type { RedisConnection } from '../redis/connection.js';
 
@@ -9,11 +10,14 @@ if (redis.call('GET', KEYS[2]) or '0') == ARGV[1] then
 end
 return 0`;
 
-/** Drops the entry, bumps the generation (voiding outstanding fills) and tells every instance. */
+/**
+ * Drops the entry, gives the code a new generation (voiding outstanding fills) and tells every
+ * instance. The generation is a fresh random value, not a counter: a counter that expired would
+ * restart and could match an old token again.
+ */
 const INVALIDATE = `
 redis.call('DEL', KEYS[1])
-redis.call('INCR', KEYS[2])
-redis.call('PEXPIRE', KEYS[2], ARGV[1])
+redis.call('SET', KEYS[2], ARGV[4], 'PX', ARGV[1])
 redis.call('PUBLISH', ARGV[2], ARGV[3])
 return 1`;
 
@@ -46,7 +50,8 @@ export class RedisLinkCache implements LinkCache {
 
   async invalidate(code: string): Promise<void> {
     // The generation must outlive any entry filled before it, so it lives as long as the longest TTL.
-    await this.redis.call('invalidate', (r) => r.eval(INVALIDATE, 2, ...this.keys(code), this.options.maxTtlMs, this.channel, code));
+    const generation = randomUUID();
+    await this.redis.call('invalidate', (r) => r.eval(INVALIDATE, 2, ...this.keys(code), this.options.maxTtlMs, this.channel, code, generation));
   }
 
   /**

@@ -14,7 +14,8 @@ export class MemoryClickQueue implements ClickQueue {
   private counts = new Map<string, number>();
   private timer: NodeJS.Timeout | undefined;
   private failures = 0;
-  private flushing: Promise<void> | undefined;
+  /** The latest write; writes run one after another, so counts are never written twice or out of order. */
+  private writing: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly store: Store,
@@ -27,17 +28,16 @@ export class MemoryClickQueue implements ClickQueue {
     this.counts.set(linkId, (this.counts.get(linkId) ?? 0) + 1);
   }
 
-  /** Writes the counts gathered so far; concurrent calls share one write. */
+  /** Writes every click recorded before the call (after any write already under way). */
   flush(): Promise<void> {
-    this.flushing ??= this.write().finally(() => (this.flushing = undefined));
-    return this.flushing;
+    this.writing = this.writing.catch(() => {}).then(() => this.write());
+    return this.writing;
   }
 
   /** Stops the timer and writes what is left, retrying a few times if the store is briefly away. */
   async close(): Promise<void> {
     clearTimeout(this.timer);
     this.timer = undefined;
-    await this.flushing?.catch(() => {});
     for (let attempt = 0; ; attempt++) {
       try {
         return await this.flush();

@@ -36,14 +36,18 @@ export class RedisConnection {
     };
     this.client.on('error', onError);
     this.subscriber.on('error', onError);
-    this.client.on('ready', () => (lastError = ''));
+    // Back after a disconnection (or a hang that opened the breaker): whatever Redis missed is replayed.
+    this.client.on('ready', () => {
+      lastError = '';
+      this.notifyRecovered();
+    });
 
     this.breaker = new CircuitBreaker({
       name: 'redis',
       onStateChange: (state) => {
         metrics.breakerState.set({ name: 'redis' }, STATE_VALUE[state]);
         log[state === 'open' ? 'warn' : 'info']({ breaker: 'redis', state }, `redis circuit ${state}`);
-        if (state === 'closed') for (const listener of this.recoveredListeners) listener();
+        if (state === 'closed') this.notifyRecovered();
       },
     });
     metrics.breakerState.set({ name: 'redis' }, 0);
@@ -56,8 +60,13 @@ export class RedisConnection {
 
   private readonly timer: (command: string, outcome: 'ok' | 'error', seconds: number) => void;
 
-  /** Runs one Redis call through the breaker, timing it. Throws when Redis is down, slow or the breaker is open. */
+  /**
+   * Runs one Redis call through the breaker, timing it. Throws when Redis is down, slow or the breaker
+   * is open. While the connection is not up (start-up, reconnecting) it throws at once: there is
+   * nothing to wait for, and it is no evidence against a Redis that is merely not reached yet.
+   */
   async call<T>(command: string, run: (client: Redis) => Promise<T>): Promise<T> {
+    if (this.client.status !== 'ready') throw new Error(`redis is ${this.client.status}`);
     return this.breaker.run(async () => {
       const start = performance.now();
       try {
@@ -71,9 +80,13 @@ export class RedisConnection {
     });
   }
 
-  /** Called each time the breaker closes again after Redis was unreachable. */
+  /** Called each time Redis answers again after it could not be reached (reconnected, or the breaker closed). */
   onRecovered(listener: () => void): void {
     this.recoveredListeners.push(listener);
+  }
+
+  private notifyRecovered(): void {
+    for (const listener of this.recoveredListeners) listener();
   }
 
   /** 'up' when commands flow; 'degraded' while Kurz is serving without Redis. */

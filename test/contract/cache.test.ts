@@ -1,0 +1,263 @@
+/**
+ * One contract for the LinkCache port, run against the in-process LRU and against Redis, then a few
+ * checks that only one adapter promises (LRU bounds, Redis pub/sub and hash tags).
+ */
+import { test, describe, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { pino } from 'pino';
+import type { CachedLink, LinkCache } from '../../src/ports.js';
+import { LruLinkCache } from '../../src/adapters/cache/lru.js';
+import { RedisLinkCache } from '../../src/adapters/cache/redis.js';
+import { RedisConnection } from '../../src/adapters/redis/connection.js';
+import { createMetrics } from '../../src/obs/metrics.js';
+import { TEST_REDIS_URL, assertRedisUp, uniquePrefix } from '../support/redis.js';
+
+const TTL = 60_000;
+let seq = 0;
+/** A code no other test in this run uses. */
+const freshCode = (base = 'c') => `${base}${++seq}x${Math.random().toString(36).slice(2, 8)}`;
+const link = (over: Partial<CachedLink> = {}): CachedLink => ({
+  id: `01HZ${++seq}`, url: `https://example.com/${seq}`, redirectType: 302, expiresAt: null, maxClicks: null, ...over,
+});
+
+/** A connection whose command client is ready: it has no offline queue, so a command sent earlier fails at once. */
+async function connect(): Promise<RedisConnection> {
+  const conn = new RedisConnection(TEST_REDIS_URL, { timeoutMs: 500, metrics: createMetrics(), log: pino({ level: 'silent' }) });
+  if (conn.client.status !== 'ready') await once(conn.client, 'ready');
+  return conn;
+}
+
+/** Each adapter opens a cache for one suite and closes whatever it holds. */
+const adapters: Array<{ name: string; open(): Promise<{ cache: LinkCache; close(): Promise<void> }> }> = [
+  {
+    name: 'lru',
+    open: async () => ({ cache: new LruLinkCache({ maxEntries: 1000, maxBytes: 1 << 20 }), close: async () => {} }),
+  },
+  {
+    name: 'redis',
+    async open() {
+      await assertRedisUp();
+      const conn = await connect();
+      return { cache: new RedisLinkCache(conn, { prefix: uniquePrefix(), maxTtlMs: TTL }), close: () => conn.close() };
+    },
+  },
+];
+
+/** Fills the code through a fresh token, as the cache-aside reader does after a miss. */
+async function put(cache: LinkCache, code: string, entry: CachedLink | null, ttlMs = TTL): Promise<void> {
+  const { token } = await cache.get(code);
+  await cache.fill(code, entry, token, ttlMs);
+}
+
+for (const adapter of adapters) {
+  describe(`link cache contract: ${adapter.name}`, () => {
+    let opened: { cache: LinkCache; close(): Promise<void> } | undefined;
+    before(async () => void (opened = await adapter.open()));
+    after(() => opened?.close());
+    const current = (): LinkCache => opened!.cache;
+
+    test('a miss returns entry undefined and a token string', async () => {
+      const result = await current().get(freshCode());
+      assert.equal(result.entry, undefined);
+      assert.equal(typeof result.token, 'string');
+    });
+
+    test('fill then get returns the same link entry', async () => {
+      const code = freshCode();
+      const entry = link({ redirectType: 301, expiresAt: 1_900_000_000_000, maxClicks: 7 });
+      await put(current(), code, entry);
+      assert.deepEqual((await current().get(code)).entry, entry);
+    });
+
+    test('a negative entry is returned as null, not undefined', async () => {
+      const code = freshCode();
+      await put(current(), code, null);
+      assert.equal((await current().get(code)).entry, null);
+    });
+
+    test('an entry expires after its ttlMs', async () => {
+      const code = freshCode();
+      await put(current(), code, link(), 60);
+      assert.notEqual((await current().get(code)).entry, undefined);
+      await sleep(150);
+      assert.equal((await current().get(code)).entry, undefined);
+    });
+
+    test('invalidate removes the entry', async () => {
+      const code = freshCode();
+      await put(current(), code, link());
+      await current().invalidate(code);
+      assert.equal((await current().get(code)).entry, undefined);
+    });
+
+    test('invalidate of a code that was never cached resolves', async () => {
+      const code = freshCode();
+      await current().invalidate(code);
+      assert.equal((await current().get(code)).entry, undefined);
+    });
+
+    test('a fill presenting a token issued before an invalidate is ignored', async () => {
+      const cache = current();
+      const code = freshCode();
+      const { token: stale } = await cache.get(code);
+      await cache.invalidate(code);
+      await cache.fill(code, link({ url: 'https://example.com/old' }), stale, TTL);
+      assert.equal((await cache.get(code)).entry, undefined);
+    });
+
+    test('a stale fill does not overwrite an entry that is refilled after the invalidate', async () => {
+      const cache = current();
+      const code = freshCode();
+      const { token: stale } = await cache.get(code);
+      await cache.invalidate(code);
+      const fresh = link({ url: 'https://example.com/new' });
+      await put(cache, code, fresh);
+      await cache.fill(code, link({ url: 'https://example.com/old' }), stale, TTL);
+      assert.deepEqual((await cache.get(code)).entry, fresh);
+    });
+
+    test('a fill with a token obtained after the invalidate is stored', async () => {
+      const cache = current();
+      const code = freshCode();
+      await put(cache, code, link());
+      await cache.invalidate(code);
+      const { entry, token } = await cache.get(code);
+      assert.equal(entry, undefined);
+      const fresh = link({ url: 'https://example.com/after' });
+      await cache.fill(code, fresh, token, TTL);
+      assert.deepEqual((await cache.get(code)).entry, fresh);
+    });
+
+    test('invalidating one code voids neither the tokens nor the entries of another', async () => {
+      const cache = current();
+      const [a, b, c] = [freshCode(), freshCode(), freshCode()];
+      const kept = link();
+      await put(cache, b, kept);
+      const { token: tokenC } = await cache.get(c);
+      await cache.invalidate(a);
+      assert.deepEqual((await cache.get(b)).entry, kept);
+      const entryC = link();
+      await cache.fill(c, entryC, tokenC, TTL);
+      assert.deepEqual((await cache.get(c)).entry, entryC);
+    });
+
+    test('codes differing only in case are distinct entries', async () => {
+      const cache = current();
+      const lower = freshCode('abc');
+      const upper = lower.toUpperCase();
+      const lowerEntry = link();
+      const upperEntry = link();
+      await put(cache, lower, lowerEntry);
+      assert.equal((await cache.get(upper)).entry, undefined);
+      await put(cache, upper, upperEntry);
+      assert.deepEqual((await cache.get(lower)).entry, lowerEntry);
+      assert.deepEqual((await cache.get(upper)).entry, upperEntry);
+      await cache.invalidate(upper);
+      assert.deepEqual((await cache.get(lower)).entry, lowerEntry);
+      assert.equal((await cache.get(upper)).entry, undefined);
+    });
+  });
+}
+
+describe('LruLinkCache bounds and peek', () => {
+  for (const touch of ['get', 'peek'] as const) {
+    test(`is bounded by maxEntries, evicting the least recently used first (${touch} counts as a use)`, async () => {
+      const cache = new LruLinkCache({ maxEntries: 3, maxBytes: 1 << 20 });
+      const entries = { a: link(), b: link(), c: link(), d: link() };
+      for (const code of ['a', 'b', 'c'] as const) await put(cache, code, entries[code]);
+      if (touch === 'get') await cache.get('a');
+      else cache.peek('a');
+      // a is now more recent than b, so b is the one to go
+      await put(cache, 'd', entries.d);
+      assert.equal(cache.size, 3);
+      assert.equal(cache.peek('b'), undefined);
+      for (const code of ['a', 'c', 'd'] as const) assert.deepEqual(cache.peek(code), entries[code], code);
+    });
+  }
+
+  test('is bounded by maxBytes however long the URLs', async () => {
+    const maxBytes = 8_192;
+    const cache = new LruLinkCache({ maxEntries: 1000, maxBytes });
+    const longUrl = `https://example.com/${'x'.repeat(500)}`;
+    for (let i = 0; i < 200; i++) {
+      await put(cache, `long${i}`, link({ url: `${longUrl}${i}` }));
+      assert.ok(cache.bytes <= maxBytes, `${cache.bytes} bytes after ${i + 1} fills`);
+    }
+    assert.ok(cache.size > 0 && cache.size < 200, `${cache.size} entries kept`);
+    assert.notEqual(cache.peek('long199'), undefined, 'the newest entry is kept');
+    assert.equal(cache.peek('long0'), undefined, 'the oldest entry was evicted');
+  });
+
+  test('peek() is synchronous and agrees with get()', async () => {
+    const cache = new LruLinkCache({ maxEntries: 10, maxBytes: 1 << 20 });
+    const entry = link();
+    await put(cache, 'hit', entry);
+    await put(cache, 'negative', null);
+    for (const code of ['hit', 'negative', 'missing']) {
+      const peeked = cache.peek(code);
+      assert.ok(!(peeked instanceof Promise));
+      assert.deepEqual(peeked, (await cache.get(code)).entry);
+    }
+    assert.deepEqual(cache.peek('hit'), entry);
+    assert.equal(cache.peek('negative'), null);
+    assert.equal(cache.peek('missing'), undefined);
+  });
+});
+
+describe('RedisLinkCache across instances', () => {
+  const prefix = uniquePrefix();
+  let first: RedisConnection;
+  let second: RedisConnection;
+  before(async () => {
+    await assertRedisUp();
+    first = await connect();
+    second = await connect();
+  });
+  after(async () => {
+    await first?.close();
+    await second?.close();
+  });
+
+  test('onInvalidation on another instance receives the code invalidated through the first', async () => {
+    const a = new RedisLinkCache(first, { prefix, maxTtlMs: TTL });
+    const b = new RedisLinkCache(second, { prefix, maxTtlMs: TTL });
+    const code = freshCode();
+    const received: string[] = [];
+    b.onInvalidation((c) => received.push(c));
+    // The subscription is set up in the background: invalidate until the message arrives (≤ 2 s).
+    const deadline = Date.now() + 2_000;
+    while (!received.includes(code) && Date.now() < deadline) {
+      await a.invalidate(code);
+      await sleep(50);
+    }
+    assert.ok(received.includes(code), 'no invalidation message within 2 s');
+    assert.deepEqual([...new Set(received)], [code]);
+  });
+
+  test(
+    'a fill with a token read just before the generation key expired is ignored after a later invalidate',
+    async () => {
+      const cache = new RedisLinkCache(first, { prefix: uniquePrefix(), maxTtlMs: 100 });
+      const code = freshCode();
+      await cache.invalidate(code); // generation 1, kept for maxTtlMs
+      const { token } = await cache.get(code); // a reader starts a slow store read
+      await sleep(200); // the generation key expires meanwhile
+      await cache.invalidate(code); // an update: the generation is recreated, at 1 again
+      await cache.fill(code, link({ url: 'https://example.com/stale' }), token, TTL);
+      assert.equal((await cache.get(code)).entry, undefined);
+    },
+  );
+
+  test('the keys of one code share the {code} hash tag', async () => {
+    const ownPrefix = uniquePrefix();
+    const cache = new RedisLinkCache(first, { prefix: ownPrefix, maxTtlMs: TTL });
+    const code = freshCode();
+    await cache.invalidate(code); // creates the generation key
+    await put(cache, code, link()); // creates the entry key
+    const keys = await first.client.keys(`${ownPrefix}*`);
+    assert.equal(keys.length, 2, `keys: ${keys.join(', ')}`);
+    for (const key of keys) assert.ok(key.includes(`{${code}}`), `${key} lacks {${code}}`);
+  });
+});

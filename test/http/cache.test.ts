@@ -1,0 +1,262 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Store } from '../../src/ports.js';
+import { createTestApp, signUpAndIn, type Caller, type TestApp, type TestAppOptions } from '../support/app.js';
+import { DIALECTS, createTestDatabase, type TestDatabase } from '../support/stores.js';
+import { PrivateRedis, TEST_REDIS_URL, assertRedisUp, uniquePrefix } from '../support/redis.js';
+
+/** Wraps a store so a test can count the redirect's lookups (findTargetByCode) that reach it. */
+function countingLookups(): { wrap: (store: Store) => Store; count: () => number } {
+  let lookups = 0;
+  const wrap = (store: Store) =>
+    new Proxy(store, {
+      get(target, prop, receiver) {
+        const value = Reflect.get(target, prop, receiver);
+        if (prop === 'findTargetByCode') return (code: string) => (lookups++, target.findTargetByCode(code));
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+  return { wrap, count: () => lookups };
+}
+
+/** Polls until `check` passes; answers how long that took. */
+async function eventually(check: () => Promise<void>, timeoutMs: number): Promise<number> {
+  const start = Date.now();
+  for (;;) {
+    try {
+      await check();
+      return Date.now() - start;
+    } catch (err) {
+      if (Date.now() - start > timeoutMs) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+}
+
+/** How many Redis calls an instance has made (from its metrics). */
+async function redisCalls(t: TestApp): Promise<number> {
+  const { values } = await t.ctx.metrics.redisDuration.get();
+  return values.filter((v) => v.metricName?.endsWith('_count')).reduce((sum, v) => sum + v.value, 0);
+}
+
+const redisEnv = (url = TEST_REDIS_URL, prefix = uniquePrefix()) => ({ REDIS_URL: url, REDIS_PREFIX: prefix });
+
+async function createLink(app: TestApp, caller: Caller, payload: Record<string, unknown>) {
+  const res = await app.app.inject({ method: 'POST', url: '/api/v1/links', headers: caller.auth, payload });
+  assert.equal(res.statusCode, 201, res.body);
+  return res.json() as { id: string; code: string };
+}
+
+const locationOf = async (app: TestApp, code: string) => {
+  const res = await app.app.inject({ url: `/${code}` });
+  return res.statusCode === 404 ? 404 : res.headers.location;
+};
+
+before(() => assertRedisUp());
+
+for (const dialect of DIALECTS) {
+  for (const level of ['in-process', 'redis'] as const) {
+    describe(`redirect cache, ${level} (${dialect})`, () => {
+      const counter = countingLookups();
+      let t: TestApp;
+      let user: Caller;
+      before(async () => {
+        const options: TestAppOptions = { wrapStore: counter.wrap, env: level === 'redis' ? redisEnv() : {} };
+        t = await createTestApp(dialect, options);
+        user = await signUpAndIn(t.app);
+      });
+      after(() => t.close());
+
+      test('1,000 concurrent requests for one uncached code cause one store lookup', async () => {
+        const link = await createLink(t, user, { url: 'https://example.com/flight' });
+        const before = counter.count();
+        const results = await Promise.all(Array.from({ length: 1000 }, () => t.app.inject({ url: `/${link.code}` })));
+        assert.ok(results.every((r) => r.statusCode === 302));
+        assert.equal(counter.count() - before, 1);
+        await t.ctx.clicks.flush();
+        const stored = await t.ctx.store.findLinkById(link.id);
+        assert.equal(stored?.clicks, 1000, 'every cached redirect was still counted');
+      });
+
+      test('a cached code is served without touching the store', async () => {
+        const link = await createLink(t, user, { url: 'https://example.com/hot' });
+        await t.app.inject({ url: `/${link.code}` });
+        const before = counter.count();
+        for (let i = 0; i < 100; i++) assert.equal((await t.app.inject({ url: `/${link.code}` })).statusCode, 302);
+        assert.equal(counter.count() - before, 0);
+      });
+
+      test('unknown codes are cached as absent; creating the code clears that at once', async () => {
+        const before = counter.count();
+        for (let i = 0; i < 50; i++) assert.equal((await t.app.inject({ url: '/notYet42' })).statusCode, 404);
+        assert.equal(counter.count() - before, 1, 'enumeration does not reach the database');
+        await createLink(t, user, { url: 'https://example.com/now', code: 'notYet42' });
+        assert.equal(await locationOf(t, 'notYet42'), 'https://example.com/now');
+      });
+
+      test('a cached link past expires_at answers 410', async () => {
+        const link = await createLink(t, user, { url: 'https://example.com/exp', expires_at: new Date(t.clock.now + 60_000).toISOString() });
+        assert.equal((await t.app.inject({ url: `/${link.code}` })).statusCode, 302);
+        const before = counter.count();
+        t.clock.now += 60_000;
+        try {
+          assert.equal((await t.app.inject({ url: `/${link.code}` })).statusCode, 410);
+          assert.equal(counter.count() - before, 0, 'expiry is decided from the cached entry');
+        } finally {
+          t.clock.now -= 60_000;
+        }
+      });
+
+      test('a limited link is never served past max_clicks from the cache', async () => {
+        const link = await createLink(t, user, { url: 'https://example.com/lim', max_clicks: 3 });
+        const statuses = [];
+        for (let i = 0; i < 6; i++) statuses.push((await t.app.inject({ url: `/${link.code}` })).statusCode);
+        assert.deepEqual(statuses, [302, 302, 302, 410, 410, 410]);
+      });
+
+      test('an edited or deleted link stops redirecting to its old target at once on this instance', async () => {
+        const link = await createLink(t, user, { url: 'https://example.com/v1', code: `edit-${level}` });
+        assert.equal(await locationOf(t, link.code), 'https://example.com/v1');
+        await t.app.inject({ method: 'PATCH', url: `/api/v1/links/${link.id}`, headers: user.auth, payload: { url: 'https://example.com/v2' } });
+        assert.equal(await locationOf(t, link.code), 'https://example.com/v2');
+        await t.app.inject({ method: 'PATCH', url: `/api/v1/links/${link.id}`, headers: user.auth, payload: { code: `moved-${level}` } });
+        assert.equal(await locationOf(t, link.code), 404, 'the old code is gone');
+        assert.equal(await locationOf(t, `moved-${level}`), 'https://example.com/v2');
+        await t.app.inject({ method: 'DELETE', url: `/api/v1/links/${link.id}`, headers: user.auth });
+        assert.equal(await locationOf(t, `moved-${level}`), 404);
+      });
+    });
+  }
+}
+
+/** Two instances of Kurz on one database and one Redis, as behind a load balancer. */
+async function twoInstances(dialect: TestDatabase['name'], redisUrl: string, env: Record<string, string> = {}) {
+  const database = await createTestDatabase(dialect);
+  const shared = { ...redisEnv(redisUrl), ...env };
+  const a = await createTestApp(dialect, { database, env: shared });
+  const b = await createTestApp(dialect, { database, env: shared });
+  return {
+    a, b,
+    async close() {
+      await a.close();
+      await b.close();
+      await database.drop();
+    },
+  };
+}
+
+for (const dialect of DIALECTS) {
+  describe(`two instances sharing Redis (${dialect})`, () => {
+    let pair: Awaited<ReturnType<typeof twoInstances>>;
+    let user: Caller;
+    before(async () => {
+      pair = await twoInstances(dialect, TEST_REDIS_URL);
+      user = await signUpAndIn(pair.a.app);
+    });
+    after(() => pair.close());
+
+    test('an update through one is seen by a redirect through the other within a second', async () => {
+      const { a, b } = pair;
+      const link = await createLink(a, user, { url: 'https://example.com/old' });
+      assert.equal(await locationOf(b, link.code), 'https://example.com/old'); // now cached in b's L1 and in Redis
+      await a.app.inject({ method: 'PATCH', url: `/api/v1/links/${link.id}`, headers: user.auth, payload: { url: 'https://example.com/new' } });
+      const took = await eventually(async () => assert.equal(await locationOf(b, link.code), 'https://example.com/new'), 1_000);
+      assert.ok(took < 1_000);
+      await a.app.inject({ method: 'DELETE', url: `/api/v1/links/${link.id}`, headers: user.auth });
+      await eventually(async () => assert.equal(await locationOf(b, link.code), 404), 1_000);
+    });
+
+    test('a code one instance cached as unknown redirects there within a second of its creation through the other', async () => {
+      const { a, b } = pair;
+      assert.equal(await locationOf(b, 'born-later'), 404);
+      await createLink(a, user, { url: 'https://example.com/born', code: 'born-later' });
+      await eventually(async () => assert.equal(await locationOf(b, 'born-later'), 'https://example.com/born'), 1_000);
+    });
+
+    test('max_clicks holds exactly across both instances under concurrency', async () => {
+      const { a, b } = pair;
+      const link = await createLink(a, user, { url: 'https://example.com/ten', max_clicks: 10 });
+      const results = await Promise.all(Array.from({ length: 40 }, (_, i) => (i % 2 ? a : b).app.inject({ url: `/${link.code}` })));
+      assert.equal(results.filter((r) => r.statusCode === 302).length, 10);
+    });
+  });
+}
+
+describe('when Redis fails', () => {
+  let redis: PrivateRedis;
+  let pair: Awaited<ReturnType<typeof twoInstances>>;
+  let user: Caller;
+  const ready = async (t: TestApp) => (await t.app.inject({ url: '/readyz' })).json();
+
+  before(async () => {
+    redis = await PrivateRedis.start();
+    pair = await twoInstances('sqlite', redis.url, { CACHE_L1_TTL: '1', REDIS_TIMEOUT_MS: '100' });
+    user = await signUpAndIn(pair.a.app);
+  });
+  after(async () => {
+    await pair.close();
+    await redis.kill();
+  });
+
+  test('redirects keep succeeding from L1 and the store, readiness says degraded, and invalidation resumes when it returns', async () => {
+    const { a, b } = pair;
+    const link = await createLink(a, user, { url: 'https://example.com/r1' });
+    assert.equal(await locationOf(b, link.code), 'https://example.com/r1');
+    assert.equal((await ready(b)).checks.redis, 'up');
+
+    await redis.kill();
+    for (let i = 0; i < 50; i++) assert.equal(await locationOf(b, link.code), 'https://example.com/r1');
+    await eventually(async () => {
+      const status = await b.app.inject({ url: '/readyz' });
+      assert.equal(status.statusCode, 200, 'Kurz stays ready without Redis');
+      assert.deepEqual(status.json().checks, { store: 'up', redis: 'degraded' });
+    }, 1_000);
+
+    // An edit while Redis is down: the writer sees it at once, the other instance once its L1 entry lapses (CACHE_L1_TTL).
+    await a.app.inject({ method: 'PATCH', url: `/api/v1/links/${link.id}`, headers: user.auth, payload: { url: 'https://example.com/r2' } });
+    assert.equal(await locationOf(a, link.code), 'https://example.com/r2');
+    await eventually(async () => assert.equal(await locationOf(b, link.code), 'https://example.com/r2'), 2_500);
+    const other = await createLink(a, user, { url: 'https://example.com/during-outage' });
+    assert.equal(await locationOf(b, other.code), 'https://example.com/during-outage');
+
+    await redis.start();
+    await eventually(async () => {
+      assert.equal((await ready(a)).checks.redis, 'up');
+      assert.equal((await ready(b)).checks.redis, 'up');
+    }, 10_000);
+    assert.equal(await locationOf(b, link.code), 'https://example.com/r2'); // cached again in Redis and b's L1
+    await a.app.inject({ method: 'PATCH', url: `/api/v1/links/${link.id}`, headers: user.auth, payload: { url: 'https://example.com/r3' } });
+    const took = await eventually(async () => assert.equal(await locationOf(b, link.code), 'https://example.com/r3'), 1_000);
+    assert.ok(took < 1_000, 'invalidation over pub/sub works again');
+  });
+
+  test('a hung Redis costs only timeouts until the breaker opens, and invalidations it missed are replayed when it answers', async () => {
+    const { a, b } = pair;
+    const link = await createLink(a, user, { url: 'https://example.com/h1' });
+    assert.equal(await locationOf(b, link.code), 'https://example.com/h1'); // in Redis and in b's L1
+
+    redis.pause();
+    try {
+      await a.app.inject({ method: 'PATCH', url: `/api/v1/links/${link.id}`, headers: user.auth, payload: { url: 'https://example.com/h2' } });
+      assert.equal(await locationOf(a, link.code), 'https://example.com/h2');
+      // Each lookup that misses L1 now waits REDIS_TIMEOUT_MS for Redis, until the breaker opens …
+      for (let i = 0; i < 6; i++) assert.equal(await locationOf(a, `unknown-${i}`), 404);
+      assert.equal((await ready(a)).checks.redis, 'degraded');
+      // … after which Redis is not called at all.
+      const calls = await redisCalls(a);
+      for (let i = 0; i < 20; i++) assert.equal(await locationOf(a, `absent-${i}`), 404);
+      assert.equal(await redisCalls(a), calls);
+      await eventually(async () => assert.equal(await locationOf(b, link.code), 'https://example.com/h2'), 3_000);
+    } finally {
+      redis.resume();
+    }
+    // Redis kept the old entry while it hung; a's replay of its pending invalidation removes it.
+    await eventually(async () => {
+      assert.equal((await ready(a)).checks.redis, 'up');
+      assert.equal((await ready(b)).checks.redis, 'up');
+    }, 10_000);
+    await eventually(async () => assert.equal(await locationOf(b, link.code), 'https://example.com/h2'), 3_000);
+    await new Promise((resolve) => setTimeout(resolve, 1_200)); // past b's L1 TTL: the answer now comes from Redis
+    assert.equal(await locationOf(b, link.code), 'https://example.com/h2');
+  });
+});

@@ -1,0 +1,86 @@
+/**
+ * Redis for the tests: the shared server (KURZ_TEST_REDIS, default 127.0.0.1:6379; required, never
+ * skipped), and private redis-server processes on other ports that a test may kill and restart.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+
+export const TEST_REDIS_URL = process.env.KURZ_TEST_REDIS ?? 'redis://127.0.0.1:6379';
+
+/** A key prefix no other test (or run) shares, so suites running at once never see each other's keys. */
+export const uniquePrefix = (): string => `kurz-test-${randomBytes(5).toString('hex')}:`;
+
+/** Fails (does not skip) when the shared Redis does not answer. */
+export async function assertRedisUp(url = TEST_REDIS_URL): Promise<void> {
+  const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: 2_000, retryStrategy: () => null });
+  client.on('error', () => {}); // the failure is reported by connect() below
+  try {
+    await client.connect();
+    await client.ping();
+  } catch (err) {
+    throw new Error(`Redis is required for the tests and is not reachable at ${url}: ${(err as Error).message}`);
+  } finally {
+    client.disconnect();
+  }
+}
+
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** A redis-server of this test's own, on its own port, that can be stopped and started again. */
+export class PrivateRedis {
+  private process: ChildProcess | undefined;
+
+  private constructor(readonly port: number) {}
+
+  static async start(): Promise<PrivateRedis> {
+    const redis = new PrivateRedis(await freePort());
+    await redis.start();
+    return redis;
+  }
+
+  get url(): string {
+    return `redis://127.0.0.1:${this.port}`;
+  }
+
+  async start(): Promise<void> {
+    this.process = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--logfile', `/tmp/private-redis-${this.port}.log`], {
+      stdio: 'ignore',
+    });
+    for (let i = 0; i < 100; i++) {
+      try {
+        await assertRedisUp(this.url);
+        return;
+      } catch {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    }
+    throw new Error(`redis-server did not start on port ${this.port}`);
+  }
+
+  /** Freezes the server (SIGSTOP): connections stay open but nothing answers, as with a hung host. */
+  pause(): void {
+    this.process?.kill('SIGSTOP');
+  }
+
+  resume(): void {
+    this.process?.kill('SIGCONT');
+  }
+
+  /** Kills the server at once, as a crash or a network cut would. */
+  async kill(): Promise<void> {
+    const child = this.process;
+    if (!child || child.exitCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGKILL');
+    child.kill('SIGCONT'); // a paused server must wake to die
+    await exited;
+  }
+}
