@@ -6,6 +6,8 @@ import type { Context } from './use-cases/context.js';
 import { requestId } from './obs/logger.js';
 import { registerErrorHandling } from './http/errors.js';
 import { validatorCompiler } from './http/validation.js';
+import { authenticate } from './http/auth.js';
+import { enforce } from './http/rate-limit.js';
 import { Problem } from './http/schemas.js';
 import { opsRoutes } from './http/ops.js';
 import { redirectRoute } from './http/redirect.js';
@@ -15,12 +17,16 @@ import { apiKeyRoutes } from './http/api/api-keys.js';
 import { linkRoutes } from './http/api/links.js';
 import type { Api } from './http/api/api.js';
 
+/** Trusts the nearest `hops` proxies' X-Forwarded-For entries, and no more. */
+const trustHops = (hops: number) => (_address: string, hop: number) => hop < hops;
+
 /** Builds the HTTP app over its dependencies, with every route registered explicitly. Never listens. */
 export async function buildApp(ctx: Context): Promise<Api> {
   const { config, metrics } = ctx;
   const app: Api = Fastify({
     loggerInstance: ctx.log as FastifyBaseLogger,
     genReqId: requestId,
+    trustProxy: typeof config.trustProxy === 'number' ? trustHops(config.trustProxy) : config.trustProxy,
     bodyLimit: config.bodyLimitBytes,
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
@@ -49,6 +55,12 @@ export async function buildApp(ctx: Context): Promise<Api> {
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
   await app.register(async (v1: Api) => {
+    // Every API call: who is calling (401 for a bad credential), then their share of the API.
+    v1.addHook('onRequest', async (request, reply) => {
+      request.actor = await authenticate(ctx, request);
+      const { actor } = request;
+      await enforce(ctx, reply, 'api', actor ? (actor.keyId ? `key:${actor.keyId}` : `user:${actor.user.id}`) : `ip:${request.ip}`);
+    });
     userRoutes(v1, ctx);
     authRoutes(v1, ctx);
     apiKeyRoutes(v1, ctx);

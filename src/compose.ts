@@ -10,6 +10,9 @@ import { RedisLinkCache } from './adapters/cache/redis.js';
 import { TieredLinkCache } from './adapters/cache/tiered.js';
 import { RedisConnection } from './adapters/redis/connection.js';
 import { MemoryClickQueue } from './adapters/queue/memory-clicks.js';
+import { MemoryRateLimiter } from './adapters/limiter/memory.js';
+import { RedisRateLimiter } from './adapters/limiter/redis.js';
+import { FallbackRateLimiter } from './adapters/limiter/fallback.js';
 import { randomCode } from './domain/codes.js';
 import { createMetrics } from './obs/metrics.js';
 import { loggerOptions } from './obs/logger.js';
@@ -19,8 +22,9 @@ import type { Context } from './use-cases/context.js';
 
 /*
  * The composition root: the one place that reads the configuration to choose adapters.
- *   no REDIS_URL: SQLite or PostgreSQL · in-process LRU · in-process click buffer
- *   REDIS_URL:    the same, with Redis as the shared second cache level and invalidation bus
+ *   no REDIS_URL: SQLite or PostgreSQL · in-process LRU · in-process click buffer · in-process token buckets
+ *   REDIS_URL:    the same, with Redis as the shared second cache level and invalidation bus, and
+ *                 token buckets in Redis (falling back to in-process ones while Redis is away)
  */
 
 /**
@@ -70,12 +74,18 @@ export function assemble(config: Readonly<Config>, store: Store, options: Assemb
   const cache = new TieredLinkCache(l1, l2, store, config.cache, metrics);
   redis?.onRecovered(() => void cache.replayPending());
   const clicks = new MemoryClickQueue(store, { flushMs: config.clickFlushMs, metrics, log });
+  const localLimiter = new MemoryRateLimiter();
+  const limiter = redis
+    ? new FallbackRateLimiter(new RedisRateLimiter(redis, config.redisPrefix), localLimiter, metrics, log)
+    : localLimiter;
 
   return {
     config,
     store,
     cache,
     clicks,
+    limiter,
+    localLimiter,
     metrics,
     log,
     degradable: redis ? { redis: () => redis.health } : {},

@@ -3,6 +3,8 @@
  * validated, and frozen. A bad value stops start-up with one line that names the setting.
  */
 
+import type { BucketLimit } from './domain/token-bucket.js';
+
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
 export type Database =
@@ -41,7 +43,23 @@ export interface Config {
   };
   /** How often buffered click counts are written to the store. */
   clickFlushMs: number;
+  /** Proxies whose X-Forwarded-For is believed: false (none), a hop count, or addresses/CIDRs. */
+  trustProxy: false | number | string;
+  /** Token-bucket limit of each class; null turns the class off. */
+  rateLimits: Readonly<Record<RateClass, BucketLimit | null>>;
 }
+
+/** The classes of rate limits, each with its own bucket per client and its own setting. */
+export const RATE_CLASSES = {
+  redirect: { setting: 'RATE_REDIRECT', fallback: '600:100', what: 'redirects per client IP' },
+  notFound: { setting: 'RATE_NOT_FOUND', fallback: '30:0.5', what: 'unknown-code 404s per client IP' },
+  api: { setting: 'RATE_API', fallback: '300:5', what: 'API calls per user, API key or (anonymous) IP' },
+  createLink: { setting: 'RATE_CREATE_LINK', fallback: '60:1', what: 'links created per user' },
+  authIp: { setting: 'RATE_AUTH_IP', fallback: '20:0.2', what: 'sign-ups and sign-ins per client IP' },
+  authEmail: { setting: 'RATE_AUTH_EMAIL', fallback: '5:0.0167', what: 'sign-ups and sign-ins per email' },
+} as const;
+
+export type RateClass = keyof typeof RATE_CLASSES;
 
 export class ConfigError extends Error {
   constructor(
@@ -74,7 +92,7 @@ const KNOWN = new Set([
   'PORT', 'HOST', 'BASE_URL', 'DATABASE_URL', 'REDIS_URL', 'JWT_SECRET', 'LOG_LEVEL', 'SIGNUP',
   'ACCESS_TOKEN_TTL', 'REFRESH_TOKEN_TTL', 'BODY_LIMIT', 'CODE_LENGTH', 'BLOCKED_DOMAINS', 'SHUTDOWN_TIMEOUT',
   'REDIS_PREFIX', 'REDIS_TIMEOUT_MS', 'CACHE_TTL', 'CACHE_L1_TTL', 'CACHE_NEGATIVE_TTL', 'CACHE_L1_MAX_ENTRIES', 'CACHE_L1_MAX_BYTES',
-  'CLICK_FLUSH_MS',
+  'CLICK_FLUSH_MS', 'TRUST_PROXY', ...Object.values(RATE_CLASSES).map((c) => c.setting),
 ]);
 
 export function loadConfig(env: Env = process.env): Readonly<Config> {
@@ -118,6 +136,10 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
       l1MaxBytes: int(env, 'CACHE_L1_MAX_BYTES', 64 * 1024 * 1024, 1024 * 1024, 4 * 1024 * 1024 * 1024),
     }),
     clickFlushMs: int(env, 'CLICK_FLUSH_MS', 1000, 10, 60_000),
+    trustProxy: parseTrustProxy(env.TRUST_PROXY),
+    rateLimits: Object.freeze(Object.fromEntries(
+      Object.entries(RATE_CLASSES).map(([name, c]) => [name, parseRate(c.setting, env[c.setting] || c.fallback)]),
+    ) as Record<RateClass, BucketLimit | null>),
   });
 }
 
@@ -138,6 +160,34 @@ function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], 
     throw new ConfigError(name, `must be one of ${allowed.join(', ')} (got "${raw}")`);
   }
   return raw as T;
+}
+
+/** `capacity:refillPerSecond` (e.g. `600:100`, `5:0.0167` ≈ one a minute), or `off`. */
+function parseRate(setting: string, raw: string): BucketLimit | null {
+  if (raw === 'off') return null;
+  const match = /^(\d+):(\d+(?:\.\d+)?)$/.exec(raw.trim());
+  const capacity = Number(match?.[1]);
+  const refillPerSecond = Number(match?.[2]);
+  if (!match || capacity < 1 || refillPerSecond <= 0) {
+    throw new ConfigError(setting, `must be capacity:refillPerSecond such as 60:1, or off (got "${raw}")`);
+  }
+  return Object.freeze({ capacity, refillPerSecond });
+}
+
+/**
+ * Unset: X-Forwarded-For is ignored and the client is the socket's peer (anything else would let any
+ * client pick the IP its limits are counted against). A number trusts that many hops; otherwise a
+ * comma-separated list of addresses or CIDRs (or loopback, linklocal, uniquelocal).
+ */
+function parseTrustProxy(raw: string | undefined): false | number | string {
+  if (!raw || raw === 'false') return false;
+  if (/^\d+$/.test(raw)) return Number(raw);
+  const entries = raw.split(',').map((e) => e.trim()).filter(Boolean);
+  const ok = entries.every((e) => /^(loopback|linklocal|uniquelocal)$/.test(e) || /^[0-9a-fA-F:.]+(\/\d{1,3})?$/.test(e));
+  if (!ok || entries.length === 0) {
+    throw new ConfigError('TRUST_PROXY', `must be a hop count or a list of proxy addresses/CIDRs (got "${raw}")`);
+  }
+  return entries.join(',');
 }
 
 function parseDatabase(raw: string): Database {

@@ -3,6 +3,7 @@
  * HTTP handlers see only these interfaces. Times are Unix epoch milliseconds throughout.
  */
 import type { Cursor } from './domain/cursor.js';
+import type { BucketLimit, Decision } from './domain/token-bucket.js';
 
 export type Role = 'user' | 'admin';
 export type RedirectType = 301 | 302 | 307 | 308;
@@ -173,6 +174,12 @@ export interface LinkCache {
   fill(code: string, entry: CacheEntry, token: string, ttlMs: number): Promise<void>;
   /** Drops the code's entry and voids every token issued for it so far. */
   invalidate(code: string): Promise<void>;
+}
+
+/** Token buckets by key. Each key's bucket has the limit passed with it; see domain/token-bucket.ts. */
+export interface RateLimiter {
+  /** Takes one token from the bucket of `key`, creating a full bucket on first use. */
+  take(key: string, limit: BucketLimit): Promise<Decision>;
 }
 
 /** Clicks recorded by the redirect without waiting for any I/O. */

@@ -3,8 +3,15 @@ import { AppError } from '../domain/errors.js';
 import { actorOf } from '../use-cases/authenticate.js';
 import type { Actor, Context } from '../use-cases/context.js';
 
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The authenticated caller of an /api/v1 request, set once by its onRequest hook. */
+    actor?: Actor;
+  }
+}
+
 /** The caller of a request that may be anonymous: undefined without credentials, 401 with bad ones. */
-export async function optionalActor(ctx: Context, request: FastifyRequest): Promise<Actor | undefined> {
+export async function authenticate(ctx: Context, request: FastifyRequest): Promise<Actor | undefined> {
   const header = request.headers.authorization;
   if (header === undefined) return undefined;
   const match = /^Bearer +(\S+)\s*$/i.exec(header);
@@ -14,10 +21,9 @@ export async function optionalActor(ctx: Context, request: FastifyRequest): Prom
 }
 
 /** The caller of a request that needs one: 401 (with WWW-Authenticate: Bearer) otherwise. */
-export async function requireActor(ctx: Context, request: FastifyRequest): Promise<Actor> {
-  const actor = await optionalActor(ctx, request);
-  if (!actor) throw new AppError('unauthorized', 'send Authorization: Bearer <access token or API key>');
-  return actor;
+export function requireActor(request: FastifyRequest): Actor {
+  if (!request.actor) throw new AppError('unauthorized', 'send Authorization: Bearer <access token or API key>');
+  return request.actor;
 }
 
 /** OpenAPI: these routes take a bearer access token or API key. */

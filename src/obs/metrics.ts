@@ -29,6 +29,13 @@ export function createMetrics() {
     pendingInvalidations: new Gauge({
       name: 'kurz_cache_pending_invalidations', help: 'Invalidations Redis could not take yet, replayed when it answers again', registers,
     }),
+    rateLimits: new Counter({
+      name: 'kurz_rate_limit_decisions_total', help: 'Rate limit decisions by class and outcome (allowed, limited)',
+      labelNames: ['class', 'outcome'] as const, registers,
+    }),
+    limiterFallbacks: new Counter({
+      name: 'kurz_rate_limit_fallbacks_total', help: 'Rate limit decisions taken in-process because Redis could not answer', registers,
+    }),
     clicksFlushed: new Counter({ name: 'kurz_clicks_flushed_total', help: 'Clicks written to the store', registers }),
     clickFlushFailures: new Counter({ name: 'kurz_click_flush_failures_total', help: 'Failed click flushes (retried)', registers }),
   };

@@ -1,7 +1,7 @@
 import { randomCode } from '../domain/codes.js';
 import { invalid, notFound } from '../domain/errors.js';
 import { newId } from '../domain/ids.js';
-import { UniqueViolation, type ApiKeyRecord, type UserRecord } from '../ports.js';
+import { UniqueViolation, type ApiKeyRecord } from '../ports.js';
 import { newSecret, safeEqual, sha256 } from '../security/secrets.js';
 import type { Actor, Context } from './context.js';
 
@@ -44,12 +44,13 @@ export async function revokeApiKey(ctx: Context, actor: Actor, id: string): Prom
   if (!(await ctx.store.revokeApiKey(actor.user.id, id, ctx.clock()))) throw notFound('API key');
 }
 
-/** The owner of a live API key, or undefined for a malformed, unknown, revoked or expired one. */
-export async function userOfApiKey(ctx: Context, key: string): Promise<UserRecord | undefined> {
+/** The actor behind a live API key, or undefined for a malformed, unknown, revoked or expired one. */
+export async function actorOfApiKey(ctx: Context, key: string): Promise<Actor | undefined> {
   const match = KEY.exec(key);
   if (!match) return undefined;
   const record = await ctx.store.findApiKeyByPrefix(match[1]!);
   if (!record || !safeEqual(record.keyHash, sha256(key))) return undefined;
   if (record.revokedAt !== null || (record.expiresAt !== null && record.expiresAt <= ctx.clock())) return undefined;
-  return ctx.store.findUserById(record.userId);
+  const user = await ctx.store.findUserById(record.userId);
+  return user && { user, via: 'api-key', keyId: record.id };
 }

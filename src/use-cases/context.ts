@@ -1,5 +1,5 @@
 import type { Config } from '../config.js';
-import type { ClickQueue, Store, UserRecord } from '../ports.js';
+import type { ClickQueue, RateLimiter, Store, UserRecord } from '../ports.js';
 import type { TieredLinkCache } from '../adapters/cache/tiered.js';
 import type { Metrics } from '../obs/metrics.js';
 import type { Logger } from 'pino';
@@ -13,6 +13,10 @@ export interface Context {
   /** code → link for the redirect: L1, then Redis when configured, then the store. */
   cache: TieredLinkCache;
   clicks: ClickQueue;
+  /** Shared token buckets (Redis when configured, falling back to localLimiter). */
+  limiter: RateLimiter;
+  /** This process's token buckets. */
+  localLimiter: RateLimiter;
   metrics: Metrics;
   log: Logger;
   /** Health of optional dependencies, for /readyz: they degrade Kurz, they do not stop it. */
@@ -31,6 +35,8 @@ export interface Context {
 export interface Actor {
   user: UserRecord;
   via: 'access-token' | 'api-key';
+  /** The API key's id, when the caller used one (its calls are limited apart from the user's). */
+  keyId?: string;
 }
 
 export const isAdmin = (actor: Actor | undefined): boolean => actor?.user.role === 'admin';

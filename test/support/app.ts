@@ -2,13 +2,16 @@
 import { after, before, describe } from 'node:test';
 import type { LightMyRequestResponse } from 'fastify';
 import { buildApp } from '../../src/app.js';
-import { loadConfig, type Config } from '../../src/config.js';
+import { RATE_CLASSES, loadConfig, type Config } from '../../src/config.js';
 import { pino } from 'pino';
 import { assemble } from '../../src/compose.js';
 import type { Context } from '../../src/use-cases/context.js';
 import type { Api } from '../../src/http/api/api.js';
 import { DIALECTS, createTestStore, openTestStore, type TestDatabase } from './stores.js';
 import type { Store } from '../../src/ports.js';
+
+/** Suites that do not test rate limiting run without it; test/http/rate-limit.test.ts turns classes on. */
+const NO_RATE_LIMITS = Object.fromEntries(Object.values(RATE_CLASSES).map((c) => [c.setting, 'off']));
 
 export const TEST_SECRET = 'test-secret-that-is-at-least-32-characters-long';
 
@@ -33,7 +36,7 @@ export async function createTestApp(dialect: TestDatabase['name'], options: Test
   const { store: opened, close } = options.database ? await openTestStore(options.database) : await createTestStore(dialect);
   const store = options.wrapStore ? options.wrapStore(opened) : opened;
   const config: Readonly<Config> = loadConfig({
-    BASE_URL: 'http://kurz.test', JWT_SECRET: TEST_SECRET, DATABASE_URL: 'sqlite::memory:', ...options.env,
+    BASE_URL: 'http://kurz.test', JWT_SECRET: TEST_SECRET, DATABASE_URL: 'sqlite::memory:', ...NO_RATE_LIMITS, ...options.env,
   });
   const clock = { now: Date.now() };
   const ctx = assemble(config, store, { log: pino({ level: process.env.KURZ_TEST_LOG ?? 'silent' }), clock: () => clock.now, randomCode: options.randomCode });

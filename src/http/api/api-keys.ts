@@ -16,7 +16,7 @@ export function apiKeyRoutes(app: Api, ctx: Context): void {
       response: { 201: ApiKeyCreated, ...problems(400, 401) },
     },
   }, async (request, reply) => {
-    const actor = await requireActor(ctx, request);
+    const actor = requireActor(request);
     const expiresAt = epochMs(request.body.expires_at ?? null, 'expires_at');
     const created = await createApiKey(ctx, actor, request.body.name, expiresAt);
     return reply
@@ -31,14 +31,14 @@ export function apiKeyRoutes(app: Api, ctx: Context): void {
       tags, security, summary: 'Your API keys that are not revoked (never the keys themselves)',
       response: { 200: Type.Object({ data: Type.Array(ApiKey) }), ...problems(401) },
     },
-  }, async (request) => ({ data: (await listApiKeys(ctx, await requireActor(ctx, request))).map(apiKeyJson) }));
+  }, async (request) => ({ data: (await listApiKeys(ctx, requireActor(request))).map(apiKeyJson) }));
 
   app.delete('/api-keys/:id', {
     schema: {
       tags, security, summary: 'Revoke an API key', params: IdParams, response: { 204: Type.Null(), ...problems(401, 404) },
     },
   }, async (request, reply) => {
-    await revokeApiKey(ctx, await requireActor(ctx, request), request.params.id);
+    await revokeApiKey(ctx, requireActor(request), request.params.id);
     return reply.code(204).send(null);
   });
 }

@@ -3,6 +3,7 @@ import type { Context } from '../../use-cases/context.js';
 import { refresh, revoke, signIn } from '../../use-cases/sessions.js';
 import { RefreshBody, TokenBody, TokenPair } from '../schemas.js';
 import { problems, type Api } from './api.js';
+import { limitAuthAttempt } from '../rate-limit.js';
 
 export function authRoutes(app: Api, ctx: Context): void {
   const tags = ['auth'];
@@ -14,7 +15,10 @@ export function authRoutes(app: Api, ctx: Context): void {
       tags, summary: 'Sign in: an access token and a refresh token', body: TokenBody,
       response: { 200: TokenPair, ...problems(400, 401) },
     },
-  }, async (request, reply) => reply.headers(noStore).send(await signIn(ctx, request.body.email, request.body.password)));
+  }, async (request, reply) => {
+    await limitAuthAttempt(ctx, request, reply, request.body.email);
+    return reply.headers(noStore).send(await signIn(ctx, request.body.email, request.body.password));
+  });
 
   app.post('/auth/refresh', {
     schema: {

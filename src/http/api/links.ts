@@ -3,6 +3,7 @@ import type { LinkChanges } from '../../ports.js';
 import type { Context } from '../../use-cases/context.js';
 import { createLink, deleteLink, getLink, listLinks, replacement, updateLink, type LinkInput } from '../../use-cases/links.js';
 import { bearerSecurity, requireActor } from '../auth.js';
+import { enforce } from '../rate-limit.js';
 import { epochMs, linkJson, paged } from '../present.js';
 import { IdParams, Link, LinkBody, LinkListQuery, LinkPatchBody, Page } from '../schemas.js';
 import { problems, type Api } from './api.js';
@@ -15,10 +16,12 @@ export function linkRoutes(app: Api, ctx: Context): void {
   app.post('/links', {
     schema: {
       tags, security, summary: 'Shorten a URL', body: LinkBody,
-      response: { 201: Link, ...problems(400, 401, 409, 413, 415) },
+      response: { 201: Link, ...problems(400, 401, 409, 413, 415, 429) },
     },
   }, async (request, reply) => {
-    const link = await createLink(ctx, await requireActor(ctx, request), linkInput(request.body));
+    const actor = requireActor(request);
+    await enforce(ctx, reply, 'createLink', actor.user.id);
+    const link = await createLink(ctx, actor, linkInput(request.body));
     return reply.code(201).header('location', `/api/v1/links/${link.id}`).send(present(link));
   });
 
@@ -28,14 +31,14 @@ export function linkRoutes(app: Api, ctx: Context): void {
       response: { 200: Page(Link), ...problems(400, 401, 403) },
     },
   }, async (request) => {
-    const actor = await requireActor(ctx, request);
+    const actor = requireActor(request);
     const { q, tag, owner } = request.query;
     return paged(request.query, (limit, cursor) => listLinks(ctx, actor, { limit, cursor, q, tag, owner }), present);
   });
 
   app.get('/links/:id', {
     schema: { tags, security, summary: 'A link (owner or admin)', params: IdParams, response: { 200: Link, ...problems(401, 404) } },
-  }, async (request) => present(await getLink(ctx, await requireActor(ctx, request), request.params.id)));
+  }, async (request) => present(await getLink(ctx, requireActor(request), request.params.id)));
 
   app.put('/links/:id', {
     schema: {
@@ -43,7 +46,7 @@ export function linkRoutes(app: Api, ctx: Context): void {
       params: IdParams, body: LinkBody, response: { 200: Link, ...problems(400, 401, 404, 409) },
     },
   }, async (request) => {
-    const actor = await requireActor(ctx, request);
+    const actor = requireActor(request);
     return present(await updateLink(ctx, actor, request.params.id, replacement(linkInput(request.body))));
   });
 
@@ -53,14 +56,14 @@ export function linkRoutes(app: Api, ctx: Context): void {
       params: IdParams, body: LinkPatchBody, response: { 200: Link, ...problems(400, 401, 404, 409) },
     },
   }, async (request) => {
-    const actor = await requireActor(ctx, request);
+    const actor = requireActor(request);
     return present(await updateLink(ctx, actor, request.params.id, linkInput(request.body)));
   });
 
   app.delete('/links/:id', {
     schema: { tags, security, summary: 'Delete a link', params: IdParams, response: { 204: Type.Null(), ...problems(401, 404) } },
   }, async (request, reply) => {
-    await deleteLink(ctx, await requireActor(ctx, request), request.params.id);
+    await deleteLink(ctx, requireActor(request), request.params.id);
     return reply.code(204).send(null);
   });
 }

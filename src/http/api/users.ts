@@ -2,7 +2,8 @@ import { Type } from 'typebox';
 import type { Context } from '../../use-cases/context.js';
 import { deleteUser, getUser, listUsers, signUp, updateUser } from '../../use-cases/users.js';
 import { listLinks } from '../../use-cases/links.js';
-import { bearerSecurity, optionalActor, requireActor } from '../auth.js';
+import { bearerSecurity, requireActor } from '../auth.js';
+import { limitAuthAttempt } from '../rate-limit.js';
 import { linkJson, paged, userJson } from '../present.js';
 import { IdParams, Link, Page, PageQuery, SignUpBody, User, UserPatchBody, UserPutBody } from '../schemas.js';
 import { problems, type Api } from './api.js';
@@ -17,13 +18,14 @@ export function userRoutes(app: Api, ctx: Context): void {
       body: SignUpBody, response: { 201: User, ...problems(400, 401, 403, 409, 413, 415) },
     },
   }, async (request, reply) => {
-    const user = await signUp(ctx, request.body, await optionalActor(ctx, request));
+    if (!request.actor) await limitAuthAttempt(ctx, request, reply, request.body.email);
+    const user = await signUp(ctx, request.body, request.actor);
     return reply.code(201).header('location', `/api/v1/users/${user.id}`).send(userJson(user));
   });
 
   app.get('/users/me', {
     schema: { tags, security, summary: 'The signed-in user', response: { 200: User, ...problems(401) } },
-  }, async (request) => userJson((await requireActor(ctx, request)).user));
+  }, async (request) => userJson((requireActor(request)).user));
 
   app.get('/users', {
     schema: {
@@ -31,13 +33,13 @@ export function userRoutes(app: Api, ctx: Context): void {
       response: { 200: Page(User), ...problems(400, 401, 403) },
     },
   }, async (request) => {
-    const actor = await requireActor(ctx, request);
+    const actor = requireActor(request);
     return paged(request.query, (limit, cursor) => listUsers(ctx, actor, limit, cursor), userJson);
   });
 
   app.get('/users/:id', {
     schema: { tags, security, summary: 'A user (self or admin)', params: IdParams, response: { 200: User, ...problems(401, 404) } },
-  }, async (request) => userJson(await getUser(ctx, await requireActor(ctx, request), request.params.id)));
+  }, async (request) => userJson(await getUser(ctx, requireActor(request), request.params.id)));
 
   app.put('/users/:id', {
     schema: {
@@ -45,7 +47,7 @@ export function userRoutes(app: Api, ctx: Context): void {
       params: IdParams, body: UserPutBody, response: { 200: User, ...problems(400, 401, 403, 404, 409) },
     },
   }, async (request) => {
-    const actor = await requireActor(ctx, request);
+    const actor = requireActor(request);
     const body = request.body;
     return userJson(await updateUser(ctx, actor, request.params.id, { ...body, name: body.name ?? null }));
   });
@@ -55,7 +57,7 @@ export function userRoutes(app: Api, ctx: Context): void {
       tags, security, summary: 'Change some of a user\'s fields', params: IdParams, body: UserPatchBody,
       response: { 200: User, ...problems(400, 401, 403, 404, 409) },
     },
-  }, async (request) => userJson(await updateUser(ctx, await requireActor(ctx, request), request.params.id, request.body)));
+  }, async (request) => userJson(await updateUser(ctx, requireActor(request), request.params.id, request.body)));
 
   app.delete('/users/:id', {
     schema: {
@@ -63,7 +65,7 @@ export function userRoutes(app: Api, ctx: Context): void {
       response: { 204: Type.Null(), ...problems(401, 404) },
     },
   }, async (request, reply) => {
-    await deleteUser(ctx, await requireActor(ctx, request), request.params.id);
+    await deleteUser(ctx, requireActor(request), request.params.id);
     return reply.code(204).send(null);
   });
 
@@ -73,7 +75,7 @@ export function userRoutes(app: Api, ctx: Context): void {
       response: { 200: Page(Link), ...problems(400, 401, 404) },
     },
   }, async (request) => {
-    const actor = await requireActor(ctx, request);
+    const actor = requireActor(request);
     const user = await getUser(ctx, actor, request.params.id);
     return paged(request.query, (limit, cursor) => listLinks(ctx, actor, { limit, cursor, owner: { id: user.id } }), linkJson(ctx.config.baseUrl));
   });
