@@ -77,7 +77,7 @@ export class PrivateRedis {
   /** Kills the server at once, as a crash or a network cut would. */
   async kill(): Promise<void> {
     const child = this.process;
-    if (!child || child.exitCode !== null) return;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise((resolve) => child.once('exit', resolve));
     child.kill('SIGKILL');
     child.kill('SIGCONT'); // a paused server must wake to die

@@ -96,8 +96,12 @@ export class RedisConnection {
 
   async close(): Promise<void> {
     clearInterval(this.probe);
-    await Promise.allSettled([this.client.quit(), this.subscriber.quit()]);
-    this.client.disconnect();
-    this.subscriber.disconnect();
+    // QUIT lets pending replies arrive; without a connection there is nothing to wait for (and a
+    // queued QUIT would wait for a reconnect that never comes).
+    const end = async (c: Redis) => {
+      if (c.status === 'ready') await c.quit().catch(() => {});
+      c.disconnect();
+    };
+    await Promise.all([end(this.client), end(this.subscriber)]);
   }
 }
