@@ -48,7 +48,7 @@ async function run(config: string, env: Record<string, string>, instances: numbe
     const counted: Store = Object.assign(Object.create(store), {
       findTargetByCode: (code: string) => (lookups++, store.findTargetByCode(code)),
     });
-    const ctx = assemble(loadConfig({ JWT_SECRET: 'x'.repeat(32), LOG_LEVEL: 'silent', ...env }), counted, { log: pino({ level: 'silent' }) });
+    const ctx = assemble(loadConfig({ JWT_SECRET: 'x'.repeat(32), LOG_LEVEL: 'silent', RATE_REDIRECT: 'off', ...env }), counted, { log: pino({ level: 'silent' }) });
     apps.push({ ctx, app: await buildApp(ctx) });
   }
   const next = zipfSampler(codes.length);

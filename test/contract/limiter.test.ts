@@ -184,11 +184,7 @@ describe('memory rate limiter', () => {
     assert.equal((await limiter.take('k', limit)).allowed, false);
   });
 
-  // Known bug: the LRUCache has no ttlAutopurge (nor any purge of stale entries), so expired buckets stay in
-  // memory and in `size` until evicted by maxBuckets. Remove the todo once src/adapters/limiter/memory.ts purges them.
-  test('a bucket idle for fullAfterMs is forgotten and no longer counts toward size', {
-    todo: 'memory limiter keeps expired buckets (no ttlAutopurge)',
-  }, async () => {
+  test('a bucket idle for fullAfterMs is forgotten and no longer counts toward size', async () => {
     const limiter = new MemoryRateLimiter();
     const limit = { capacity: 1, refillPerSecond: 50 }; // full again after 20 ms
     await limiter.take('idle', limit);

@@ -15,6 +15,8 @@ export class MemoryRateLimiter implements RateLimiter {
     maxBuckets = 100_000,
   ) {
     this.buckets = new LRUCache({ max: maxBuckets });
+    // lru-cache drops an expired entry only when it is read; sweep the ones nobody asks for again.
+    setInterval(() => this.buckets.purgeStale(), 10_000).unref();
   }
 
   /** Synchronous take, for callers that must not yield. */
@@ -28,7 +30,9 @@ export class MemoryRateLimiter implements RateLimiter {
     return this.takeNow(key, limit);
   }
 
+  /** Buckets held, not counting idle ones that are full again. */
   get size(): number {
+    this.buckets.purgeStale();
     return this.buckets.size;
   }
 }
