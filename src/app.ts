@@ -1,4 +1,4 @@
-import Fastify, { type FastifyBaseLogger } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -26,6 +26,8 @@ export async function buildApp(ctx: Context): Promise<Api> {
   const app: Api = Fastify({
     loggerInstance: ctx.log as FastifyBaseLogger,
     genReqId: requestId,
+    // Below 1, the per-request lines are replaced by a sampled one in the onResponse hook below.
+    logController: new LogController({ disableRequestLogging: config.logRequests < 1 }),
     trustProxy: typeof config.trustProxy === 'number' ? trustHops(config.trustProxy) : config.trustProxy,
     bodyLimit: config.bodyLimitBytes,
   }).withTypeProvider<TypeBoxTypeProvider>();
@@ -34,10 +36,14 @@ export async function buildApp(ctx: Context): Promise<Api> {
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
+  const sampled = config.logRequests < 1;
   app.addHook('onResponse', async (request, reply) => {
     const labels = { method: request.method, route: request.routeOptions.url ?? 'unmatched', status: reply.statusCode };
     metrics.httpRequests.inc(labels);
     metrics.httpDuration.observe(labels, reply.elapsedTime / 1000);
+    if (sampled && (reply.statusCode >= 500 || Math.random() < config.logRequests)) {
+      request.log.info({ req: request, res: reply, responseTime: reply.elapsedTime }, 'request completed');
+    }
   });
   // The API speaks JSON only: any other body is a 415, not a string that fails validation.
   app.removeContentTypeParser('text/plain');

@@ -22,6 +22,8 @@ export interface Config {
   /** undefined only on SQLite, where the composition root generates one and keeps it in the data folder. */
   jwtSecret: string | undefined;
   logLevel: LogLevel;
+  /** Share of requests logged: 1 logs each request's start and end; below 1, that share of completions (errors always). */
+  logRequests: number;
   signup: 'open' | 'closed';
   accessTokenTtlSeconds: number;
   refreshTokenTtlSeconds: number;
@@ -89,7 +91,7 @@ export function flagsToEnv(args: readonly string[]): Env {
 }
 
 const KNOWN = new Set([
-  'PORT', 'HOST', 'BASE_URL', 'DATABASE_URL', 'REDIS_URL', 'JWT_SECRET', 'LOG_LEVEL', 'SIGNUP',
+  'PORT', 'HOST', 'BASE_URL', 'DATABASE_URL', 'REDIS_URL', 'JWT_SECRET', 'LOG_LEVEL', 'LOG_REQUESTS', 'SIGNUP',
   'ACCESS_TOKEN_TTL', 'REFRESH_TOKEN_TTL', 'BODY_LIMIT', 'CODE_LENGTH', 'BLOCKED_DOMAINS', 'SHUTDOWN_TIMEOUT',
   'REDIS_PREFIX', 'REDIS_TIMEOUT_MS', 'CACHE_TTL', 'CACHE_L1_TTL', 'CACHE_NEGATIVE_TTL', 'CACHE_L1_MAX_ENTRIES', 'CACHE_L1_MAX_BYTES',
   'CLICK_FLUSH_MS', 'TRUST_PROXY', ...Object.values(RATE_CLASSES).map((c) => c.setting),
@@ -118,6 +120,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     redisPrefix: env.REDIS_PREFIX || 'kurz:',
     jwtSecret,
     logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
+    logRequests: fraction(env, 'LOG_REQUESTS', 1),
     signup: oneOf(env, 'SIGNUP', ['open', 'closed'] as const, 'open'),
     accessTokenTtlSeconds: int(env, 'ACCESS_TOKEN_TTL', 900, 30, 86_400),
     refreshTokenTtlSeconds: int(env, 'REFRESH_TOKEN_TTL', 30 * 86_400, 60, 365 * 86_400),
@@ -150,6 +153,14 @@ function int(env: Env, name: string, fallback: number, min: number, max: number)
   if (!/^\d+$/.test(raw.trim()) || value < min || value > max) {
     throw new ConfigError(name, `must be a whole number from ${min} to ${max} (got "${raw}")`);
   }
+  return value;
+}
+
+function fraction(env: Env, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!/^\d*\.?\d+$/.test(raw.trim()) || value > 1) throw new ConfigError(name, `must be a number from 0 to 1 (got "${raw}")`);
   return value;
 }
 

@@ -3,7 +3,7 @@ import { after, before, describe } from 'node:test';
 import type { LightMyRequestResponse } from 'fastify';
 import { buildApp } from '../../src/app.js';
 import { RATE_CLASSES, loadConfig, type Config } from '../../src/config.js';
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import { assemble } from '../../src/compose.js';
 import type { Context } from '../../src/use-cases/context.js';
 import type { Api } from '../../src/http/api/api.js';
@@ -30,6 +30,8 @@ export interface TestAppOptions {
   database?: TestDatabase;
   /** Wraps the store, e.g. to count queries. */
   wrapStore?: (store: Store) => Store;
+  /** Where logs go; silent unless KURZ_TEST_LOG names a level. */
+  log?: Logger;
 }
 
 export async function createTestApp(dialect: TestDatabase['name'], options: TestAppOptions = {}): Promise<TestApp> {
@@ -39,7 +41,8 @@ export async function createTestApp(dialect: TestDatabase['name'], options: Test
     BASE_URL: 'http://kurz.test', JWT_SECRET: TEST_SECRET, DATABASE_URL: 'sqlite::memory:', ...NO_RATE_LIMITS, ...options.env,
   });
   const clock = { now: Date.now() };
-  const ctx = assemble(config, store, { log: pino({ level: process.env.KURZ_TEST_LOG ?? 'silent' }), clock: () => clock.now, randomCode: options.randomCode });
+  const log = options.log ?? pino({ level: process.env.KURZ_TEST_LOG ?? 'silent' });
+  const ctx = assemble(config, store, { log, clock: () => clock.now, randomCode: options.randomCode });
   const app = await buildApp(ctx);
   return {
     app, ctx, clock,

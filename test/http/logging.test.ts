@@ -1,0 +1,45 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { pino } from 'pino';
+import { loggerOptions } from '../../src/obs/logger.js';
+import { createTestApp, signUpAndIn, type TestAppOptions } from '../support/app.js';
+
+/** An app whose JSON log lines are collected, with the production logger options (redaction included). */
+async function loggedApp(env: Record<string, string>, extra: TestAppOptions = {}) {
+  const lines: Record<string, unknown>[] = [];
+  const log = pino(loggerOptions('info'), { write: (line: string) => void lines.push(JSON.parse(line)) });
+  return { t: await createTestApp('sqlite', { ...extra, env, log }), lines };
+}
+
+test('request logs carry the request id, and no password, token or key ever appears in them', async () => {
+  const { t, lines } = await loggedApp({});
+  try {
+    const user = await signUpAndIn(t.app, 'logged@example.com', 'a secret password');
+    const key = (await t.app.inject({ method: 'POST', url: '/api/v1/api-keys', headers: user.auth, payload: { name: 'k' } })).json().key;
+    await t.app.inject({ url: '/api/v1/users/me', headers: { authorization: `Bearer ${key}`, 'x-request-id': 'trace-me-42' } });
+    await t.app.inject({ method: 'POST', url: '/api/v1/auth/refresh', payload: { refresh_token: user.refreshToken } });
+    const ours = lines.filter((l) => l.reqId === 'trace-me-42').map((l) => l.msg);
+    assert.deepEqual(ours, ['incoming request', 'request completed']);
+    const all = JSON.stringify(lines);
+    for (const secret of ['a secret password', user.token, user.refreshToken, key]) assert.ok(!all.includes(secret), 'a secret was logged');
+  } finally {
+    await t.close();
+  }
+});
+
+test('with LOG_REQUESTS=0 successful requests are not logged, failures (5xx) are', async () => {
+  const { t, lines } = await loggedApp({ LOG_REQUESTS: '0' }, { randomCode: () => 'Always1' });
+  try {
+    const user = await signUpAndIn(t.app);
+    await t.app.inject({ method: 'POST', url: '/api/v1/links', headers: user.auth, payload: { url: 'https://example.com/1' } });
+    for (let i = 0; i < 20; i++) await t.app.inject({ url: '/Always1' });
+    assert.equal(lines.filter((l) => l.msg === 'incoming request' || l.msg === 'request completed').length, 0);
+    // A second link can only draw the taken code: a 500, logged with its error.
+    const failed = await t.app.inject({ method: 'POST', url: '/api/v1/links', headers: user.auth, payload: { url: 'https://example.com/2' } });
+    assert.equal(failed.statusCode, 500);
+    assert.ok(lines.some((l) => l.msg === 'request failed' && l.err));
+    assert.ok(lines.some((l) => l.msg === 'request completed' && (l.res as { statusCode: number }).statusCode === 500));
+  } finally {
+    await t.close();
+  }
+});
