@@ -10,6 +10,9 @@ import { RedisLinkCache } from './adapters/cache/redis.js';
 import { TieredLinkCache } from './adapters/cache/tiered.js';
 import { RedisConnection } from './adapters/redis/connection.js';
 import { MemoryClickQueue } from './adapters/queue/memory-clicks.js';
+import { RedisStreamClickQueue, StreamClickConsumer } from './adapters/queue/redis-streams.js';
+import { clickApplier } from './analytics/apply.js';
+import { startCompaction } from './analytics/compaction.js';
 import { MemoryRateLimiter } from './adapters/limiter/memory.js';
 import { RedisRateLimiter } from './adapters/limiter/redis.js';
 import { FallbackRateLimiter } from './adapters/limiter/fallback.js';
@@ -23,8 +26,9 @@ import type { Context } from './use-cases/context.js';
 /*
  * The composition root: the one place that reads the configuration to choose adapters.
  *   no REDIS_URL: SQLite or PostgreSQL · in-process LRU · in-process click buffer · in-process token buckets
- *   REDIS_URL:    the same, with Redis as the shared second cache level and invalidation bus, and
- *                 token buckets in Redis (falling back to in-process ones while Redis is away)
+ *   REDIS_URL:    the same, with Redis as the shared second cache level and invalidation bus, token
+ *                 buckets in Redis and clicks on a Redis stream (each falling back to its in-process
+ *                 twin while Redis is away); `kurz worker` processes consume the stream
  */
 
 /**
@@ -73,7 +77,16 @@ export function assemble(config: Readonly<Config>, store: Store, options: Assemb
   }
   const cache = new TieredLinkCache(l1, l2, store, config.cache, metrics);
   redis?.onRecovered(() => void cache.replayPending());
-  const clicks = new MemoryClickQueue(store, { flushMs: config.clickFlushMs, metrics, log });
+  const apply = clickApplier(store, metrics);
+  const { batchSize, flushMs, maxBuffered, streamMaxLen } = config.clicks;
+  const local = new MemoryClickQueue({ apply, batchSize, flushMs, maxBuffered, metrics, log });
+  const stream = `${config.redisPrefix}clicks`;
+  const clicks = redis ? new RedisStreamClickQueue(redis, { stream, maxLen: streamMaxLen, fallback: local, metrics }) : local;
+  const consumer = redis && config.clicks.consumer
+    ? new StreamClickConsumer(config.redisUrl!, { stream, apply, batchSize, metrics, log })
+    : undefined;
+  consumer?.start();
+  const stopCompaction = startCompaction(store, { ...config.clicks, log });
   const localLimiter = new MemoryRateLimiter();
   const limiter = redis
     ? new FallbackRateLimiter(new RedisRateLimiter(redis, config.redisPrefix), localLimiter, metrics, log)
@@ -95,7 +108,9 @@ export function assemble(config: Readonly<Config>, store: Store, options: Assemb
     randomCode: options.randomCode ?? (() => randomCode(config.codeLength)),
     // Clicks first (they need the store), then Redis, then the store.
     async close() {
+      stopCompaction();
       await clicks.close().catch((err) => log.error({ err }, 'clicks could not be written at shutdown'));
+      await consumer?.stop();
       await redis?.close();
       await store.close();
     },

@@ -43,8 +43,24 @@ export interface Config {
     l1MaxEntries: number;
     l1MaxBytes: number;
   };
-  /** How often buffered click counts are written to the store. */
-  clickFlushMs: number;
+  clicks: {
+    /** A batch of clicks is applied when it has this many events … */
+    batchSize: number;
+    /** … or after this long. */
+    flushMs: number;
+    /** Hard bound of the in-process buffer; past it clicks are dropped, each counted. */
+    maxBuffered: number;
+    /** Hourly rollups older than this are folded into daily ones. */
+    retentionDays: number;
+    /** Ids of applied clicks are kept this long: the window in which a redelivery is recognised. */
+    dedupeDays: number;
+    /** Header with the client's country, set by the trusted proxy (read only when TRUST_PROXY is set). */
+    countryHeader: string;
+    /** Redis Streams: the stream's approximate length cap (the guard on Redis memory). */
+    streamMaxLen: number;
+    /** With Redis: whether `kurz serve` also consumes clicks, or leaves them to `kurz worker` processes. */
+    consumer: boolean;
+  };
   /** Proxies whose X-Forwarded-For is believed: false (none), a hop count, or addresses/CIDRs. */
   trustProxy: false | number | string;
   /** Token-bucket limit of each class; null turns the class off. */
@@ -94,7 +110,8 @@ const KNOWN = new Set([
   'PORT', 'HOST', 'BASE_URL', 'DATABASE_URL', 'REDIS_URL', 'JWT_SECRET', 'LOG_LEVEL', 'LOG_REQUESTS', 'SIGNUP',
   'ACCESS_TOKEN_TTL', 'REFRESH_TOKEN_TTL', 'BODY_LIMIT', 'CODE_LENGTH', 'BLOCKED_DOMAINS', 'SHUTDOWN_TIMEOUT',
   'REDIS_PREFIX', 'REDIS_TIMEOUT_MS', 'CACHE_TTL', 'CACHE_L1_TTL', 'CACHE_NEGATIVE_TTL', 'CACHE_L1_MAX_ENTRIES', 'CACHE_L1_MAX_BYTES',
-  'CLICK_FLUSH_MS', 'TRUST_PROXY', ...Object.values(RATE_CLASSES).map((c) => c.setting),
+  'CLICK_FLUSH_MS', 'CLICK_BATCH_SIZE', 'CLICK_BUFFER_MAX', 'ANALYTICS_RETENTION_DAYS', 'CLICK_DEDUPE_DAYS',
+  'COUNTRY_HEADER', 'CLICK_STREAM_MAXLEN', 'CLICK_CONSUMER', 'TRUST_PROXY', ...Object.values(RATE_CLASSES).map((c) => c.setting),
 ]);
 
 export function loadConfig(env: Env = process.env): Readonly<Config> {
@@ -138,7 +155,16 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
       l1MaxEntries: int(env, 'CACHE_L1_MAX_ENTRIES', 100_000, 100, 10_000_000),
       l1MaxBytes: int(env, 'CACHE_L1_MAX_BYTES', 64 * 1024 * 1024, 1024 * 1024, 4 * 1024 * 1024 * 1024),
     }),
-    clickFlushMs: int(env, 'CLICK_FLUSH_MS', 1000, 10, 60_000),
+    clicks: Object.freeze({
+      batchSize: int(env, 'CLICK_BATCH_SIZE', 500, 1, 10_000),
+      flushMs: int(env, 'CLICK_FLUSH_MS', 1000, 10, 60_000),
+      maxBuffered: int(env, 'CLICK_BUFFER_MAX', 200_000, 100, 10_000_000),
+      retentionDays: int(env, 'ANALYTICS_RETENTION_DAYS', 30, 1, 3650),
+      dedupeDays: int(env, 'CLICK_DEDUPE_DAYS', 7, 1, 365),
+      countryHeader: (env.COUNTRY_HEADER || 'cf-ipcountry').toLowerCase(),
+      streamMaxLen: int(env, 'CLICK_STREAM_MAXLEN', 1_000_000, 1000, 100_000_000),
+      consumer: oneOf(env, 'CLICK_CONSUMER', ['on', 'off'] as const, 'on') === 'on',
+    }),
     trustProxy: parseTrustProxy(env.TRUST_PROXY),
     rateLimits: Object.freeze(Object.fromEntries(
       Object.entries(RATE_CLASSES).map(([name, c]) => [name, parseRate(c.setting, env[c.setting] || c.fallback)]),

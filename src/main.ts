@@ -2,22 +2,26 @@
 /**
  * The kurz command.
  *   kurz [serve] [--port 8080 --database-url … and every other setting as a flag]
+ *   kurz worker [--redis-url … --database-url …]   (consumes the click stream)
  *   kurz migrate [--database-url …]
  *   kurz user create --email a@b.c [--name "Ann"] [--admin]   (password from KURZ_PASSWORD or stdin)
  */
 import { ConfigError, flagsToEnv, loadConfig, type Config } from './config.js';
 import { serve } from './server.js';
+import { work } from './worker.js';
 import { compose, openStore } from './compose.js';
 import { createAccount } from './use-cases/users.js';
 import { AppError } from './domain/errors.js';
 
-const USAGE = `usage: kurz [serve] [--setting value …] | kurz migrate [--database-url …] | kurz user create --email E [--name N] [--admin]`;
+const USAGE = `usage: kurz [serve] [--setting value …] | kurz worker [--setting value …] | kurz migrate [--database-url …] | kurz user create --email E [--name N] [--admin]`;
 
 async function main(argv: string[]): Promise<void> {
   const [command = 'serve', ...rest] = argv[0]?.startsWith('--') ? ['serve', ...argv] : argv;
   switch (command) {
     case 'serve':
       return serve(config(rest));
+    case 'worker':
+      return work(config(rest));
     case 'migrate': {
       await (await openStore(config(rest))).close();
       console.log('migrations are up to date');

@@ -4,6 +4,9 @@
  */
 import type { Cursor } from './domain/cursor.js';
 import type { BucketLimit, Decision } from './domain/token-bucket.js';
+import type { ParsedClick } from './analytics/parse.js';
+import type { ClickEvent } from './analytics/click-event.js';
+import type { Dimension } from './analytics/rollup.js';
 
 export type Role = 'user' | 'admin';
 export type RedirectType = 301 | 302 | 307 | 308;
@@ -152,8 +155,32 @@ export interface Store {
    * visits can never take a limited link past max_clicks.
    */
   countVisit(code: string, now: number): Promise<Visit>;
-  /** Adds buffered clicks (link id → count) in one transaction; ids of deleted links are skipped. */
-  addClicks(counts: ReadonlyMap<string, number>): Promise<void>;
+  /**
+   * Applies a batch of clicks in one transaction: records their ids, adds the ones never applied before
+   * to the rollups and to links.clicks, and returns how many those were. Applying a batch again (a
+   * redelivery) changes nothing. Clicks of deleted links are skipped.
+   */
+  applyClicks(clicks: readonly ParsedClick[]): Promise<number>;
+  /** A link's clicks in [from, to), from the rollups only (never raw events). */
+  clickStats(query: StatsQuery): Promise<ClickStats>;
+  /** Folds hourly rollups before `foldBefore` into daily rows, and forgets applied-click ids before `forgetIdsBefore`. */
+  compactClicks(foldBefore: number, forgetIdsBefore: number): Promise<void>;
+}
+
+export interface StatsQuery {
+  linkId: string;
+  from: number;
+  to: number;
+  interval: 'hour' | 'day';
+  includeBots: boolean;
+}
+
+export interface ClickStats {
+  total: number;
+  /** Buckets with clicks, oldest first (t: bucket start). */
+  series: { t: number; clicks: number }[];
+  /** Per dimension, values by clicks, most first. */
+  breakdown: Record<Exclude<Dimension, 'total'>, { value: string; clicks: number }[]>;
 }
 
 /** What the redirect needs of a link, as the cache keeps it. */
@@ -182,12 +209,12 @@ export interface RateLimiter {
   take(key: string, limit: BucketLimit): Promise<Decision>;
 }
 
-/** Clicks recorded by the redirect without waiting for any I/O. */
+/** Clicks recorded by the redirect without waiting for any I/O, applied to the store in batches. */
 export interface ClickQueue {
   /** Records one click; synchronous and in memory, never awaited by the redirect. */
-  enqueue(linkId: string, at: number): void;
-  /** Writes everything recorded so far to the store. */
+  enqueue(event: ClickEvent): void;
+  /** Resolves once everything enqueued before the call has been handed on (applied, or appended to the stream). */
   flush(): Promise<void>;
-  /** Stops the timer and flushes what is left; nothing recorded before close is lost. */
+  /** Stops taking clicks and flushes what is left; nothing enqueued before close is lost. */
   close(): Promise<void>;
 }

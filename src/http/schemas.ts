@@ -119,3 +119,23 @@ export const LinkListQuery = Type.Object({
   tag: Type.Optional(Tag),
   owner: Type.Optional(Type.Literal('all', { description: 'admins: every owner\'s links' })),
 }, closed);
+
+// ── stats ─────────────────────────────────────────────────────────────────────────────────────
+
+export const StatsQuery = Type.Object({
+  from: Type.Optional(Time),
+  to: Type.Optional(Time),
+  interval: Type.Enum(['hour', 'day'], { default: 'day' }),
+  include_bots: Type.Boolean({ default: false }),
+}, closed);
+
+const Breakdown = Type.Array(Type.Object({ value: Type.String(), clicks: Type.Integer() }));
+export const Stats = Type.Object({
+  total: Type.Integer(),
+  series: Type.Array(Type.Object({ t: Time, clicks: Type.Integer() })),
+  referrers: Breakdown,
+  countries: Breakdown,
+  browsers: Breakdown,
+  os: Breakdown,
+  devices: Breakdown,
+});

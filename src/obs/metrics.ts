@@ -36,8 +36,21 @@ export function createMetrics() {
     limiterFallbacks: new Counter({
       name: 'kurz_rate_limit_fallbacks_total', help: 'Rate limit decisions taken in-process because Redis could not answer', registers,
     }),
-    clicksFlushed: new Counter({ name: 'kurz_clicks_flushed_total', help: 'Clicks written to the store', registers }),
-    clickFlushFailures: new Counter({ name: 'kurz_click_flush_failures_total', help: 'Failed click flushes (retried)', registers }),
+    clickEvents: new Counter({
+      name: 'kurz_click_events_total',
+      help: 'Click events by outcome: enqueued, applied (first time), duplicate (redelivered, already applied), redelivered (claimed from a dead consumer), dropped (buffer full)',
+      labelNames: ['outcome'] as const, registers,
+    }),
+    clicksBuffered: new Gauge({ name: 'kurz_click_buffer_events', help: 'Click events waiting in this process', registers }),
+    clickQueueLag: new Gauge({ name: 'kurz_click_queue_lag_seconds', help: 'Age of the oldest event in the last batch applied', registers }),
+    clickBatchSize: new Histogram({
+      name: 'kurz_click_batch_size', help: 'Events per applied batch', registers, buckets: [1, 10, 50, 100, 250, 500, 1000, 2500],
+    }),
+    clickApplySeconds: new Histogram({
+      name: 'kurz_click_apply_seconds', help: 'Time to apply one batch to the store', registers,
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    }),
+    clickBatchFailures: new Counter({ name: 'kurz_click_batch_failures_total', help: 'Batches that failed to apply (retried)', registers }),
   };
 }
 

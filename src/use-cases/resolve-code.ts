@@ -3,6 +3,7 @@ import { AppError } from '../domain/errors.js';
 import { linkState } from '../domain/link-state.js';
 import type { CachedLink, RedirectType } from '../ports.js';
 import type { Context } from './context.js';
+import { newId } from '../domain/ids.js';
 
 export interface Redirect {
   status: RedirectType;
@@ -11,21 +12,29 @@ export interface Redirect {
   cacheable: boolean;
 }
 
+/** What the redirect knows of the visitor: no IP address, only what analytics keeps. */
+export interface Visitor {
+  referrer: string | null;
+  ua: string | null;
+  country: string | null;
+}
+
 /**
- * GET /:code: cache → expiry → count → redirect. A link without a click limit is served from the
- * cache and its click is queued in memory (no I/O). A limited link is checked and counted by one
- * conditional UPDATE in the store, so its limit holds exactly under any concurrency and across
- * instances. A HEAD (link previews, checkers) looks without counting.
+ * GET /:code: cache → expiry → count → redirect → record the click. A link without a click limit is
+ * served from the cache. A limited link is checked and counted by one conditional UPDATE in the store,
+ * so its limit holds exactly under any concurrency and across instances. The click event is enqueued
+ * in memory, never awaited. A HEAD (link previews, checkers) passes no visitor: it looks, and counts nothing.
  */
-export async function resolveCode(ctx: Context, code: string, count: boolean): Promise<Redirect> {
+export async function resolveCode(ctx: Context, code: string, visitor: Visitor | null): Promise<Redirect> {
   if (!couldBeCode(code)) throw missing();
   const link = await ctx.cache.lookup(code);
   if (!link) throw missing();
   const now = ctx.clock();
   if (link.expiresAt !== null && now >= link.expiresAt) throw expired();
-  if (link.maxClicks !== null) return redirectOf(await limitedVisit(ctx, code, count, now));
-  if (count) ctx.clicks.enqueue(link.id, now);
-  return redirectOf(link);
+  const limited = link.maxClicks !== null;
+  const target = limited ? await limitedVisit(ctx, code, visitor !== null, now) : link;
+  if (visitor) ctx.clicks.enqueue({ id: newId(now), linkId: link.id, at: now, counted: limited, ...visitor });
+  return redirectOf(target);
 }
 
 async function limitedVisit(ctx: Context, code: string, count: boolean, now: number): Promise<CachedLink> {

@@ -9,6 +9,7 @@ import type { ContractContext } from './store/fixtures.js';
 import { usersContract } from './store/users.js';
 import { credentialsContract } from './store/credentials.js';
 import { linksContract } from './store/links.js';
+import { clicksContract } from './store/clicks.js';
 
 for (const dialect of DIALECTS) {
   describe(`store contract: ${dialect}`, () => {
@@ -42,5 +43,6 @@ for (const dialect of DIALECTS) {
     usersContract(ctx);
     credentialsContract(ctx);
     linksContract(ctx);
+    clicksContract(ctx);
   });
 }

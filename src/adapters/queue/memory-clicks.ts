@@ -1,43 +1,69 @@
-import type { FastifyBaseLogger } from 'fastify';
-import type { ClickQueue, Store } from '../../ports.js';
+import type { Logger } from 'pino';
+import type { ClickQueue } from '../../ports.js';
+import type { ClickEvent } from '../../analytics/click-event.js';
 import type { Metrics } from '../../obs/metrics.js';
 import { jitter } from '../../resilience/jitter.js';
 
 const MAX_BACKOFF_MS = 30_000;
 
+export interface MemoryClickQueueOptions {
+  /** Applies a batch (to the store, or to a stream); must be idempotent per event id. */
+  apply: (batch: ClickEvent[]) => Promise<void>;
+  /** A batch leaves when it has this many events … */
+  batchSize: number;
+  /** … or when its oldest event has waited this long. */
+  flushMs: number;
+  /** Past this many waiting events, new ones are dropped (counted and logged): the memory bound. */
+  maxBuffered: number;
+  metrics: Metrics;
+  log: Logger;
+}
+
 /**
- * Clicks counted in memory (link id → count) and written to the store in one transaction every
- * `flushMs`. A failed write keeps the counts and retries with exponential backoff and jitter; close()
- * writes what is left, so a graceful shutdown loses nothing.
+ * Clicks buffered in process memory and applied in batches, by size or by time. A failed batch stays
+ * at the head of the buffer and is retried with exponential backoff and jitter, while new clicks keep
+ * arriving behind it, up to `maxBuffered`; only past that hard limit are clicks dropped, each one counted.
+ * close() applies what is left, so a graceful shutdown loses nothing.
  */
 export class MemoryClickQueue implements ClickQueue {
-  private counts = new Map<string, number>();
+  private buffer: ClickEvent[] = [];
   private timer: NodeJS.Timeout | undefined;
   private failures = 0;
-  /** The latest write; writes run one after another, so counts are never written twice or out of order. */
-  private writing: Promise<void> = Promise.resolve();
+  private closed = false;
+  private lastDropLog = 0;
+  /** The latest apply; applies run one after another. */
+  private applying: Promise<void> = Promise.resolve();
 
-  constructor(
-    private readonly store: Store,
-    private readonly options: { flushMs: number; metrics: Metrics; log: FastifyBaseLogger },
-  ) {
+  constructor(private readonly options: MemoryClickQueueOptions) {
     this.schedule(options.flushMs);
   }
 
-  enqueue(linkId: string): void {
-    this.counts.set(linkId, (this.counts.get(linkId) ?? 0) + 1);
+  enqueue(event: ClickEvent): void {
+    const { metrics } = this.options;
+    if (this.buffer.length >= this.options.maxBuffered) {
+      metrics.clickEvents.inc({ outcome: 'dropped' });
+      const now = Date.now();
+      if (now - this.lastDropLog > 10_000) {
+        this.lastDropLog = now;
+        this.options.log.error({ buffered: this.buffer.length }, 'click buffer full: dropping clicks');
+      }
+      return;
+    }
+    this.buffer.push(event);
+    metrics.clickEvents.inc({ outcome: 'enqueued' });
+    metrics.clicksBuffered.set(this.buffer.length);
+    if (this.buffer.length === this.options.batchSize && this.failures === 0) void this.flush().catch(() => {});
   }
 
-  /** Writes every click recorded before the call (after any write already under way). */
+  /** Applies every click enqueued before the call (after any apply already under way). */
   flush(): Promise<void> {
-    this.writing = this.writing.catch(() => {}).then(() => this.write());
-    return this.writing;
+    this.applying = this.applying.catch(() => {}).then(() => this.drain());
+    return this.applying;
   }
 
-  /** Stops the timer and writes what is left, retrying a few times if the store is briefly away. */
   async close(): Promise<void> {
+    this.closed = true;
     clearTimeout(this.timer);
-    this.timer = undefined;
     for (let attempt = 0; ; attempt++) {
       try {
         return await this.flush();
@@ -48,30 +74,31 @@ export class MemoryClickQueue implements ClickQueue {
     }
   }
 
-  private async write(): Promise<void> {
-    if (this.counts.size === 0) return;
-    const batch = this.counts;
-    this.counts = new Map();
-    try {
-      await this.store.addClicks(batch);
+  private async drain(): Promise<void> {
+    const { apply, batchSize, metrics, log } = this.options;
+    while (this.buffer.length > 0) {
+      const batch = this.buffer.slice(0, batchSize);
+      const start = performance.now();
+      try {
+        await apply(batch);
+      } catch (err) {
+        this.failures++;
+        metrics.clickBatchFailures.inc();
+        log.error({ err, batch: batch.length, buffered: this.buffer.length, failures: this.failures }, 'applying clicks failed; will retry');
+        throw err;
+      }
+      this.buffer.splice(0, batch.length);
       this.failures = 0;
-      let total = 0;
-      for (const n of batch.values()) total += n;
-      this.options.metrics.clicksFlushed.inc(total);
-    } catch (err) {
-      // Put the batch back (merged with clicks that came meanwhile) and let the timer retry later.
-      for (const [id, n] of batch) this.counts.set(id, (this.counts.get(id) ?? 0) + n);
-      this.failures++;
-      this.options.metrics.clickFlushFailures.inc();
-      this.options.log.error({ err, links: this.counts.size, failures: this.failures }, 'writing clicks failed; will retry');
-      throw err;
+      metrics.clickBatchSize.observe(batch.length);
+      metrics.clickApplySeconds.observe((performance.now() - start) / 1000);
+      metrics.clicksBuffered.set(this.buffer.length);
     }
   }
 
   private schedule(delayMs: number): void {
+    if (this.closed) return;
     this.timer = setTimeout(async () => {
       await this.flush().catch(() => {});
-      if (this.timer === undefined) return; // closed meanwhile
       const backoff = this.failures === 0 ? this.options.flushMs : Math.min(this.options.flushMs * 2 ** this.failures, MAX_BACKOFF_MS);
       this.schedule(jitter(backoff));
     }, delayMs);

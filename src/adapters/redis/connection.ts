@@ -89,9 +89,10 @@ export class RedisConnection {
     for (const listener of this.recoveredListeners) listener();
   }
 
-  /** 'up' when commands flow; 'degraded' while Kurz is serving without Redis. */
+  /** 'up' when commands flow and invalidations can arrive; 'degraded' while Kurz is serving without Redis. */
   get health(): 'up' | 'degraded' {
-    return this.breaker.state === 'closed' && this.client.status === 'ready' ? 'up' : 'degraded';
+    const up = this.breaker.state === 'closed' && this.client.status === 'ready' && this.subscriber.status === 'ready';
+    return up ? 'up' : 'degraded';
   }
 
   async close(): Promise<void> {

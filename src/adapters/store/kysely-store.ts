@@ -1,12 +1,14 @@
 import { Kysely, Migrator, sql, type Selectable } from 'kysely';
 import type {
   ApiKeyRecord, LinkChanges, LinkQuery, LinkRecord, LinkTarget, NewLink, NewUser, PageQuery, RedirectType,
-  RefreshTokenRecord, Role, Store, UserChanges, UserRecord, Visit,
+  RefreshTokenRecord, Role, Store, UserChanges, UserRecord, Visit, StatsQuery, ClickStats,
 } from '../../ports.js';
 import { UniqueViolation } from '../../ports.js';
 import { linkState } from '../../domain/link-state.js';
 import type { Database } from './schema.js';
 import { migrationProvider } from './migrations.js';
+import type { ParsedClick } from '../../analytics/parse.js';
+import { DAY, HOUR, rollUp, uncountedPerLink } from '../../analytics/rollup.js';
 
 type LinkRow = Selectable<Database['links']>;
 
@@ -272,12 +274,98 @@ export class KyselyStore implements Store {
     return row && toTarget(row);
   }
 
-  async addClicks(counts: ReadonlyMap<string, number>): Promise<void> {
-    if (counts.size === 0) return;
-    await this.db.transaction().execute(async (trx) => {
-      for (const [id, n] of counts) {
+  async applyClicks(batch: readonly ParsedClick[]): Promise<number> {
+    // One event delivered twice within a batch counts once, like one delivered in two batches.
+    const clicks = [...new Map(batch.map((c) => [c.id, c])).values()];
+    if (clicks.length === 0) return 0;
+    return this.db.transaction().execute(async (trx) => {
+      // Only clicks of links that still exist, and whose ids are new, count.
+      const linkIds = [...new Set(clicks.map((c) => c.linkId))];
+      const live = new Set<string>();
+      for (const ids of chunks(linkIds)) {
+        for (const { id } of await trx.selectFrom('links').select('id').where('id', 'in', ids).execute()) live.add(id);
+      }
+      const fresh = new Set<string>();
+      for (const batch of chunks(clicks.filter((c) => live.has(c.linkId)))) {
+        const inserted = await trx
+          .insertInto('applied_clicks')
+          .values(batch.map((c) => ({ id: c.id, at: c.at })))
+          .onConflict((oc) => oc.column('id').doNothing())
+          .returning('id')
+          .execute();
+        for (const { id } of inserted) fresh.add(id);
+      }
+      const applied = clicks.filter((c) => fresh.has(c.id));
+      for (const rows of chunks(rollUp(applied))) {
+        await trx
+          .insertInto('click_rollups')
+          .values(rows.map((r) => ({
+            link_id: r.linkId, granularity: 'hour', bucket: r.bucket, dimension: r.dimension, value: r.value,
+            bot: r.bot ? 1 : 0, clicks: r.clicks,
+          })))
+          .onConflict((oc) => oc
+            .columns(['link_id', 'dimension', 'bucket', 'granularity', 'value', 'bot'])
+            .doUpdateSet((eb) => ({ clicks: eb('click_rollups.clicks', '+', eb.ref('excluded.clicks')) })))
+          .execute();
+      }
+      for (const [id, n] of uncountedPerLink(applied)) {
         await trx.updateTable('links').set((eb) => ({ clicks: eb('clicks', '+', n) })).where('id', '=', id).execute();
       }
+      return applied.length;
+    });
+  }
+
+  async clickStats({ linkId, from, to, interval, includeBots }: StatsQuery): Promise<ClickStats> {
+    const size = interval === 'day' ? DAY : HOUR;
+    const inRange = this.db
+      .selectFrom('click_rollups')
+      .where('link_id', '=', linkId)
+      .where('bucket', '>=', from)
+      .where('bucket', '<', to)
+      .$if(!includeBots, (q) => q.where('bot', '=', 0));
+    const t = sql<number>`bucket - (bucket % ${sql.lit(size)})`;
+    const series = await inRange
+      .select([t.as('t'), (eb) => eb.fn.sum<number>('clicks').as('clicks')])
+      .where('dimension', '=', 'total')
+      .groupBy(t)
+      .orderBy(t)
+      .execute();
+    const values = await inRange
+      .select(['dimension', 'value', (eb) => eb.fn.sum<number>('clicks').as('clicks')])
+      .where('dimension', '!=', 'total')
+      .groupBy(['dimension', 'value'])
+      .execute();
+    const breakdown: ClickStats['breakdown'] = { referrer: [], country: [], browser: [], os: [], device: [] };
+    for (const v of values) breakdown[v.dimension as keyof typeof breakdown]?.push({ value: v.value, clicks: Number(v.clicks) });
+    for (const list of Object.values(breakdown)) list.sort((a, b) => b.clicks - a.clicks || a.value.localeCompare(b.value));
+    const points = series.map((p) => ({ t: Number(p.t), clicks: Number(p.clicks) }));
+    return { total: points.reduce((sum, p) => sum + p.clicks, 0), series: points, breakdown };
+  }
+
+  async compactClicks(foldBefore: number, forgetIdsBefore: number): Promise<void> {
+    const day = sql<number>`bucket - (bucket % ${sql.lit(DAY)})`;
+    // Whole days only, so a day is never half hourly and half daily.
+    const cutoff = foldBefore - (foldBefore % DAY);
+    await this.db.transaction().execute(async (trx) => {
+      // Two processes compacting at once would fold the same hours twice: the lock row makes the
+      // second wait, and then find nothing left to fold.
+      await trx.updateTable('locks').set({ name: 'compact-clicks' }).where('name', '=', 'compact-clicks').execute();
+      await trx
+        .insertInto('click_rollups')
+        .columns(['link_id', 'granularity', 'bucket', 'dimension', 'value', 'bot', 'clicks'])
+        .expression((eb) => eb
+          .selectFrom('click_rollups')
+          .select(['link_id', sql<string>`'day'`.as('granularity'), day.as('bucket'), 'dimension', 'value', 'bot',
+            eb.fn.sum<number>('clicks').as('clicks')])
+          .where('granularity', '=', 'hour')
+          .where('bucket', '<', cutoff)
+          .groupBy(['link_id', day, 'dimension', 'value', 'bot']))
+        .onConflict((oc) => oc
+          .columns(['link_id', 'dimension', 'bucket', 'granularity', 'value', 'bot'])
+          .doUpdateSet((eb) => ({ clicks: eb('click_rollups.clicks', '+', eb.ref('excluded.clicks')) })))
+        .execute();
+      await trx.deleteFrom('click_rollups').where('granularity', '=', 'hour').where('bucket', '<', cutoff).execute();
+      await trx.deleteFrom('applied_clicks').where('at', '<', forgetIdsBefore).execute();
     });
   }
 
@@ -333,6 +421,13 @@ export function fieldOfConstraint(text: string): UniqueViolation['field'] | unde
   if (/email/.test(text)) return 'email';
   if (/prefix/.test(text)) return 'prefix';
   return undefined;
+}
+
+/** Splits a list so that no statement binds more parameters than SQLite allows (32,766). */
+function chunks<T>(items: readonly T[], size = 500): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
 }
 
 /** Drops the keys whose value is undefined: in a change set, absent means "leave the column as it is". */

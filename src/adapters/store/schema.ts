@@ -47,4 +47,15 @@ export interface Database {
     updated_at: number;
   };
   link_tags: { link_id: string; tag: string };
+  applied_clicks: { id: string; at: number };
+  locks: { name: string };
+  click_rollups: {
+    link_id: string;
+    granularity: string;
+    bucket: number;
+    dimension: string;
+    value: string;
+    bot: number;
+    clicks: number;
+  };
 }

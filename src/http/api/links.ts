@@ -4,8 +4,9 @@ import type { Context } from '../../use-cases/context.js';
 import { createLink, deleteLink, getLink, listLinks, replacement, updateLink, type LinkInput } from '../../use-cases/links.js';
 import { bearerSecurity, requireActor } from '../auth.js';
 import { enforce } from '../rate-limit.js';
-import { epochMs, linkJson, paged } from '../present.js';
-import { IdParams, Link, LinkBody, LinkListQuery, LinkPatchBody, Page } from '../schemas.js';
+import { epochMs, iso, linkJson, paged } from '../present.js';
+import { linkStats } from '../../use-cases/link-stats.js';
+import { IdParams, Link, LinkBody, LinkListQuery, LinkPatchBody, Page, Stats, StatsQuery } from '../schemas.js';
 import { problems, type Api } from './api.js';
 
 export function linkRoutes(app: Api, ctx: Context): void {
@@ -58,6 +59,24 @@ export function linkRoutes(app: Api, ctx: Context): void {
   }, async (request) => {
     const actor = requireActor(request);
     return present(await updateLink(ctx, actor, request.params.id, linkInput(request.body)));
+  });
+
+  app.get('/links/:id/stats', {
+    schema: {
+      tags, security, summary: 'Clicks of a link over time and by referrer, country, browser, OS and device (bots excluded unless include_bots)',
+      params: IdParams, querystring: StatsQuery, response: { 200: Stats, ...problems(400, 401, 404) },
+    },
+  }, async (request) => {
+    const { from, to, interval, include_bots } = request.query;
+    const stats = await linkStats(ctx, requireActor(request), request.params.id, {
+      from: epochMs(from, 'from'), to: epochMs(to, 'to'), interval: interval as 'hour' | 'day', includeBots: include_bots,
+    });
+    const { referrer, country, browser, os, device } = stats.breakdown;
+    return {
+      total: stats.total,
+      series: stats.series.map((p) => ({ t: iso(p.t), clicks: p.clicks })),
+      referrers: referrer, countries: country, browsers: browser, os, devices: device,
+    };
   });
 
   app.delete('/links/:id', {

@@ -1,0 +1,203 @@
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { ClickQueue } from '../../ports.js';
+import type { ClickEvent } from '../../analytics/click-event.js';
+import type { Metrics } from '../../obs/metrics.js';
+import type { RedisConnection } from '../redis/connection.js';
+import { jitter } from '../../resilience/jitter.js';
+
+const GROUP = 'kurz-click-workers';
+
+/**
+ * The producer side: clicks are appended to a Redis stream (XADD with an approximate MAXLEN guard),
+ * gathered per event-loop turn into one pipeline, never awaited by the redirect. If Redis does not take
+ * a click (down, slow, breaker open) it goes to `fallback`, the in-process queue that applies to the
+ * store directly. A click that reached the stream and the fallback both is still counted once: apply is
+ * idempotent per event id.
+ */
+export class RedisStreamClickQueue implements ClickQueue {
+  private pending: ClickEvent[] = [];
+  private sending: Promise<void> = Promise.resolve();
+  private scheduled = false;
+
+  constructor(
+    private readonly redis: RedisConnection,
+    private readonly options: { stream: string; maxLen: number; fallback: ClickQueue; metrics: Metrics },
+  ) {}
+
+  enqueue(event: ClickEvent): void {
+    this.pending.push(event);
+    this.options.metrics.clickEvents.inc({ outcome: 'enqueued' });
+    if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(() => void this.send());
+    }
+  }
+
+  async flush(): Promise<void> {
+    await this.send();
+    await this.options.fallback.flush();
+  }
+
+  async close(): Promise<void> {
+    await this.send();
+    await this.options.fallback.close();
+  }
+
+  private send(): Promise<void> {
+    this.scheduled = false;
+    const batch = this.pending;
+    this.pending = [];
+    this.sending = this.sending.then(() => this.append(batch));
+    return this.sending;
+  }
+
+  private async append(batch: ClickEvent[]): Promise<void> {
+    if (batch.length === 0) return;
+    const { stream, maxLen, fallback } = this.options;
+    let results: [Error | null, unknown][] | null = null;
+    try {
+      results = await this.redis.call('xadd', (r) => {
+        const pipeline = r.pipeline();
+        for (const e of batch) pipeline.xadd(stream, 'MAXLEN', '~', maxLen, '*', 'e', JSON.stringify(e));
+        return pipeline.exec();
+      });
+    } catch {
+      // Redis did not answer: every click of the batch is applied in-process instead.
+    }
+    batch.forEach((event, i) => {
+      if (!results || results[i]?.[0]) fallback.enqueue(event);
+    });
+  }
+}
+
+export interface ConsumerOptions {
+  stream: string;
+  apply: (batch: ClickEvent[]) => Promise<void>;
+  batchSize: number;
+  /** How long XREADGROUP waits for new clicks before the loop looks around (claims, stop). */
+  blockMs?: number;
+  /** A click pending this long with another consumer is taken over (that consumer is presumed dead). */
+  claimIdleMs?: number;
+  metrics: Metrics;
+  log: Logger;
+}
+
+/**
+ * The consumer side (`kurz worker`, or `kurz serve` with CLICK_CONSUMER=on): reads batches with
+ * XREADGROUP in a consumer group, applies each batch in one store transaction, then XACKs (and XDELs)
+ * it. A consumer that dies leaves its batch pending; after `claimIdleMs` another consumer takes it over
+ * with XAUTOCLAIM. Delivery is at-least-once; the idempotent apply makes the counts exactly-once.
+ */
+export class StreamClickConsumer {
+  private readonly client: Redis;
+  private readonly name = `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+  private stopping = false;
+  private loop: Promise<void> | undefined;
+  /** Rejects once stop() is called: every wait of the loop races it, so stopping never hangs on Redis. */
+  private readonly stopped: Promise<never>;
+  private signalStop: () => void = () => {};
+
+  constructor(url: string, private readonly options: ConsumerOptions) {
+    // A connection of its own: XREADGROUP BLOCK holds it, and it must wait for Redis to come back.
+    this.client = new Redis(url, { maxRetriesPerRequest: null, retryStrategy: (n) => Math.min(100 * 2 ** n, 2_000) });
+    this.client.on('error', () => {});
+    this.stopped = new Promise<never>((_, reject) => (this.signalStop = () => reject(new Error('stopping'))));
+    this.stopped.catch(() => {});
+  }
+
+  private unlessStopped<T>(promise: Promise<T>): Promise<T> {
+    return Promise.race([promise, this.stopped]);
+  }
+
+  start(): void {
+    this.loop ??= this.run();
+  }
+
+  /** Finishes (applies and acknowledges) the batch in hand, then stops reading. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.signalStop(); // wakes a blocked read or a backoff at once; the batch in hand is unaffected
+    await this.loop;
+    this.client.disconnect();
+  }
+
+  private async run(): Promise<void> {
+    const { stream, batchSize, blockMs = 1_000, claimIdleMs = 30_000, metrics, log } = this.options;
+    let failures = 0;
+    let lastClaim = 0;
+    while (!this.stopping) {
+      try {
+        await this.unlessStopped(this.ensureGroup());
+        let entries: [string, string[]][] = [];
+        if (Date.now() - lastClaim > Math.min(claimIdleMs, 5_000)) {
+          lastClaim = Date.now();
+          const [, claimed] = (await this.unlessStopped(this.client.xautoclaim(stream, GROUP, this.name, claimIdleMs, '0-0', 'COUNT', batchSize))) as [string, [string, string[]][]];
+          entries = claimed.filter(([, fields]) => fields !== null);
+          if (entries.length > 0) metrics.clickEvents.inc({ outcome: 'redelivered' }, entries.length);
+        }
+        if (entries.length === 0) {
+          const read = (await this.unlessStopped(this.client.xreadgroup('GROUP', GROUP, this.name, 'COUNT', batchSize, 'BLOCK', blockMs, 'STREAMS', stream, '>'))) as
+            [string, [string, string[]][]][] | null;
+          entries = read?.[0]?.[1] ?? [];
+        }
+        if (entries.length === 0) continue;
+        await this.applyUntilDone(entries);
+        failures = 0;
+      } catch (err) {
+        if (this.stopping) break;
+        failures++;
+        log.warn({ err: (err as Error).message, failures }, 'click consumer: Redis error; retrying');
+        await this.unlessStopped(new Promise((resolve) => setTimeout(resolve, jitter(Math.min(100 * 2 ** failures, 5_000))))).catch(() => {});
+      }
+    }
+  }
+
+  /** Applies the batch (retrying with backoff while the store is away), then acknowledges it. */
+  private async applyUntilDone(entries: [string, string[]][]): Promise<void> {
+    const events = entries.map(([, fields]) => JSON.parse(fields[fields.indexOf('e') + 1]!) as ClickEvent);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.options.apply(events);
+        break;
+      } catch (err) {
+        this.options.metrics.clickBatchFailures.inc();
+        this.options.log.error({ err, batch: events.length, attempt }, 'click consumer: applying a batch failed; will retry');
+        if (this.stopping && attempt >= 3) return; // left pending: another consumer will claim it
+        await new Promise((resolve) => setTimeout(resolve, jitter(Math.min(200 * 2 ** attempt, 30_000))));
+      }
+    }
+    const ids = entries.map(([id]) => id);
+    await this.ack(ids);
+  }
+
+  /**
+   * Acknowledges (and deletes) a batch. Bounded in time: if Redis cannot take it, the batch stays
+   * pending and is claimed again later, and applying it again counts nothing.
+   */
+  private async ack(ids: string[]): Promise<void> {
+    const { stream } = this.options;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('XACK timed out')), 5_000)));
+    try {
+      await Promise.race([this.client.multi().xack(stream, GROUP, ...ids).xdel(stream, ...ids).exec(), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private groupReady = false;
+
+  private async ensureGroup(): Promise<void> {
+    if (this.groupReady) return;
+    try {
+      // From the start of the stream: clicks appended before any worker existed are not skipped.
+      await this.client.xgroup('CREATE', this.options.stream, GROUP, '0', 'MKSTREAM');
+    } catch (err) {
+      if (!String((err as Error).message).includes('BUSYGROUP')) throw err;
+    }
+    this.groupReady = true;
+  }
+}

@@ -1,0 +1,46 @@
+import { UAParser } from 'ua-parser-js';
+import { isbot } from 'isbot';
+import type { ClickEvent } from './click-event.js';
+
+/** A click with its user agent parsed: what the rollups count. */
+export interface ParsedClick {
+  id: string;
+  linkId: string;
+  at: number;
+  counted: boolean;
+  bot: boolean;
+  referrer: string;
+  country: string;
+  browser: string;
+  os: string;
+  device: string;
+}
+
+export const DIRECT = '(direct)';
+export const UNKNOWN = '(unknown)';
+
+/** Browser, OS, device type and bot-ness of a user agent (ua-parser-js, isbot). */
+export function describeAgent(ua: string | null): Pick<ParsedClick, 'bot' | 'browser' | 'os' | 'device'> {
+  if (!ua) return { bot: false, browser: UNKNOWN, os: UNKNOWN, device: UNKNOWN };
+  const { browser, os, device } = new UAParser(ua).getResult();
+  const bot = isbot(ua);
+  return {
+    bot,
+    browser: browser.name ?? UNKNOWN,
+    os: os.name ?? UNKNOWN,
+    // ua-parser-js names only the special devices; a browser it cannot place is a desktop one.
+    device: bot ? 'bot' : (device.type ?? 'desktop'),
+  };
+}
+
+export function parseClick(event: ClickEvent): ParsedClick {
+  return {
+    id: event.id,
+    linkId: event.linkId,
+    at: event.at,
+    counted: event.counted,
+    referrer: event.referrer ?? DIRECT,
+    country: event.country ?? UNKNOWN,
+    ...describeAgent(event.ua),
+  };
+}

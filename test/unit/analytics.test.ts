@@ -1,0 +1,204 @@
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { countryCode, referrerHost, type ClickEvent } from '../../src/analytics/click-event.js';
+import { DIRECT, UNKNOWN, describeAgent, parseClick, type ParsedClick } from '../../src/analytics/parse.js';
+import { DAY, DIMENSIONS, HOUR, bucketOf, rollUp, uncountedPerLink, type RollupRow } from '../../src/analytics/rollup.js';
+
+const UA = {
+  chromeWindows: 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36',
+  iPhone: 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1',
+  iPad: 'Mozilla/5.0 (iPad; CPU OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1',
+  googlebot: 'Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)',
+  bingbot: 'Mozilla/5.0 AppleWebKit/537.36 (KHTML, like Gecko; compatible; bingbot/2.0; +http://www.bing.com/bingbot.htm) Chrome/116.0.1938.76 Safari/537.36',
+  curl: 'curl/8.0.1',
+  pythonRequests: 'python-requests/2.31.0',
+};
+
+const NOON = Date.UTC(2024, 0, 10, 12);
+let n = 0;
+
+function click(over: Partial<ParsedClick> = {}): ParsedClick {
+  return {
+    id: `click-${++n}`, linkId: 'link-a', at: NOON + 5 * 60_000, counted: false, bot: false,
+    referrer: 'news.example', country: 'DE', browser: 'Chrome', os: 'Windows', device: 'desktop', ...over,
+  };
+}
+
+const totals = (rows: RollupRow[]) => rows.filter((r) => r.dimension === 'total');
+
+describe('referrerHost', () => {
+  test('takes the lower-cased host of an absolute http or https Referer, without path, port or credentials', () => {
+    assert.equal(referrerHost('https://News.Example.COM/a/b?q=1#x'), 'news.example.com');
+    assert.equal(referrerHost('http://blog.example:8080/post'), 'blog.example');
+    assert.equal(referrerHost('https://user:secret@social.example/'), 'social.example');
+  });
+
+  test('drops the trailing dot of a fully qualified host', () => {
+    assert.equal(referrerHost('https://Example.org./page'), 'example.org');
+  });
+
+  test('is null for a missing, empty, relative or unparsable Referer', () => {
+    for (const referer of [undefined, '', '/relative/path', 'example.com/page', 'not a url', 'http://', 'https://./']) {
+      assert.equal(referrerHost(referer), null, String(referer));
+    }
+  });
+
+  test('is null for schemes other than http and https', () => {
+    for (const referer of ['android-app://com.google.android.gm/', 'javascript:alert(1)', 'ftp://files.example/x', 'file:///etc/passwd', 'data:text/html,hi']) {
+      assert.equal(referrerHost(referer), null, referer);
+    }
+  });
+});
+
+describe('countryCode', () => {
+  test('upper-cases and trims a two-letter code', () => {
+    assert.equal(countryCode('DE'), 'DE');
+    assert.equal(countryCode('fr'), 'FR');
+    assert.equal(countryCode(' us '), 'US');
+  });
+
+  test("is null for Cloudflare's unknown XX, in any case", () => {
+    assert.equal(countryCode('XX'), null);
+    assert.equal(countryCode('xx'), null);
+  });
+
+  test('is null for a missing or malformed value', () => {
+    for (const header of [undefined, '', 'D', 'DEU', 'T1', 'D-', '12', 'de,fr']) {
+      assert.equal(countryCode(header), null, String(header));
+    }
+  });
+});
+
+describe('describeAgent', () => {
+  test('a desktop Chrome on Windows is Chrome, Windows, desktop, not a bot', () => {
+    assert.deepEqual(describeAgent(UA.chromeWindows), { bot: false, browser: 'Chrome', os: 'Windows', device: 'desktop' });
+  });
+
+  test('Safari on an iPhone is Mobile Safari, iOS, mobile', () => {
+    assert.deepEqual(describeAgent(UA.iPhone), { bot: false, browser: 'Mobile Safari', os: 'iOS', device: 'mobile' });
+  });
+
+  test('an iPad is a tablet', () => {
+    const agent = describeAgent(UA.iPad);
+    assert.equal(agent.device, 'tablet');
+    assert.equal(agent.bot, false);
+  });
+
+  test('crawlers and HTTP clients are bots, with device bot', () => {
+    for (const [name, ua] of Object.entries({ googlebot: UA.googlebot, bingbot: UA.bingbot, curl: UA.curl, python: UA.pythonRequests })) {
+      const agent = describeAgent(ua);
+      assert.equal(agent.bot, true, name);
+      assert.equal(agent.device, 'bot', name);
+    }
+  });
+
+  test('a missing or empty user agent is unknown in every attribute and not a bot', () => {
+    const unknown = { bot: false, browser: UNKNOWN, os: UNKNOWN, device: UNKNOWN };
+    assert.deepEqual(describeAgent(null), unknown);
+    assert.deepEqual(describeAgent(''), unknown);
+  });
+});
+
+describe('parseClick', () => {
+  const event = (over: Partial<ClickEvent> = {}): ClickEvent => ({
+    id: 'evt-1', linkId: 'link-1', at: NOON, referrer: 'news.example', ua: UA.iPhone, country: 'NL', counted: true, ...over,
+  });
+
+  test('keeps id, linkId, at, counted, referrer and country, and adds the parsed agent', () => {
+    assert.deepEqual(parseClick(event()), {
+      id: 'evt-1', linkId: 'link-1', at: NOON, counted: true, referrer: 'news.example', country: 'NL',
+      bot: false, browser: 'Mobile Safari', os: 'iOS', device: 'mobile',
+    });
+    assert.equal(parseClick(event({ counted: false })).counted, false);
+  });
+
+  test("a direct visit has referrer '(direct)' and an unknown country '(unknown)'", () => {
+    const parsed = parseClick(event({ referrer: null, country: null, ua: null }));
+    assert.equal(parsed.referrer, DIRECT);
+    assert.equal(DIRECT, '(direct)');
+    assert.equal(parsed.country, '(unknown)');
+    assert.equal(parsed.browser, '(unknown)');
+  });
+
+  test('a bot click is marked bot with device bot', () => {
+    const parsed = parseClick(event({ ua: UA.googlebot }));
+    assert.equal(parsed.bot, true);
+    assert.equal(parsed.device, 'bot');
+  });
+});
+
+describe('bucketOf', () => {
+  test('an hourly bucket starts at the top of the hour, and the last millisecond stays in it', () => {
+    assert.equal(bucketOf(NOON), NOON);
+    assert.equal(bucketOf(NOON + 59 * 60_000 + 59_999), NOON);
+    assert.equal(bucketOf(NOON + HOUR), NOON + HOUR);
+    assert.equal(bucketOf(NOON - 1), NOON - HOUR);
+  });
+
+  test('a daily bucket starts at UTC midnight', () => {
+    const midnight = Date.UTC(2024, 0, 10);
+    assert.equal(bucketOf(NOON, DAY), midnight);
+    assert.equal(bucketOf(midnight, DAY), midnight);
+    assert.equal(bucketOf(midnight - 1, DAY), midnight - DAY);
+  });
+});
+
+describe('rollUp', () => {
+  test('one click gives one total row and one row per dimension, each with one click, in its hour', () => {
+    const c = click({ bot: true, referrer: 'r.example', country: 'FR', browser: 'Firefox', os: 'Linux', device: 'bot' });
+    const rows = rollUp([c]);
+    assert.equal(rows.length, 6);
+    const byDimension = Object.fromEntries(rows.map((r) => [r.dimension, r]));
+    assert.deepEqual(Object.keys(byDimension).sort(), [...DIMENSIONS].sort());
+    const expected = { total: '', referrer: 'r.example', country: 'FR', browser: 'Firefox', os: 'Linux', device: 'bot' };
+    for (const [dimension, value] of Object.entries(expected)) {
+      assert.deepEqual(byDimension[dimension], { linkId: 'link-a', bucket: NOON, dimension, value, bot: true, clicks: 1 });
+    }
+  });
+
+  test('clicks of the same link, hour, bot-ness and value merge into one row with their sum', () => {
+    const rows = rollUp([click({ at: NOON }), click({ at: NOON + 30 * 60_000 }), click({ at: NOON + HOUR - 1, country: 'AT' })]);
+    assert.equal(rows.length, 7, 'six shared rows plus one for the other country');
+    const find = (dimension: string, value: string) => rows.find((r) => r.dimension === dimension && r.value === value)?.clicks;
+    assert.equal(find('total', ''), 3);
+    assert.equal(find('browser', 'Chrome'), 3);
+    assert.equal(find('country', 'DE'), 2);
+    assert.equal(find('country', 'AT'), 1);
+  });
+
+  test('different hours, links or bot-ness stay in separate rows', () => {
+    const rows = totals(rollUp([
+      click(), click({ at: NOON + HOUR }), click({ linkId: 'link-b' }), click({ bot: true }), click({ bot: true }),
+    ]));
+    const keyed = rows.map((r) => `${r.linkId} ${r.bucket} ${r.bot} ${r.clicks}`).sort();
+    assert.deepEqual(keyed, [
+      `link-a ${NOON + HOUR} false 1`, `link-a ${NOON} false 1`, `link-a ${NOON} true 2`, `link-b ${NOON} false 1`,
+    ].sort());
+  });
+
+  test('the total rows sum to the number of clicks, and so does every other dimension', () => {
+    const countries = ['DE', 'FR', 'US', '(unknown)'];
+    const clicks = Array.from({ length: 50 }, (_, i) => click({
+      linkId: i % 3 ? 'link-a' : 'link-b', at: NOON + (i % 5) * HOUR + i, bot: i % 7 === 0, country: countries[i % 4]!,
+    }));
+    const rows = rollUp(clicks);
+    for (const dimension of DIMENSIONS) {
+      const sum = rows.filter((r) => r.dimension === dimension).reduce((s, r) => s + r.clicks, 0);
+      assert.equal(sum, 50, dimension);
+    }
+  });
+
+  test('no clicks give no rows', () => {
+    assert.deepEqual(rollUp([]), []);
+  });
+});
+
+describe('uncountedPerLink', () => {
+  test('counts per link only the clicks the redirect has not counted already', () => {
+    const counts = uncountedPerLink([
+      click({ linkId: 'a' }), click({ linkId: 'a' }), click({ linkId: 'a', counted: true }),
+      click({ linkId: 'b', counted: true }), click({ linkId: 'c' }),
+    ]);
+    assert.deepEqual([...counts].sort(), [['a', 2], ['c', 1]]);
+  });
+});
