@@ -83,7 +83,7 @@ export function assemble(config: Readonly<Config>, store: Store, options: Assemb
   const stream = `${config.redisPrefix}clicks`;
   const clicks = redis ? new RedisStreamClickQueue(redis, { stream, maxLen: streamMaxLen, fallback: local, metrics }) : local;
   const consumer = redis && config.clicks.consumer
-    ? new StreamClickConsumer(config.redisUrl!, { stream, apply, batchSize, metrics, log })
+    ? new StreamClickConsumer(config.redisUrl!, { stream, apply, batchSize, claimIdleMs: config.clicks.claimIdleMs, metrics, log })
     : undefined;
   consumer?.start();
   const stopCompaction = startCompaction(store, { ...config.clicks, log });

@@ -60,6 +60,8 @@ export interface Config {
     streamMaxLen: number;
     /** With Redis: whether `kurz serve` also consumes clicks, or leaves them to `kurz worker` processes. */
     consumer: boolean;
+    /** A batch pending this long with a consumer is taken over by another (the first is presumed dead). */
+    claimIdleMs: number;
   };
   /** Proxies whose X-Forwarded-For is believed: false (none), a hop count, or addresses/CIDRs. */
   trustProxy: false | number | string;
@@ -111,7 +113,7 @@ const KNOWN = new Set([
   'ACCESS_TOKEN_TTL', 'REFRESH_TOKEN_TTL', 'BODY_LIMIT', 'CODE_LENGTH', 'BLOCKED_DOMAINS', 'SHUTDOWN_TIMEOUT',
   'REDIS_PREFIX', 'REDIS_TIMEOUT_MS', 'CACHE_TTL', 'CACHE_L1_TTL', 'CACHE_NEGATIVE_TTL', 'CACHE_L1_MAX_ENTRIES', 'CACHE_L1_MAX_BYTES',
   'CLICK_FLUSH_MS', 'CLICK_BATCH_SIZE', 'CLICK_BUFFER_MAX', 'ANALYTICS_RETENTION_DAYS', 'CLICK_DEDUPE_DAYS',
-  'COUNTRY_HEADER', 'CLICK_STREAM_MAXLEN', 'CLICK_CONSUMER', 'TRUST_PROXY', ...Object.values(RATE_CLASSES).map((c) => c.setting),
+  'COUNTRY_HEADER', 'CLICK_STREAM_MAXLEN', 'CLICK_CONSUMER', 'CLICK_CLAIM_IDLE_MS', 'TRUST_PROXY', ...Object.values(RATE_CLASSES).map((c) => c.setting),
 ]);
 
 export function loadConfig(env: Env = process.env): Readonly<Config> {
@@ -164,6 +166,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
       countryHeader: (env.COUNTRY_HEADER || 'cf-ipcountry').toLowerCase(),
       streamMaxLen: int(env, 'CLICK_STREAM_MAXLEN', 1_000_000, 1000, 100_000_000),
       consumer: oneOf(env, 'CLICK_CONSUMER', ['on', 'off'] as const, 'on') === 'on',
+      claimIdleMs: int(env, 'CLICK_CLAIM_IDLE_MS', 30_000, 100, 3_600_000),
     }),
     trustProxy: parseTrustProxy(env.TRUST_PROXY),
     rateLimits: Object.freeze(Object.fromEntries(

@@ -19,7 +19,8 @@ export async function work(config: Readonly<Config>): Promise<void> {
   const store = await openStore(config);
   const metrics = createMetrics();
   const consumer = new StreamClickConsumer(config.redisUrl, {
-    stream: `${config.redisPrefix}clicks`, apply: clickApplier(store, metrics), batchSize: config.clicks.batchSize, metrics, log,
+    stream: `${config.redisPrefix}clicks`, apply: clickApplier(store, metrics), batchSize: config.clicks.batchSize,
+    claimIdleMs: config.clicks.claimIdleMs, metrics, log,
   });
   const stopCompaction = startCompaction(store, { ...config.clicks, log });
   let stopping = false;
