@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { pino, type Logger } from 'pino';
 import { ConfigError, type Config } from './config.js';
-import type { Store } from './ports.js';
+import type { ClickQueue, Store } from './ports.js';
 import { createSqliteStore } from './adapters/store/sqlite.js';
 import { createPostgresStore } from './adapters/store/postgres.js';
 import { LruLinkCache } from './adapters/cache/lru.js';
@@ -81,7 +81,9 @@ export function assemble(config: Readonly<Config>, store: Store, options: Assemb
   const { batchSize, flushMs, maxBuffered, streamMaxLen } = config.clicks;
   const local = new MemoryClickQueue({ apply, batchSize, flushMs, maxBuffered, metrics, log });
   const stream = `${config.redisPrefix}clicks`;
-  const clicks = redis ? new RedisStreamClickQueue(redis, { stream, maxLen: streamMaxLen, fallback: local, metrics }) : local;
+  const clicks: ClickQueue = !config.clicks.analytics
+    ? noClicks
+    : redis ? new RedisStreamClickQueue(redis, { stream, maxLen: streamMaxLen, fallback: local, metrics }) : local;
   const consumer = redis && config.clicks.consumer
     ? new StreamClickConsumer(config.redisUrl!, { stream, apply, batchSize, claimIdleMs: config.clicks.claimIdleMs, metrics, log })
     : undefined;
@@ -116,6 +118,9 @@ export function assemble(config: Readonly<Config>, store: Store, options: Assemb
     },
   };
 }
+
+/** ANALYTICS=off: clicks are not recorded at all. */
+const noClicks: ClickQueue = { enqueue() {}, flush: async () => {}, close: async () => {} };
 
 /**
  * On the embedded default no JWT_SECRET is needed: one is generated on first start and kept beside

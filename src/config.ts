@@ -44,6 +44,8 @@ export interface Config {
     l1MaxBytes: number;
   };
   clicks: {
+    /** Off: no click is recorded (links with max_clicks are still counted, to enforce the limit). */
+    analytics: boolean;
     /** A batch of clicks is applied when it has this many events … */
     batchSize: number;
     /** … or after this long. */
@@ -112,7 +114,7 @@ const KNOWN = new Set([
   'PORT', 'HOST', 'BASE_URL', 'DATABASE_URL', 'REDIS_URL', 'JWT_SECRET', 'LOG_LEVEL', 'LOG_REQUESTS', 'SIGNUP',
   'ACCESS_TOKEN_TTL', 'REFRESH_TOKEN_TTL', 'BODY_LIMIT', 'CODE_LENGTH', 'BLOCKED_DOMAINS', 'SHUTDOWN_TIMEOUT',
   'REDIS_PREFIX', 'REDIS_TIMEOUT_MS', 'CACHE_TTL', 'CACHE_L1_TTL', 'CACHE_NEGATIVE_TTL', 'CACHE_L1_MAX_ENTRIES', 'CACHE_L1_MAX_BYTES',
-  'CLICK_FLUSH_MS', 'CLICK_BATCH_SIZE', 'CLICK_BUFFER_MAX', 'ANALYTICS_RETENTION_DAYS', 'CLICK_DEDUPE_DAYS',
+  'ANALYTICS', 'CLICK_FLUSH_MS', 'CLICK_BATCH_SIZE', 'CLICK_BUFFER_MAX', 'ANALYTICS_RETENTION_DAYS', 'CLICK_DEDUPE_DAYS',
   'COUNTRY_HEADER', 'CLICK_STREAM_MAXLEN', 'CLICK_CONSUMER', 'CLICK_CLAIM_IDLE_MS', 'TRUST_PROXY', ...Object.values(RATE_CLASSES).map((c) => c.setting),
 ]);
 
@@ -158,6 +160,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
       l1MaxBytes: int(env, 'CACHE_L1_MAX_BYTES', 64 * 1024 * 1024, 1024 * 1024, 4 * 1024 * 1024 * 1024),
     }),
     clicks: Object.freeze({
+      analytics: oneOf(env, 'ANALYTICS', ['on', 'off'] as const, 'on') === 'on',
       batchSize: int(env, 'CLICK_BATCH_SIZE', 500, 1, 10_000),
       flushMs: int(env, 'CLICK_FLUSH_MS', 1000, 10, 60_000),
       maxBuffered: int(env, 'CLICK_BUFFER_MAX', 200_000, 100, 10_000_000),

@@ -1,0 +1,59 @@
+/**
+ * One benchmark row: start Kurz in its own process (embedded store in a temp folder, `env` on top),
+ * create a user, an API key and a link, warm up, then load one request with autocannon from this process.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import { call, startServer } from '../test/e2e/process-helpers.js';
+
+export interface Scenario {
+  name: string;
+  /** The redirect of one link, or GET /api/v1/users/me with an API key. */
+  path: 'redirect' | 'api';
+  env: Record<string, string>;
+  /** The status every measured response must have. */
+  expect: number;
+}
+
+export interface Row { name: string; rps: number; p50: number; p99: number }
+
+const BROWSER = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36';
+
+export async function measure(s: Scenario, seconds: number, connections: number): Promise<Row> {
+  const dir = mkdtempSync(join(tmpdir(), 'kurz-bench-'));
+  const server = await startServer({ databaseFile: join(dir, 'kurz.db'), env: { LOG_REQUESTS: '0', ...s.env } });
+  try {
+    const email = 'bench@example.com';
+    const password = 'bench password';
+    await call(server.url, 'POST', '/api/v1/users', { body: { email, password } });
+    const { body: tokens } = await call(server.url, 'POST', '/api/v1/auth/token', { body: { email, password } });
+    const { body: key } = await call(server.url, 'POST', '/api/v1/api-keys', { token: tokens.access_token, body: { name: 'bench' } });
+    const { body: link } = await call(server.url, 'POST', '/api/v1/links', { token: tokens.access_token, body: { url: 'https://example.com/bench' } });
+    // A browser's user agent, so that clicks are recorded as people's clicks.
+    const request: { url: string; headers: Record<string, string> } = s.path === 'redirect'
+      ? { url: `${server.url}/${link.code}`, headers: { 'user-agent': BROWSER } }
+      : { url: `${server.url}/api/v1/users/me`, headers: { authorization: `Bearer ${key.key}` } };
+    // A scenario that measures refusals spends its tokens first, so every measured request is one.
+    if (s.expect === 429) {
+      for (let i = 0; i < 10; i++) {
+        if ((await fetch(request.url, { headers: request.headers, redirect: 'manual' })).status === 429) break;
+      }
+    }
+    await autocannon({ ...request, connections, duration: 2 }); // warm-up (JIT), not measured
+    const result = await autocannon({ ...request, connections, duration: seconds });
+    const expected = (result.statusCodeStats as Record<string, { count: number }>)[String(s.expect)]?.count ?? 0;
+    if (expected < result.requests.total * 0.99) throw new Error(`${s.name}: expected ${s.expect}, got ${JSON.stringify(result.statusCodeStats)}`);
+    return { name: s.name, rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99 };
+  } finally {
+    await server.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export function printTable(rows: Row[]): void {
+  console.log('| request | requests/s | p50 ms | p99 ms |');
+  console.log('|---|---|---|---|');
+  for (const r of rows) console.log(`| ${r.name} | ${Math.round(r.rps)} | ${r.p50} | ${r.p99} |`);
+}
