@@ -429,7 +429,7 @@ describe('click analytics, end to end', () => {
   });
 
   describe('SIGTERM right after a burst loses no click', () => {
-    const cases = [
+    const cases: Array<{ name: string; env: Record<string, string> }> = [
       { name: 'with the default flush interval', env: {} },
       { name: 'when no batch was due yet (CLICK_FLUSH_MS=60000, batch larger than the burst)', env: { CLICK_FLUSH_MS: '60000', CLICK_BATCH_SIZE: '1000' } },
     ];
