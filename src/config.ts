@@ -102,7 +102,7 @@ export function flagsToEnv(args: readonly string[]): Env {
     if (!arg.startsWith('--')) throw new ConfigError(arg, 'is not a flag (expected --name value)');
     const [name, inline] = arg.slice(2).split(/=(.*)/s, 2);
     const key = name!.replace(/-/g, '_').toUpperCase();
-    if (!KNOWN.has(key)) throw new ConfigError(`--${name}`, 'is not a known setting');
+    if (!SETTINGS.has(key)) throw new ConfigError(`--${name}`, 'is not a known setting');
     const value = inline ?? args[++i];
     if (value === undefined) throw new ConfigError(`--${name}`, 'needs a value');
     env[key] = value;
@@ -110,7 +110,8 @@ export function flagsToEnv(args: readonly string[]): Env {
   return env;
 }
 
-const KNOWN = new Set([
+/** Every setting's name (environment variable). */
+export const SETTINGS: ReadonlySet<string> = new Set([
   'PORT', 'HOST', 'BASE_URL', 'DATABASE_URL', 'REDIS_URL', 'JWT_SECRET', 'LOG_LEVEL', 'LOG_REQUESTS', 'SIGNUP',
   'ACCESS_TOKEN_TTL', 'REFRESH_TOKEN_TTL', 'BODY_LIMIT', 'CODE_LENGTH', 'BLOCKED_DOMAINS', 'SHUTDOWN_TIMEOUT',
   'REDIS_PREFIX', 'REDIS_TIMEOUT_MS', 'CACHE_TTL', 'CACHE_L1_TTL', 'CACHE_NEGATIVE_TTL', 'CACHE_L1_MAX_ENTRIES', 'CACHE_L1_MAX_BYTES',

@@ -5,23 +5,13 @@
  */
 import { test, describe, after, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import pg from 'pg';
 import { Redis } from 'ioredis';
-import { call, killAll, repoRoot, sandbox, within, type Exit, type LogLine, type Server } from './process-helpers.js';
+import { call, killAll, sandbox, startKurz, within, type Exit, type LogLine, type Running, type Server } from './process-helpers.js';
 import { TEST_REDIS_URL, assertRedisUp, uniquePrefix } from '../support/redis.js';
 import { createTestDatabase, type TestDatabase } from '../support/stores.js';
 
-/** `kurz worker` processes still running: killed when their test (and, at the latest, this file) ends. */
-const liveWorkers = new Set<() => Promise<unknown>>();
-async function killWorkers(): Promise<void> {
-  await Promise.all([...liveWorkers].map((kill) => kill().catch(() => undefined)));
-}
-
-after(async () => {
-  killAll();
-  await killWorkers();
-});
+after(() => killAll());
 
 const TIMEOUT = { timeout: 120_000 };
 const PASSWORD = 'correct horse battery staple';
@@ -149,115 +139,13 @@ function assertBreakdownsAt(s: Stats, n: number): void {
 }
 
 // ---------------------------------------------------------------------------------------------
-// `kurz worker` processes (process-helpers starts only `kurz serve`)
+// `kurz worker` processes
 
-/** Settings that could leak from the host into a child and change what a test sees. */
-const SCRUBBED = [
-  'PORT', 'HOST', 'BASE_URL', 'DATABASE_URL', 'REDIS_URL', 'REDIS_PREFIX', 'JWT_SECRET', 'LOG_LEVEL', 'LOG_REQUESTS', 'SIGNUP',
-  'SHUTDOWN_TIMEOUT', 'CLICK_FLUSH_MS', 'CLICK_BATCH_SIZE', 'CLICK_BUFFER_MAX', 'CLICK_CONSUMER', 'CLICK_CLAIM_IDLE_MS',
-  'ANALYTICS', 'CLICK_STREAM_MAXLEN', 'CLICK_DEDUPE_DAYS', 'ANALYTICS_RETENTION_DAYS', 'REDIS_TIMEOUT_MS', 'KURZ_PASSWORD',
-  'NODE_TEST_CONTEXT', 'NODE_OPTIONS',
-];
-
-interface Worker {
-  pid: number;
-  logs: () => LogLine[];
-  transcript: () => string;
-  waitForLog: (match: (line: LogLine) => boolean, timeoutMs?: number) => Promise<LogLine>;
-  /** SIGTERM, then waits (bounded) for the exit; SIGKILLs and rejects if it does not come. */
-  stop: (timeoutMs?: number) => Promise<Exit>;
-  /** SIGKILL; resolves with the exit once the process is gone. */
-  kill: () => Promise<Exit>;
-}
-
-function parseLogs(stdout: string): LogLine[] {
-  const lines: LogLine[] = [];
-  for (const text of stdout.split('\n')) {
-    if (!text.trim()) continue;
-    try {
-      lines.push(JSON.parse(text) as LogLine);
-    } catch {
-      // a partly written line
-    }
-  }
-  return lines;
-}
-
-/**
- * Starts `kurz worker` with `env` and resolves once it logs "worker started". The process is SIGKILLed
- * when the test ends, whatever happened.
- */
-async function startWorker(t: TestContext, env: Record<string, string>): Promise<Worker> {
-  const childEnv: NodeJS.ProcessEnv = { ...process.env };
-  for (const name of SCRUBBED) delete childEnv[name];
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'worker'], {
-    cwd: repoRoot,
-    env: { ...childEnv, LOG_LEVEL: 'info', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  let err = '';
-  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
-  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (err += chunk));
-  const exited = new Promise<Exit>((resolve, reject) => {
-    child.once('error', reject);
-    child.once('close', (code, signal) => resolve({ code, signal }));
-  });
-  exited.catch(() => {});
-  const running = () => child.exitCode === null && child.signalCode === null;
-  const kill = async (): Promise<Exit> => {
-    if (running()) child.kill('SIGKILL');
-    return within(5_000, exited, () => 'waiting for kurz worker to die after SIGKILL');
-  };
-  liveWorkers.add(kill);
-  void exited.then(() => liveWorkers.delete(kill), () => liveWorkers.delete(kill));
-  t.after(() => kill().then(() => undefined, () => undefined));
-
-  const logs = () => parseLogs(out);
-  const transcript = () => `--- worker stdout ---\n${out}\n--- worker stderr ---\n${err}`;
-  const waitForLog = (match: (line: LogLine) => boolean, timeoutMs = 20_000) =>
-    within(
-      timeoutMs,
-      new Promise<LogLine>((resolve, reject) => {
-        const check = () => {
-          const found = logs().find(match);
-          if (found) {
-            done();
-            resolve(found);
-          }
-        };
-        const onExit = () => {
-          check();
-          done();
-          reject(new Error(`kurz worker exited before the expected log line\n${transcript()}`));
-        };
-        const done = () => {
-          child.stdout!.off('data', check);
-          child.off('close', onExit);
-        };
-        child.stdout!.on('data', check);
-        child.once('close', onExit);
-        check();
-      }),
-      () => `waiting for a worker log line\n${transcript()}`,
-    );
-  const stop = async (timeoutMs = 15_000): Promise<Exit> => {
-    if (running()) child.kill('SIGTERM');
-    try {
-      return await within(timeoutMs, exited, () => `waiting for kurz worker to exit after SIGTERM\n${transcript()}`);
-    } catch (e) {
-      child.kill('SIGKILL');
-      throw e;
-    }
-  };
-
-  try {
-    await waitForLog(msgIs('worker started'));
-  } catch (e) {
-    await kill().catch(() => undefined);
-    throw e;
-  }
-  return { pid: child.pid!, logs, transcript, waitForLog, stop, kill };
+/** Starts `kurz worker`; it is SIGKILLed when its test ends if it is still running. */
+async function startWorker(t: TestContext, env: Record<string, string>): Promise<Running> {
+  const worker = await startKurz(['worker'], { env, ready: msgIs('worker started') });
+  t.after(() => worker.kill().then(() => undefined, () => undefined));
+  return worker;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -282,8 +170,7 @@ async function backends(t: TestContext): Promise<Backends> {
   t.after(async () => {
     // Servers and workers first (tests in this file run one at a time, so all of them are this test's):
     // dropping the database must not race a live process.
-    killAll();
-    await killWorkers();
+    await killAll();
     try {
       const keys = await redis.keys(`${prefix}*`);
       if (keys.length > 0) await redis.del(...keys);

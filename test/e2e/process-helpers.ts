@@ -8,15 +8,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { SETTINGS } from '../../src/config.js';
 
 export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 
 /** Every setting Kurz reads, plus what would leak from the test runner; cleared so the host's env cannot change a test. */
-const SCRUBBED = [
-  'PORT', 'HOST', 'BASE_URL', 'DATABASE_URL', 'REDIS_URL', 'JWT_SECRET', 'LOG_LEVEL', 'SIGNUP',
-  'ACCESS_TOKEN_TTL', 'REFRESH_TOKEN_TTL', 'BODY_LIMIT', 'CODE_LENGTH', 'BLOCKED_DOMAINS', 'SHUTDOWN_TIMEOUT',
-  'KURZ_PASSWORD', 'NODE_TEST_CONTEXT', 'NODE_OPTIONS',
-];
+const SCRUBBED = [...SETTINGS, 'KURZ_PASSWORD', 'NODE_TEST_CONTEXT', 'NODE_OPTIONS'];
 
 function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
@@ -26,12 +23,17 @@ function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
 
 const live = new Set<ChildProcess>();
 
-/** SIGKILLs every process these helpers started that is still running. Call from an `after` hook. */
-export function killAll(): void {
-  for (const child of live) {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  }
+/** SIGKILLs every process these helpers started that is still running; resolves once they are gone. */
+export async function killAll(): Promise<void> {
+  const gone = [...live].map((child) =>
+    child.exitCode !== null || child.signalCode !== null
+      ? Promise.resolve()
+      : new Promise<void>((resolve) => {
+        child.once('close', () => resolve());
+        child.kill('SIGKILL');
+      }));
   live.clear();
+  await within(5_000, Promise.all(gone), () => 'waiting for kurz processes to die after SIGKILL').catch(() => undefined);
 }
 
 export interface Exit {
@@ -97,9 +99,8 @@ export async function runKurz(
 
 export type LogLine = Record<string, unknown> & { msg?: string };
 
-export interface Server {
-  /** e.g. http://127.0.0.1:41234 */
-  url: string;
+/** A long-running kurz process (serve or worker). */
+export interface Running {
   pid: number;
   /** Every JSON log line written so far. */
   logs: () => LogLine[];
@@ -114,9 +115,16 @@ export interface Server {
    * the process to exit; SIGKILLs it and rejects if that takes longer than `timeoutMs`.
    */
   stop: (timeoutMs?: number) => Promise<Exit>;
-  /** SIGKILL, for clean-up; resolves once the process is gone. */
-  kill: () => Promise<void>;
+  /** SIGKILL; resolves with the exit once the process is gone. */
+  kill: () => Promise<Exit>;
   exited: Promise<Exit>;
+  /** Its stdout and stderr, for assertion messages. */
+  transcript: () => string;
+}
+
+export interface Server extends Running {
+  /** e.g. http://127.0.0.1:41234 */
+  url: string;
 }
 
 function transcript(run: Pick<Spawned, 'stdout' | 'stderr'>): string {
@@ -137,19 +145,14 @@ function parseLogs(stdout: string): LogLine[] {
 }
 
 /**
- * Starts `kurz serve --port 0 --database-url sqlite:<databaseFile>` and resolves once it logs
- * "Server listening at …", with the URL read from that line.
+ * Starts `kurz <args>` and resolves once it writes the log line `ready` accepts (rejecting with its
+ * output if it exits first or takes longer than `timeoutMs`).
  */
-export async function startServer(options: {
-  databaseFile: string;
-  flags?: string[];
-  env?: Record<string, string>;
-  timeoutMs?: number;
-}): Promise<Server> {
-  const run = spawnKurz(
-    ['serve', '--port', '0', '--database-url', `sqlite:${options.databaseFile}`, ...(options.flags ?? [])],
-    { LOG_LEVEL: 'info', ...options.env },
-  );
+export async function startKurz(
+  args: string[],
+  options: { env?: Record<string, string>; ready: (line: LogLine) => boolean; timeoutMs?: number },
+): Promise<Running & { readyLine: LogLine }> {
+  const run = spawnKurz(args, { LOG_LEVEL: 'info', ...options.env });
   const logs = () => parseLogs(run.stdout());
 
   const waitForLog = (match: (line: LogLine) => boolean, timeoutMs = 20_000) =>
@@ -179,17 +182,13 @@ export async function startServer(options: {
       () => `waiting for a log line\n${transcript(run)}`,
     );
 
-  let listening: LogLine;
+  let readyLine: LogLine;
   try {
-    listening = await waitForLog(
-      (line) => typeof line.msg === 'string' && line.msg.startsWith('Server listening at '),
-      options.timeoutMs ?? 20_000,
-    );
+    readyLine = await waitForLog(options.ready, options.timeoutMs ?? 20_000);
   } catch (err) {
     run.child.kill('SIGKILL');
     throw err;
   }
-  const url = String(listening.msg).slice('Server listening at '.length).trim();
 
   const running = () => run.child.exitCode === null && run.child.signalCode === null;
   let signalled = false;
@@ -206,23 +205,42 @@ export async function startServer(options: {
       throw err;
     }
   };
-  const kill = async () => {
+  const kill = async (): Promise<Exit> => {
     if (running()) run.child.kill('SIGKILL');
-    await within(5_000, run.exited, () => 'waiting for kurz to die after SIGKILL').catch(() => undefined);
+    return within(5_000, run.exited, () => 'waiting for kurz to die after SIGKILL');
   };
 
   return {
-    url,
+    readyLine,
     pid: run.child.pid!,
     logs,
     stdout: run.stdout,
     stderr: run.stderr,
+    transcript: () => transcript(run),
     waitForLog,
     signal,
     stop,
     kill,
     exited: run.exited,
   };
+}
+
+/**
+ * Starts `kurz serve --port 0 --database-url sqlite:<databaseFile>` and resolves once it logs
+ * "Server listening at …", with the URL read from that line.
+ */
+export async function startServer(options: {
+  databaseFile: string;
+  flags?: string[];
+  env?: Record<string, string>;
+  timeoutMs?: number;
+}): Promise<Server> {
+  const listening = (line: LogLine) => typeof line.msg === 'string' && line.msg.startsWith('Server listening at ');
+  const { readyLine, ...server } = await startKurz(
+    ['serve', '--port', '0', '--database-url', `sqlite:${options.databaseFile}`, ...(options.flags ?? [])],
+    { env: options.env, ready: listening, timeoutMs: options.timeoutMs },
+  );
+  return { ...server, url: String(readyLine.msg).slice('Server listening at '.length).trim() };
 }
 
 /** A fresh temporary directory, and a function that removes it. */
@@ -244,7 +262,7 @@ export function sandbox(t: TestContext): {
   const databaseFile = join(tmp.dir, 'kurz.db');
   const servers: Server[] = [];
   t.after(async () => {
-    await Promise.all(servers.map((server) => server.kill()));
+    await Promise.all(servers.map((server) => server.kill().catch(() => undefined)));
     tmp.remove();
   });
   return {

@@ -40,12 +40,12 @@ export class MemoryClickQueue implements ClickQueue {
 
   enqueue(event: ClickEvent): void {
     const { metrics } = this.options;
-    if (this.buffer.length >= this.options.maxBuffered) {
+    if (this.closed || this.buffer.length >= this.options.maxBuffered) {
       metrics.clickEvents.inc({ outcome: 'dropped' });
       const now = Date.now();
       if (now - this.lastDropLog > 10_000) {
         this.lastDropLog = now;
-        this.options.log.error({ buffered: this.buffer.length }, 'click buffer full: dropping clicks');
+        this.options.log.error({ buffered: this.buffer.length, closed: this.closed }, 'click buffer full or closed: dropping clicks');
       }
       return;
     }

@@ -10,6 +10,8 @@ import { jitter } from '../../resilience/jitter.js';
 
 const GROUP = 'kurz-click-workers';
 
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
+
 /**
  * The producer side: clicks are appended to a Redis stream (XADD with an approximate MAXLEN guard),
  * gathered per event-loop turn into one pipeline, never awaited by the redirect. If Redis does not take
@@ -29,7 +31,6 @@ export class RedisStreamClickQueue implements ClickQueue {
 
   enqueue(event: ClickEvent): void {
     this.pending.push(event);
-    this.options.metrics.clickEvents.inc({ outcome: 'enqueued' });
     if (!this.scheduled) {
       this.scheduled = true;
       setImmediate(() => void this.send());
@@ -67,9 +68,13 @@ export class RedisStreamClickQueue implements ClickQueue {
     } catch {
       // Redis did not answer: every click of the batch is applied in-process instead.
     }
+    // A click the stream took counts as enqueued here; one handed to the fallback is counted there.
+    let appended = 0;
     batch.forEach((event, i) => {
       if (!results || results[i]?.[0]) fallback.enqueue(event);
+      else appended++;
     });
+    this.options.metrics.clickEvents.inc({ outcome: 'enqueued' }, appended);
   }
 }
 
@@ -116,11 +121,19 @@ export class StreamClickConsumer {
     this.loop ??= this.run();
   }
 
-  /** Finishes (applies and acknowledges) the batch in hand, then stops reading. */
+  /**
+   * Stops reading after the batch in hand is applied and acknowledged. A read under way is let finish
+   * (it returns within blockMs), so nothing is delivered to a consumer that has gone; if Redis does
+   * not answer, the wait is cut short (what it held stays pending, for another consumer to claim).
+   */
   async stop(): Promise<void> {
     this.stopping = true;
-    this.signalStop(); // wakes a blocked read or a backoff at once; the batch in hand is unaffected
-    await this.loop;
+    const { blockMs = 1_000 } = this.options;
+    const finished = await Promise.race([this.loop?.then(() => true), sleep(blockMs + 500).then(() => false)]);
+    if (!finished) {
+      this.signalStop();
+      await this.loop;
+    }
     this.client.disconnect();
   }
 

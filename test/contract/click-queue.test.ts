@@ -1,0 +1,316 @@
+/**
+ * One contract for the ClickQueue port, run against the in-process buffer and against the Redis Streams
+ * pair (producer, consumer group), both applying to a real SQLite store; then what only one adapter promises.
+ */
+import { test, describe, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Redis } from 'ioredis';
+import { pino } from 'pino';
+import type { ClickQueue } from '../../src/ports.js';
+import type { ClickEvent } from '../../src/analytics/click-event.js';
+import { clickApplier } from '../../src/analytics/apply.js';
+import { MemoryClickQueue, type MemoryClickQueueOptions } from '../../src/adapters/queue/memory-clicks.js';
+import { RedisStreamClickQueue, StreamClickConsumer } from '../../src/adapters/queue/redis-streams.js';
+import { RedisConnection } from '../../src/adapters/redis/connection.js';
+import type { KyselyStore } from '../../src/adapters/store/kysely-store.js';
+import { newId } from '../../src/domain/ids.js';
+import { createMetrics, type Metrics } from '../../src/obs/metrics.js';
+import { createTestStore } from '../support/stores.js';
+import { TEST_REDIS_URL, assertRedisUp, freePort, uniquePrefix } from '../support/redis.js';
+import { newLink, newUser } from './store/fixtures.js';
+
+const GROUP = 'kurz-click-workers';
+const log = pino({ level: 'silent' });
+type Apply = MemoryClickQueueOptions['apply'];
+
+const click = (linkId: string): ClickEvent => ({
+  id: newId(), linkId, at: Date.now(), referrer: 'news.example', ua: null, country: 'DE', counted: false,
+});
+/** na clicks on a and nb on b, interleaved. */
+const clicksOn = (a: string, na: number, b: string, nb: number): ClickEvent[] =>
+  Array.from({ length: Math.max(na, nb) }, (_, i) => [...(i < na ? [click(a)] : []), ...(i < nb ? [click(b)] : [])]).flat();
+function enqueue(queue: ClickQueue, a: string, n: number): void { for (let i = 0; i < n; i++) queue.enqueue(click(a)); }
+
+/** A link's clicks as the rollups and links.clicks show them. */
+async function counts(store: KyselyStore, linkId: string): Promise<{ total: number; clicks: number | undefined }> {
+  const { total } = await store.clickStats({ linkId, from: 0, to: Date.now() + 86_400_000, interval: 'hour', includeBots: true });
+  return { total, clicks: (await store.findLinkById(linkId))?.clicks };
+}
+async function assertCounts(store: KyselyStore, expected: Record<string, number>): Promise<void> {
+  for (const [id, n] of Object.entries(expected)) assert.deepEqual(await counts(store, id), { total: n, clicks: n }, `link ${id}`);
+}
+const outcome = async (metrics: Metrics, name: string): Promise<number> =>
+  (await metrics.clickEvents.get()).values.find((v) => v.labels.outcome === name)?.value ?? 0;
+
+async function waitFor(check: () => Promise<boolean>, ms = 5_000): Promise<void> {
+  for (const end = Date.now() + ms; Date.now() < end && !(await check()); ) await sleep(25);
+}
+/** Runs the body against what `opening` opens, and closes it whatever happens. */
+async function using<H extends { close(): Promise<void> }>(opening: H | Promise<H>, body: (h: H) => Promise<void>): Promise<void> {
+  const h = await opening;
+  try {
+    await body(h);
+  } finally {
+    await h.close();
+  }
+}
+
+interface Harness {
+  queue: ClickQueue;
+  /** Flushes (unless closed: that would rescue what close() lost), then waits until the store shows `expected` and nothing is in flight (≤ ~5 s). */
+  settle(expected: Record<string, number>, closed?: boolean): Promise<void>;
+  close(): Promise<void>;
+}
+
+function openMemory(store: KyselyStore, metrics: Metrics, over: Partial<MemoryClickQueueOptions> = {}) {
+  const queue = new MemoryClickQueue({ apply: clickApplier(store, metrics), batchSize: 50, flushMs: 50, maxBuffered: 10_000, metrics, log, ...over });
+  return { queue, settle: async (_: unknown, closed = false) => void (closed || (await queue.flush())), close: () => queue.close() };
+}
+
+interface RedisOptions { consumers?: number; batchSize?: number; claimIdleMs?: number; producerUrl?: string; start?: boolean; applyDelayMs?: number }
+
+/** A producer (falling back to an in-process queue) and consumers on a stream of their own, all applying to `store`. */
+async function openRedis(store: KyselyStore, metrics: Metrics, options: RedisOptions = {}) {
+  const { consumers: n = 1, batchSize = 50, claimIdleMs = 30_000, producerUrl, start = true, applyDelayMs = 0 } = options;
+  const stream = `${uniquePrefix()}clicks`;
+  const admin = new Redis(TEST_REDIS_URL);
+  const conn = new RedisConnection(producerUrl ?? TEST_REDIS_URL, { timeoutMs: 500, metrics, log });
+  if (!producerUrl && conn.client.status !== 'ready') await once(conn.client, 'ready');
+  const apply = clickApplier(store, metrics);
+  const fallback = new MemoryClickQueue({ apply, batchSize, flushMs: 50, maxBuffered: 10_000, metrics, log });
+  const producer = new RedisStreamClickQueue(conn, { stream, maxLen: 100_000, fallback, metrics });
+  // Closing the queue closes its connection right after, as the app's shutdown does: a late append finds no Redis.
+  const queue: ClickQueue = { enqueue: (e) => producer.enqueue(e), flush: () => producer.flush(), close: () => producer.close().then(() => conn.close()) };
+  /** Events handed to each consumer's apply. */
+  const seen = Array.from({ length: n }, () => 0);
+  const consumer = (i: number) => new StreamClickConsumer(TEST_REDIS_URL, {
+    stream, batchSize, blockMs: 100, claimIdleMs, metrics, log,
+    apply: async (batch) => {
+      seen[i]! += batch.length;
+      if (applyDelayMs) await sleep(applyDelayMs);
+      await apply(batch);
+    },
+  });
+  const consumers = seen.map((_, i) => consumer(i));
+  if (start) for (const c of consumers) c.start();
+  const pending = async () => Number(((await admin.xpending(stream, GROUP).catch(() => [0])) as [number])[0]);
+  const settle = async (expected: Record<string, number>, closed = false) => {
+    if (!closed) await queue.flush();
+    await waitFor(async () => {
+      for (const [id, n] of Object.entries(expected)) if (((await counts(store, id)).clicks ?? 0) < n) return false;
+      return (await admin.xlen(stream)) === 0 && (await pending()) === 0;
+    });
+  };
+  const close = async () => {
+    await queue.close();
+    await Promise.all(consumers.map((c) => c.stop()));
+    await admin.del(stream).finally(() => admin.disconnect());
+  };
+  return { queue, settle, close, metrics, stream, admin, consumers, seen, pending, consumer };
+}
+
+/** `lazy`: batches so large and slow that only flush or close applies anything. */
+const adapters: Array<{ name: string; open(store: KyselyStore, metrics: Metrics, lazy?: boolean): Promise<Harness> }> = [
+  { name: 'memory', open: async (store, metrics, lazy) => openMemory(store, metrics, lazy ? { batchSize: 10_000, flushMs: 60_000 } : {}) },
+  { name: 'redis streams', open: (store, metrics) => openRedis(store, metrics) },
+];
+
+/** A SQLite store for one suite, and a fresh link on it for each test. */
+function useStore() {
+  let opened: Awaited<ReturnType<typeof createTestStore>> | undefined;
+  let owner = '';
+  before(async () => {
+    await assertRedisUp();
+    opened = await createTestStore('sqlite');
+    owner = (await opened.store.createUser(newUser())).id;
+  });
+  after(() => opened?.close());
+  const store = () => opened!.store;
+  return { store, link: async () => (await store().insertLink(newLink(owner))).id };
+}
+
+for (const adapter of adapters) {
+  describe(`click queue contract: ${adapter.name}`, () => {
+    const { store, link } = useStore();
+    const withQueue = (body: (h: Harness, metrics: Metrics) => Promise<void>, lazy = false) => async () => {
+      const metrics = createMetrics();
+      await using(adapter.open(store(), metrics, lazy), (h) => body(h, metrics));
+    };
+
+    test('N clicks on two links end up exactly N in the rollups and in links.clicks', withQueue(async (h, metrics) => {
+      const [a, b] = [await link(), await link()];
+      for (const e of clicksOn(a, 70, b, 45)) h.queue.enqueue(e);
+      await h.settle({ [a]: 70, [b]: 45 });
+      await assertCounts(store(), { [a]: 70, [b]: 45 });
+      assert.equal(await outcome(metrics, 'applied'), 115);
+    }));
+
+    test('close() delivers every click enqueued before it', withQueue(async (h) => {
+      const [a, b] = [await link(), await link()];
+      for (const e of clicksOn(a, 12, b, 8)) h.queue.enqueue(e);
+      await h.queue.close();
+      await h.settle({ [a]: 12, [b]: 8 }, true);
+      await assertCounts(store(), { [a]: 12, [b]: 8 });
+    }, true));
+
+    test('the same event enqueued twice, in one batch or in a later one, is counted once', withQueue(async (h, metrics) => {
+      const a = await link();
+      const twice = click(a);
+      for (const e of [twice, twice, click(a)]) h.queue.enqueue(e);
+      await h.settle({ [a]: 2 });
+      h.queue.enqueue(twice);
+      await h.settle({ [a]: 2 });
+      await assertCounts(store(), { [a]: 2 });
+      assert.equal(await outcome(metrics, 'applied'), 2);
+      assert.equal(await outcome(metrics, 'duplicate'), 2);
+    }));
+
+    test('clicks of a deleted link are skipped and the clicks of other links still apply', withQueue(async (h, metrics) => {
+      const [a, gone] = [await link(), await link()];
+      assert.equal(await store().deleteLink(gone), true);
+      for (const e of clicksOn(a, 10, gone, 10)) h.queue.enqueue(e);
+      await h.settle({ [a]: 10 });
+      await assertCounts(store(), { [a]: 10 });
+      assert.deepEqual(await counts(store(), gone), { total: 0, clicks: undefined });
+      assert.equal(await outcome(metrics, 'applied'), 10);
+    }));
+  });
+}
+
+describe('memory click queue', () => {
+  const { store, link } = useStore();
+  const LAZY = { batchSize: 1_000, flushMs: 60_000 };
+  /** Runs the body against a fresh queue and link; `wrap` may wrap the real applier. */
+  const withMemory = (over: Partial<MemoryClickQueueOptions> & { wrap?: (real: Apply) => Apply },
+    body: (queue: MemoryClickQueue, a: string, metrics: Metrics) => Promise<void>) => async () => {
+    const [a, metrics] = [await link(), createMetrics()];
+    const { wrap = (real: Apply) => real, ...rest } = over;
+    await using(openMemory(store(), metrics, { apply: wrap(clickApplier(store(), metrics)), ...rest }), ({ queue }) => body(queue, a, metrics));
+  };
+
+  test('applies a batch as soon as batchSize clicks wait, even with a long flushMs', withMemory({ batchSize: 5, flushMs: 60_000 }, async (queue, a) => {
+    enqueue(queue, a, 5);
+    await waitFor(async () => (await counts(store(), a)).clicks === 5, 2_000);
+    await assertCounts(store(), { [a]: 5 });
+  }));
+
+  test('with a long flushMs and a large batch, nothing is applied until flush()', withMemory(LAZY, async (queue, a, metrics) => {
+    enqueue(queue, a, 10);
+    await sleep(200);
+    await assertCounts(store(), { [a]: 0 });
+    assert.equal((await metrics.clicksBuffered.get()).values[0]?.value, 10);
+    await queue.flush();
+    await assertCounts(store(), { [a]: 10 });
+  }));
+
+  let calls = 0;
+  const applied: number[] = [];
+  const failTwice = (real: Apply): Apply => async (batch) => {
+    if (++calls <= 2) throw new Error('store unavailable');
+    await real(batch);
+    applied.push(batch.length);
+  };
+  test('when apply fails, the clicks are kept and applied exactly once after the retries', withMemory({ wrap: failTwice, flushMs: 20 }, async (queue, a, metrics) => {
+    enqueue(queue, a, 10);
+    await waitFor(async () => (await counts(store(), a)).clicks === 10);
+    await sleep(100);
+    await assertCounts(store(), { [a]: 10 });
+    assert.equal((await metrics.clickBatchFailures.get()).values[0]?.value, 2);
+    assert.deepEqual(applied, [10], 'the batch was applied more than once, or split');
+    assert.equal(await outcome(metrics, 'applied'), 10);
+  }));
+
+  test('past maxBuffered, new clicks are dropped and counted as dropped', withMemory({ ...LAZY, maxBuffered: 5 }, async (queue, a, metrics) => {
+    enqueue(queue, a, 8);
+    assert.equal(await outcome(metrics, 'dropped'), 3);
+    assert.equal(await outcome(metrics, 'enqueued'), 5);
+    await queue.flush();
+    await assertCounts(store(), { [a]: 5 });
+    // The bound is on clicks waiting: once they are applied there is room again.
+    enqueue(queue, a, 2);
+    await queue.flush();
+    await assertCounts(store(), { [a]: 7 });
+    assert.equal(await outcome(metrics, 'dropped'), 3);
+  }));
+
+  let [release, began] = [() => {}, () => {}];
+  const [gate, inApply] = [new Promise<void>((resolve) => (release = resolve)), new Promise<void>((resolve) => (began = resolve))];
+  const held = (real: Apply): Apply => async (batch) => {
+    began();
+    await gate;
+    await real(batch);
+  };
+  test('flush() during an apply also applies the clicks enqueued after that apply began', withMemory({ ...LAZY, wrap: held }, async (queue, a) => {
+    try {
+      enqueue(queue, a, 3);
+      const firstFlush = queue.flush();
+      await inApply;
+      enqueue(queue, a, 4);
+      let done = false;
+      const secondFlush = queue.flush().then(() => void (done = true));
+      await sleep(50);
+      assert.equal(done, false, 'flush() resolved while clicks enqueued before it were still waiting');
+      release();
+      await secondFlush;
+      await assertCounts(store(), { [a]: 7 });
+      await firstFlush;
+    } finally {
+      release();
+    }
+  }));
+});
+
+describe('redis streams click queue', () => {
+  const { store, link } = useStore();
+  const withRedis = (options: RedisOptions, body: (h: Awaited<ReturnType<typeof openRedis>>, metrics: Metrics) => Promise<void>) =>
+    async () => void (await using(openRedis(store(), createMetrics(), options), (h) => body(h, h.metrics)));
+
+  test('with the producer\'s Redis unreachable, every click goes to the fallback and is counted once', async () => {
+    const producerUrl = `redis://127.0.0.1:${await freePort()}`;
+    await withRedis({ producerUrl }, async (h, metrics) => {
+      const [a, b] = [await link(), await link()];
+      for (const e of clicksOn(a, 30, b, 20)) h.queue.enqueue(e);
+      await h.settle({ [a]: 30, [b]: 20 });
+      await assertCounts(store(), { [a]: 30, [b]: 20 });
+      assert.equal(await h.admin.xlen(h.stream), 0);
+      assert.deepEqual(h.seen, [0], 'the consumer was handed clicks that never reached the stream');
+      assert.equal(await outcome(metrics, 'applied'), 50);
+      assert.equal(await outcome(metrics, 'enqueued'), 50, 'a click handed to the fallback is enqueued once, not twice');
+    })();
+  });
+
+  test('a batch a dead consumer read and never acknowledged is claimed, applied once and counted redelivered',
+    withRedis({ batchSize: 10, claimIdleMs: 200, start: false }, async (h, metrics) => {
+      const a = await link();
+      const creator = h.consumer(0);
+      creator.start(); // the real consumer creates the group
+      await waitFor(async () => ((await h.admin.xinfo('GROUPS', h.stream).catch(() => [])) as unknown[]).length > 0);
+      await creator.stop();
+      enqueue(h.queue, a, 25);
+      await h.queue.flush();
+      const read = (await h.admin.xreadgroup('GROUP', GROUP, 'dead', 'COUNT', 1_000, 'STREAMS', h.stream, '>')) as [string, unknown[]][];
+      assert.equal(read[0]![1].length, 25, 'a stopped consumer is handed nothing');
+      assert.equal(await h.pending(), 25, 'every click read and none acknowledged');
+      h.consumers[0]!.start();
+      await h.settle({ [a]: 25 });
+      await assertCounts(store(), { [a]: 25 });
+      assert.equal(await outcome(metrics, 'redelivered'), 25);
+      assert.equal(await outcome(metrics, 'duplicate'), 0);
+      assert.equal(await h.pending(), 0);
+    }));
+
+  test('two consumers on one stream share the work and count every click exactly once',
+    withRedis({ consumers: 2, batchSize: 10, applyDelayMs: 5 }, async (h, metrics) => {
+      const [a, b] = [await link(), await link()];
+      for (const e of clicksOn(a, 120, b, 80)) h.queue.enqueue(e);
+      await h.settle({ [a]: 120, [b]: 80 });
+      await assertCounts(store(), { [a]: 120, [b]: 80 });
+      assert.ok(h.seen.every((n) => n > 0), `work split ${h.seen.join('/')}`);
+      assert.equal(h.seen[0]! + h.seen[1]!, 200, 'a click was handed to a consumer twice');
+      assert.equal(await outcome(metrics, 'duplicate'), 0);
+      assert.equal(await h.pending(), 0);
+      assert.equal(await h.admin.xlen(h.stream), 0);
+    }));
+});
