@@ -111,6 +111,7 @@ export function assemble(config: Readonly<Config>, store: Store, options: Assemb
     // Clicks first (they need the store), then Redis, then the store.
     async close() {
       stopCompaction();
+      cache.close();
       await clicks.close().catch((err) => log.error({ err }, 'clicks could not be written at shutdown'));
       await consumer?.stop();
       await redis?.close();

@@ -7,7 +7,7 @@ import { test, describe, after, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import pg from 'pg';
 import { Redis } from 'ioredis';
-import { call, killAll, sandbox, startKurz, within, type Exit, type LogLine, type Running, type Server } from './process-helpers.js';
+import { call, killAll, sandbox, startKurz, type LogLine, type Running, type Server } from './process-helpers.js';
 import { TEST_REDIS_URL, assertRedisUp, uniquePrefix } from '../support/redis.js';
 import { createTestDatabase, type TestDatabase } from '../support/stores.js';
 

@@ -132,7 +132,9 @@ for (const dialect of DIALECTS) {
 /** Two instances of Kurz on one database and one Redis, as behind a load balancer. */
 async function twoInstances(dialect: TestDatabase['name'], redisUrl: string, env: Record<string, string> = {}) {
   const database = await createTestDatabase(dialect);
-  const shared = { ...redisEnv(redisUrl), ...env };
+  // A generous Redis timeout: two apps and a second test file share this process and its 2 cores, and
+  // an event loop busy for 200 ms would time out a command that Redis answered (the failure tests set their own).
+  const shared = { ...redisEnv(redisUrl), REDIS_TIMEOUT_MS: '1000', ...env };
   const a = await createTestApp(dialect, { database, env: shared });
   const b = await createTestApp(dialect, { database, env: shared });
   // Serving starts at once; invalidations reach an instance once its subscription is up.

@@ -22,6 +22,7 @@ export class TieredLinkCache {
   /** Invalidations L2 has not taken (Redis down): replayed when it answers again. */
   private readonly pending = new Set<string>();
   private readonly counters;
+  private readonly retry: NodeJS.Timeout;
 
   constructor(
     private readonly l1: LruLinkCache,
@@ -35,6 +36,15 @@ export class TieredLinkCache {
       l1Hit: c.labels('l1', 'hit'), l1Negative: c.labels('l1', 'negative_hit'), l1Miss: c.labels('l1', 'miss'),
       l2Hit: c.labels('l2', 'hit'), l2Negative: c.labels('l2', 'negative_hit'), l2Miss: c.labels('l2', 'miss'),
     };
+    // A single timed-out invalidation (a slow Redis, a blocked event loop) must not wait for the next
+    // outage's recovery to be replayed: try the pending ones every second.
+    this.retry = setInterval(() => {
+      if (this.pending.size > 0) void this.replayPending();
+    }, 1_000).unref();
+  }
+
+  close(): void {
+    clearInterval(this.retry);
   }
 
   /** The link for a code, or null when no such code exists. An L1 hit does no I/O. */

@@ -1,0 +1,177 @@
+import type { Selectable } from 'kysely';
+import type {
+  ApiKeyRecord, NewUser, PageQuery, RefreshTokenRecord, Role, UserChanges, UserRecord,
+} from '../../ports.js';
+import type { Database } from './schema.js';
+import { KyselyBase, definedOnly } from './kysely-base.js';
+
+/** Users, their refresh tokens and their API keys. */
+export class AccountsStore extends KyselyBase {
+  // ── users ──────────────────────────────────────────────────────────────────────────────────
+
+  async createUser(user: NewUser): Promise<UserRecord> {
+    return this.unique(() =>
+      this.db.transaction().execute(async (trx) => {
+        const row = { ...toUserRow(user), role: user.role ?? 'user', updated_at: user.createdAt };
+        await trx.insertInto('users').values(row).execute();
+        const claim = await trx
+          .insertInto('first_admin')
+          .values({ id: 1, user_id: user.id })
+          .onConflict((oc) => oc.doNothing())
+          .executeTakeFirst();
+        if (Number(claim.numInsertedOrUpdatedRows ?? 0) === 1) {
+          await trx.updateTable('users').set({ role: 'admin' }).where('id', '=', user.id).execute();
+          row.role = 'admin';
+        }
+        return toUser(row);
+      }),
+    );
+  }
+
+  async findUserById(id: string): Promise<UserRecord | undefined> {
+    const row = await this.db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+    return row && toUser(row);
+  }
+
+  async findUserByEmail(email: string): Promise<UserRecord | undefined> {
+    const row = await this.db.selectFrom('users').selectAll().where('email', '=', email).executeTakeFirst();
+    return row && toUser(row);
+  }
+
+  async listUsers({ limit, cursor }: PageQuery): Promise<UserRecord[]> {
+    let query = this.db.selectFrom('users').selectAll();
+    if (cursor) {
+      query = query.where((eb) => eb(eb.refTuple('created_at', 'id'), '<', eb.tuple(cursor.createdAt, cursor.id)));
+    }
+    const rows = await query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit + 1).execute();
+    return rows.map(toUser);
+  }
+
+  async updateUser(id: string, changes: UserChanges, now: number): Promise<UserRecord | undefined> {
+    const set = {
+      ...definedOnly({ email: changes.email, name: changes.name, role: changes.role, password_hash: changes.passwordHash }),
+      updated_at: now,
+    };
+    const row = await this.unique(() =>
+      this.db.updateTable('users').set(set).where('id', '=', id).returningAll().executeTakeFirst(),
+    );
+    return row && toUser(row);
+  }
+
+  async deleteUser(id: string): Promise<string[] | undefined> {
+    return this.db.transaction().execute(async (trx) => {
+      const links = await trx.selectFrom('links').select('code').where('owner_id', '=', id).execute();
+      const result = await trx.deleteFrom('users').where('id', '=', id).executeTakeFirst();
+      return Number(result.numDeletedRows) > 0 ? links.map((l) => l.code) : undefined;
+    });
+  }
+
+  // ── refresh tokens ─────────────────────────────────────────────────────────────────────────
+
+  async insertRefreshToken(t: RefreshTokenRecord): Promise<void> {
+    await this.db
+      .insertInto('refresh_tokens')
+      .values({
+        id: t.id, user_id: t.userId, family_id: t.familyId, token_hash: t.tokenHash, created_at: t.createdAt,
+        expires_at: t.expiresAt, used_at: t.usedAt, revoked_at: t.revokedAt,
+      })
+      .execute();
+  }
+
+  async findRefreshToken(id: string): Promise<RefreshTokenRecord | undefined> {
+    const r = await this.db.selectFrom('refresh_tokens').selectAll().where('id', '=', id).executeTakeFirst();
+    return r && {
+      id: r.id, userId: r.user_id, familyId: r.family_id, tokenHash: r.token_hash, createdAt: r.created_at,
+      expiresAt: r.expires_at, usedAt: r.used_at, revokedAt: r.revoked_at,
+    };
+  }
+
+  async markRefreshTokenUsed(id: string, now: number): Promise<boolean> {
+    const result = await this.db
+      .updateTable('refresh_tokens')
+      .set({ used_at: now })
+      .where('id', '=', id)
+      .where('used_at', 'is', null)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  async revokeRefreshFamily(familyId: string, now: number): Promise<void> {
+    await this.db
+      .updateTable('refresh_tokens')
+      .set({ revoked_at: now })
+      .where('family_id', '=', familyId)
+      .where('revoked_at', 'is', null)
+      .execute();
+  }
+
+  async revokeUserRefreshTokens(userId: string, now: number): Promise<void> {
+    await this.db
+      .updateTable('refresh_tokens')
+      .set({ revoked_at: now })
+      .where('user_id', '=', userId)
+      .where('revoked_at', 'is', null)
+      .execute();
+  }
+
+  // ── API keys ───────────────────────────────────────────────────────────────────────────────
+
+  async insertApiKey(k: ApiKeyRecord): Promise<void> {
+    await this.unique(() =>
+      this.db
+        .insertInto('api_keys')
+        .values({
+          id: k.id, user_id: k.userId, name: k.name, prefix: k.prefix, key_hash: k.keyHash, created_at: k.createdAt,
+          expires_at: k.expiresAt, revoked_at: k.revokedAt,
+        })
+        .execute(),
+    );
+  }
+
+  async findApiKeyByPrefix(prefix: string): Promise<ApiKeyRecord | undefined> {
+    const row = await this.db.selectFrom('api_keys').selectAll().where('prefix', '=', prefix).executeTakeFirst();
+    return row && toApiKey(row);
+  }
+
+  async listApiKeys(userId: string): Promise<ApiKeyRecord[]> {
+    const rows = await this.db
+      .selectFrom('api_keys')
+      .selectAll()
+      .where('user_id', '=', userId)
+      .where('revoked_at', 'is', null)
+      .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc')
+      .execute();
+    return rows.map(toApiKey);
+  }
+
+  async revokeApiKey(userId: string, id: string, now: number): Promise<boolean> {
+    const result = await this.db
+      .updateTable('api_keys')
+      .set({ revoked_at: now })
+      .where('id', '=', id)
+      .where('user_id', '=', userId)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+}
+
+function toUserRow(u: NewUser) {
+  return { id: u.id, email: u.email, name: u.name, password_hash: u.passwordHash, created_at: u.createdAt };
+}
+
+function toUser(r: Selectable<Database['users']>): UserRecord {
+  return {
+    id: r.id, email: r.email, name: r.name, role: r.role as Role, passwordHash: r.password_hash,
+    createdAt: r.created_at, updatedAt: r.updated_at,
+  };
+}
+
+function toApiKey(r: Selectable<Database['api_keys']>): ApiKeyRecord {
+  return {
+    id: r.id, userId: r.user_id, name: r.name, prefix: r.prefix, keyHash: r.key_hash, createdAt: r.created_at,
+    expiresAt: r.expires_at, revokedAt: r.revoked_at,
+  };
+}

@@ -1,0 +1,142 @@
+import { sql, type Selectable } from 'kysely';
+import type { LinkChanges, LinkQuery, LinkRecord, LinkTarget, NewLink, RedirectType, Visit } from '../../ports.js';
+import { linkState } from '../../domain/link-state.js';
+import type { Database } from './schema.js';
+import { definedOnly } from './kysely-base.js';
+import { AccountsStore } from './accounts.js';
+
+type LinkRow = Selectable<Database['links']>;
+
+/** Links with their tags, and the redirect's reads and counted visits. */
+export class LinksStore extends AccountsStore {
+  // ── links ──────────────────────────────────────────────────────────────────────────────────
+
+  async insertLink(link: NewLink): Promise<LinkRecord> {
+    const row = {
+      id: link.id, code: link.code, url: link.url, title: link.title, redirect_type: link.redirectType,
+      expires_at: link.expiresAt, max_clicks: link.maxClicks, owner_id: link.ownerId, created_at: link.createdAt,
+      updated_at: link.createdAt,
+    };
+    await this.unique(() =>
+      this.db.transaction().execute(async (trx) => {
+        await trx.insertInto('links').values(row).execute();
+        if (link.tags.length > 0) {
+          await trx.insertInto('link_tags').values(link.tags.map((tag) => ({ link_id: link.id, tag }))).execute();
+        }
+      }),
+    );
+    return { ...link, tags: [...link.tags].sort(), clicks: 0, updatedAt: link.createdAt };
+  }
+
+  async findLinkById(id: string): Promise<LinkRecord | undefined> {
+    const row = await this.db.selectFrom('links').selectAll().where('id', '=', id).executeTakeFirst();
+    return row && (await this.withTags([row]))[0];
+  }
+
+  async findLinkByCode(code: string): Promise<LinkRecord | undefined> {
+    const row = await this.db.selectFrom('links').selectAll().where('code', '=', code).executeTakeFirst();
+    return row && (await this.withTags([row]))[0];
+  }
+
+  async listLinks({ limit, cursor, ownerId, q, tag }: LinkQuery): Promise<LinkRecord[]> {
+    let query = this.db.selectFrom('links').selectAll('links');
+    if (ownerId !== undefined) query = query.where('owner_id', '=', ownerId);
+    if (cursor) {
+      query = query.where((eb) => eb(eb.refTuple('created_at', 'id'), '<', eb.tuple(cursor.createdAt, cursor.id)));
+    }
+    if (tag !== undefined) {
+      query = query.where((eb) =>
+        eb.exists(
+          eb.selectFrom('link_tags').select('link_tags.link_id')
+            .whereRef('link_tags.link_id', '=', 'links.id').where('link_tags.tag', '=', tag),
+        ),
+      );
+    }
+    if (q !== undefined) {
+      const pattern = `%${q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      query = query.where(
+        sql<boolean>`(lower(url) like ${pattern} escape '\\' or lower(code) like ${pattern} escape '\\' or lower(coalesce(title, '')) like ${pattern} escape '\\')`,
+      );
+    }
+    const rows = await query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit + 1).execute();
+    return this.withTags(rows);
+  }
+
+  async updateLink(id: string, changes: LinkChanges, now: number): Promise<LinkRecord | undefined> {
+    const set = {
+      ...definedOnly({
+        code: changes.code, url: changes.url, title: changes.title, redirect_type: changes.redirectType,
+        expires_at: changes.expiresAt, max_clicks: changes.maxClicks,
+      }),
+      updated_at: now,
+    };
+    const row = await this.unique(() =>
+      this.db.transaction().execute(async (trx) => {
+        const updated = await trx.updateTable('links').set(set).where('id', '=', id).returningAll().executeTakeFirst();
+        if (updated && changes.tags !== undefined) {
+          await trx.deleteFrom('link_tags').where('link_id', '=', id).execute();
+          if (changes.tags.length > 0) {
+            await trx.insertInto('link_tags').values(changes.tags.map((tag) => ({ link_id: id, tag }))).execute();
+          }
+        }
+        return updated;
+      }),
+    );
+    return row && (await this.withTags([row]))[0];
+  }
+
+  async deleteLink(id: string): Promise<boolean> {
+    const result = await this.db.deleteFrom('links').where('id', '=', id).executeTakeFirst();
+    return Number(result.numDeletedRows) > 0;
+  }
+
+  async findTargetByCode(code: string): Promise<LinkTarget | undefined> {
+    const row = await this.db.selectFrom('links').selectAll().where('code', '=', code).executeTakeFirst();
+    return row && toTarget(row);
+  }
+
+  async countVisit(code: string, now: number): Promise<Visit> {
+    const counted = await this.db
+      .updateTable('links')
+      .set((eb) => ({ clicks: eb('clicks', '+', 1) }))
+      .where('code', '=', code)
+      .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
+      .where((eb) => eb.or([eb('max_clicks', 'is', null), eb('clicks', '<', eb.ref('max_clicks'))]))
+      .returningAll()
+      .executeTakeFirst();
+    if (counted) return { outcome: 'live', link: toTarget(counted) };
+    // Not counted: tell a missing code from one that is no longer live.
+    const link = await this.findTargetByCode(code);
+    if (!link) return { outcome: 'missing' };
+    const state = linkState(link, now);
+    return { outcome: state === 'active' ? 'exhausted' : state, link };
+  }
+
+  /** Attaches tags to a page of links with one query, never one per link. */
+  private async withTags(rows: LinkRow[]): Promise<LinkRecord[]> {
+    if (rows.length === 0) return [];
+    const tagRows = await this.db
+      .selectFrom('link_tags')
+      .select(['link_id', 'tag'])
+      .where('link_id', 'in', rows.map((r) => r.id))
+      .orderBy('tag')
+      .execute();
+    const tags = new Map<string, string[]>();
+    for (const { link_id, tag } of tagRows) {
+      const list = tags.get(link_id);
+      if (list) list.push(tag);
+      else tags.set(link_id, [tag]);
+    }
+    return rows.map((row) => toLink(row, tags.get(row.id) ?? []));
+  }
+}
+
+function toTarget(r: LinkRow): LinkTarget {
+  return {
+    id: r.id, code: r.code, url: r.url, title: r.title, redirectType: r.redirect_type as RedirectType,
+    expiresAt: r.expires_at, maxClicks: r.max_clicks, clicks: r.clicks, ownerId: r.owner_id,
+    createdAt: r.created_at, updatedAt: r.updated_at,
+  };
+}
+
+const toLink = (r: LinkRow, tags: string[]): LinkRecord => ({ ...toTarget(r), tags });
