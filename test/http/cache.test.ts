@@ -39,7 +39,12 @@ async function redisCalls(t: TestApp): Promise<number> {
   return values.filter((v) => v.metricName?.endsWith('_count')).reduce((sum, v) => sum + v.value, 0);
 }
 
-const redisEnv = (url = TEST_REDIS_URL, prefix = uniquePrefix()) => ({ REDIS_URL: url, REDIS_PREFIX: prefix });
+/**
+ * Redis for a test app. The timeout is generous: two apps and a second test file share this process
+ * and its 2 cores, and an event loop busy for 200 ms would time out a command Redis had answered (the
+ * failure tests set their own).
+ */
+const redisEnv = (url = TEST_REDIS_URL, prefix = uniquePrefix()) => ({ REDIS_URL: url, REDIS_PREFIX: prefix, REDIS_TIMEOUT_MS: '1000' });
 
 async function createLink(app: TestApp, caller: Caller, payload: Record<string, unknown>) {
   const res = await app.app.inject({ method: 'POST', url: '/api/v1/links', headers: caller.auth, payload });
@@ -132,9 +137,7 @@ for (const dialect of DIALECTS) {
 /** Two instances of Kurz on one database and one Redis, as behind a load balancer. */
 async function twoInstances(dialect: TestDatabase['name'], redisUrl: string, env: Record<string, string> = {}) {
   const database = await createTestDatabase(dialect);
-  // A generous Redis timeout: two apps and a second test file share this process and its 2 cores, and
-  // an event loop busy for 200 ms would time out a command that Redis answered (the failure tests set their own).
-  const shared = { ...redisEnv(redisUrl), REDIS_TIMEOUT_MS: '1000', ...env };
+  const shared = { ...redisEnv(redisUrl), ...env };
   const a = await createTestApp(dialect, { database, env: shared });
   const b = await createTestApp(dialect, { database, env: shared });
   // Serving starts at once; invalidations reach an instance once its subscription is up.

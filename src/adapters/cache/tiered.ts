@@ -92,7 +92,9 @@ export class TieredLinkCache {
   private async load(code: string): Promise<CacheEntry> {
     const l1Token = this.l1.token();
     let l2Token: string | undefined;
-    if (this.l2) {
+    // A code whose invalidation Redis has not taken yet may still have its old entry there: this
+    // instance (the writer) reads the store instead, so it sees its own write at once.
+    if (this.l2 && !this.pending.has(code)) {
       // Redis down or slow: go on to the store; the breaker keeps this from costing a timeout each time.
       const cached = await this.l2.get(code).catch(() => undefined);
       if (cached?.entry !== undefined) {

@@ -1,0 +1,38 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { LruLinkCache } from '../../src/adapters/cache/lru.js';
+import { TieredLinkCache } from '../../src/adapters/cache/tiered.js';
+import { createMetrics } from '../../src/obs/metrics.js';
+import type { CacheEntry, CachedLink, LinkCache, Store } from '../../src/ports.js';
+
+const link = (url: string): CachedLink => ({ id: 'l1', url, redirectType: 302, expiresAt: null, maxClicks: null });
+
+test('when Redis does not take an invalidation, the writing instance reads the store, not the stale Redis entry', async () => {
+  let stored: CachedLink | undefined = link('https://example.com/new');
+  let failInvalidate = true;
+  // Redis still holds the old entry, and refuses the invalidation (a timeout, say).
+  const l2: LinkCache = {
+    get: async () => ({ entry: link('https://example.com/old') as CacheEntry, token: '0' }),
+    fill: async () => {},
+    invalidate: async () => {
+      if (failInvalidate) throw new Error('timed out');
+    },
+  };
+  const store = { findTargetByCode: async () => stored } as unknown as Store;
+  const cache = new TieredLinkCache(new LruLinkCache({ maxEntries: 100, maxBytes: 1 << 20 }), l2, store,
+    { ttlMs: 60_000, l1TtlMs: 60_000, negativeTtlMs: 60_000 }, createMetrics());
+  try {
+    await cache.invalidate('code1');
+    assert.equal((await cache.lookup('code1'))?.url, 'https://example.com/new');
+    stored = undefined;
+    await cache.invalidate('code1');
+    assert.equal(await cache.lookup('code1'), null, 'a deleted link is gone for the writer at once');
+    // Once Redis takes the invalidations, Redis is read again.
+    failInvalidate = false;
+    await cache.replayPending();
+    await cache.invalidate('code1');
+    assert.equal((await cache.lookup('code1'))?.url, 'https://example.com/old', 'read from Redis again (the fake keeps its entry)');
+  } finally {
+    cache.close();
+  }
+});
