@@ -77,8 +77,15 @@ export class TieredLinkCache {
     if (this.pending.size > 0) await this.replayPending();
   }
 
-  /** Sends the invalidations Redis missed while it was down; stops at the first failure. */
-  async replayPending(): Promise<void> {
+  /** Sends the invalidations Redis missed while it was down; stops at the first failure. One replay at a time. */
+  replayPending(): Promise<void> {
+    this.replaying ??= this.replay().finally(() => (this.replaying = undefined));
+    return this.replaying;
+  }
+
+  private replaying: Promise<void> | undefined;
+
+  private async replay(): Promise<void> {
     for (const code of this.pending) {
       try {
         await this.l2!.invalidate(code);
