@@ -79,11 +79,11 @@ export function assemble(config: Readonly<Config>, store: Store, options: Assemb
   redis?.onRecovered(() => void cache.replayPending());
   const apply = clickApplier(store, metrics);
   const { batchSize, flushMs, maxBuffered, streamMaxLen } = config.clicks;
-  const local = new MemoryClickQueue({ apply, batchSize, flushMs, maxBuffered, metrics, log });
+  const inProcess = () => new MemoryClickQueue({ apply, batchSize, flushMs, maxBuffered, metrics, log });
   const stream = `${config.redisPrefix}clicks`;
   const clicks: ClickQueue = !config.clicks.analytics
     ? noClicks
-    : redis ? new RedisStreamClickQueue(redis, { stream, maxLen: streamMaxLen, fallback: local, metrics }) : local;
+    : redis ? new RedisStreamClickQueue(redis, { stream, maxLen: streamMaxLen, fallback: inProcess(), metrics }) : inProcess();
   const consumer = redis && config.clicks.consumer
     ? new StreamClickConsumer(config.redisUrl!, { stream, apply, batchSize, claimIdleMs: config.clicks.claimIdleMs, metrics, log })
     : undefined;
