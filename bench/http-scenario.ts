@@ -19,7 +19,7 @@ export interface Scenario {
 
 export interface Row { name: string; rps: number; p50: number; p99: number }
 
-const BROWSER = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36';
+export const BROWSER = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36';
 
 export async function measure(s: Scenario, seconds: number, connections: number): Promise<Row> {
   const dir = mkdtempSync(join(tmpdir(), 'kurz-bench-'));

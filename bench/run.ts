@@ -17,6 +17,7 @@ import autocannon from 'autocannon';
 import { startServer, repoRoot } from '../test/e2e/process-helpers.js';
 import { seedLinks } from './seed.js';
 import { zipfSampler } from './zipf.js';
+import { BROWSER } from './http-scenario.js';
 
 const { values } = parseArgs({
   options: {
@@ -30,7 +31,6 @@ const QUICK = values.quick;
 const CONNECTIONS = Number(values.connections);
 const SECONDS = Number(values.seconds ?? (QUICK ? 3 : 10));
 const LINKS = Number(values.links ?? (QUICK ? 10_000 : 100_000));
-const BROWSER = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36';
 
 interface Row { scenario: string; workload: string; rps: number; p50: number; p99: number; ratio?: number }
 

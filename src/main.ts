@@ -5,15 +5,18 @@
  *   kurz worker [--redis-url … --database-url …]   (consumes the click stream)
  *   kurz migrate [--database-url …]
  *   kurz user create --email a@b.c [--name "Ann"] [--admin]   (password from KURZ_PASSWORD or stdin)
+ *   kurz seed --links N --owner a@b.c [--prefix s]   (N generated links, for benchmarks and trials)
  */
 import { ConfigError, flagsToEnv, loadConfig, type Config } from './config.js';
 import { serve } from './server.js';
 import { work } from './worker.js';
 import { compose, openStore } from './compose.js';
-import { createAccount } from './use-cases/users.js';
+import { createAccount, normalizeEmail } from './use-cases/users.js';
+import { UniqueViolation } from './ports.js';
 import { AppError } from './domain/errors.js';
+import { seedLinks } from './seed.js';
 
-const USAGE = `usage: kurz [serve] [--setting value …] | kurz worker [--setting value …] | kurz migrate [--database-url …] | kurz user create --email E [--name N] [--admin]`;
+const USAGE = `usage: kurz [serve] [--setting value …] | kurz worker [--setting value …] | kurz migrate [--database-url …] | kurz user create --email E [--name N] [--admin] | kurz seed --links N --owner E [--prefix P]`;
 
 async function main(argv: string[]): Promise<void> {
   const [command = 'serve', ...rest] = argv[0]?.startsWith('--') ? ['serve', ...argv] : argv;
@@ -29,6 +32,8 @@ async function main(argv: string[]): Promise<void> {
     }
     case 'user':
       return userCommand(rest);
+    case 'seed':
+      return seedCommand(rest);
     case 'help':
     case '--help':
       console.log(USAGE);
@@ -42,18 +47,23 @@ function config(flags: string[]): Readonly<Config> {
   return loadConfig({ ...process.env, ...flagsToEnv(flags) });
 }
 
+/** Splits a command's own flags (`own`, with a value; `switches`, without) from settings (--database-url …). */
+function commandFlags(args: string[], own: string[], switches: string[] = []) {
+  const opts: Record<string, string | true> = {};
+  const settings: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const flag = args[i]!;
+    if (switches.includes(flag)) opts[flag.slice(2)] = true;
+    else if (own.includes(flag)) opts[flag.slice(2)] = args[++i] ?? '';
+    else settings.push(flag);
+  }
+  return { opts, settings };
+}
+
 async function userCommand(args: string[]): Promise<void> {
   const [sub, ...rest] = args;
   if (sub !== 'create') throw new ConfigError(`user ${sub ?? ''}`.trim(), `is not a command. ${USAGE}`);
-  // --email, --name and --admin describe the account; every other flag is a setting (--database-url …).
-  const opts: Record<string, string | true> = {};
-  const settings: string[] = [];
-  for (let i = 0; i < rest.length; i++) {
-    const flag = rest[i]!;
-    if (flag === '--admin') opts.admin = true;
-    else if (flag === '--email' || flag === '--name') opts[flag.slice(2)] = rest[++i] ?? '';
-    else settings.push(flag);
-  }
+  const { opts, settings } = commandFlags(rest, ['--email', '--name'], ['--admin']);
   const cfg = config(settings);
   if (typeof opts.email !== 'string') throw new ConfigError('--email', 'is required');
   if (!/^[^@\s]+@[^@\s]+$/.test(opts.email)) throw new ConfigError('--email', 'is not an email address');
@@ -66,6 +76,28 @@ async function userCommand(args: string[]): Promise<void> {
     console.log(JSON.stringify({ id: user.id, email: user.email, role: user.role }));
   } finally {
     await ctx.store.close();
+  }
+}
+
+async function seedCommand(args: string[]): Promise<void> {
+  const { opts, settings } = commandFlags(args, ['--links', '--owner', '--prefix']);
+  const count = Number(opts.links);
+  if (!Number.isInteger(count) || count < 1 || count > 100_000_000) throw new ConfigError('--links', 'must be a whole number from 1 to 100000000');
+  if (typeof opts.owner !== 'string') throw new ConfigError('--owner', 'is required: the email of an existing account');
+  const prefix = typeof opts.prefix === 'string' ? opts.prefix : 's';
+  if (!/^[A-Za-z0-9_-]{1,40}$/.test(prefix)) throw new ConfigError('--prefix', 'must be 1 to 40 characters of A-Z, a-z, 0-9, "_" or "-"');
+  const store = await openStore(config(settings));
+  try {
+    const owner = await store.findUserByEmail(normalizeEmail(opts.owner));
+    if (!owner) throw new ConfigError('--owner', `no account has the email ${opts.owner} (create one with kurz user create)`);
+    const started = Date.now();
+    await seedLinks(store, owner.id, count, { prefix });
+    console.log(JSON.stringify({ links: count, prefix, seconds: (Date.now() - started) / 1000 }));
+  } catch (err) {
+    if (err instanceof UniqueViolation) throw new ConfigError('--prefix', `"${prefix}" was seeded before: its codes are taken (choose another prefix)`);
+    throw err;
+  } finally {
+    await store.close();
   }
 }
 

@@ -138,6 +138,8 @@ export interface Store {
 
   /** Inserts a link with its tags. Throws UniqueViolation('code'). */
   insertLink(link: NewLink): Promise<LinkRecord>;
+  /** Inserts many links (with tags) in one transaction: all or none. Throws UniqueViolation('code'). */
+  insertLinks(links: readonly NewLink[]): Promise<void>;
   /** The link with this id, if any. */
   findLinkById(id: string): Promise<LinkRecord | undefined>;
   /** The link with this code (case-sensitive), if any. */

@@ -48,8 +48,8 @@ interface Spawned {
   exited: Promise<Exit>;
 }
 
-function spawnKurz(args: string[], env: Record<string, string>): Spawned {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', ...args], {
+function spawnKurz(args: string[], env: Record<string, string>, nodeArgs: string[] = []): Spawned {
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'src/main.ts', ...args], {
     cwd: repoRoot,
     env: childEnv(env),
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -150,9 +150,9 @@ function parseLogs(stdout: string): LogLine[] {
  */
 export async function startKurz(
   args: string[],
-  options: { env?: Record<string, string>; ready: (line: LogLine) => boolean; timeoutMs?: number },
+  options: { env?: Record<string, string>; ready: (line: LogLine) => boolean; timeoutMs?: number; nodeArgs?: string[] },
 ): Promise<Running & { readyLine: LogLine }> {
-  const run = spawnKurz(args, { LOG_LEVEL: 'info', ...options.env });
+  const run = spawnKurz(args, { LOG_LEVEL: 'info', ...options.env }, options.nodeArgs);
   const logs = () => parseLogs(run.stdout());
 
   const waitForLog = (match: (line: LogLine) => boolean, timeoutMs = 20_000) =>
@@ -234,11 +234,13 @@ export async function startServer(options: {
   flags?: string[];
   env?: Record<string, string>;
   timeoutMs?: number;
+  /** Flags for node itself, such as --cpu-prof. */
+  nodeArgs?: string[];
 }): Promise<Server> {
   const listening = (line: LogLine) => typeof line.msg === 'string' && line.msg.startsWith('Server listening at ');
   const { readyLine, ...server } = await startKurz(
     ['serve', '--port', '0', '--database-url', `sqlite:${options.databaseFile}`, ...(options.flags ?? [])],
-    { env: options.env, ready: listening, timeoutMs: options.timeoutMs },
+    { env: options.env, ready: listening, timeoutMs: options.timeoutMs, nodeArgs: options.nodeArgs },
   );
   return { ...server, url: String(readyLine.msg).slice('Server listening at '.length).trim() };
 }

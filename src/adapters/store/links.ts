@@ -7,25 +7,40 @@ import { AccountsStore } from './accounts.js';
 
 type LinkRow = Selectable<Database['links']>;
 
+const linkRow = (link: NewLink) => ({
+  id: link.id, code: link.code, url: link.url, title: link.title, redirect_type: link.redirectType,
+  expires_at: link.expiresAt, max_clicks: link.maxClicks, owner_id: link.ownerId, created_at: link.createdAt,
+  updated_at: link.createdAt,
+});
+
 /** Links with their tags, and the redirect's reads and counted visits. */
 export class LinksStore extends AccountsStore {
   // ── links ──────────────────────────────────────────────────────────────────────────────────
 
   async insertLink(link: NewLink): Promise<LinkRecord> {
-    const row = {
-      id: link.id, code: link.code, url: link.url, title: link.title, redirect_type: link.redirectType,
-      expires_at: link.expiresAt, max_clicks: link.maxClicks, owner_id: link.ownerId, created_at: link.createdAt,
-      updated_at: link.createdAt,
-    };
     await this.unique(() =>
       this.db.transaction().execute(async (trx) => {
-        await trx.insertInto('links').values(row).execute();
+        await trx.insertInto('links').values(linkRow(link)).execute();
         if (link.tags.length > 0) {
           await trx.insertInto('link_tags').values(link.tags.map((tag) => ({ link_id: link.id, tag }))).execute();
         }
       }),
     );
     return { ...link, tags: [...link.tags].sort(), clicks: 0, updatedAt: link.createdAt };
+  }
+
+  /** Many links in one transaction, in multi-row inserts: for `kurz seed` and imports. All or none. */
+  async insertLinks(links: readonly NewLink[]): Promise<void> {
+    await this.unique(() =>
+      this.db.transaction().execute(async (trx) => {
+        for (let i = 0; i < links.length; i += 1_000) {
+          const chunk = links.slice(i, i + 1_000);
+          await trx.insertInto('links').values(chunk.map(linkRow)).execute();
+          const tags = chunk.flatMap((link) => link.tags.map((tag) => ({ link_id: link.id, tag })));
+          if (tags.length > 0) await trx.insertInto('link_tags').values(tags).execute();
+        }
+      }),
+    );
   }
 
   async findLinkById(id: string): Promise<LinkRecord | undefined> {

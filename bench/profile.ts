@@ -1,0 +1,83 @@
+/**
+ * CPU profile of the redirect under load: starts Kurz (embedded default, clicks recorded) under
+ * `node --cpu-prof`, loads it with autocannon, stops it, and prints where the CPU went: self time by
+ * function and by package. The .cpuprofile is kept for a flame graph (Chrome DevTools, speedscope).
+ *
+ *   node --import tsx bench/profile.ts [--workload hot|zipf] [--seconds 10] [--links 10000] [--out dir]
+ */
+import { mkdtempSync, readdirSync, readFileSync, copyFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import autocannon from 'autocannon';
+import { startServer } from '../test/e2e/process-helpers.js';
+import { seedLinks } from './seed.js';
+import { zipfSampler } from './zipf.js';
+import { BROWSER } from './http-scenario.js';
+
+const { values } = parseArgs({
+  options: {
+    workload: { type: 'string', default: 'hot' },
+    seconds: { type: 'string', default: '10' },
+    links: { type: 'string', default: '10000' },
+    out: { type: 'string', default: 'bench/profiles' },
+    env: { type: 'string', multiple: true, default: [] },
+  },
+});
+
+interface ProfileNode { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] }
+interface Profile { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[] }
+
+const dir = mkdtempSync(join(tmpdir(), 'kurz-profile-'));
+const codes = await seedLinks(join(dir, 'kurz.db'), Number(values.links));
+const zipf = zipfSampler(codes.length);
+const pick = values.workload === 'zipf' ? () => codes[zipf()]! : () => codes[0]!;
+const env = Object.fromEntries(values.env.map((kv) => kv.split('=') as [string, string]));
+const kurz = await startServer({
+  databaseFile: join(dir, 'kurz.db'),
+  env: { LOG_REQUESTS: '0', RATE_REDIRECT: 'off', ...env },
+  nodeArgs: ['--cpu-prof', '--cpu-prof-dir', join(dir, 'prof')],
+});
+const result = await autocannon({
+  url: kurz.url,
+  connections: 50,
+  duration: Number(values.seconds),
+  headers: { 'user-agent': BROWSER },
+  requests: [{ setupRequest: (req: { path?: string }) => ({ ...req, path: `/${pick()}` }) }],
+});
+await kurz.stop();
+console.log(`${values.workload}: ${Math.round(result.requests.average)} req/s, p99 ${result.latency.p99} ms`);
+
+const file = readdirSync(join(dir, 'prof')).find((f) => f.endsWith('.cpuprofile'))!;
+mkdirSync(values.out, { recursive: true });
+const kept = resolve(values.out, `${values.workload}-${Date.now()}.cpuprofile`);
+copyFileSync(join(dir, 'prof', file), kept);
+const profile = JSON.parse(readFileSync(kept, 'utf8')) as Profile;
+
+const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+const self = new Map<number, number>();
+profile.samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
+const total = [...self.values()].reduce((a, b) => a + b, 0);
+
+const place = (n: ProfileNode) => {
+  const url = n.callFrame.url;
+  const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url)?.[1];
+  if (pkg) return pkg;
+  if (url.includes('/src/')) return `kurz:${url.slice(url.indexOf('/src/') + 5)}`;
+  return url.startsWith('node:') ? url : url ? 'other' : `(${n.callFrame.functionName || 'native'})`;
+};
+const tally = (key: (n: ProfileNode) => string) => {
+  const sums = new Map<string, number>();
+  for (const [id, t] of self) {
+    const k = key(byId.get(id)!);
+    sums.set(k, (sums.get(k) ?? 0) + t);
+  }
+  return [...sums].sort((a, b) => b[1] - a[1]).slice(0, 25);
+};
+const print = (title: string, rows: [string, number][]) => {
+  console.log(`\n${title}`);
+  for (const [k, t] of rows) console.log(`${((100 * t) / total).toFixed(1).padStart(5)}%  ${k}`);
+};
+print('self time by package or file', tally(place));
+print('self time by function', tally((n) => `${n.callFrame.functionName || '(anonymous)'}  ${place(n)}:${n.callFrame.lineNumber + 1}`));
+console.log(`\nprofile: ${kept}`);
