@@ -1,4 +1,5 @@
-import Fastify, { LogController, type FastifyBaseLogger } from 'fastify';
+import { createServer } from 'node:http';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyRequest } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -10,38 +11,52 @@ import { authenticate } from './http/auth.js';
 import { enforce } from './http/rate-limit.js';
 import { Problem } from './http/schemas.js';
 import { opsRoutes } from './http/ops.js';
-import { redirectRoute } from './http/redirect.js';
+import { REDIRECT_ROUTE, redirectRoute } from './http/redirect.js';
+import { fastRedirect } from './http/fast-redirect.js';
+import { clientIp, proxyTrust } from './http/client-ip.js';
 import { userRoutes } from './http/api/users.js';
 import { authRoutes } from './http/api/auth.js';
 import { apiKeyRoutes } from './http/api/api-keys.js';
 import { linkRoutes } from './http/api/links.js';
 import type { Api } from './http/api/api.js';
 
-/** Trusts the nearest `hops` proxies' X-Forwarded-For entries, and no more. */
-const trustHops = (hops: number) => (_address: string, hop: number) => hop < hops;
+const isRedirect = (request: FastifyRequest) => request.routeOptions.url === REDIRECT_ROUTE;
 
 /** Builds the HTTP app over its dependencies, with every route registered explicitly. Never listens. */
 export async function buildApp(ctx: Context): Promise<Api> {
   const { config, metrics } = ctx;
+  const trust = proxyTrust(config.trustProxy);
+  const fast = fastRedirect(ctx, clientIp(trust));
   const app: Api = Fastify({
     loggerInstance: ctx.log as FastifyBaseLogger,
     genReqId: requestId,
-    // Below 1, the per-request lines are replaced by a sampled one in the onResponse hook below.
-    logController: new LogController({ disableRequestLogging: config.logRequests < 1 }),
-    trustProxy: typeof config.trustProxy === 'number' ? trustHops(config.trustProxy) : config.trustProxy,
+    // Full request logging (start and end) for the API at LOG_REQUESTS=1; otherwise the sampled line below.
+    logController: new LogController({ disableRequestLogging: (request: FastifyRequest) => isRedirect(request) || config.logRequests < 1 }),
+    trustProxy: trust,
     bodyLimit: config.bodyLimitBytes,
+    // A cached redirect is answered before Fastify (fast-redirect.ts); every other request goes on to it.
+    // app.inject() bypasses this server, so injected redirects always take the Fastify route: the same answer.
+    serverFactory: (handler) => {
+      const server = createServer((req, res) => {
+        // While closing, Fastify answers 503 with Connection: close; let it.
+        if (!server.listening || !fast(req, res)) handler(req, res);
+      });
+      server.keepAliveTimeout = 72_000;
+      return server;
+    },
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
-  const sampled = config.logRequests < 1;
   app.addHook('onResponse', async (request, reply) => {
     const labels = { method: request.method, route: request.routeOptions.url ?? 'unmatched', status: reply.statusCode };
     metrics.httpRequests.inc(labels);
     metrics.httpDuration.observe(labels, reply.elapsedTime / 1000);
-    if (sampled && (reply.statusCode >= 500 || Math.random() < config.logRequests)) {
+    const redirect = isRedirect(request);
+    if (!redirect && config.logRequests >= 1) return; // Fastify logged it in full
+    if (reply.statusCode >= 500 || Math.random() < (redirect ? config.logRedirects : config.logRequests)) {
       request.log.info({ req: request, res: reply, responseTime: reply.elapsedTime }, 'request completed');
     }
   });

@@ -24,6 +24,8 @@ export interface Config {
   logLevel: LogLevel;
   /** Share of requests logged: 1 logs each request's start and end; below 1, that share of completions (errors always). */
   logRequests: number;
+  /** Share of redirects logged (5xx always): the redirect is the high-volume path, so a sample by default. */
+  logRedirects: number;
   signup: 'open' | 'closed';
   accessTokenTtlSeconds: number;
   refreshTokenTtlSeconds: number;
@@ -112,7 +114,7 @@ export function flagsToEnv(args: readonly string[]): Env {
 
 /** Every setting's name (environment variable). */
 export const SETTINGS: ReadonlySet<string> = new Set([
-  'PORT', 'HOST', 'BASE_URL', 'DATABASE_URL', 'REDIS_URL', 'JWT_SECRET', 'LOG_LEVEL', 'LOG_REQUESTS', 'SIGNUP',
+  'PORT', 'HOST', 'BASE_URL', 'DATABASE_URL', 'REDIS_URL', 'JWT_SECRET', 'LOG_LEVEL', 'LOG_REQUESTS', 'LOG_REDIRECTS', 'SIGNUP',
   'ACCESS_TOKEN_TTL', 'REFRESH_TOKEN_TTL', 'BODY_LIMIT', 'CODE_LENGTH', 'BLOCKED_DOMAINS', 'SHUTDOWN_TIMEOUT',
   'REDIS_PREFIX', 'REDIS_TIMEOUT_MS', 'CACHE_TTL', 'CACHE_L1_TTL', 'CACHE_NEGATIVE_TTL', 'CACHE_L1_MAX_ENTRIES', 'CACHE_L1_MAX_BYTES',
   'ANALYTICS', 'CLICK_FLUSH_MS', 'CLICK_BATCH_SIZE', 'CLICK_BUFFER_MAX', 'ANALYTICS_RETENTION_DAYS', 'CLICK_DEDUPE_DAYS',
@@ -143,6 +145,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     jwtSecret,
     logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
     logRequests: fraction(env, 'LOG_REQUESTS', 1),
+    logRedirects: fraction(env, 'LOG_REDIRECTS', 0.01),
     signup: oneOf(env, 'SIGNUP', ['open', 'closed'] as const, 'open'),
     accessTokenTtlSeconds: int(env, 'ACCESS_TOKEN_TTL', 900, 30, 86_400),
     refreshTokenTtlSeconds: int(env, 'REFRESH_TOKEN_TTL', 30 * 86_400, 60, 365 * 86_400),

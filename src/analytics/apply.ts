@@ -2,15 +2,17 @@ import type { Store } from '../ports.js';
 import type { Metrics } from '../obs/metrics.js';
 import type { ClickEvent } from './click-event.js';
 import { parseClick } from './parse.js';
+import { newId } from '../domain/ids.js';
 
 /**
  * parse → apply once → count: the worker's step for one batch, whoever delivers it (the in-process
- * buffer or a Redis Streams consumer). Idempotent: a batch delivered twice is counted once.
+ * buffer or a Redis Streams consumer). Idempotent: an event with an id, or a batch (of events without
+ * one) under the same batch id, is counted once however often it is delivered.
  */
 export function clickApplier(store: Store, metrics: Metrics, now: () => number = Date.now) {
-  return async (batch: readonly ClickEvent[]): Promise<void> => {
+  return async (batch: readonly ClickEvent[], batchId = newId(now())): Promise<void> => {
     if (batch.length === 0) return;
-    const applied = await store.applyClicks(batch.map(parseClick));
+    const applied = await store.applyClicks(batch.map(parseClick), batchId);
     metrics.clickEvents.inc({ outcome: 'applied' }, applied);
     if (applied < batch.length) metrics.clickEvents.inc({ outcome: 'duplicate' }, batch.length - applied);
     metrics.clickQueueLag.set(Math.max(0, now() - Math.min(...batch.map((e) => e.at))) / 1000);

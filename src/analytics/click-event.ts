@@ -3,8 +3,12 @@
  * kept; a country is taken only from a trusted proxy's header.
  */
 export interface ClickEvent {
-  /** UUIDv7 made at the redirect: the key that makes applying an event twice harmless. */
-  id: string;
+  /**
+   * UUIDv7, the key that makes applying an event twice harmless. Given once an event can be delivered
+   * twice (the stream producer sets it before XADD); the in-process queue applies whole batches once
+   * under a batch id instead, so the redirect makes none.
+   */
+  id?: string;
   linkId: string;
   at: number;
   /** Host of the Referer, lower-cased, or null for a direct visit. */

@@ -5,7 +5,8 @@ import type { ClickEvent } from './click-event.js';
 
 /** A click with its user agent parsed: what the rollups count. */
 export interface ParsedClick {
-  id: string;
+  /** The event's own id, when it has one (see ClickEvent.id). */
+  id?: string;
   linkId: string;
   at: number;
   counted: boolean;

@@ -22,24 +22,32 @@ export const bucketOf = (at: number, size = HOUR): number => at - (at % size);
 
 /**
  * Sums a batch of clicks into rollup rows: per link, hour, bot-ness, and for each dimension its value.
- * Each click adds one to the total row and one to a row of every other dimension.
+ * Each click adds one to the total row and one to a row of every other dimension. Clicks alike in
+ * every attribute are counted together first, so a batch costs one key per click, not six.
  */
 export function rollUp(clicks: readonly ParsedClick[]): RollupRow[] {
-  const rows = new Map<string, RollupRow>();
-  const add = (c: ParsedClick, dimension: Dimension, value: string) => {
-    const bucket = bucketOf(c.at);
-    const key = `${c.linkId}\u0000${bucket}\u0000${dimension}\u0000${value}\u0000${c.bot ? 1 : 0}`;
-    const row = rows.get(key);
-    if (row) row.clicks++;
-    else rows.set(key, { linkId: c.linkId, bucket, dimension, value, bot: c.bot, clicks: 1 });
-  };
+  const alike = new Map<string, { click: ParsedClick; n: number }>();
   for (const c of clicks) {
-    add(c, 'total', '');
-    add(c, 'referrer', c.referrer);
-    add(c, 'country', c.country);
-    add(c, 'browser', c.browser);
-    add(c, 'os', c.os);
-    add(c, 'device', c.device);
+    const key = `${c.linkId}\u0000${bucketOf(c.at)}\u0000${c.bot}\u0000${c.referrer}\u0000${c.country}\u0000${c.browser}\u0000${c.os}\u0000${c.device}`;
+    const group = alike.get(key);
+    if (group) group.n++;
+    else alike.set(key, { click: c, n: 1 });
+  }
+  const rows = new Map<string, RollupRow>();
+  const add = (c: ParsedClick, n: number, dimension: Dimension, value: string) => {
+    const bucket = bucketOf(c.at);
+    const key = `${c.linkId}\u0000${bucket}\u0000${dimension}\u0000${value}\u0000${c.bot}`;
+    const row = rows.get(key);
+    if (row) row.clicks += n;
+    else rows.set(key, { linkId: c.linkId, bucket, dimension, value, bot: c.bot, clicks: n });
+  };
+  for (const { click: c, n } of alike.values()) {
+    add(c, n, 'total', '');
+    add(c, n, 'referrer', c.referrer);
+    add(c, n, 'country', c.country);
+    add(c, n, 'browser', c.browser);
+    add(c, n, 'os', c.os);
+    add(c, n, 'device', c.device);
   }
   return [...rows.values()];
 }

@@ -1,6 +1,7 @@
 import type { Config } from '../config.js';
 import type { ClickQueue, RateLimiter, Store, UserRecord } from '../ports.js';
 import type { TieredLinkCache } from '../adapters/cache/tiered.js';
+import type { MemoryRateLimiter } from '../adapters/limiter/memory.js';
 import type { Metrics } from '../obs/metrics.js';
 import type { Logger } from 'pino';
 import type { AccessTokens } from '../security/access-tokens.js';
@@ -15,8 +16,8 @@ export interface Context {
   clicks: ClickQueue;
   /** Shared token buckets (Redis when configured, falling back to localLimiter). */
   limiter: RateLimiter;
-  /** This process's token buckets. */
-  localLimiter: RateLimiter;
+  /** This process's token buckets (synchronous: the fast redirect takes from them without a promise). */
+  localLimiter: MemoryRateLimiter;
   metrics: Metrics;
   log: Logger;
   /** Health of optional dependencies, for /readyz: they degrade Kurz, they do not stop it. */

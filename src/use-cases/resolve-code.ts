@@ -3,7 +3,6 @@ import { AppError } from '../domain/errors.js';
 import { linkState } from '../domain/link-state.js';
 import type { CachedLink, RedirectType } from '../ports.js';
 import type { Context } from './context.js';
-import { newId } from '../domain/ids.js';
 
 export interface Redirect {
   status: RedirectType;
@@ -33,7 +32,7 @@ export async function resolveCode(ctx: Context, code: string, visitor: Visitor |
   if (link.expiresAt !== null && now >= link.expiresAt) throw expired();
   const limited = link.maxClicks !== null;
   const target = limited ? await limitedVisit(ctx, code, visitor !== null, now) : link;
-  if (visitor) ctx.clicks.enqueue({ id: newId(now), linkId: link.id, at: now, counted: limited, ...visitor });
+  if (visitor) ctx.clicks.enqueue({ linkId: link.id, at: now, counted: limited, ...visitor });
   return redirectOf(target);
 }
 
@@ -51,7 +50,7 @@ async function limitedVisit(ctx: Context, code: string, count: boolean, now: num
   return link;
 }
 
-const redirectOf = (link: CachedLink): Redirect => ({
+export const redirectOf = (link: CachedLink): Redirect => ({
   status: link.redirectType,
   location: link.url,
   cacheable: (link.redirectType === 301 || link.redirectType === 308) && link.expiresAt === null && link.maxClicks === null,

@@ -207,9 +207,9 @@ describe('memory click queue', () => {
 
   let calls = 0;
   const applied: number[] = [];
-  const failTwice = (real: Apply): Apply => async (batch) => {
+  const failTwice = (real: Apply): Apply => async (batch, batchId) => {
     if (++calls <= 2) throw new Error('store unavailable');
-    await real(batch);
+    await real(batch, batchId);
     applied.push(batch.length);
   };
   test('when apply fails, the clicks are kept and applied exactly once after the retries', withMemory({ wrap: failTwice, flushMs: 20 }, async (queue, a, metrics) => {
@@ -220,6 +220,20 @@ describe('memory click queue', () => {
     assert.equal((await metrics.clickBatchFailures.get()).values[0]?.value, 2);
     assert.deepEqual(applied, [10], 'the batch was applied more than once, or split');
     assert.equal(await outcome(metrics, 'applied'), 10);
+  }));
+
+  let lostReplies = 0;
+  const commitThenFail = (real: Apply): Apply => async (batch, batchId) => {
+    await real(batch, batchId);
+    if (++lostReplies === 1) throw new Error('connection lost after COMMIT');
+  };
+  test('a batch that was applied but reported a failure is retried as the same batch and counted once', withMemory({ wrap: commitThenFail, flushMs: 20 }, async (queue, a, metrics) => {
+    enqueue(queue, a, 10);
+    await waitFor(async () => lostReplies >= 1);
+    enqueue(queue, a, 3);
+    await queue.flush();
+    await assertCounts(store(), { [a]: 13 });
+    assert.equal(await outcome(metrics, 'duplicate'), 10);
   }));
 
   test('past maxBuffered, new clicks are dropped and counted as dropped', withMemory({ ...LAZY, maxBuffered: 5 }, async (queue, a, metrics) => {
@@ -237,10 +251,10 @@ describe('memory click queue', () => {
 
   let [release, began] = [() => {}, () => {}];
   const [gate, inApply] = [new Promise<void>((resolve) => (release = resolve)), new Promise<void>((resolve) => (began = resolve))];
-  const held = (real: Apply): Apply => async (batch) => {
+  const held = (real: Apply): Apply => async (batch, batchId) => {
     began();
     await gate;
-    await real(batch);
+    await real(batch, batchId);
   };
   test('flush() during an apply also applies the clicks enqueued after that apply began', withMemory({ ...LAZY, wrap: held }, async (queue, a) => {
     try {

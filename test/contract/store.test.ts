@@ -9,6 +9,7 @@ import type { ContractContext } from './store/fixtures.js';
 import { usersContract } from './store/users.js';
 import { credentialsContract } from './store/credentials.js';
 import { linksContract } from './store/links.js';
+import { bulkLinksContract } from './store/bulk-links.js';
 import { clicksContract } from './store/clicks.js';
 
 for (const dialect of DIALECTS) {
@@ -43,6 +44,7 @@ for (const dialect of DIALECTS) {
     usersContract(ctx);
     credentialsContract(ctx);
     linksContract(ctx);
+    bulkLinksContract(ctx);
     clicksContract(ctx);
   });
 }

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { call, killAll, runKurz, sandbox, tempDir, within, type LogLine, type Server } from './process-helpers.js';
+import { call, killAll, runKurz, sandbox, tempDir, within, type Exit, type LogLine, type Server } from './process-helpers.js';
 
 after(killAll);
 
@@ -170,4 +170,52 @@ describe('the kurz process', () => {
     assert.equal(me.body.role, 'admin');
     assert.deepEqual(await server.stop(), { code: 0, signal: null });
   });
+
+  test("'kurz seed' gives an account N links the server then redirects, and refuses a bad or repeated seed", TIMEOUT, async (t) => {
+    const box = sandbox(t);
+    const database = ['--database-url', `sqlite:${box.databaseFile}`];
+    const created = await runKurz(['user', 'create', '--email', 'seed@example.com', ...database], { env: { KURZ_PASSWORD: PASSWORD } });
+    assert.equal(created.code, 0, created.stderr);
+
+    const seed = ['seed', '--links', '2500', '--owner', 'seed@example.com', ...database];
+    const seeded = await runKurz(seed);
+    assert.equal(seeded.code, 0, seeded.stderr);
+    const lines = seeded.stdout.split('\n').filter((line) => line !== '');
+    assert.equal(lines.length, 1, `expected one line on stdout, got:\n${seeded.stdout}`);
+    const report = JSON.parse(lines[0]!) as { links: number; prefix: string; seconds: number };
+    assert.deepEqual(Object.keys(report).sort(), ['links', 'prefix', 'seconds']);
+    assert.equal(report.links, 2500);
+    assert.equal(report.prefix, 's');
+    assert.ok(Number.isFinite(report.seconds) && report.seconds >= 0, lines[0]);
+
+    assertOneLineError(await runKurz(seed), 'kurz: --prefix ', /"s" was seeded before/);
+    assertOneLineError(await runKurz(['seed', '--links', '10', '--owner', 'nobody@example.com', ...database]), 'kurz: --owner ', /nobody@example\.com/);
+    assertOneLineError(await runKurz(['seed', '--links', 'abc', '--owner', 'seed@example.com', ...database]), 'kurz: --links ', /whole number/);
+
+    // Codes are s + the index in base 36, 7 digits: 2499 is s00001xf, the last one; 2500 was never seeded.
+    const server = await box.start();
+    for (const code of ['s0000000', 's00000ya', 's00001xf']) {
+      const res = await call(server.url, 'GET', `/${code}`);
+      assert.equal(res.status, 301, `GET /${code}`);
+      assert.equal(res.headers.get('location'), `https://example.com/${code}`);
+    }
+    assert.equal((await call(server.url, 'GET', '/s00001xg')).status, 404);
+
+    const token = await signIn(server, 'seed@example.com', PASSWORD);
+    const mine = await call(server.url, 'GET', '/api/v1/links?limit=1', { token });
+    assert.equal(mine.status, 200, JSON.stringify(mine.body));
+    assert.match(mine.body.data[0].code, /^s[0-9a-z]{7}$/, 'the seeded links belong to the --owner account');
+    assert.equal(mine.body.has_more, true);
+    assert.deepEqual(await server.stop(), { code: 0, signal: null });
+  });
 });
+
+/** Exit 2, nothing on stdout, and one line on stderr that starts with `start` and matches `detail`. */
+function assertOneLineError(result: Exit & { stdout: string; stderr: string }, start: string, detail: RegExp): void {
+  assert.equal(result.code, 2, result.stdout + result.stderr);
+  assert.equal(result.stdout, '');
+  const lines = result.stderr.split('\n').filter((line) => line !== '');
+  assert.equal(lines.length, 1, `expected one line on stderr, got:\n${result.stderr}`);
+  assert.ok(lines[0]!.startsWith(start), `expected "${start}…", got "${lines[0]}"`);
+  assert.match(lines[0]!, detail);
+}

@@ -31,10 +31,10 @@ export class TieredLinkCache {
     private readonly ttl: CacheTtls,
     private readonly metrics: Metrics,
   ) {
-    const c = metrics.cacheLookups;
+    const count = (level: string, result: string) => metrics.tally(metrics.cacheLookups, { level, result });
     this.counters = {
-      l1Hit: c.labels('l1', 'hit'), l1Negative: c.labels('l1', 'negative_hit'), l1Miss: c.labels('l1', 'miss'),
-      l2Hit: c.labels('l2', 'hit'), l2Negative: c.labels('l2', 'negative_hit'), l2Miss: c.labels('l2', 'miss'),
+      l1Hit: count('l1', 'hit'), l1Negative: count('l1', 'negative_hit'), l1Miss: count('l1', 'miss'),
+      l2Hit: count('l2', 'hit'), l2Negative: count('l2', 'negative_hit'), l2Miss: count('l2', 'miss'),
     };
     // A single timed-out invalidation (a slow Redis, a blocked event loop) must not wait for the next
     // outage's recovery to be replayed: the other instances learn of the write only through it, so
@@ -52,16 +52,23 @@ export class TieredLinkCache {
   lookup(code: string): Promise<CacheEntry> | CacheEntry {
     const hit = this.l1.peek(code);
     if (hit !== undefined) {
-      (hit ? this.counters.l1Hit : this.counters.l1Negative).inc();
+      (hit ? this.counters.l1Hit : this.counters.l1Negative)();
       return hit;
     }
-    this.counters.l1Miss.inc();
+    this.counters.l1Miss();
     let flight = this.flights.get(code);
     if (!flight) {
       flight = this.load(code).finally(() => this.flights.delete(code));
       this.flights.set(code, flight);
     }
     return flight;
+  }
+
+  /** The link for a code when this process holds it (an L1 hit, counted as one); otherwise undefined, counting nothing. */
+  cached(code: string): CachedLink | undefined {
+    const hit = this.l1.peek(code);
+    if (hit) this.counters.l1Hit();
+    return hit ?? undefined;
   }
 
   /** Forgets a code everywhere: this process's L1, Redis, and (through Redis pub/sub) every other L1. */
@@ -106,11 +113,11 @@ export class TieredLinkCache {
       // Redis down or slow: go on to the store; the breaker keeps this from costing a timeout each time.
       const cached = await this.l2.get(code).catch(() => undefined);
       if (cached?.entry !== undefined) {
-        (cached.entry ? this.counters.l2Hit : this.counters.l2Negative).inc();
+        (cached.entry ? this.counters.l2Hit : this.counters.l2Negative)();
         await this.l1.fill(code, cached.entry, l1Token, this.l1Ttl(cached.entry));
         return cached.entry;
       }
-      if (cached) this.counters.l2Miss.inc();
+      if (cached) this.counters.l2Miss();
       l2Token = cached?.token;
     }
     const target = await this.store.findTargetByCode(code);

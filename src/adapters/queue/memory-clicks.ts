@@ -3,12 +3,13 @@ import type { ClickQueue } from '../../ports.js';
 import type { ClickEvent } from '../../analytics/click-event.js';
 import type { Metrics } from '../../obs/metrics.js';
 import { jitter } from '../../resilience/jitter.js';
+import { newId } from '../../domain/ids.js';
 
 const MAX_BACKOFF_MS = 30_000;
 
 export interface MemoryClickQueueOptions {
-  /** Applies a batch (to the store, or to a stream); must be idempotent per event id. */
-  apply: (batch: ClickEvent[]) => Promise<void>;
+  /** Applies a batch; must be idempotent per batch id (and per event id, for events that have one). */
+  apply: (batch: ClickEvent[], batchId: string) => Promise<void>;
   /** A batch leaves when it has this many events … */
   batchSize: number;
   /** … or when its oldest event has waited this long. */
@@ -27,6 +28,11 @@ export interface MemoryClickQueueOptions {
  */
 export class MemoryClickQueue implements ClickQueue {
   private buffer: ClickEvent[] = [];
+  /**
+   * The batch being applied, taken out of the buffer. It stays exactly as it is, id and all, until it is
+   * applied, so a retry after an apply whose outcome is unknown (a lost COMMIT reply) counts nothing twice.
+   */
+  private batch: { id: string; events: ClickEvent[] } | undefined;
   private timer: NodeJS.Timeout | undefined;
   private failures = 0;
   private closed = false;
@@ -35,8 +41,12 @@ export class MemoryClickQueue implements ClickQueue {
   private applying: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: MemoryClickQueueOptions) {
+    this.enqueued = options.metrics.tally(options.metrics.clickEvents, { outcome: 'enqueued' });
+    options.metrics.watchClickBuffer(() => this.buffer.length + (this.batch?.events.length ?? 0));
     this.schedule(options.flushMs);
   }
+
+  private readonly enqueued: () => void;
 
   enqueue(event: ClickEvent): void {
     const { metrics } = this.options;
@@ -50,8 +60,7 @@ export class MemoryClickQueue implements ClickQueue {
       return;
     }
     this.buffer.push(event);
-    metrics.clickEvents.inc({ outcome: 'enqueued' });
-    metrics.clicksBuffered.set(this.buffer.length);
+    this.enqueued();
     if (this.buffer.length === this.options.batchSize && this.failures === 0) void this.flush().catch(() => {});
   }
 
@@ -76,22 +85,21 @@ export class MemoryClickQueue implements ClickQueue {
 
   private async drain(): Promise<void> {
     const { apply, batchSize, metrics, log } = this.options;
-    while (this.buffer.length > 0) {
-      const batch = this.buffer.slice(0, batchSize);
+    while (this.batch || this.buffer.length > 0) {
+      const batch = (this.batch ??= { id: newId(Date.now()), events: this.buffer.splice(0, batchSize) });
       const start = performance.now();
       try {
-        await apply(batch);
+        await apply(batch.events, batch.id);
       } catch (err) {
         this.failures++;
         metrics.clickBatchFailures.inc();
-        log.error({ err, batch: batch.length, buffered: this.buffer.length, failures: this.failures }, 'applying clicks failed; will retry');
+        log.error({ err, batch: batch.events.length, buffered: this.buffer.length, failures: this.failures }, 'applying clicks failed; will retry');
         throw err;
       }
-      this.buffer.splice(0, batch.length);
+      this.batch = undefined;
       this.failures = 0;
-      metrics.clickBatchSize.observe(batch.length);
+      metrics.clickBatchSize.observe(batch.events.length);
       metrics.clickApplySeconds.observe((performance.now() - start) / 1000);
-      metrics.clicksBuffered.set(this.buffer.length);
     }
   }
 

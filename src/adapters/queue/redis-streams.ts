@@ -7,6 +7,7 @@ import type { ClickEvent } from '../../analytics/click-event.js';
 import type { Metrics } from '../../obs/metrics.js';
 import type { RedisConnection } from '../redis/connection.js';
 import { jitter } from '../../resilience/jitter.js';
+import { newId } from '../../domain/ids.js';
 
 const GROUP = 'kurz-click-workers';
 
@@ -62,6 +63,8 @@ export class RedisStreamClickQueue implements ClickQueue {
     try {
       results = await this.redis.call('xadd', (r) => {
         const pipeline = r.pipeline();
+        // From here an event can arrive twice (a stream redelivery, or the stream and the fallback both): give it its key.
+        for (const e of batch) e.id ??= newId(e.at);
         for (const e of batch) pipeline.xadd(stream, 'MAXLEN', '~', maxLen, '*', 'e', JSON.stringify(e));
         return pipeline.exec();
       });

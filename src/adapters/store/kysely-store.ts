@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { ClickStats, StatsQuery, Store } from '../../ports.js';
 import type { ParsedClick } from '../../analytics/parse.js';
 import { DAY, HOUR, rollUp, uncountedPerLink } from '../../analytics/rollup.js';
+import { newId } from '../../domain/ids.js';
 import { chunks } from './kysely-base.js';
 import { LinksStore } from './links.js';
 
@@ -13,28 +14,32 @@ export { fieldOfConstraint, type UniqueViolationOf } from './kysely-base.js';
  * the click analytics: applying batches exactly once, the rollups, and their compaction.
  */
 export class KyselyStore extends LinksStore implements Store {
-  async applyClicks(batch: readonly ParsedClick[]): Promise<number> {
+  async applyClicks(batch: readonly ParsedClick[], batchId = newId(Date.now())): Promise<number> {
     // One event delivered twice within a batch counts once, like one delivered in two batches.
-    const clicks = [...new Map(batch.map((c) => [c.id, c])).values()];
+    const seen = new Set<string>();
+    const clicks = batch.filter((c) => c.id === undefined || (!seen.has(c.id) && seen.add(c.id)));
     if (clicks.length === 0) return 0;
+    const keyOf = (c: ParsedClick) => c.id ?? batchId;
     return this.db.transaction().execute(async (trx) => {
-      // Only clicks of links that still exist, and whose ids are new, count.
+      // Only clicks of links that still exist, and whose keys are new, count.
       const linkIds = [...new Set(clicks.map((c) => c.linkId))];
       const live = new Set<string>();
       for (const ids of chunks(linkIds)) {
         for (const { id } of await trx.selectFrom('links').select('id').where('id', 'in', ids).execute()) live.add(id);
       }
+      const keys = new Map<string, number>();
+      for (const c of clicks) if (live.has(c.linkId)) keys.set(keyOf(c), Math.max(c.at, keys.get(keyOf(c)) ?? 0));
       const fresh = new Set<string>();
-      for (const batch of chunks(clicks.filter((c) => live.has(c.linkId)))) {
+      for (const batch of chunks([...keys])) {
         const inserted = await trx
           .insertInto('applied_clicks')
-          .values(batch.map((c) => ({ id: c.id, at: c.at })))
+          .values(batch.map(([id, at]) => ({ id, at })))
           .onConflict((oc) => oc.column('id').doNothing())
           .returning('id')
           .execute();
         for (const { id } of inserted) fresh.add(id);
       }
-      const applied = clicks.filter((c) => fresh.has(c.id));
+      const applied = clicks.filter((c) => fresh.has(keyOf(c)));
       for (const rows of chunks(rollUp(applied))) {
         await trx
           .insertInto('click_rollups')
@@ -47,8 +52,17 @@ export class KyselyStore extends LinksStore implements Store {
             .doUpdateSet((eb) => ({ clicks: eb('click_rollups.clicks', '+', eb.ref('excluded.clicks')) })))
           .execute();
       }
+      // One UPDATE per distinct increment, not per link: under a spread of traffic most links got one click.
+      const byIncrement = new Map<number, string[]>();
       for (const [id, n] of uncountedPerLink(applied)) {
-        await trx.updateTable('links').set((eb) => ({ clicks: eb('clicks', '+', n) })).where('id', '=', id).execute();
+        const ids = byIncrement.get(n);
+        if (ids) ids.push(id);
+        else byIncrement.set(n, [id]);
+      }
+      for (const [n, links] of byIncrement) {
+        for (const ids of chunks(links)) {
+          await trx.updateTable('links').set((eb) => ({ clicks: eb('clicks', '+', n) })).where('id', 'in', ids).execute();
+        }
       }
       return applied.length;
     });
