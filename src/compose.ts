@@ -9,6 +9,7 @@ import { LruLinkCache } from './adapters/cache/lru.js';
 import { RedisLinkCache } from './adapters/cache/redis.js';
 import { TieredLinkCache } from './adapters/cache/tiered.js';
 import { RedisConnection } from './adapters/redis/connection.js';
+import { clusterPeers } from './adapters/cache/cluster-peers.js';
 import { MemoryClickQueue } from './adapters/queue/memory-clicks.js';
 import { RedisStreamClickQueue, StreamClickConsumer } from './adapters/queue/redis-streams.js';
 import { clickApplier } from './analytics/apply.js';
@@ -75,7 +76,9 @@ export function assemble(config: Readonly<Config>, store: Store, options: Assemb
     l2 = new RedisLinkCache(redis, { prefix: config.redisPrefix, maxTtlMs: config.cache.ttlMs + config.cache.negativeTtlMs });
     l2.onInvalidation((code) => void l1.invalidate(code));
   }
-  const cache = new TieredLinkCache(l1, l2, store, config.cache, metrics);
+  const peers = l2 ? undefined : clusterPeers();
+  peers?.onInvalidation((code) => void l1.invalidate(code));
+  const cache = new TieredLinkCache(l1, l2, store, config.cache, metrics, peers);
   redis?.onRecovered(() => void cache.replayPending());
   const apply = clickApplier(store, metrics);
   const { batchSize, flushMs, maxBuffered, streamMaxLen } = config.clicks;
@@ -128,7 +131,7 @@ const noClicks: ClickQueue = { enqueue() {}, flush: async () => {}, close: async
  * the database (mode 0600), so tokens survive restarts. The 'wx' flag makes concurrent first starts
  * agree on one secret.
  */
-function localJwtSecret(config: Readonly<Config>): string {
+export function localJwtSecret(config: Readonly<Config>): string {
   if (config.database.kind !== 'sqlite' || config.database.file === ':memory:') return newSecret();
   const file = join(dirname(config.database.file), 'jwt-secret');
   mkdirSync(dirname(file), { recursive: true });

@@ -33,6 +33,8 @@ export interface Config {
   codeLength: number;
   blockedDomains: readonly string[];
   shutdownTimeoutMs: number;
+  /** Processes `kurz serve` runs (node:cluster, one port); 1 serves from this process. */
+  workers: number;
   /** Every Redis command fails after this long, so a slow Redis costs a bounded delay, then the breaker opens. */
   redisTimeoutMs: number;
   cache: {
@@ -115,7 +117,7 @@ export function flagsToEnv(args: readonly string[]): Env {
 /** Every setting's name (environment variable). */
 export const SETTINGS: ReadonlySet<string> = new Set([
   'PORT', 'HOST', 'BASE_URL', 'DATABASE_URL', 'REDIS_URL', 'JWT_SECRET', 'LOG_LEVEL', 'LOG_REQUESTS', 'LOG_REDIRECTS', 'SIGNUP',
-  'ACCESS_TOKEN_TTL', 'REFRESH_TOKEN_TTL', 'BODY_LIMIT', 'CODE_LENGTH', 'BLOCKED_DOMAINS', 'SHUTDOWN_TIMEOUT',
+  'ACCESS_TOKEN_TTL', 'REFRESH_TOKEN_TTL', 'BODY_LIMIT', 'CODE_LENGTH', 'BLOCKED_DOMAINS', 'SHUTDOWN_TIMEOUT', 'WORKERS',
   'REDIS_PREFIX', 'REDIS_TIMEOUT_MS', 'CACHE_TTL', 'CACHE_L1_TTL', 'CACHE_NEGATIVE_TTL', 'CACHE_L1_MAX_ENTRIES', 'CACHE_L1_MAX_BYTES',
   'ANALYTICS', 'CLICK_FLUSH_MS', 'CLICK_BATCH_SIZE', 'CLICK_BUFFER_MAX', 'ANALYTICS_RETENTION_DAYS', 'CLICK_DEDUPE_DAYS',
   'COUNTRY_HEADER', 'CLICK_STREAM_MAXLEN', 'CLICK_CONSUMER', 'CLICK_CLAIM_IDLE_MS', 'TRUST_PROXY', ...Object.values(RATE_CLASSES).map((c) => c.setting),
@@ -155,6 +157,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
       (env.BLOCKED_DOMAINS ?? '').split(',').map((d) => d.trim().toLowerCase()).filter(Boolean),
     ),
     shutdownTimeoutMs: int(env, 'SHUTDOWN_TIMEOUT', 10, 1, 600) * 1000,
+    workers: int(env, 'WORKERS', 1, 1, 64),
     redisTimeoutMs: int(env, 'REDIS_TIMEOUT_MS', 200, 5, 10_000),
     cache: Object.freeze({
       ttlMs: int(env, 'CACHE_TTL', 3600, 1, 30 * 86_400) * 1000,

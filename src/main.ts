@@ -1,14 +1,16 @@
 #!/usr/bin/env node
 /**
  * The kurz command.
- *   kurz [serve] [--port 8080 --database-url … and every other setting as a flag]
+ *   kurz [serve] [--port 8080 --database-url … --workers N and every other setting as a flag]
  *   kurz worker [--redis-url … --database-url …]   (consumes the click stream)
  *   kurz migrate [--database-url …]
  *   kurz user create --email a@b.c [--name "Ann"] [--admin]   (password from KURZ_PASSWORD or stdin)
  *   kurz seed --links N --owner a@b.c [--prefix s]   (N generated links, for benchmarks and trials)
  */
 import { ConfigError, flagsToEnv, loadConfig, type Config } from './config.js';
+import cluster from 'node:cluster';
 import { serve } from './server.js';
+import { runPrimary } from './cluster.js';
 import { work } from './worker.js';
 import { compose, openStore } from './compose.js';
 import { createAccount, normalizeEmail } from './use-cases/users.js';
@@ -21,8 +23,10 @@ const USAGE = `usage: kurz [serve] [--setting value …] | kurz worker [--settin
 async function main(argv: string[]): Promise<void> {
   const [command = 'serve', ...rest] = argv[0]?.startsWith('--') ? ['serve', ...argv] : argv;
   switch (command) {
-    case 'serve':
-      return serve(config(rest));
+    case 'serve': {
+      const cfg = config(rest);
+      return cfg.workers > 1 && cluster.isPrimary ? runPrimary(cfg) : serve(cfg);
+    }
     case 'worker':
       return work(config(rest));
     case 'migrate': {

@@ -25,6 +25,8 @@ export async function serve(config: Readonly<Config>): Promise<void> {
     try {
       await app.close();
       app.log.info('stopped');
+      // A cluster worker's IPC channel to the primary would keep it alive: let it go.
+      if (process.connected) process.disconnect();
     } catch (err) {
       app.log.error({ err }, 'error while shutting down');
       process.exitCode = 1;

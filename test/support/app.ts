@@ -9,6 +9,7 @@ import type { Context } from '../../src/use-cases/context.js';
 import type { Api } from '../../src/http/api/api.js';
 import { DIALECTS, createTestStore, openTestStore, type TestDatabase } from './stores.js';
 import type { Store } from '../../src/ports.js';
+import { deletePrefix } from './redis.js';
 
 /** Suites that do not test rate limiting run without it; test/http/rate-limit.test.ts turns classes on. */
 const NO_RATE_LIMITS = Object.fromEntries(Object.values(RATE_CLASSES).map((c) => [c.setting, 'off']));
@@ -50,6 +51,8 @@ export async function createTestApp(dialect: TestDatabase['name'], options: Test
       await app.close();
       await ctx.close(); // closes the store too
       await close();
+      // Only a test's own prefix: a test on the default one may share it with another running at once.
+      if (config.redisUrl && config.redisPrefix.startsWith('kurz-test-')) await deletePrefix(config.redisUrl, config.redisPrefix);
     },
   };
 }

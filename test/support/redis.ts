@@ -12,6 +12,22 @@ export const TEST_REDIS_URL = process.env.KURZ_TEST_REDIS ?? 'redis://127.0.0.1:
 /** A key prefix no other test (or run) shares, so suites running at once never see each other's keys. */
 export const uniquePrefix = (): string => `kurz-test-${randomBytes(5).toString('hex')}:`;
 
+/** Deletes every key under a test's prefix (best effort: a Redis a test killed is simply skipped). */
+export async function deletePrefix(url: string, prefix: string): Promise<void> {
+  const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: 1_000, retryStrategy: () => null });
+  client.on('error', () => {});
+  try {
+    await client.connect();
+    for await (const keys of client.scanStream({ match: `${prefix}*`, count: 1_000 })) {
+      if ((keys as string[]).length > 0) await client.del(...(keys as string[]));
+    }
+  } catch {
+    // not reachable: nothing to clean there
+  } finally {
+    client.disconnect();
+  }
+}
+
 /** Fails (does not skip) when the shared Redis does not answer. */
 export async function assertRedisUp(url = TEST_REDIS_URL): Promise<void> {
   const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: 2_000, retryStrategy: () => null });

@@ -2,6 +2,7 @@ import type { CacheEntry, CachedLink, LinkCache, Store } from '../../ports.js';
 import type { Metrics } from '../../obs/metrics.js';
 import { jitter } from '../../resilience/jitter.js';
 import type { LruLinkCache } from './lru.js';
+import type { CachePeers } from './cluster-peers.js';
 
 export interface CacheTtls {
   ttlMs: number;
@@ -30,6 +31,8 @@ export class TieredLinkCache {
     private readonly store: Store,
     private readonly ttl: CacheTtls,
     private readonly metrics: Metrics,
+    /** Sibling processes' L1s (`--workers N` without Redis); with Redis, its pub/sub tells them. */
+    private readonly peers?: CachePeers,
   ) {
     const count = (level: string, result: string) => metrics.tally(metrics.cacheLookups, { level, result });
     this.counters = {
@@ -74,6 +77,7 @@ export class TieredLinkCache {
   /** Forgets a code everywhere: this process's L1, Redis, and (through Redis pub/sub) every other L1. */
   async invalidate(code: string): Promise<void> {
     await this.l1.invalidate(code);
+    this.peers?.publish(code);
     if (!this.l2) return;
     try {
       await this.l2.invalidate(code);
