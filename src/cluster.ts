@@ -38,7 +38,7 @@ export async function runPrimary(config: Readonly<Config>): Promise<void> {
       }
       return;
     }
-    log.error({ pid: worker.process.pid, code, signal }, 'worker died; starting another');
+    log.error({ workerPid: worker.process.pid, code, signal }, 'worker died; starting another');
     setTimeout(start, RESTART_DELAY_MS).unref();
   });
 

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, SqliteDialect } from 'kysely';
+import { CompiledQuery, Kysely, SqliteDialect, SqliteDriver, type DatabaseConnection } from 'kysely';
 import { KyselyStore, fieldOfConstraint } from './kysely-store.js';
 import type { Database } from './schema.js';
 
@@ -16,10 +16,31 @@ export function createSqliteStore(file: string): KyselyStore {
   // SQLite's own lower() folds only A-Z; PostgreSQL's folds every script. Replacing it keeps the
   // shared search query (lower(x) like lower(q)) meaning the same on both engines.
   sqlite.function('lower', { deterministic: true }, (s: unknown) => (typeof s === 'string' ? s.toLowerCase() : s));
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: sqlite }) });
   return new KyselyStore(db, (err) => {
     const e = err as { code?: string; message?: string };
     if (e.code !== 'SQLITE_CONSTRAINT_UNIQUE' && e.code !== 'SQLITE_CONSTRAINT_PRIMARYKEY') return undefined;
     return fieldOfConstraint(e.message ?? '');
   });
+}
+
+/**
+ * Transactions that take the write lock when they begin (BEGIN IMMEDIATE), not at their first write.
+ * A deferred transaction that reads first cannot wait for another process's write (`--workers N`, a
+ * `kurz worker`): its upgrade fails at once with SQLITE_BUSY. An immediate one waits busy_timeout.
+ */
+class ImmediateSqliteDialect extends SqliteDialect {
+  constructor(private readonly config: ConstructorParameters<typeof SqliteDialect>[0]) {
+    super(config);
+  }
+
+  override createDriver() {
+    return new ImmediateSqliteDriver(this.config);
+  }
+}
+
+class ImmediateSqliteDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection) {
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  }
 }
