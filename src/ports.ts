@@ -183,7 +183,7 @@ export interface ClickStats {
   /** Buckets with clicks, oldest first (t: bucket start). */
   series: { t: number; clicks: number }[];
   /** Per dimension, values by clicks, most first. */
-  breakdown: Record<Exclude<Dimension, 'total'>, { value: string; clicks: number }[]>;
+  breakdown: Record<Dimension, { value: string; clicks: number }[]>;
 }
 
 /** What the redirect needs of a link, as the cache keeps it. */

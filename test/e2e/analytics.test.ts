@@ -267,14 +267,14 @@ describe('click analytics, end to end', () => {
     const server = await box.start({ flags: ['--database-url', b.pgUrl], env: streamServerEnv(b) });
     const owned = await ownerWithLink(server, 'claim@example.com');
 
-    // Hold the rollups table, so that worker 1's first batch blocks inside its transaction.
+    // Hold the click counts table, so that worker 1's first batch blocks inside its transaction.
     const locker = new pg.Client({ connectionString: b.pgUrl, connectionTimeoutMillis: 5_000 });
     locker.on('error', () => {}); // the drop at the end terminates it if it is still open; not a failure
     await locker.connect();
     let locked = false;
     t.after(() => locker.end().catch(() => undefined));
     await locker.query('BEGIN');
-    await locker.query('LOCK TABLE click_rollups IN ACCESS EXCLUSIVE MODE');
+    await locker.query('LOCK TABLE click_counts IN ACCESS EXCLUSIVE MODE');
     locked = true;
     try {
       const first = await startWorker(t, workerEnv(b, { CLICK_BATCH_SIZE: '50' }));
@@ -290,10 +290,10 @@ describe('click analytics, end to end', () => {
       assert.ok(stuck.count <= 50, `one batch of at most CLICK_BATCH_SIZE clicks: ${JSON.stringify(stuck)}`);
       await until(10_000, async () => {
         const { rows } = await locker.query<{ waiting: string }>(
-          `select count(*) as waiting from pg_locks where relation = 'click_rollups'::regclass and not granted`,
+          `select count(*) as waiting from pg_locks where relation = 'click_counts'::regclass and not granted`,
         );
         return Number(rows[0]!.waiting) > 0 ? true : undefined;
-      }, () => `worker 1 should be waiting for the lock on click_rollups\n${first.transcript()}`);
+      }, () => `worker 1 should be waiting for the lock on click_counts\n${first.transcript()}`);
 
       const killed = await first.kill();
       assert.deepEqual(killed, { code: null, signal: 'SIGKILL' });

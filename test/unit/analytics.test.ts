@@ -2,7 +2,8 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { countryCode, referrerHost, type ClickEvent } from '../../src/analytics/click-event.js';
 import { DIRECT, UNKNOWN, describeAgent, parseClick, type ParsedClick } from '../../src/analytics/parse.js';
-import { DAY, DIMENSIONS, HOUR, bucketOf, rollUp, uncountedPerLink, type RollupRow } from '../../src/analytics/rollup.js';
+import { DAY, DIMENSIONS, HOUR, bucketOf, countClicks, uncountedPerLink, type Dimension } from '../../src/analytics/rollup.js';
+import { joinMarginals } from '../../src/adapters/store/carry-over.js';
 
 const UA = {
   chromeWindows: 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36',
@@ -23,8 +24,6 @@ function click(over: Partial<ParsedClick> = {}): ParsedClick {
     referrer: 'news.example', country: 'DE', browser: 'Chrome', os: 'Windows', device: 'desktop', ...over,
   };
 }
-
-const totals = (rows: RollupRow[]) => rows.filter((r) => r.dimension === 'total');
 
 describe('referrerHost', () => {
   test('takes the lower-cased host of an absolute http or https Referer, without path, port or credentials', () => {
@@ -143,53 +142,70 @@ describe('bucketOf', () => {
   });
 });
 
-describe('rollUp', () => {
-  test('one click gives one total row and one row per dimension, each with one click, in its hour', () => {
+describe('countClicks', () => {
+  test('one click gives one row with its link, hour, bot-ness and every dimension value', () => {
     const c = click({ bot: true, referrer: 'r.example', country: 'FR', browser: 'Firefox', os: 'Linux', device: 'bot' });
-    const rows = rollUp([c]);
-    assert.equal(rows.length, 6);
-    const byDimension = Object.fromEntries(rows.map((r) => [r.dimension, r]));
-    assert.deepEqual(Object.keys(byDimension).sort(), [...DIMENSIONS].sort());
-    const expected = { total: '', referrer: 'r.example', country: 'FR', browser: 'Firefox', os: 'Linux', device: 'bot' };
-    for (const [dimension, value] of Object.entries(expected)) {
-      assert.deepEqual(byDimension[dimension], { linkId: 'link-a', bucket: NOON, dimension, value, bot: true, clicks: 1 });
-    }
+    assert.deepEqual(countClicks([c]), [{
+      linkId: 'link-a', bucket: NOON, bot: true, referrer: 'r.example', country: 'FR', browser: 'Firefox', os: 'Linux', device: 'bot', clicks: 1,
+    }]);
   });
 
-  test('clicks of the same link, hour, bot-ness and value merge into one row with their sum', () => {
-    const rows = rollUp([click({ at: NOON }), click({ at: NOON + 30 * 60_000 }), click({ at: NOON + HOUR - 1, country: 'AT' })]);
-    assert.equal(rows.length, 7, 'six shared rows plus one for the other country');
-    const find = (dimension: string, value: string) => rows.find((r) => r.dimension === dimension && r.value === value)?.clicks;
-    assert.equal(find('total', ''), 3);
-    assert.equal(find('browser', 'Chrome'), 3);
-    assert.equal(find('country', 'DE'), 2);
-    assert.equal(find('country', 'AT'), 1);
+  test('clicks alike in link, hour, bot-ness and every dimension merge into one row with their sum', () => {
+    const rows = countClicks([click({ at: NOON }), click({ at: NOON + 30 * 60_000 }), click({ at: NOON + HOUR - 1, country: 'AT' })]);
+    assert.deepEqual(rows.map((r) => `${r.country} ${r.clicks}`).sort(), ['AT 1', 'DE 2']);
   });
 
   test('different hours, links or bot-ness stay in separate rows', () => {
-    const rows = totals(rollUp([
-      click(), click({ at: NOON + HOUR }), click({ linkId: 'link-b' }), click({ bot: true }), click({ bot: true }),
-    ]));
+    const rows = countClicks([click(), click({ at: NOON + HOUR }), click({ linkId: 'link-b' }), click({ bot: true }), click({ bot: true })]);
     const keyed = rows.map((r) => `${r.linkId} ${r.bucket} ${r.bot} ${r.clicks}`).sort();
     assert.deepEqual(keyed, [
       `link-a ${NOON + HOUR} false 1`, `link-a ${NOON} false 1`, `link-a ${NOON} true 2`, `link-b ${NOON} false 1`,
     ].sort());
   });
 
-  test('the total rows sum to the number of clicks, and so does every other dimension', () => {
+  test('the rows sum to the number of clicks, and per value of each dimension to that value\'s clicks', () => {
     const countries = ['DE', 'FR', 'US', '(unknown)'];
     const clicks = Array.from({ length: 50 }, (_, i) => click({
       linkId: i % 3 ? 'link-a' : 'link-b', at: NOON + (i % 5) * HOUR + i, bot: i % 7 === 0, country: countries[i % 4]!,
     }));
-    const rows = rollUp(clicks);
-    for (const dimension of DIMENSIONS) {
-      const sum = rows.filter((r) => r.dimension === dimension).reduce((s, r) => s + r.clicks, 0);
-      assert.equal(sum, 50, dimension);
+    const rows = countClicks(clicks);
+    assert.equal(rows.reduce((s, r) => s + r.clicks, 0), 50);
+    for (const country of countries) {
+      assert.equal(rows.filter((r) => r.country === country).reduce((s, r) => s + r.clicks, 0), clicks.filter((c) => c.country === country).length);
     }
   });
 
   test('no clicks give no rows', () => {
-    assert.deepEqual(rollUp([]), []);
+    assert.deepEqual(countClicks([]), []);
+  });
+});
+
+describe('joinMarginals (carrying 0002 per-dimension rows over)', () => {
+  const sums = (rows: ReturnType<typeof joinMarginals>, dimension: Dimension) => {
+    const out: Record<string, number> = {};
+    for (const r of rows) out[r.values[dimension]] = (out[r.values[dimension]] ?? 0) + r.clicks;
+    return out;
+  };
+
+  test('the rows reproduce every marginal exactly and sum to the total', () => {
+    const marginals = {
+      referrer: [['a.example', 5], ['(direct)', 3], ['b.example', 2]], country: [['DE', 7], ['FR', 3]],
+      browser: [['Chrome', 9], ['Firefox', 1]], os: [['Linux', 4], ['Windows', 6]], device: [['desktop', 10]],
+    } as Record<Dimension, [string, number][]>;
+    const rows = joinMarginals(10, marginals);
+    assert.equal(rows.reduce((s, r) => s + r.clicks, 0), 10);
+    for (const d of DIMENSIONS) assert.deepEqual(sums(rows, d), Object.fromEntries(marginals[d]), d);
+    assert.ok(rows.length <= 10 - 1 + DIMENSIONS.length, 'at most one row per value boundary');
+  });
+
+  test('a dimension that is missing or short of the total is filled up with (unknown)', () => {
+    const rows = joinMarginals(4, { country: [['DE', 3]] });
+    assert.deepEqual(sums(rows, 'country'), { DE: 3, '(unknown)': 1 });
+    assert.deepEqual(sums(rows, 'browser'), { '(unknown)': 4 });
+  });
+
+  test('a total of zero gives no rows', () => {
+    assert.deepEqual(joinMarginals(0, {}), []);
   });
 });
 

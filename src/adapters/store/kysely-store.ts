@@ -1,7 +1,8 @@
 import { sql } from 'kysely';
 import type { ClickStats, StatsQuery, Store } from '../../ports.js';
 import type { ParsedClick } from '../../analytics/parse.js';
-import { DAY, HOUR, rollUp, uncountedPerLink } from '../../analytics/rollup.js';
+import { DAY, DIMENSIONS, HOUR, countClicks, uncountedPerLink } from '../../analytics/rollup.js';
+import { CLICK_COUNT_KEY } from './schema.js';
 import { newId } from '../../domain/ids.js';
 import { chunks } from './kysely-base.js';
 import { LinksStore } from './links.js';
@@ -21,14 +22,9 @@ export class KyselyStore extends LinksStore implements Store {
     if (clicks.length === 0) return 0;
     const keyOf = (c: ParsedClick) => c.id ?? batchId;
     return this.db.transaction().execute(async (trx) => {
-      // Only clicks of links that still exist, and whose keys are new, count.
-      const linkIds = [...new Set(clicks.map((c) => c.linkId))];
-      const live = new Set<string>();
-      for (const ids of chunks(linkIds)) {
-        for (const { id } of await trx.selectFrom('links').select('id').where('id', 'in', ids).execute()) live.add(id);
-      }
+      // Keys first: a click whose key was applied before is a redelivery and counts nothing.
       const keys = new Map<string, number>();
-      for (const c of clicks) if (live.has(c.linkId)) keys.set(keyOf(c), Math.max(c.at, keys.get(keyOf(c)) ?? 0));
+      for (const c of clicks) keys.set(keyOf(c), Math.max(c.at, keys.get(keyOf(c)) ?? 0));
       const fresh = new Set<string>();
       for (const batch of chunks([...keys])) {
         const inserted = await trx
@@ -40,19 +36,10 @@ export class KyselyStore extends LinksStore implements Store {
         for (const { id } of inserted) fresh.add(id);
       }
       const applied = clicks.filter((c) => fresh.has(keyOf(c)));
-      for (const rows of chunks(rollUp(applied))) {
-        await trx
-          .insertInto('click_rollups')
-          .values(rows.map((r) => ({
-            link_id: r.linkId, granularity: 'hour', bucket: r.bucket, dimension: r.dimension, value: r.value,
-            bot: r.bot ? 1 : 0, clicks: r.clicks,
-          })))
-          .onConflict((oc) => oc
-            .columns(['link_id', 'dimension', 'bucket', 'granularity', 'value', 'bot'])
-            .doUpdateSet((eb) => ({ clicks: eb('click_rollups.clicks', '+', eb.ref('excluded.clicks')) })))
-          .execute();
-      }
-      // One UPDATE per distinct increment, not per link: under a spread of traffic most links got one click.
+
+      // links.clicks, with one UPDATE per distinct increment (under spread traffic most links got one
+      // click); what the UPDATEs return are the links that still exist.
+      const live = new Set<string>();
       const byIncrement = new Map<number, string[]>();
       for (const [id, n] of uncountedPerLink(applied)) {
         const ids = byIncrement.get(n);
@@ -61,36 +48,47 @@ export class KyselyStore extends LinksStore implements Store {
       }
       for (const [n, links] of byIncrement) {
         for (const ids of chunks(links)) {
-          await trx.updateTable('links').set((eb) => ({ clicks: eb('clicks', '+', n) })).where('id', 'in', ids).execute();
+          const updated = await trx.updateTable('links').set((eb) => ({ clicks: eb('clicks', '+', n) })).where('id', 'in', ids).returning('id').execute();
+          for (const { id } of updated) live.add(id);
         }
       }
-      return applied.length;
+      // Links whose clicks the redirect counted already (a click limit) were in no UPDATE: look them up.
+      const unknown = [...new Set(applied.filter((c) => c.counted && !live.has(c.linkId)).map((c) => c.linkId))];
+      for (const ids of chunks(unknown)) {
+        for (const { id } of await trx.selectFrom('links').select('id').where('id', 'in', ids).execute()) live.add(id);
+      }
+
+      // Clicks of deleted links are dropped; the rest go into the counts.
+      const counted = applied.filter((c) => live.has(c.linkId));
+      for (const rows of chunks(countClicks(counted))) {
+        await trx
+          .insertInto('click_counts')
+          .values(rows.map(({ linkId, bot, ...r }) => ({ ...r, link_id: linkId, granularity: 'hour', bot: bot ? 1 : 0 })))
+          .onConflict((oc) => oc.columns(CLICK_COUNT_KEY).doUpdateSet((eb) => ({ clicks: eb('click_counts.clicks', '+', eb.ref('excluded.clicks')) })))
+          .execute();
+      }
+      return counted.length;
     });
   }
 
   async clickStats({ linkId, from, to, interval, includeBots }: StatsQuery): Promise<ClickStats> {
     const size = interval === 'day' ? DAY : HOUR;
     const inRange = this.db
-      .selectFrom('click_rollups')
+      .selectFrom('click_counts')
       .where('link_id', '=', linkId)
       .where('bucket', '>=', from)
       .where('bucket', '<', to)
       .$if(!includeBots, (q) => q.where('bot', '=', 0));
+    const clicks = sql<number>`sum(clicks)`.as('clicks');
     const t = sql<number>`bucket - (bucket % ${sql.lit(size)})`;
-    const series = await inRange
-      .select([t.as('t'), (eb) => eb.fn.sum<number>('clicks').as('clicks')])
-      .where('dimension', '=', 'total')
-      .groupBy(t)
-      .orderBy(t)
-      .execute();
-    const values = await inRange
-      .select(['dimension', 'value', (eb) => eb.fn.sum<number>('clicks').as('clicks')])
-      .where('dimension', '!=', 'total')
-      .groupBy(['dimension', 'value'])
-      .execute();
-    const breakdown: ClickStats['breakdown'] = { referrer: [], country: [], browser: [], os: [], device: [] };
-    for (const v of values) breakdown[v.dimension as keyof typeof breakdown]?.push({ value: v.value, clicks: Number(v.clicks) });
-    for (const list of Object.values(breakdown)) list.sort((a, b) => b.clicks - a.clicks || a.value.localeCompare(b.value));
+    const series = await inRange.select([t.as('t'), clicks]).groupBy(t).orderBy(t).execute();
+    const breakdown = {} as ClickStats['breakdown'];
+    for (const dimension of DIMENSIONS) {
+      const values = await inRange.select([sql.ref<string>(dimension).as('value'), clicks]).groupBy(dimension).execute();
+      breakdown[dimension] = values
+        .map((v) => ({ value: v.value, clicks: Number(v.clicks) }))
+        .sort((a, b) => b.clicks - a.clicks || a.value.localeCompare(b.value));
+    }
     const points = series.map((p) => ({ t: Number(p.t), clicks: Number(p.clicks) }));
     return { total: points.reduce((sum, p) => sum + p.clicks, 0), series: points, breakdown };
   }
@@ -104,20 +102,17 @@ export class KyselyStore extends LinksStore implements Store {
       // second wait, and then find nothing left to fold.
       await trx.updateTable('locks').set({ name: 'compact-clicks' }).where('name', '=', 'compact-clicks').execute();
       await trx
-        .insertInto('click_rollups')
-        .columns(['link_id', 'granularity', 'bucket', 'dimension', 'value', 'bot', 'clicks'])
+        .insertInto('click_counts')
+        .columns([...CLICK_COUNT_KEY, 'clicks'])
         .expression((eb) => eb
-          .selectFrom('click_rollups')
-          .select(['link_id', sql<string>`'day'`.as('granularity'), day.as('bucket'), 'dimension', 'value', 'bot',
-            eb.fn.sum<number>('clicks').as('clicks')])
+          .selectFrom('click_counts')
+          .select(['link_id', day.as('bucket'), sql<string>`'day'`.as('granularity'), 'bot', ...DIMENSIONS, eb.fn.sum<number>('clicks').as('clicks')])
           .where('granularity', '=', 'hour')
           .where('bucket', '<', cutoff)
-          .groupBy(['link_id', day, 'dimension', 'value', 'bot']))
-        .onConflict((oc) => oc
-          .columns(['link_id', 'dimension', 'bucket', 'granularity', 'value', 'bot'])
-          .doUpdateSet((eb) => ({ clicks: eb('click_rollups.clicks', '+', eb.ref('excluded.clicks')) })))
+          .groupBy(['link_id', day, 'bot', ...DIMENSIONS]))
+        .onConflict((oc) => oc.columns(CLICK_COUNT_KEY).doUpdateSet((eb) => ({ clicks: eb('click_counts.clicks', '+', eb.ref('excluded.clicks')) })))
         .execute();
-      await trx.deleteFrom('click_rollups').where('granularity', '=', 'hour').where('bucket', '<', cutoff).execute();
+      await trx.deleteFrom('click_counts').where('granularity', '=', 'hour').where('bucket', '<', cutoff).execute();
       await trx.deleteFrom('applied_clicks').where('at', '<', forgetIdsBefore).execute();
     });
   }

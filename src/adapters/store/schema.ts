@@ -49,13 +49,19 @@ export interface Database {
   link_tags: { link_id: string; tag: string };
   applied_clicks: { id: string; at: number };
   locks: { name: string };
-  click_rollups: {
+  click_counts: {
     link_id: string;
     granularity: string;
     bucket: number;
-    dimension: string;
-    value: string;
     bot: number;
+    referrer: string;
+    country: string;
+    browser: string;
+    os: string;
+    device: string;
     clicks: number;
   };
 }
+
+/** click_counts' primary key: a count row is one combination of these. */
+export const CLICK_COUNT_KEY = ['link_id', 'bucket', 'granularity', 'bot', 'referrer', 'country', 'browser', 'os', 'device'] as const;

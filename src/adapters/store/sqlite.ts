@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { CompiledQuery, Kysely, SqliteDialect, SqliteDriver, type DatabaseConnection } from 'kysely';
+import { CompiledQuery, Kysely, SqliteAdapter, SqliteDialect, SqliteDriver, type DatabaseConnection } from 'kysely';
 import { KyselyStore, fieldOfConstraint } from './kysely-store.js';
 import type { Database } from './schema.js';
 
@@ -25,7 +25,8 @@ export function createSqliteStore(file: string): KyselyStore {
 }
 
 /**
- * Transactions that take the write lock when they begin (BEGIN IMMEDIATE), not at their first write.
+ * SQLite as Kysely drives it, with transactions that take the write lock when they begin (BEGIN
+ * IMMEDIATE), not at their first write.
  * A deferred transaction that reads first cannot wait for another process's write (`--workers N`, a
  * `kurz worker`): its upgrade fails at once with SQLITE_BUSY. An immediate one waits busy_timeout.
  */
@@ -36,6 +37,15 @@ class ImmediateSqliteDialect extends SqliteDialect {
 
   override createDriver() {
     return new ImmediateSqliteDriver(this.config);
+  }
+
+  // SQLite runs DDL in transactions: a migration that fails half way leaves nothing behind.
+  override createAdapter() {
+    return new (class extends SqliteAdapter {
+      override get supportsTransactionalDdl() {
+        return true;
+      }
+    })();
   }
 }
 

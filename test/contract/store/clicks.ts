@@ -2,7 +2,7 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import type { KyselyStore } from '../../../src/adapters/store/kysely-store.js';
 import type { ParsedClick } from '../../../src/analytics/parse.js';
-import { DAY, HOUR, rollUp } from '../../../src/analytics/rollup.js';
+import { DAY, HOUR, countClicks } from '../../../src/analytics/rollup.js';
 import { newId } from '../../../src/domain/ids.js';
 import type { StatsQuery } from '../../../src/ports.js';
 import { newLink, newUser, type ContractContext } from './fixtures.js';
@@ -76,11 +76,11 @@ export function clicksContract({ store: s, withFreshStore }: ContractContext): v
       assert.equal((await stats(neverExisted)).total, 0);
     });
 
-    test('deleting a link deletes its rollups', async () => {
+    test('deleting a link deletes its click counts', async () => {
       const id = await someLink();
       await s().applyClicks([click(id, NOON), bot(id, NOON + HOUR)]);
       assert.equal(await s().deleteLink(id), true);
-      assert.deepEqual(await s().db.selectFrom('click_rollups').selectAll().where('link_id', '=', id).execute(), []);
+      assert.deepEqual(await s().db.selectFrom('click_counts').selectAll().where('link_id', '=', id).execute(), []);
     });
 
     // Known bug (reported): the ids are deduplicated against the table but not within the batch.
@@ -92,15 +92,15 @@ export function clicksContract({ store: s, withFreshStore }: ContractContext): v
       assert.equal((await stats(id)).total, 1);
     });
 
-    test('a batch of 1,200 clicks over more than 500 links and rollup rows is applied completely', async () => {
+    test('a batch of 1,200 clicks over more than 500 links and count rows is applied completely', async () => {
       const [a, b] = [await someLink(), await someLink()];
       // Clicks of 600 links that do not exist come first, so the real links are looked up in a later chunk.
       const phantoms = Array.from({ length: 600 }, () => click(newId(NOON), NOON));
       const countries = ['DE', 'FR', 'US', 'NL', 'AT', 'CH', 'IT', 'ES', 'PL', 'SE'];
       const real = Array.from({ length: 1200 }, (_, i) => click(i % 2 ? a : b, NOON + (i % 40) * HOUR + i, {
-        country: countries[Math.floor(i / 40) % 10]!, counted: i % 4 === 0,
+        country: countries[Math.floor(i / 40) % 10]!, referrer: `r${i % 7}.example`, counted: i % 4 === 0,
       }));
-      assert.ok(rollUp(real).length > 500, 'enough rollup rows to need several statements');
+      assert.ok(countClicks(real).length > 500, 'enough count rows to need several statements');
       assert.equal(await s().applyClicks([...phantoms, ...real]), 1200);
       assert.equal(await linkClicks(a), 600, 'a has the odd clicks, none of them counted by the redirect');
       assert.equal(await linkClicks(b), 300, 'every other click of b was counted by the redirect');
