@@ -39,7 +39,8 @@ export async function buildApp(ctx: Context): Promise<Api> {
     serverFactory: (handler) => {
       const server = createServer((req, res) => {
         // While closing, Fastify answers 503 with Connection: close; let it.
-        if (!server.listening || !fast(req, res)) handler(req, res);
+        if (server.listening) fast(req, res, () => handler(req, res));
+        else handler(req, res);
       });
       server.keepAliveTimeout = 72_000;
       return server;

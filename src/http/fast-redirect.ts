@@ -1,15 +1,17 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Context } from '../use-cases/context.js';
 import { redirectOf } from '../use-cases/resolve-code.js';
+import { couldBeCode } from '../domain/codes.js';
+import type { CacheEntry } from '../ports.js';
 import { requestId } from '../obs/logger.js';
 import { REDIRECT_ROUTE, cacheControl, visitorOf } from './redirect.js';
 
 /**
- * GET /:code of a link this process has cached, answered on the raw node:http request before Fastify
- * sees it: the same answer, headers, click, metrics and log line as the route in redirect.ts, without
- * routing, hooks, request and reply objects, or a promise. Everything else returns false for Fastify
- * to answer: HEAD, a cache miss, an unknown code (404 and its rate limit), a link that expired or has
- * a click limit (counted by the store), and a client over its rate limit (the 429 problem).
+ * GET /:code of a live link, answered on the raw node:http request before Fastify sees it: the same
+ * answer, headers, click, metrics and log line as the route in redirect.ts, without routing, hooks or
+ * request and reply objects. Everything else goes on to Fastify: HEAD, an unknown code (404 and its
+ * rate limit), a link that expired or has a click limit (counted by the store), a client over its rate
+ * limit (the 429 problem), and a store that failed (the 503 problem).
  */
 export function fastRedirect(ctx: Context, clientIp: (req: IncomingMessage) => string) {
   const { cache, clicks, clock, metrics, log, localLimiter } = ctx;
@@ -28,11 +30,8 @@ export function fastRedirect(ctx: Context, clientIp: (req: IncomingMessage) => s
     metrics.httpDuration.observe(m.labels, seconds);
   };
 
-  return (req: IncomingMessage, res: ServerResponse): boolean => {
-    if (req.method !== 'GET') return false;
-    const start = performance.now();
-    const code = codeOf(req.url!);
-    const link = code === undefined ? undefined : cache.cached(code);
+  /** Answers with the link's redirect when this path may; false leaves the request to Fastify. */
+  const answer = (link: CacheEntry, req: IncomingMessage, res: ServerResponse, start: number): boolean => {
     if (!link || link.maxClicks !== null) return false;
     const now = clock();
     if (link.expiresAt !== null && now >= link.expiresAt) return false;
@@ -59,6 +58,17 @@ export function fastRedirect(ctx: Context, clientIp: (req: IncomingMessage) => s
       }, 'request completed');
     }
     return true;
+  };
+
+  // A cached link is answered in the same tick; a miss after the cache has loaded it (one store read,
+  // shared by concurrent misses). `next` hands the request to Fastify.
+  return (req: IncomingMessage, res: ServerResponse, next: () => void): void => {
+    const code = req.method === 'GET' ? codeOf(req.url!) : undefined;
+    if (code === undefined || !couldBeCode(code)) return next();
+    const start = performance.now();
+    const found = cache.lookup(code);
+    if (found instanceof Promise) found.then((link) => answer(link, req, res, start) || next(), next);
+    else if (!answer(found, req, res, start)) next();
   };
 }
 

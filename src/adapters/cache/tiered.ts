@@ -67,13 +67,6 @@ export class TieredLinkCache {
     return flight;
   }
 
-  /** The link for a code when this process holds it (an L1 hit, counted as one); otherwise undefined, counting nothing. */
-  cached(code: string): CachedLink | undefined {
-    const hit = this.l1.peek(code);
-    if (hit) this.counters.l1Hit();
-    return hit ?? undefined;
-  }
-
   /** Forgets a code everywhere: this process's L1, Redis, and (through Redis pub/sub) every other L1. */
   async invalidate(code: string): Promise<void> {
     await this.l1.invalidate(code);
