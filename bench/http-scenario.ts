@@ -21,20 +21,28 @@ export interface Row { name: string; rps: number; p50: number; p99: number }
 
 export const BROWSER = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36';
 
+/**
+ * Signs up `email` on a running Kurz and returns an access token and a new API key of that account
+ * (undefined where a call was refused: the 429 scenarios set limits so tight that it may be).
+ */
+export async function signUp(base: string, email: string): Promise<{ token?: string; key?: string }> {
+  const password = 'bench password';
+  await call(base, 'POST', '/api/v1/users', { body: { email, password } });
+  const { body: tokens } = await call(base, 'POST', '/api/v1/auth/token', { body: { email, password } });
+  const { body: key } = await call(base, 'POST', '/api/v1/api-keys', { token: tokens.access_token, body: { name: 'bench' } });
+  return { token: tokens.access_token, key: key.key };
+}
+
 export async function measure(s: Scenario, seconds: number, connections: number): Promise<Row> {
   const dir = mkdtempSync(join(tmpdir(), 'kurz-bench-'));
   const server = await startServer({ databaseFile: join(dir, 'kurz.db'), env: { LOG_REQUESTS: '0', ...s.env } });
   try {
-    const email = 'bench@example.com';
-    const password = 'bench password';
-    await call(server.url, 'POST', '/api/v1/users', { body: { email, password } });
-    const { body: tokens } = await call(server.url, 'POST', '/api/v1/auth/token', { body: { email, password } });
-    const { body: key } = await call(server.url, 'POST', '/api/v1/api-keys', { token: tokens.access_token, body: { name: 'bench' } });
-    const { body: link } = await call(server.url, 'POST', '/api/v1/links', { token: tokens.access_token, body: { url: 'https://example.com/bench' } });
+    const { token, key } = await signUp(server.url, 'bench@example.com');
+    const { body: link } = await call(server.url, 'POST', '/api/v1/links', { token, body: { url: 'https://example.com/bench' } });
     // A browser's user agent, so that clicks are recorded as people's clicks.
     const request: { url: string; headers: Record<string, string> } = s.path === 'redirect'
       ? { url: `${server.url}/${link.code}`, headers: { 'user-agent': BROWSER } }
-      : { url: `${server.url}/api/v1/users/me`, headers: { authorization: `Bearer ${key.key}` } };
+      : { url: `${server.url}/api/v1/users/me`, headers: { authorization: `Bearer ${key}` } };
     // A scenario that measures refusals spends its tokens first, so every measured request is one.
     if (s.expect === 429) {
       for (let i = 0; i < 10; i++) {

@@ -1,107 +1,147 @@
 /**
- * `npm run bench`: the redirect against its ceiling, in one run, with the same connections and duration.
- * Each server runs in its own process; autocannon runs here. Prints a table and writes bench/results.json.
+ * `npm run bench`: Kurz against its ceiling, in one run, with the same connections and duration.
+ * Each server runs in its own process (Kurz from a fresh build of dist/); autocannon runs here.
+ * Prints a markdown table and writes bench/results.json (the last run, of either mode).
  *
- *   npm run bench [-- --quick] [--connections 50] [--seconds 10] [--links 100000]
+ *   npm run bench [-- --quick] [--connections 50] [--seconds 10] [--links 100000] [--miss-links 1000000]
+ *   npm run bench -- --scale [--huge] [--quick]
  *
- * Scenarios so far: the ceiling (a bare node:http Map lookup) and Kurz's redirect on the embedded
- * default, clicks recorded, for one hot code and for a Zipf spread over many codes.
+ * Scenarios: the ceiling (a bare node:http Map lookup); Kurz's cached redirect (one hot code, a Zipf
+ * spread) on the embedded default, with `--workers 2`, and on PostgreSQL + Redis; the cache-miss
+ * redirect (uniform over many codes, L1 of 1,000 entries) on SQLite and PostgreSQL; link creation
+ * through the API on both. --scale instead runs the cache-miss redirect at 10^4..10^6 links (10^7 on
+ * PostgreSQL with --huge), to see whether a lookup stays flat as the table grows.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { once } from 'node:events';
 import { parseArgs } from 'node:util';
-import autocannon from 'autocannon';
-import { startServer, repoRoot } from '../test/e2e/process-helpers.js';
+import { repoRoot } from '../test/e2e/process-helpers.js';
 import { seedLinks } from './seed.js';
 import { zipfSampler } from './zipf.js';
-import { BROWSER } from './http-scenario.js';
+import { build, freshPostgres, redisPrefix, settlePostgres, REDIS_URL } from './targets.js';
+import { startKurz, type Kurz } from './kurz.js';
+import { redirects, type Timing } from './load.js';
+import { ceilingRows, creations, kurzRows, startCeiling, Table, type Row } from './scenarios.js';
+import { scaleRows } from './scale.js';
 
 const { values } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
+    scale: { type: 'boolean', default: false },
+    huge: { type: 'boolean', default: false },
     connections: { type: 'string', default: '50' },
     seconds: { type: 'string' },
     links: { type: 'string' },
+    'miss-links': { type: 'string' },
   },
 });
 const QUICK = values.quick;
-const CONNECTIONS = Number(values.connections);
-const SECONDS = Number(values.seconds ?? (QUICK ? 3 : 10));
-const LINKS = Number(values.links ?? (QUICK ? 10_000 : 100_000));
+const timing: Timing = {
+  connections: Number(values.connections),
+  warmupSeconds: QUICK ? 1 : 2,
+  seconds: Number(values.seconds ?? (QUICK ? 2 : 10)),
+};
+const ZIPF_LINKS = Number(values.links ?? (QUICK ? 10_000 : 100_000));
+const MISS_LINKS = Number(values['miss-links'] ?? (QUICK ? 100_000 : 1_000_000));
 
-interface Row { scenario: string; workload: string; rps: number; p50: number; p99: number; ratio?: number }
+/** A bucket so large it never refuses: the limiter's code runs, as in production, but one client IP is not held to 100/s. */
+const REDIRECT_ENV = { RATE_REDIRECT: '1000000000:1000000000', RATE_NOT_FOUND: 'off' };
+/** An L1 far smaller than the working set: nearly every redirect is a store lookup. */
+const MISS_ENV = { ...REDIRECT_ENV, CACHE_L1_MAX_ENTRIES: '1000' };
+const CREATE_ENV = { RATE_API: 'off', RATE_CREATE_LINK: 'off' };
 
-/** Loads `base` with GETs of the codes `pick` chooses; 2 s warm-up first. Every answer must be a 301. */
-async function load(base: string, pick: () => string): Promise<Omit<Row, 'scenario' | 'workload'>> {
-  const options = {
-    url: base,
-    connections: CONNECTIONS,
-    headers: { 'user-agent': BROWSER },
-    requests: [{ setupRequest: (req: { path?: string }) => ({ ...req, path: `/${pick()}` }) }],
-  };
-  await autocannon({ ...options, duration: 2 });
-  const result = await autocannon({ ...options, duration: SECONDS });
-  const ok = (result.statusCodeStats as Record<string, { count: number }>)['301']?.count ?? 0;
-  if (ok < result.requests.total * 0.999) throw new Error(`expected 301s, got ${JSON.stringify(result.statusCodeStats)}`);
-  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99 };
-}
-
-async function ceiling(codesFile: string) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/ceiling-server.ts', codesFile], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'inherit'] });
-  const [line] = (await once(child.stdout!.setEncoding('utf8'), 'data')) as [string];
-  const port = Number(/listening (\d+)/.exec(line)?.[1]);
-  return { url: `http://127.0.0.1:${port}`, stop: () => child.kill('SIGTERM') };
-}
-
+const fmt = (n: number) => n.toLocaleString('en');
+const progress = (what: string) => console.error(`${process.uptime().toFixed(1).padStart(5)} s  ${what}`);
 const started = Date.now();
-const dir = mkdtempSync(join(tmpdir(), 'kurz-bench-'));
-const rows: Row[] = [];
-try {
-  const databaseFile = join(dir, 'kurz.db');
-  const codes = await seedLinks(databaseFile, LINKS);
-  const codesFile = join(dir, 'codes.txt');
-  writeFileSync(codesFile, codes.join('\n'));
-  const hot = () => codes[0]!;
-  const zipf = zipfSampler(codes.length);
-  const spread = () => codes[zipf()]!;
-  const workloads = [
-    { name: 'one hot code', pick: hot },
-    { name: `Zipf(s=1) over ${LINKS.toLocaleString('en')} codes`, pick: spread },
-  ];
+const table = new Table();
 
-  const bare = await ceiling(codesFile);
-  const ceilings = new Map<string, number>();
-  try {
-    for (const w of workloads) {
-      const r = await load(bare.url, w.pick);
-      ceilings.set(w.name, r.rps);
-      rows.push({ scenario: 'ceiling: node:http + Map, 301', workload: w.name, ...r });
-    }
-  } finally {
-    bare.stop();
-  }
+if (values.scale) {
+  await build();
+  await scaleRows(table, timing, { huge: values.huge });
+} else {
+  await scenarios();
+}
 
-  const kurz = await startServer({ databaseFile, env: { LOG_REQUESTS: '0', RATE_REDIRECT: 'off', RATE_NOT_FOUND: 'off' } });
+async function scenarios(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'kurz-bench-'));
+  const cleanups: (() => Promise<unknown>)[] = [];
   try {
-    for (const w of workloads) {
-      const r = await load(kurz.url, w.pick);
-      rows.push({ scenario: 'Kurz, embedded default, clicks recorded', workload: w.name, ...r, ratio: r.rps / ceilings.get(w.name)! });
-    }
+    // One dataset per store, seeded once for every row (the Zipf rows draw from its first codes);
+    // the build and both seeds run at once, as none of them is measured.
+    const built = build().then(() => progress('built dist/'));
+    const sqlite = join(dir, 'kurz.db');
+    const postgres = await freshPostgres();
+    cleanups.push(postgres.drop);
+    const redis = redisPrefix();
+    cleanups.push(redis.clear);
+    const seeded = Math.max(ZIPF_LINKS, MISS_LINKS);
+    const [codes] = await Promise.all([
+      seedLinks(sqlite, seeded),
+      seedLinks(postgres.url, seeded).then(() => settlePostgres(postgres.url)),
+      built,
+    ]);
+    const codesFile = join(dir, 'codes.txt');
+    writeFileSync(codesFile, codes.slice(0, MISS_LINKS).join('\n'));
+    progress(`seeded ${fmt(seeded)} links on SQLite and on PostgreSQL`);
+
+    // Every server starts now, at once, and waits frozen for its rows (see bench/kurz.ts).
+    const servers: Promise<Kurz>[] = [];
+    cleanups.push(() => Promise.allSettled(servers.map(async (kurz) => (await kurz).stop())));
+    const start = (options: Omit<Parameters<typeof startKurz>[0], 'paused'>) => {
+      const kurz = startKurz({ ...options, paused: true });
+      servers.push(kurz);
+      return kurz;
+    };
+    const ceiling = startCeiling(codesFile);
+    cleanups.push(() => ceiling.then((c) => c.stop(), () => undefined));
+    const pgRedis = { REDIS_URL, REDIS_PREFIX: redis.prefix };
+    const sqliteCached = start({ database: sqlite, env: REDIRECT_ENV });
+    const sqliteWorkers = start({ database: sqlite, env: REDIRECT_ENV, workers: 2 });
+    const postgresCached = start({ database: postgres.url, env: { ...REDIRECT_ENV, ...pgRedis } });
+    const sqliteMiss = start({ database: sqlite, env: MISS_ENV });
+    const postgresMiss = start({ database: postgres.url, env: MISS_ENV });
+    const sqliteCreate = start({ database: sqlite, env: CREATE_ENV });
+    const postgresCreate = start({ database: postgres.url, env: CREATE_ENV });
+    await Promise.allSettled([ceiling, ...servers]);
+    progress('servers started');
+
+    const zipf = zipfSampler(ZIPF_LINKS);
+    const hot = redirects('one hot code', 'hot', () => codes[0]!);
+    const spread = redirects(`Zipf(s=1) over ${fmt(ZIPF_LINKS)} codes`, 'zipf', () => codes[zipf()]!);
+    const uniform = redirects(`uniform over ${fmt(MISS_LINKS)} codes (cache misses)`, 'uniform', () => codes[Math.floor(Math.random() * MISS_LINKS)]!);
+
+    await ceilingRows(table, await ceiling, [hot, spread, uniform], timing);
+    await kurzRows(table, 'Kurz, SQLite (embedded default), clicks recorded', sqliteCached, () => [hot, spread], timing);
+    await kurzRows(table, 'Kurz `serve --workers 2`, SQLite, clicks recorded', sqliteWorkers, () => [hot], timing);
+    await kurzRows(table, 'Kurz, PostgreSQL + Redis, clicks recorded', postgresCached, () => [hot, spread], timing);
+    await kurzRows(table, 'Kurz cache miss, SQLite, L1 of 1,000 entries, clicks recorded', sqliteMiss, () => [uniform], timing);
+    await kurzRows(table, 'Kurz cache miss, PostgreSQL, L1 of 1,000 entries, clicks recorded', postgresMiss, () => [uniform], timing);
+    const create = async (kurz: Kurz) => [await creations(kurz.url, 'hot')];
+    await kurzRows(table, 'Kurz link creation, SQLite, API key', sqliteCreate, create, timing);
+    await kurzRows(table, 'Kurz link creation, PostgreSQL, API key', postgresCreate, create, timing);
   } finally {
-    await kurz.stop();
+    for (const cleanup of cleanups.reverse()) await cleanup().catch((err: unknown) => console.error('cleanup failed:', err));
+    rmSync(dir, { recursive: true, force: true });
   }
-} finally {
-  rmSync(dir, { recursive: true, force: true });
 }
 
 const took = (Date.now() - started) / 1000;
-console.log(`${CONNECTIONS} connections, ${SECONDS} s per row after a 2 s warm-up${QUICK ? ' (--quick)' : ''}; the run took ${took.toFixed(0)} s`);
-console.log('| scenario | workload | requests/s | p50 ms | p99 ms | × ceiling |');
-console.log('|---|---|---|---|---|---|');
-for (const r of rows) {
-  console.log(`| ${r.scenario} | ${r.workload} | ${Math.round(r.rps)} | ${r.p50} | ${r.p99} | ${r.ratio === undefined ? '1.00' : r.ratio.toFixed(2)} |`);
+const mode = values.scale ? 'scale' : 'scenarios';
+console.log(`${timing.connections} connections, ${timing.seconds} s per row after a ${timing.warmupSeconds} s warm-up${QUICK ? ' (--quick)' : ''}${values.scale ? ' (--scale)' : ''}; the run took ${took.toFixed(0)} s`);
+console.log('rssMb: peak resident set (VmHWM) of the Kurz server process during the row, warm-up included; for --workers, primary and workers summed.');
+printTable(table.rows);
+writeFileSync(join(repoRoot, 'bench', 'results.json'), JSON.stringify({ at: new Date().toISOString(), mode, quick: QUICK, ...timing, took, rows: table.rows }, null, 2));
+
+/** Markdown; the ratio column only when there is a ceiling (not in --scale). */
+function printTable(rows: Row[]): void {
+  const n = (x: number | undefined, digits = 0) => (x === undefined ? '' : x.toFixed(digits));
+  const ratios = rows.some((r) => r.ratio !== undefined);
+  const columns = ['scenario', 'workload', 'requests/s', 'p50 ms', 'p99 ms', ...(ratios ? ['× ceiling'] : []), 'rssMb'];
+  console.log(`| ${columns.join(' | ')} |`);
+  console.log(`|${columns.map(() => '---|').join('')}`);
+  for (const r of rows) {
+    const cells = [r.scenario, r.workload, n(r.rps), n(r.p50), n(r.p99), ...(ratios ? [n(r.ratio, 2)] : []), n(r.rssMb)];
+    console.log(`| ${cells.join(' | ')} |`);
+  }
 }
-writeFileSync(join(repoRoot, 'bench', 'results.json'), JSON.stringify({ at: new Date().toISOString(), quick: QUICK, connections: CONNECTIONS, seconds: SECONDS, took, rows }, null, 2));

@@ -1,21 +1,41 @@
 /**
  * A store for the benchmarks, with one owner and `count` links (src/seed.ts, as `kurz seed` does).
- * Returns the codes, in insertion order.
+ * Returns the codes, in insertion order. Seeding the same target again adds `count` more links to the
+ * same owner; give each round its own `prefix` (codes are `<prefix><7 base-36 digits>`).
  */
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { createSqliteStore } from '../src/adapters/store/sqlite.js';
 import { createPostgresStore } from '../src/adapters/store/postgres.js';
 import { newId } from '../src/domain/ids.js';
 import { seedLinks as seed } from '../src/seed.js';
+import type { Store } from '../src/ports.js';
+
+const OWNER = 'bench@example.com';
 
 /** `target` is a SQLite file path or a postgres:// URL (whose database must be empty or Kurz's). */
-export async function seedLinks(target: string, count: number): Promise<string[]> {
+export async function seedLinks(target: string, count: number, prefix = 'b'): Promise<string[]> {
   const store = target.startsWith('postgres') ? createPostgresStore(target) : createSqliteStore(target);
   try {
     await store.migrate();
     const now = Date.now();
-    const owner = await store.createUser({ id: newId(now), email: 'bench@example.com', name: null, passwordHash: '!', createdAt: now });
-    return await seed(store, owner.id, count, { prefix: 'b', now });
+    const owner = (await store.findUserByEmail(OWNER))
+      ?? (await store.createUser({ id: newId(now), email: OWNER, name: null, passwordHash: '!', createdAt: now }));
+    return await seed(yielding(store), owner.id, count, { prefix, now });
   } finally {
     await store.close();
   }
+}
+
+/**
+ * The store, letting the event loop turn before each batch: better-sqlite3 is synchronous, and a
+ * 1M-link seed would otherwise hold this process for ~10 s, starving whatever else it runs meanwhile
+ * (the PostgreSQL seed's connection times out).
+ */
+function yielding(store: Store): Store {
+  return Object.assign(Object.create(store) as Store, {
+    insertLinks: async (...args: Parameters<Store['insertLinks']>) => {
+      await nextTurn();
+      return store.insertLinks(...args);
+    },
+  });
 }

@@ -1,0 +1,96 @@
+/**
+ * A Kurz server for a benchmark row: the built dist/main.js in its own process (start-up costs about
+ * a second instead of three under tsx), on a SQLite file or a postgres:// URL, with its peak memory
+ * readable from /proc (Linux).
+ *
+ * A server can be started `paused`: once it listens it is frozen (SIGSTOP) until `resume`. The bench
+ * starts all its servers at once, before measuring anything (start-up is ~1.5 s of CPU each, most of
+ * a --quick run's overhead, and starting them one by one leaves a core idle), and an idle Kurz still
+ * uses about 1% of a core (timers): frozen, the servers waiting for their rows take nothing from the
+ * one being measured.
+ */
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { startServer, type Server } from '../test/e2e/process-helpers.js';
+import { JWT_SECRET } from './targets.js';
+
+export interface Kurz {
+  url: string;
+  /** Continues a server started `paused` (SIGCONT); harmless otherwise. */
+  resume: () => void;
+  /** Forgets the processes' peak resident set, so the next peakMb covers what comes after (one row). */
+  resetPeak: () => void;
+  /** VmHWM in MB: of the server process, or the sum over the primary and its workers with --workers. */
+  peakMb: () => number;
+  stop: () => Promise<void>;
+}
+
+export async function startKurz(options: {
+  /** A SQLite file path or a postgres:// URL. */
+  database: string;
+  env?: Record<string, string>;
+  /** `kurz serve --workers N`: waits until all N workers listen. */
+  workers?: number;
+  paused?: boolean;
+}): Promise<Kurz> {
+  const postgres = options.database.startsWith('postgres');
+  const workers = options.workers ?? 1;
+  const server: Server = await startServer({
+    ...(postgres ? { databaseUrl: options.database } : { databaseFile: options.database }),
+    built: true,
+    flags: workers > 1 ? ['--workers', String(workers)] : [],
+    listeners: workers,
+    timeoutMs: 30_000,
+    // Request logs would cost more than some of what is measured; redirects keep their 1% sample.
+    env: { LOG_REQUESTS: '0', ...(postgres ? { JWT_SECRET } : {}), ...options.env },
+  });
+  const pids = () => [server.pid, ...childrenOf(server.pid)];
+  const signal = (name: NodeJS.Signals) => {
+    for (const pid of pids()) {
+      try {
+        process.kill(pid, name);
+      } catch {
+        // exited already
+      }
+    }
+  };
+  if (options.paused) signal('SIGSTOP');
+  const resume = () => signal('SIGCONT');
+  return {
+    url: server.url,
+    resume,
+    resetPeak: () => {
+      // "5" resets VmHWM to the current RSS (Linux ≥ 4.0); if refused, the peak is since start-up.
+      for (const pid of pids()) {
+        try {
+          writeFileSync(`/proc/${pid}/clear_refs`, '5');
+        } catch {
+          // not Linux, or not allowed: keep the peak since start-up
+        }
+      }
+    },
+    peakMb: () => pids().reduce((sum, pid) => sum + vmHwmKb(pid), 0) / 1024,
+    stop: async () => {
+      resume(); // a frozen process would not act on SIGTERM
+      await server.stop();
+    },
+  };
+}
+
+function vmHwmKb(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/^VmHWM:\s+(\d+) kB/m.exec(status)?.[1] ?? NaN);
+}
+
+/** Direct children (cluster workers) of `pid`, from every thread's children list. */
+function childrenOf(pid: number): number[] {
+  const children: number[] = [];
+  try {
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      const list = readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').trim();
+      if (list) children.push(...list.split(/\s+/).map(Number));
+    }
+  } catch {
+    // gone already, or no /proc: the primary alone
+  }
+  return children;
+}
