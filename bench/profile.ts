@@ -3,7 +3,7 @@
  * `node --cpu-prof`, loads it with autocannon, stops it, and prints where the CPU went: self time by
  * function and by package. The .cpuprofile is kept for a flame graph (Chrome DevTools, speedscope).
  *
- *   node --import tsx bench/profile.ts [--workload hot|zipf] [--seconds 10] [--links 10000] [--out dir]
+ *   node --import tsx bench/profile.ts [--workload hot|zipf|create] [--seconds 10] [--links 10000] [--out dir] [--env K=V …]
  */
 import { mkdtempSync, readdirSync, readFileSync, copyFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,7 +13,7 @@ import autocannon from 'autocannon';
 import { startServer } from '../test/e2e/process-helpers.js';
 import { seedLinks } from './seed.js';
 import { zipfSampler } from './zipf.js';
-import { BROWSER } from './http-scenario.js';
+import { BROWSER, signUp } from './http-scenario.js';
 
 const { values } = parseArgs({
   options: {
@@ -35,15 +35,25 @@ const pick = values.workload === 'zipf' ? () => codes[zipf()]! : () => codes[0]!
 const env = Object.fromEntries(values.env.map((kv) => kv.split('=') as [string, string]));
 const kurz = await startServer({
   databaseFile: join(dir, 'kurz.db'),
-  env: { LOG_REQUESTS: '0', RATE_REDIRECT: 'off', ...env },
+  env: { LOG_REQUESTS: '0', RATE_REDIRECT: 'off', RATE_API: 'off', RATE_CREATE_LINK: 'off', ...env },
   nodeArgs: ['--cpu-prof', '--cpu-prof-dir', join(dir, 'prof')],
 });
+const key = values.workload === 'create' ? (await signUp(kurz.url, 'profile@example.com')).key : undefined;
+let n = 0;
 const result = await autocannon({
   url: kurz.url,
   connections: 50,
   duration: Number(values.seconds),
-  headers: { 'user-agent': BROWSER },
-  requests: [{ setupRequest: (req: { path?: string }) => ({ ...req, path: `/${pick()}` }) }],
+  ...(key
+    ? {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      requests: [{ setupRequest: (req: object) => ({ ...req, path: '/api/v1/links', body: JSON.stringify({ url: `https://example.com/${n++}` }) }) }],
+    }
+    : {
+      headers: { 'user-agent': BROWSER },
+      requests: [{ setupRequest: (req: object) => ({ ...req, path: `/${pick()}` }) }],
+    }),
 });
 await kurz.stop();
 console.log(`${values.workload}: ${Math.round(result.requests.average)} req/s, p99 ${result.latency.p99} ms`);

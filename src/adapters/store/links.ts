@@ -1,9 +1,10 @@
 import { sql, type Selectable } from 'kysely';
-import type { LinkChanges, LinkQuery, LinkRecord, LinkTarget, NewLink, RedirectType, Visit } from '../../ports.js';
+import { UniqueViolation, type LinkChanges, type LinkQuery, type LinkRecord, type LinkTarget, type NewLink, type RedirectType, type Visit } from '../../ports.js';
 import { linkState } from '../../domain/link-state.js';
 import type { Database } from './schema.js';
-import { definedOnly } from './kysely-base.js';
+import { chunks, definedOnly } from './kysely-base.js';
 import { AccountsStore } from './accounts.js';
+import { GroupCommit } from './group-commit.js';
 
 type LinkRow = Selectable<Database['links']>;
 
@@ -17,16 +18,31 @@ const linkRow = (link: NewLink) => ({
 export class LinksStore extends AccountsStore {
   // ── links ──────────────────────────────────────────────────────────────────────────────────
 
-  async insertLink(link: NewLink): Promise<LinkRecord> {
-    await this.unique(() =>
-      this.db.transaction().execute(async (trx) => {
-        await trx.insertInto('links').values(linkRow(link)).execute();
-        if (link.tags.length > 0) {
-          await trx.insertInto('link_tags').values(link.tags.map((tag) => ({ link_id: link.id, tag }))).execute();
-        }
-      }),
-    );
-    return { ...link, tags: [...link.tags].sort(), clicks: 0, updatedAt: link.createdAt };
+  /** Links created at the same moment are inserted in one transaction (group commit). */
+  private readonly linkInserts = new GroupCommit<NewLink, LinkRecord>((links) => this.insertTogether(links));
+
+  insertLink(link: NewLink): Promise<LinkRecord> {
+    return this.linkInserts.add(link);
+  }
+
+  /**
+   * One transaction for a group of new links. A taken code (in the table, or earlier in the group) is
+   * skipped by ON CONFLICT DO NOTHING, not an error that would abort the others: the ids the INSERT
+   * returns are the links that went in, and each other one answers UniqueViolation('code').
+   */
+  private async insertTogether(links: NewLink[]): Promise<(LinkRecord | UniqueViolation)[]> {
+    const inserted = new Set<string>();
+    await this.db.transaction().execute(async (trx) => {
+      for (const chunk of chunks(links)) {
+        const rows = await trx.insertInto('links').values(chunk.map(linkRow)).onConflict((oc) => oc.column('code').doNothing()).returning('id').execute();
+        for (const { id } of rows) inserted.add(id);
+      }
+      const tags = links.filter((link) => inserted.has(link.id)).flatMap((link) => link.tags.map((tag) => ({ link_id: link.id, tag })));
+      for (const chunk of chunks(tags)) await trx.insertInto('link_tags').values(chunk).execute();
+    });
+    return links.map((link) => inserted.has(link.id)
+      ? { ...link, tags: [...link.tags].sort(), clicks: 0, updatedAt: link.createdAt }
+      : new UniqueViolation('code'));
   }
 
   /** Many links in one transaction, in multi-row inserts: for `kurz seed` and imports. All or none. */

@@ -1,7 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { CompiledQuery, Kysely, SqliteAdapter, SqliteDialect, SqliteDriver, type DatabaseConnection } from 'kysely';
+import { CompiledQuery, Kysely, SqliteAdapter, SqliteDialect, SqliteDriver, type DatabaseConnection, type SqliteDatabase } from 'kysely';
+import { LRUCache } from 'lru-cache';
 import { KyselyStore, fieldOfConstraint } from './kysely-store.js';
 import type { Database } from './schema.js';
 
@@ -16,7 +17,7 @@ export function createSqliteStore(file: string): KyselyStore {
   // SQLite's own lower() folds only A-Z; PostgreSQL's folds every script. Replacing it keeps the
   // shared search query (lower(x) like lower(q)) meaning the same on both engines.
   sqlite.function('lower', { deterministic: true }, (s: unknown) => (typeof s === 'string' ? s.toLowerCase() : s));
-  const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: sqlite }) });
+  const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(sqlite) }) });
   return new KyselyStore(db, (err) => {
     const e = err as { code?: string; message?: string };
     if (e.code !== 'SQLITE_CONSTRAINT_UNIQUE' && e.code !== 'SQLITE_CONSTRAINT_PRIMARYKEY') return undefined;
@@ -53,4 +54,22 @@ class ImmediateSqliteDriver extends SqliteDriver {
   override async beginTransaction(connection: DatabaseConnection) {
     await connection.executeQuery(CompiledQuery.raw('begin immediate'));
   }
+}
+
+/**
+ * Kysely prepares every query it runs, and better-sqlite3 compiles the SQL on every prepare(): a tenth
+ * of the CPU of creating links went there. The same few hundred SQL texts recur, so their compiled
+ * statements are kept. Sharing one is safe: better-sqlite3 runs a statement synchronously to the end
+ * (Kysely's only exception, iterate(), is for streaming, which Kurz does not use).
+ */
+function withStatementCache(sqlite: SQLite.Database): SqliteDatabase {
+  const statements = new LRUCache<string, SQLite.Statement>({ max: 500 });
+  return {
+    prepare(source) {
+      let statement = statements.get(source);
+      if (!statement) statements.set(source, (statement = sqlite.prepare(source)));
+      return statement;
+    },
+    close: () => sqlite.close(),
+  };
 }

@@ -32,6 +32,24 @@ export function linksContract({ store: s }: ContractContext): void {
       assert.deepEqual(orphanTags, []);
     });
 
+    test('links inserted at the same moment all go in, except the one whose code another took, which alone gets UniqueViolation(code)', async () => {
+      const ownerId = await someUserId();
+      const taken = await insert(ownerId);
+      const inputs = Array.from({ length: 40 }, (_, i) => newLink(ownerId, { tags: [`t${i % 3}`] }));
+      inputs[7] = newLink(ownerId, { code: taken.code }); // taken in the table
+      inputs[30] = newLink(ownerId, { code: inputs[20]!.code }); // taken earlier in the same group
+      const outcomes = await Promise.allSettled(inputs.map((input) => s().insertLink(input)));
+      const rejected = outcomes.flatMap((o, i) => (o.status === 'rejected' ? [i] : []));
+      assert.deepEqual(rejected, [7, 30]);
+      for (const i of rejected) await rejectsUnique(Promise.reject((outcomes[i] as PromiseRejectedResult).reason), 'code');
+      for (const [i, input] of inputs.entries()) {
+        const stored = await s().findLinkById(input.id);
+        if (rejected.includes(i)) assert.equal(stored, undefined);
+        else assert.deepEqual(stored, (outcomes[i] as PromiseFulfilledResult<LinkRecord>).value);
+      }
+      assert.deepEqual(await s().findLinkByCode(taken.code), taken);
+    });
+
     test('codes are case-sensitive: AbcD and abcd coexist and neither matches ABCD', async () => {
       const ownerId = await someUserId();
       const upper = await insert(ownerId, { code: 'AbcD' });
