@@ -158,10 +158,10 @@ export interface Store {
    */
   countVisit(code: string, now: number): Promise<Visit>;
   /**
-   * Applies a batch of clicks in one transaction: records their keys (a click's own id, or `batchId`
-   * for clicks without one), adds the clicks whose keys were never applied before to the rollups and to
-   * links.clicks, and returns how many those were. Applying a batch again (a redelivery) under the same
-   * keys changes nothing. Clicks of deleted links are skipped. Without `batchId`, id-less clicks count once now.
+   * Applies a batch of clicks in one transaction: records their keys (a click's key, or `batchId` for
+   * clicks without one), adds the clicks whose keys were never applied before to the counts and to
+   * links.clicks, and returns how many those were. The clicks under one key are one delivery: applying
+   * them again (a redelivery) changes nothing. Clicks of deleted links are skipped.
    */
   applyClicks(clicks: readonly ParsedClick[], batchId?: string): Promise<number>;
   /** A link's clicks in [from, to), from the rollups only (never raw events). */

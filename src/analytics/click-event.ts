@@ -4,11 +4,12 @@
  */
 export interface ClickEvent {
   /**
-   * UUIDv7, the key that makes applying an event twice harmless. Given once an event can be delivered
-   * twice (the stream producer sets it before XADD); the in-process queue applies whole batches once
-   * under a batch id instead, so the redirect makes none.
+   * What makes applying an event twice harmless: the events under one key are applied together, once.
+   * Given when events can be delivered twice: the stream producer gives each stream entry (the clicks
+   * of one event-loop turn) a UUIDv7, which every event in it carries. Events without one (the
+   * in-process queue) are keyed by the batch they are applied in.
    */
-  id?: string;
+  key?: string;
   linkId: string;
   at: number;
   /** Host of the Referer, lower-cased, or null for a direct visit. */

@@ -5,8 +5,8 @@ import type { ClickEvent } from './click-event.js';
 
 /** A click with its user agent parsed: what the rollups count. */
 export interface ParsedClick {
-  /** The event's own id, when it has one (see ClickEvent.id). */
-  id?: string;
+  /** See ClickEvent.key. */
+  key?: string;
   linkId: string;
   at: number;
   counted: boolean;
@@ -48,7 +48,7 @@ function parseAgent(ua: string): Agent {
 
 export function parseClick(event: ClickEvent): ParsedClick {
   return {
-    id: event.id,
+    key: event.key,
     linkId: event.linkId,
     at: event.at,
     counted: event.counted,

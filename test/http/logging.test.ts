@@ -27,8 +27,8 @@ test('request logs carry the request id, and no password, token or key ever appe
   }
 });
 
-test('with LOG_REQUESTS=0 successful requests are not logged, failures (5xx) are', async () => {
-  const { t, lines } = await loggedApp({ LOG_REQUESTS: '0' }, { randomCode: () => 'Always1' });
+test('with LOG_REQUESTS=0 and LOG_REDIRECTS=0 successful requests are not logged, failures (5xx) are', async () => {
+  const { t, lines } = await loggedApp({ LOG_REQUESTS: '0', LOG_REDIRECTS: '0' }, { randomCode: () => 'Always1' });
   try {
     const user = await signUpAndIn(t.app);
     await t.app.inject({ method: 'POST', url: '/api/v1/links', headers: user.auth, payload: { url: 'https://example.com/1' } });
@@ -39,6 +39,21 @@ test('with LOG_REQUESTS=0 successful requests are not logged, failures (5xx) are
     assert.equal(failed.statusCode, 500);
     assert.ok(lines.some((l) => l.msg === 'request failed' && l.err));
     assert.ok(lines.some((l) => l.msg === 'request completed' && (l.res as { statusCode: number }).statusCode === 500));
+  } finally {
+    await t.close();
+  }
+});
+
+test('redirects are logged at LOG_REDIRECTS, in one line each, apart from LOG_REQUESTS', async () => {
+  const { t, lines } = await loggedApp({ LOG_REQUESTS: '1', LOG_REDIRECTS: '1' }, { randomCode: () => 'Always2' });
+  try {
+    const user = await signUpAndIn(t.app);
+    await t.app.inject({ method: 'POST', url: '/api/v1/links', headers: user.auth, payload: { url: 'https://example.com/1' } });
+    const before = lines.length;
+    for (let i = 0; i < 5; i++) await t.app.inject({ url: '/Always2' });
+    const redirects = lines.slice(before).filter((l) => l.msg === 'incoming request' || l.msg === 'request completed');
+    assert.deepEqual(redirects.map((l) => l.msg), Array(5).fill('request completed'));
+    assert.ok(redirects.every((l) => (l.res as { statusCode: number }).statusCode === 302 && typeof l.reqId === 'string'));
   } finally {
     await t.close();
   }

@@ -20,7 +20,7 @@ let n = 0;
 
 function click(over: Partial<ParsedClick> = {}): ParsedClick {
   return {
-    id: `click-${++n}`, linkId: 'link-a', at: NOON + 5 * 60_000, counted: false, bot: false,
+    key: `click-${++n}`, linkId: 'link-a', at: NOON + 5 * 60_000, counted: false, bot: false,
     referrer: 'news.example', country: 'DE', browser: 'Chrome', os: 'Windows', device: 'desktop', ...over,
   };
 }
@@ -100,12 +100,12 @@ describe('describeAgent', () => {
 
 describe('parseClick', () => {
   const event = (over: Partial<ClickEvent> = {}): ClickEvent => ({
-    id: 'evt-1', linkId: 'link-1', at: NOON, referrer: 'news.example', ua: UA.iPhone, country: 'NL', counted: true, ...over,
+    key: 'evt-1', linkId: 'link-1', at: NOON, referrer: 'news.example', ua: UA.iPhone, country: 'NL', counted: true, ...over,
   });
 
-  test('keeps id, linkId, at, counted, referrer and country, and adds the parsed agent', () => {
+  test('keeps key, linkId, at, counted, referrer and country, and adds the parsed agent', () => {
     assert.deepEqual(parseClick(event()), {
-      id: 'evt-1', linkId: 'link-1', at: NOON, counted: true, referrer: 'news.example', country: 'NL',
+      key: 'evt-1', linkId: 'link-1', at: NOON, counted: true, referrer: 'news.example', country: 'NL',
       bot: false, browser: 'Mobile Safari', os: 'iOS', device: 'mobile',
     });
     assert.equal(parseClick(event({ counted: false })).counted, false);

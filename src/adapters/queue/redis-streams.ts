@@ -13,12 +13,15 @@ const GROUP = 'kurz-click-workers';
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
 
+/** Clicks per stream entry: one XADD carries the clicks of one event-loop turn, up to this many. */
+const ENTRY_CLICKS = 100;
+
 /**
- * The producer side: clicks are appended to a Redis stream (XADD with an approximate MAXLEN guard),
- * gathered per event-loop turn into one pipeline, never awaited by the redirect. If Redis does not take
- * a click (down, slow, breaker open) it goes to `fallback`, the in-process queue that applies to the
- * store directly. A click that reached the stream and the fallback both is still counted once: apply is
- * idempotent per event id.
+ * The producer side: the clicks of each event-loop turn are appended to a Redis stream as one entry
+ * (XADD with an approximate MAXLEN guard), never awaited by the redirect. Each entry has a key (a
+ * UUIDv7) that its clicks carry: the unit of exactly-once. If Redis does not take an entry (down, slow,
+ * breaker open) its clicks go to `fallback`, the in-process queue that applies to the store directly;
+ * an entry that reached the stream and the fallback both is still counted once, by its key.
  */
 export class RedisStreamClickQueue implements ClickQueue {
   private pending: ClickEvent[] = [];
@@ -59,13 +62,17 @@ export class RedisStreamClickQueue implements ClickQueue {
   private async append(batch: ClickEvent[]): Promise<void> {
     if (batch.length === 0) return;
     const { stream, maxLen, fallback } = this.options;
+    const entries: ClickEvent[][] = [];
+    for (let i = 0; i < batch.length; i += ENTRY_CLICKS) {
+      // From here an entry can arrive twice (a stream redelivery, or the stream and the fallback both): key it.
+      const key = newId(batch[i]!.at);
+      entries.push(batch.slice(i, i + ENTRY_CLICKS).map((event) => ({ ...event, key: event.key ?? key })));
+    }
     let results: [Error | null, unknown][] | null = null;
     try {
       results = await this.redis.call('xadd', (r) => {
         const pipeline = r.pipeline();
-        // From here an event can arrive twice (a stream redelivery, or the stream and the fallback both): give it its key.
-        for (const e of batch) e.id ??= newId(e.at);
-        for (const e of batch) pipeline.xadd(stream, 'MAXLEN', '~', maxLen, '*', 'e', JSON.stringify(e));
+        for (const entry of entries) pipeline.xadd(stream, 'MAXLEN', '~', maxLen, '*', 'e', JSON.stringify(entry));
         return pipeline.exec();
       });
     } catch {
@@ -73,9 +80,9 @@ export class RedisStreamClickQueue implements ClickQueue {
     }
     // A click the stream took counts as enqueued here; one handed to the fallback is counted there.
     let appended = 0;
-    batch.forEach((event, i) => {
-      if (!results || results[i]?.[0]) fallback.enqueue(event);
-      else appended++;
+    entries.forEach((entry, i) => {
+      if (!results || results[i]?.[0]) entry.forEach((event) => fallback.enqueue(event));
+      else appended += entry.length;
     });
     this.options.metrics.clickEvents.inc({ outcome: 'enqueued' }, appended);
   }
@@ -141,18 +148,21 @@ export class StreamClickConsumer {
   }
 
   private async run(): Promise<void> {
-    const { stream, batchSize, blockMs = 1_000, claimIdleMs = 30_000, metrics, log } = this.options;
+    const { stream, blockMs = 1_000, claimIdleMs = 30_000, log } = this.options;
+    // Entries hold up to ENTRY_CLICKS clicks each: read about batchSize clicks' worth.
+    const batchSize = Math.max(1, Math.ceil(this.options.batchSize / ENTRY_CLICKS));
     let failures = 0;
     let lastClaim = 0;
     while (!this.stopping) {
       try {
         await this.unlessStopped(this.ensureGroup());
         let entries: [string, string[]][] = [];
+        let claimed = false;
         if (Date.now() - lastClaim > Math.min(claimIdleMs, 5_000)) {
           lastClaim = Date.now();
-          const [, claimed] = (await this.unlessStopped(this.client.xautoclaim(stream, GROUP, this.name, claimIdleMs, '0-0', 'COUNT', batchSize))) as [string, [string, string[]][]];
-          entries = claimed.filter(([, fields]) => fields !== null);
-          if (entries.length > 0) metrics.clickEvents.inc({ outcome: 'redelivered' }, entries.length);
+          const [, taken] = (await this.unlessStopped(this.client.xautoclaim(stream, GROUP, this.name, claimIdleMs, '0-0', 'COUNT', batchSize))) as [string, [string, string[]][]];
+          entries = taken.filter(([, fields]) => fields !== null);
+          claimed = entries.length > 0;
         }
         if (entries.length === 0) {
           const read = (await this.unlessStopped(this.client.xreadgroup('GROUP', GROUP, this.name, 'COUNT', batchSize, 'BLOCK', blockMs, 'STREAMS', stream, '>'))) as
@@ -160,7 +170,7 @@ export class StreamClickConsumer {
           entries = read?.[0]?.[1] ?? [];
         }
         if (entries.length === 0) continue;
-        await this.applyUntilDone(entries);
+        await this.applyUntilDone(entries, claimed);
         failures = 0;
       } catch (err) {
         if (this.stopping) break;
@@ -172,8 +182,9 @@ export class StreamClickConsumer {
   }
 
   /** Applies the batch (retrying with backoff while the store is away), then acknowledges it. */
-  private async applyUntilDone(entries: [string, string[]][]): Promise<void> {
-    const events = entries.map(([, fields]) => JSON.parse(fields[fields.indexOf('e') + 1]!) as ClickEvent);
+  private async applyUntilDone(entries: [string, string[]][], claimed: boolean): Promise<void> {
+    const events = entries.flatMap(([, fields]) => eventsOf(fields[fields.indexOf('e') + 1]!));
+    if (claimed) this.options.metrics.clickEvents.inc({ outcome: 'redelivered' }, events.length);
     for (let attempt = 1; ; attempt++) {
       try {
         await this.options.apply(events);
@@ -216,4 +227,12 @@ export class StreamClickConsumer {
     }
     this.groupReady = true;
   }
+}
+
+/** An entry's clicks: an array of events sharing a key, or (entries written before keys were per entry) one event keyed by its id. */
+function eventsOf(json: string): ClickEvent[] {
+  const parsed = JSON.parse(json) as ClickEvent[] | (ClickEvent & { id?: string });
+  if (Array.isArray(parsed)) return parsed;
+  const { id, ...event } = parsed;
+  return [{ ...event, key: event.key ?? id }];
 }

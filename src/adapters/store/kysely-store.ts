@@ -16,11 +16,9 @@ export { fieldOfConstraint, type UniqueViolationOf } from './kysely-base.js';
  */
 export class KyselyStore extends LinksStore implements Store {
   async applyClicks(batch: readonly ParsedClick[], batchId = newId(Date.now())): Promise<number> {
-    // One event delivered twice within a batch counts once, like one delivered in two batches.
-    const seen = new Set<string>();
-    const clicks = batch.filter((c) => c.id === undefined || (!seen.has(c.id) && seen.add(c.id)));
+    const clicks = batch;
     if (clicks.length === 0) return 0;
-    const keyOf = (c: ParsedClick) => c.id ?? batchId;
+    const keyOf = (c: ParsedClick) => c.key ?? batchId;
     return this.db.transaction().execute(async (trx) => {
       // Keys first: a click whose key was applied before is a redelivery and counts nothing.
       const keys = new Map<string, number>();
