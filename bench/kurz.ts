@@ -13,6 +13,9 @@ import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { startServer, type Server } from '../test/e2e/process-helpers.js';
 import { JWT_SECRET } from './targets.js';
 
+/** As `npm start` runs Kurz: a larger young generation (see docs/PERFORMANCE.md, "Memory"). */
+const NODE_FLAGS = ['--max-semi-space-size=32'];
+
 export interface Kurz {
   url: string;
   /** Continues a server started `paused` (SIGCONT); harmless otherwise. */
@@ -37,6 +40,7 @@ export async function startKurz(options: {
   const server: Server = await startServer({
     ...(postgres ? { databaseUrl: options.database } : { databaseFile: options.database }),
     built: true,
+    nodeArgs: NODE_FLAGS,
     flags: workers > 1 ? ['--workers', String(workers)] : [],
     listeners: workers,
     timeoutMs: 30_000,
