@@ -13,11 +13,13 @@ import { Problem } from './http/schemas.js';
 import { opsRoutes } from './http/ops.js';
 import { REDIRECT_ROUTE, redirectRoute } from './http/redirect.js';
 import { fastRedirect } from './http/fast-redirect.js';
+import { dashboardRoutes } from './http/dashboard.js';
 import { clientIp, proxyTrust } from './http/client-ip.js';
 import { userRoutes } from './http/api/users.js';
 import { authRoutes } from './http/api/auth.js';
 import { apiKeyRoutes } from './http/api/api-keys.js';
 import { linkRoutes } from './http/api/links.js';
+import { linkQrRoutes } from './http/api/link-qr.js';
 import type { Api } from './http/api/api.js';
 
 const isRedirect = (request: FastifyRequest) => request.routeOptions.url === REDIRECT_ROUTE;
@@ -87,8 +89,10 @@ export async function buildApp(ctx: Context): Promise<Api> {
     authRoutes(v1, ctx);
     apiKeyRoutes(v1, ctx);
     linkRoutes(v1, ctx);
+    linkQrRoutes(v1, ctx);
   }, { prefix: '/api/v1' });
   opsRoutes(app, ctx);
+  await dashboardRoutes(app, ctx);
   redirectRoute(app, ctx);
   return app;
 }

@@ -57,12 +57,13 @@ export const TokenBody = Type.Object({
   password: Type.String({ minLength: 1, maxLength: 256 }),
 }, closed);
 export const RefreshBody = Type.Object({ refresh_token: Type.String({ minLength: 1, maxLength: 256 }) }, closed);
-export const TokenPair = Type.Object({
+
+export const AccessToken = Type.Object({
   access_token: Type.String(),
   token_type: Type.Literal('Bearer'),
   expires_in: Type.Integer({ description: 'seconds' }),
-  refresh_token: Type.String(),
 });
+export const TokenPair = Type.Object({ ...AccessToken.properties, refresh_token: Type.String() });
 
 export const ApiKeyBody = Type.Object({
   name: Type.String({ minLength: 1, maxLength: 100 }), expires_at: Type.Optional(Nullable(Time)),

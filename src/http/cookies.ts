@@ -1,0 +1,28 @@
+import type { FastifyRequest } from 'fastify';
+
+/** The value of one cookie the browser sent, if any. */
+export function cookie(request: FastifyRequest, name: string): string | undefined {
+  for (const part of (request.headers.cookie ?? '').split(';')) {
+    const at = part.indexOf('=');
+    if (at !== -1 && part.slice(0, at).trim() === name) {
+      try {
+        return decodeURIComponent(part.slice(at + 1).trim());
+      } catch {
+        return undefined; // not a value Kurz set: as good as none
+      }
+    }
+  }
+  return undefined;
+}
+
+export interface CookieOptions {
+  path: string;
+  /** Seconds; 0 deletes the cookie. */
+  maxAge: number;
+  secure: boolean;
+}
+
+/** A Set-Cookie value that no script can read (HttpOnly) and no other site can send (SameSite=Strict). */
+export function setCookie(name: string, value: string, { path, maxAge, secure }: CookieOptions): string {
+  return `${name}=${encodeURIComponent(value)}; Path=${path}; Max-Age=${maxAge}; HttpOnly; SameSite=Strict${secure ? '; Secure' : ''}`;
+}

@@ -1,0 +1,148 @@
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { ApiError, call } from '../api';
+import { Alert, Status } from '../components/alert';
+import { CopyButton } from '../components/copy-button';
+import { Field, SelectField } from '../components/field';
+import { Page } from '../components/page';
+import { QrCode } from '../components/qr-code';
+import { localError, useForm } from '../form';
+import { formatTime, shortUrlOf } from '../format';
+import { changesOf, draftOf, type LinkDraft } from '../link-form';
+import { Link, navigate } from '../router';
+import { REDIRECT_TYPES, type Link as ShortLink } from '../types';
+
+const REDIRECT_NAMES: Record<number, string> = {
+  301: '301 Moved Permanently',
+  302: '302 Found (default)',
+  307: '307 Temporary Redirect',
+  308: '308 Permanent Redirect',
+};
+
+/** Loads a link, then its edit form; a missing one (or another user's) is a 404, said in words. */
+export function LinkEdit({ id }: { id: string }) {
+  const [link, setLink] = useState<ShortLink | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    setLink(null);
+    setError(null);
+    call<ShortLink>('GET', `/links/${encodeURIComponent(id)}`).then(setLink, (err: unknown) =>
+      setError(err instanceof ApiError && err.status === 404 ? 'This link does not exist, or it is not yours.'
+        : err instanceof ApiError ? err.message : 'The link could not be loaded.'));
+  }, [id]);
+
+  if (!link) {
+    return (
+      <Page title="Edit link">
+        {error ? <Alert message={error} /> : <p class="muted">Loading…</p>}
+        <p><Link href="/dashboard/links">Back to your links</Link></p>
+      </Page>
+    );
+  }
+  return <EditForm link={link} onSaved={setLink} />;
+}
+
+function EditForm({ link, onSaved }: { link: ShortLink; onSaved: (link: ShortLink) => void }) {
+  const form = useRef<HTMLFormElement>(null);
+  const [draft, setDraft] = useState<LinkDraft>(() => draftOf(link));
+  const [status, setStatus] = useState<string | null>(null);
+  const { busy, errors, run, fail } = useForm({
+    url: 'url', code: 'code', title: 'title', tags: 'tags', expires_at: 'expires_at', max_clicks: 'max_clicks', redirect_type: 'redirect_type',
+  });
+  const short = shortUrlOf(link);
+  const bind = (name: keyof LinkDraft) => ({
+    name,
+    value: draft[name],
+    onInput: (e: { currentTarget: { value: string } }) => setDraft((d) => ({ ...d, [name]: e.currentTarget.value })),
+    error: errors.fields[name],
+  });
+
+  const save = (event: Event) => {
+    event.preventDefault();
+    setStatus(null);
+    const changes = changesOf(link, draft);
+    if (!changes.ok) return fail(form.current, localError(changes.fields));
+    if (Object.keys(changes.body).length === 0) return setStatus('Nothing to save: no field has changed.');
+    void run(form.current, async () => {
+      const saved = await call<ShortLink>('PATCH', `/links/${encodeURIComponent(link.id)}`, { body: changes.body });
+      onSaved(saved);
+      setDraft(draftOf(saved));
+      setStatus('Saved.');
+    });
+  };
+
+  return (
+    <Page title="Edit link">
+      <p class="short-url-row">
+        <a href={short} class="short-url">{short}</a>
+        <CopyButton text={short} />
+      </p>
+      <p class="muted">
+        {link.clicks} {link.clicks === 1 ? 'click' : 'clicks'} · created {formatTime(link.created_at)} ·{' '}
+        <Link href={`/dashboard/links/${encodeURIComponent(link.id)}/stats`}>Stats</Link>
+      </p>
+
+      <form ref={form} class="link-form" onSubmit={save} noValidate>
+        <Field label="Destination URL" type="url" inputMode="url" required {...bind('url')} />
+        <Field label="Code" type="text" autoCapitalize="off" spellcheck={false}
+          hint="What follows the slash: 3 to 64 letters, digits, _ or -." {...bind('code')} />
+        <Field label="Title" type="text" {...bind('title')} />
+        <Field label="Tags" type="text" hint="Separated by commas." {...bind('tags')} />
+        <Field label="Expires at" type="datetime-local" hint="Your local time. Leave empty for never." {...bind('expires_at')} />
+        <Field label="Max clicks" type="number" inputMode="numeric" min={1} step={1}
+          hint="The link stops working after this many clicks. Leave empty for no limit." {...bind('max_clicks')} />
+        <SelectField label="Redirect type" {...bind('redirect_type')}>
+          {REDIRECT_TYPES.map((t) => <option key={t} value={String(t)}>{REDIRECT_NAMES[t]}</option>)}
+        </SelectField>
+        <Alert message={errors.message} />
+        <Status message={status} />
+        <button type="submit" disabled={busy}>{busy ? 'Saving…' : 'Save'}</button>
+      </form>
+
+      <section>
+        <h2>QR code</h2>
+        <QrCode linkId={link.id} code={link.code} shortUrl={short} />
+      </section>
+
+      <DeleteLink link={link} />
+    </Page>
+  );
+}
+
+/** Deleting takes two clicks: the second button only appears after the first, with what it will do. */
+function DeleteLink({ link }: { link: ShortLink }) {
+  const [confirming, setConfirming] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const cancelButton = useRef<HTMLButtonElement>(null);
+  useEffect(() => {
+    if (confirming) cancelButton.current?.focus();
+  }, [confirming]);
+
+  const remove = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      await call<void>('DELETE', `/links/${encodeURIComponent(link.id)}`);
+      navigate('/dashboard/links');
+    } catch (err) {
+      setError(err instanceof ApiError ? err.message : 'The link could not be deleted.');
+      setBusy(false);
+    }
+  };
+
+  return (
+    <section class="danger-zone">
+      <h2>Delete</h2>
+      {confirming ? (
+        <div class="confirm">
+          <p>Delete /{link.code}? Its short URL will stop working. This cannot be undone.</p>
+          <button type="button" class="danger" onClick={remove} disabled={busy}>{busy ? 'Deleting…' : 'Yes, delete'}</button>{' '}
+          <button type="button" class="secondary" ref={cancelButton} onClick={() => setConfirming(false)} disabled={busy}>Cancel</button>
+        </div>
+      ) : (
+        <button type="button" class="danger" onClick={() => setConfirming(true)}>Delete link</button>
+      )}
+      <Alert message={error} />
+    </section>
+  );
+}
