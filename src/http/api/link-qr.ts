@@ -31,7 +31,9 @@ export function linkQrRoutes(app: Api, ctx: Context): void {
   app.get('/links/:id/qr.png', {
     schema: { tags, security, summary: "The link's short URL as a PNG QR code", params: IdParams, querystring: QrQuery, response: problems(400, 401, 404) },
   }, async (request, reply) => {
-    const png = await QRCode.toBuffer(await shortUrl(request, request.params.id), { ...options, type: 'png', width: request.query.size ?? 512 });
+    // qrcode floors width / modules × modules, and for some sizes float error lands it a pixel short.
+    const width = (request.query.size ?? 512) + 1e-6;
+    const png = await QRCode.toBuffer(await shortUrl(request, request.params.id), { ...options, type: 'png', width });
     return reply.type('image/png').header('cache-control', cacheControl).send(png);
   });
 }
