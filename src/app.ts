@@ -17,6 +17,7 @@ import { dashboardRoutes } from './http/dashboard.js';
 import { clientIp, proxyTrust } from './http/client-ip.js';
 import { userRoutes } from './http/api/users.js';
 import { authRoutes } from './http/api/auth.js';
+import { browserSessionRoutes } from './http/api/browser-session.js';
 import { apiKeyRoutes } from './http/api/api-keys.js';
 import { linkRoutes } from './http/api/links.js';
 import { linkQrRoutes } from './http/api/link-qr.js';
@@ -36,8 +37,8 @@ export async function buildApp(ctx: Context): Promise<Api> {
     logController: new LogController({ disableRequestLogging: (request: FastifyRequest) => isRedirect(request) || config.logRequests < 1 }),
     trustProxy: trust,
     bodyLimit: config.bodyLimitBytes,
-    // A cached redirect is answered before Fastify (fast-redirect.ts); every other request goes on to it.
-    // app.inject() bypasses this server, so injected redirects always take the Fastify route: the same answer.
+    // A redirect to a live link is answered before Fastify (fast-redirect.ts); every other request goes
+    // on to it. app.inject() bypasses this server, so injected redirects take the Fastify route: the same answer.
     serverFactory: (handler) => {
       const server = createServer((req, res) => {
         // While closing, Fastify answers 503 with Connection: close; let it.
@@ -87,6 +88,7 @@ export async function buildApp(ctx: Context): Promise<Api> {
     });
     userRoutes(v1, ctx);
     authRoutes(v1, ctx);
+    browserSessionRoutes(v1, ctx);
     apiKeyRoutes(v1, ctx);
     linkRoutes(v1, ctx);
     linkQrRoutes(v1, ctx);

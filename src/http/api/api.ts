@@ -10,3 +10,6 @@ export type Api = FastifyInstance<
 export function problems(...statuses: number[]): Record<number, { $ref: string }> {
   return Object.fromEntries(statuses.map((s) => [s, { $ref: 'Problem#' }]));
 }
+
+/** Token responses must never be stored by a cache between client and server (RFC 6749 §5.1). */
+export const noStore = { 'cache-control': 'no-store' };

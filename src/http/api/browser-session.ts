@@ -1,0 +1,74 @@
+import { Type } from 'typebox';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Context } from '../../use-cases/context.js';
+import { refresh, revoke, signIn } from '../../use-cases/sessions.js';
+import { AppError } from '../../domain/errors.js';
+import { AccessToken, TokenBody } from '../schemas.js';
+import { cookie, setCookie } from '../cookies.js';
+import { limitAuthAttempt } from '../rate-limit.js';
+import { noStore, problems, type Api } from './api.js';
+
+/** The browser's session (the dashboard): the refresh token in a cookie no script can read. */
+export function browserSessionRoutes(app: Api, ctx: Context): void {
+  const tags = ['auth'];
+  // The dashboard keeps its access token in memory only; the refresh token lives in an HttpOnly,
+  // SameSite=Strict cookie sent to these three routes alone. Against CSRF, each also needs the header
+  // x-kurz-csrf, which another site cannot add without a CORS preflight Kurz never grants, and an
+  // Origin, when the browser sends one, that is Kurz's own.
+  const SESSION = '/api/v1/auth/session';
+  const COOKIE = 'kurz_refresh';
+  const secure = new URL(ctx.config.baseUrl).protocol === 'https:';
+  const keep = (reply: FastifyReply, token: string) =>
+    reply.header('set-cookie', setCookie(COOKIE, token, { path: SESSION, maxAge: ctx.config.refreshTokenTtlSeconds, secure }));
+  const forget = (reply: FastifyReply) => reply.header('set-cookie', setCookie(COOKIE, '', { path: SESSION, maxAge: 0, secure }));
+  // Kurz's own origin: BASE_URL's, or the host the request was sent to (the dashboard opened at
+  // 127.0.0.1 while BASE_URL names localhost); a page of another site has neither.
+  const ownOrigin = (request: FastifyRequest, origin: string) => {
+    try {
+      return origin === new URL(ctx.config.baseUrl).origin || new URL(origin).host === request.host;
+    } catch {
+      return false;
+    }
+  };
+  const sameSite = async (request: FastifyRequest) => {
+    const origin = request.headers.origin;
+    if (request.headers['x-kurz-csrf'] !== '1' || (origin !== undefined && !ownOrigin(request, origin))) {
+      throw new AppError('forbidden', 'a browser session call needs the x-kurz-csrf header, from Kurz\'s own origin');
+    }
+  };
+  const accessOnly = ({ refresh_token: _, ...access }: Awaited<ReturnType<typeof signIn>>) => access;
+
+  app.post('/auth/session', {
+    onRequest: sameSite,
+    schema: {
+      tags, summary: 'Browser sign-in: an access token, and the refresh token in an HttpOnly cookie', body: TokenBody,
+      response: { 200: AccessToken, ...problems(400, 401, 403) },
+    },
+  }, async (request, reply) => {
+    await limitAuthAttempt(ctx, request, reply, request.body.email);
+    const tokens = await signIn(ctx, request.body.email, request.body.password);
+    return keep(reply, tokens.refresh_token).headers(noStore).send(accessOnly(tokens));
+  });
+
+  app.post('/auth/session/refresh', {
+    onRequest: sameSite,
+    schema: { tags, summary: 'Browser refresh: rotates the cookie, answers a new access token', response: { 200: AccessToken, ...problems(401, 403) } },
+  }, async (request, reply) => {
+    const presented = cookie(request, COOKIE);
+    if (!presented) throw new AppError('unauthorized', 'no session');
+    const tokens = await refresh(ctx, presented).catch((err: unknown) => {
+      forget(reply);
+      throw err;
+    });
+    return keep(reply, tokens.refresh_token).headers(noStore).send(accessOnly(tokens));
+  });
+
+  app.delete('/auth/session', {
+    onRequest: sameSite,
+    schema: { tags, summary: 'Browser sign-out: revokes the session and clears its cookie', response: { 204: Type.Null(), ...problems(403) } },
+  }, async (request, reply) => {
+    const presented = cookie(request, COOKIE);
+    if (presented) await revoke(ctx, presented);
+    return forget(reply).code(204).send(null);
+  });
+}
