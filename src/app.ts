@@ -80,15 +80,20 @@ export async function buildApp(ctx: Context): Promise<Api> {
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
   await app.register(async (v1: Api) => {
-    // Every API call: who is calling (401 for a bad credential), then their share of the API.
+    // Sign-in, refresh and sign-out carry their own credential (a password, a refresh token, the
+    // session cookie): a stale bearer token beside it must not stop them. Their share is per client IP.
+    v1.addHook('onRequest', async (request, reply) => enforce(ctx, reply, 'api', `ip:${request.ip}`));
+    authRoutes(v1, ctx);
+    browserSessionRoutes(v1, ctx);
+  }, { prefix: '/api/v1' });
+  await app.register(async (v1: Api) => {
+    // Every other API call: who is calling (401 for a bad credential), then their share of the API.
     v1.addHook('onRequest', async (request, reply) => {
       request.actor = await authenticate(ctx, request);
       const { actor } = request;
       await enforce(ctx, reply, 'api', actor ? (actor.keyId ? `key:${actor.keyId}` : `user:${actor.user.id}`) : `ip:${request.ip}`);
     });
     userRoutes(v1, ctx);
-    authRoutes(v1, ctx);
-    browserSessionRoutes(v1, ctx);
     apiKeyRoutes(v1, ctx);
     linkRoutes(v1, ctx);
     linkQrRoutes(v1, ctx);

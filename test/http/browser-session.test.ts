@@ -167,6 +167,15 @@ describeEachDialect('browser session API', ({ app, t }) => {
     problem(after);
   });
 
+  test('when a stale bearer token comes along (an expired access token), sign-out and refresh still work', async () => {
+    const stale = { ...CSRF, authorization: 'Bearer not-a-valid-token' };
+    const refreshed = await refresh(await session(), stale);
+    assert.equal(refreshed.statusCode, 200, refreshed.body);
+    const res = await signOut(refreshCookie(refreshed).value, stale);
+    assert.equal(res.statusCode, 204, res.body);
+    assertCleared(res);
+  });
+
   test('when a rotated session signs out, its whole family ends', async () => {
     const first = await session();
     const second = refreshCookie(await refresh(first)).value;
