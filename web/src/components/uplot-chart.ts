@@ -12,6 +12,7 @@ export interface ChartHandle {
 }
 
 const HEIGHT = 260;
+const DAY = 86_400; // uPlot's time scale is in seconds
 
 /** Draws clicks over time into `target`; colors come from the page's CSS, so dark mode applies. */
 export function drawChart(target: HTMLElement, times: number[], clicks: number[], interval: Interval): ChartHandle {
@@ -32,7 +33,11 @@ export function drawChart(target: HTMLElement, times: number[], clicks: number[]
       ],
       // Clicks are whole numbers: no 0.5 ticks, and a flat zero line still shows a scale.
       scales: { y: { range: (_u, _min, max) => [0, Math.max(4, Math.ceil(max * 1.1))] } },
-      axes: [axis, { ...axis, incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10_000, 100_000, 1_000_000] }],
+      axes: [
+        // Day buckets get day ticks only: an hour on the axis would suggest a time the count does not have.
+        interval === 'day' ? { ...axis, incrs: [DAY, 2 * DAY, 7 * DAY, 30 * DAY, 365 * DAY], values: '{MMM} {D}' } : axis,
+        { ...axis, incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10_000, 100_000, 1_000_000] },
+      ],
       legend: { show: true },
     },
     [times, clicks],
