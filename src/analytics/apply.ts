@@ -6,8 +6,8 @@ import { newId } from '../domain/ids.js';
 
 /**
  * parse → apply once → count: the worker's step for one batch, whoever delivers it (the in-process
- * buffer or a Redis Streams consumer). Idempotent: an event with an id, or a batch (of events without
- * one) under the same batch id, is counted once however often it is delivered.
+ * buffer or a Redis Streams consumer). Idempotent: the events under one key (a stream entry's, or
+ * `batchId` for events without one) are counted once however often they are delivered.
  */
 export function clickApplier(store: Store, metrics: Metrics, now: () => number = Date.now) {
   return async (batch: readonly ClickEvent[], batchId = newId(now())): Promise<void> => {

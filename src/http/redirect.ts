@@ -27,7 +27,7 @@ export const cacheControl = (target: Redirect) => (target.cacheable ? 'public, m
 
 /**
  * GET /:code: resolve (and count) the code, answer with its redirect. HEAD looks without counting.
- * The common case, a cached link, is answered before Fastify by fast-redirect.ts with the same result.
+ * The common case, a GET of a live link, is answered before Fastify by fast-redirect.ts with the same result.
  */
 export function redirectRoute(app: Api, ctx: Context): void {
   const visitor = visitorOf(ctx);

@@ -8,7 +8,7 @@ import { newId } from '../../domain/ids.js';
 const MAX_BACKOFF_MS = 30_000;
 
 export interface MemoryClickQueueOptions {
-  /** Applies a batch; must be idempotent per batch id (and per event id, for events that have one). */
+  /** Applies a batch; must be idempotent per key (the batch id, or an event's own key when it has one). */
   apply: (batch: ClickEvent[], batchId: string) => Promise<void>;
   /** A batch leaves when it has this many events … */
   batchSize: number;

@@ -15,8 +15,7 @@ export { fieldOfConstraint, type UniqueViolationOf } from './kysely-base.js';
  * the click analytics: applying batches exactly once, the rollups, and their compaction.
  */
 export class KyselyStore extends LinksStore implements Store {
-  async applyClicks(batch: readonly ParsedClick[], batchId = newId(Date.now())): Promise<number> {
-    const clicks = batch;
+  async applyClicks(clicks: readonly ParsedClick[], batchId = newId(Date.now())): Promise<number> {
     if (clicks.length === 0) return 0;
     const keyOf = (c: ParsedClick) => c.key ?? batchId;
     return this.db.transaction().execute(async (trx) => {

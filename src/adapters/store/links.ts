@@ -49,8 +49,7 @@ export class LinksStore extends AccountsStore {
   async insertLinks(links: readonly NewLink[]): Promise<void> {
     await this.unique(() =>
       this.db.transaction().execute(async (trx) => {
-        for (let i = 0; i < links.length; i += 1_000) {
-          const chunk = links.slice(i, i + 1_000);
+        for (const chunk of chunks(links, 1_000)) {
           await trx.insertInto('links').values(chunk.map(linkRow)).execute();
           const tags = chunk.flatMap((link) => link.tags.map((tag) => ({ link_id: link.id, tag })));
           if (tags.length > 0) await trx.insertInto('link_tags').values(tags).execute();
