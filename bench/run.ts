@@ -9,7 +9,8 @@
  * Scenarios: the ceiling (a bare node:http Map lookup); Kurz's cached redirect (one hot code, a Zipf
  * spread) on the embedded default, with `--workers 2`, and on PostgreSQL + Redis; the cache-miss
  * redirect (uniform over many codes, L1 of 1,000 entries) on SQLite and PostgreSQL; link creation
- * through the API on both. --scale instead runs the cache-miss redirect at 10^4..10^6 links (10^7 on
+ * through the API on both, and on SQLite with SQLITE_SYNCHRONOUS=normal (no fsync per commit: the
+ * price of durability). --scale instead runs the cache-miss redirect at 10^4..10^6 links (10^7 on
  * PostgreSQL with --huge), to see whether a lookup stays flat as the table grows.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -102,6 +103,7 @@ async function scenarios(): Promise<void> {
     const sqliteMiss = start({ database: sqlite, env: MISS_ENV });
     const postgresMiss = start({ database: postgres.url, env: MISS_ENV });
     const sqliteCreate = start({ database: sqlite, env: CREATE_ENV });
+    const sqliteCreateNormal = start({ database: sqlite, env: { ...CREATE_ENV, SQLITE_SYNCHRONOUS: 'normal' } });
     const postgresCreate = start({ database: postgres.url, env: CREATE_ENV });
     await Promise.allSettled([ceiling, ...servers]);
     progress('servers started');
@@ -119,6 +121,7 @@ async function scenarios(): Promise<void> {
     await kurzRows(table, 'Kurz cache miss, PostgreSQL, L1 of 1,000 entries, clicks recorded', postgresMiss, () => [uniform], timing);
     const create = async (kurz: Kurz) => [await creations(kurz.url, 'hot')];
     await kurzRows(table, 'Kurz link creation, SQLite, API key', sqliteCreate, create, timing);
+    await kurzRows(table, 'Kurz link creation, SQLite with SQLITE_SYNCHRONOUS=normal (no fsync per commit), API key', sqliteCreateNormal, create, timing);
     await kurzRows(table, 'Kurz link creation, PostgreSQL, API key', postgresCreate, create, timing);
   } finally {
     for (const cleanup of cleanups.reverse()) await cleanup().catch((err: unknown) => console.error('cleanup failed:', err));

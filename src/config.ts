@@ -5,10 +5,17 @@
 
 import type { BucketLimit } from './domain/token-bucket.js';
 
+/**
+ * full: a commit returns once the WAL is fsynced, so an acknowledged write survives a power cut.
+ * normal: the WAL is fsynced only at checkpoints: it survives a crash of the process, not of the machine.
+ */
+export type SqliteSynchronous = 'full' | 'normal';
+
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
 export type Database =
-  | { kind: 'sqlite'; file: string } // file ':memory:' keeps everything in memory (tests)
+  // file ':memory:' keeps everything in memory (tests). synchronous: when a commit is on disk (see SQLITE_SYNCHRONOUS).
+  | { kind: 'sqlite'; file: string; synchronous: SqliteSynchronous }
   | { kind: 'postgres'; url: string };
 
 export interface Config {
@@ -116,7 +123,7 @@ export function flagsToEnv(args: readonly string[]): Env {
 
 /** Every setting's name (environment variable). */
 export const SETTINGS: ReadonlySet<string> = new Set([
-  'PORT', 'HOST', 'BASE_URL', 'DATABASE_URL', 'REDIS_URL', 'JWT_SECRET', 'LOG_LEVEL', 'LOG_REQUESTS', 'LOG_REDIRECTS', 'SIGNUP',
+  'PORT', 'HOST', 'BASE_URL', 'DATABASE_URL', 'SQLITE_SYNCHRONOUS', 'REDIS_URL', 'JWT_SECRET', 'LOG_LEVEL', 'LOG_REQUESTS', 'LOG_REDIRECTS', 'SIGNUP',
   'ACCESS_TOKEN_TTL', 'REFRESH_TOKEN_TTL', 'BODY_LIMIT', 'CODE_LENGTH', 'BLOCKED_DOMAINS', 'SHUTDOWN_TIMEOUT', 'WORKERS',
   'REDIS_PREFIX', 'REDIS_TIMEOUT_MS', 'CACHE_TTL', 'CACHE_L1_TTL', 'CACHE_NEGATIVE_TTL', 'CACHE_L1_MAX_ENTRIES', 'CACHE_L1_MAX_BYTES',
   'ANALYTICS', 'CLICK_FLUSH_MS', 'CLICK_BATCH_SIZE', 'CLICK_BUFFER_MAX', 'ANALYTICS_RETENTION_DAYS', 'CLICK_DEDUPE_DAYS',
@@ -125,7 +132,7 @@ export const SETTINGS: ReadonlySet<string> = new Set([
 
 export function loadConfig(env: Env = process.env): Readonly<Config> {
   const port = int(env, 'PORT', 8080, 0, 65535);
-  const database = parseDatabase(env.DATABASE_URL ?? 'sqlite:./data/kurz.db');
+  const database = parseDatabase(env.DATABASE_URL ?? 'sqlite:./data/kurz.db', oneOf(env, 'SQLITE_SYNCHRONOUS', ['full', 'normal'] as const, 'full'));
   const jwtSecret = env.JWT_SECRET || undefined;
   if (jwtSecret !== undefined && jwtSecret.length < 32) {
     throw new ConfigError('JWT_SECRET', 'must be at least 32 characters');
@@ -240,11 +247,11 @@ function parseTrustProxy(raw: string | undefined): false | number | string {
   return entries.join(',');
 }
 
-function parseDatabase(raw: string): Database {
+function parseDatabase(raw: string, synchronous: SqliteSynchronous): Database {
   if (raw.startsWith('sqlite:')) {
     const file = raw.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
     if (!file) throw new ConfigError('DATABASE_URL', 'needs a file after sqlite: (e.g. sqlite:./data/kurz.db)');
-    return { kind: 'sqlite', file };
+    return { kind: 'sqlite', file, synchronous };
   }
   if (/^postgres(ql)?:\/\/./.test(raw)) {
     try {

@@ -27,7 +27,7 @@ export const DIALECTS = ['sqlite', 'postgres'] as const;
 export async function createTestDatabase(name: TestDatabase['name']): Promise<TestDatabase> {
   if (name === 'sqlite') {
     const dir = mkdtempSync(join(tmpdir(), 'kurz-test-'));
-    return { name, database: { kind: 'sqlite', file: join(dir, 'kurz.db') }, drop: async () => rmSync(dir, { recursive: true, force: true }) };
+    return { name, database: { kind: 'sqlite', file: join(dir, 'kurz.db'), synchronous: 'full' }, drop: async () => rmSync(dir, { recursive: true, force: true }) };
   }
   const dbName = `kurz_test_${randomBytes(6).toString('hex')}`;
   await adminQuery(`create database ${dbName}`);
@@ -55,7 +55,7 @@ export async function createTestStore(name: TestDatabase['name']): Promise<{ sto
 
 /** Another migrated store on an existing test database (a second instance of the service); close() is idempotent. */
 export async function openTestStore(db: TestDatabase): Promise<{ store: KyselyStore; close(): Promise<void> }> {
-  const store = db.database.kind === 'sqlite' ? createSqliteStore(db.database.file) : createPostgresStore(db.database.url);
+  const store = db.database.kind === 'sqlite' ? createSqliteStore(db.database.file, db.database) : createPostgresStore(db.database.url);
   await store.migrate();
   let closed = false;
   const close = store.close.bind(store);

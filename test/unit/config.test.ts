@@ -21,7 +21,7 @@ describe('loadConfig', () => {
     assert.equal(c.port, 8080);
     assert.equal(c.host, '127.0.0.1');
     assert.equal(c.baseUrl, 'http://localhost:8080');
-    assert.deepEqual(c.database, { kind: 'sqlite', file: './data/kurz.db' });
+    assert.deepEqual(c.database, { kind: 'sqlite', file: './data/kurz.db', synchronous: 'full' });
     assert.equal(c.signup, 'open');
     assert.equal(c.logLevel, 'info');
     assert.equal(c.jwtSecret, undefined);
@@ -59,8 +59,12 @@ describe('loadConfig', () => {
   });
 
   test('reads sqlite: paths, including absolute sqlite:/// ones', () => {
-    assert.deepEqual(loadConfig({ DATABASE_URL: 'sqlite::memory:' }).database, { kind: 'sqlite', file: ':memory:' });
-    assert.deepEqual(loadConfig({ DATABASE_URL: 'sqlite:///var/kurz.db' }).database, { kind: 'sqlite', file: '/var/kurz.db' });
+    assert.deepEqual(loadConfig({ DATABASE_URL: 'sqlite::memory:' }).database, { kind: 'sqlite', file: ':memory:', synchronous: 'full' });
+    assert.deepEqual(loadConfig({ DATABASE_URL: 'sqlite:///var/kurz.db' }).database, { kind: 'sqlite', file: '/var/kurz.db', synchronous: 'full' });
+  });
+
+  test('when SQLITE_SYNCHRONOUS is normal, then the SQLite store is told so', () => {
+    assert.deepEqual(loadConfig({ SQLITE_SYNCHRONOUS: 'normal' }).database, { kind: 'sqlite', file: './data/kurz.db', synchronous: 'normal' });
   });
 
   test('each bad value throws a ConfigError whose message starts with the setting name', () => {
@@ -80,6 +84,7 @@ describe('loadConfig', () => {
       [{ DATABASE_URL: PG }, 'JWT_SECRET'],
       [{ REDIS_URL: 'http://cache' }, 'REDIS_URL'],
       [{ CODE_LENGTH: '4' }, 'CODE_LENGTH'],
+      [{ SQLITE_SYNCHRONOUS: 'off' }, 'SQLITE_SYNCHRONOUS'],
     ];
     for (const [env, setting] of cases) assertBadSetting(env, setting);
   });

@@ -5,13 +5,18 @@ import { CompiledQuery, Kysely, SqliteAdapter, SqliteDialect, SqliteDriver, type
 import { LRUCache } from 'lru-cache';
 import { KyselyStore, fieldOfConstraint } from './kysely-store.js';
 import type { Database } from './schema.js';
+import type { SqliteSynchronous } from '../../config.js';
 
-/** The embedded default: one SQLite file in WAL mode, no server to run. */
-export function createSqliteStore(file: string): KyselyStore {
+/**
+ * The embedded default: one SQLite file in WAL mode, no server to run. `synchronous` is FULL unless
+ * told otherwise: every commit waits for an fsync of the WAL, so nothing acknowledged is lost to a
+ * power cut. Group commit (group-commit.ts, and click batches) keeps that to one fsync per group.
+ */
+export function createSqliteStore(file: string, options: { synchronous?: SqliteSynchronous } = {}): KyselyStore {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
   const sqlite = new SQLite(file);
   sqlite.pragma('journal_mode = WAL'); // readers never wait for the writer
-  sqlite.pragma('synchronous = NORMAL'); // durable across process crashes; WAL keeps it consistent
+  sqlite.pragma(`synchronous = ${options.synchronous ?? 'full'}`);
   sqlite.pragma('foreign_keys = ON'); // deleting a user cascades to their links, keys and tokens
   sqlite.pragma('busy_timeout = 5000'); // `kurz migrate` or a second process may hold the lock briefly
   // SQLite's own lower() folds only A-Z; PostgreSQL's folds every script. Replacing it keeps the
