@@ -11,7 +11,8 @@ import { TieredLinkCache } from './adapters/cache/tiered.js';
 import { RedisConnection } from './adapters/redis/connection.js';
 import { clusterPeers } from './adapters/cache/cluster-peers.js';
 import { MemoryClickQueue } from './adapters/queue/memory-clicks.js';
-import { RedisStreamClickQueue, StreamClickConsumer } from './adapters/queue/redis-streams.js';
+import { RedisStreamClickQueue } from './adapters/queue/stream-producer.js';
+import { StreamClickConsumer } from './adapters/queue/stream-consumer.js';
 import { clickApplier } from './analytics/apply.js';
 import { startCompaction } from './analytics/compaction.js';
 import { MemoryRateLimiter } from './adapters/limiter/memory.js';
@@ -40,7 +41,7 @@ export async function openStore(config: Readonly<Config>): Promise<Store> {
   let store: Store | undefined;
   try {
     store = config.database.kind === 'sqlite'
-      ? createSqliteStore(config.database.file)
+      ? createSqliteStore(config.database.file, config.database)
       : createPostgresStore(config.database.url);
     await store.migrate();
     return store;
@@ -71,14 +72,10 @@ export function assemble(config: Readonly<Config>, store: Store, options: Assemb
     : undefined;
 
   const l1 = new LruLinkCache({ maxEntries: config.cache.l1MaxEntries, maxBytes: config.cache.l1MaxBytes });
-  let l2: RedisLinkCache | undefined;
-  if (redis) {
-    l2 = new RedisLinkCache(redis, { prefix: config.redisPrefix, maxTtlMs: config.cache.ttlMs + config.cache.negativeTtlMs });
-    l2.onInvalidation((code) => void l1.invalidate(code));
-  }
+  const l2 = redis && new RedisLinkCache(redis, { prefix: config.redisPrefix, maxTtlMs: config.cache.ttlMs + config.cache.negativeTtlMs });
   const peers = l2 ? undefined : clusterPeers();
-  peers?.onInvalidation((code) => void l1.invalidate(code));
   const cache = new TieredLinkCache(l1, l2, store, config.cache, metrics, peers);
+  (l2 ?? peers)?.onInvalidation((code) => cache.forget(code));
   redis?.onRecovered(() => void cache.replayPending());
   const apply = clickApplier(store, metrics);
   const { batchSize, flushMs, maxBuffered, streamMaxLen } = config.clicks;
@@ -86,7 +83,7 @@ export function assemble(config: Readonly<Config>, store: Store, options: Assemb
   const stream = `${config.redisPrefix}clicks`;
   const clicks: ClickQueue = !config.clicks.analytics
     ? noClicks
-    : redis ? new RedisStreamClickQueue(redis, { stream, maxLen: streamMaxLen, fallback: inProcess(), metrics }) : inProcess();
+    : redis ? new RedisStreamClickQueue(redis, { stream, maxLen: streamMaxLen, fallback: inProcess(), maxUnconfirmed: maxBuffered, metrics, log }) : inProcess();
   const consumer = redis && config.clicks.consumer
     ? new StreamClickConsumer(config.redisUrl!, { stream, apply, batchSize, claimIdleMs: config.clicks.claimIdleMs, metrics, log })
     : undefined;

@@ -1,7 +1,7 @@
 import { pino } from 'pino';
 import { ConfigError, type Config } from './config.js';
 import { openStore } from './compose.js';
-import { StreamClickConsumer } from './adapters/queue/redis-streams.js';
+import { StreamClickConsumer } from './adapters/queue/stream-consumer.js';
 import { clickApplier } from './analytics/apply.js';
 import { startCompaction } from './analytics/compaction.js';
 import { createMetrics } from './obs/metrics.js';

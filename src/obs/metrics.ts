@@ -10,6 +10,7 @@ export function createMetrics() {
   const tallies: (() => void)[] = [];
   const collect = () => tallies.forEach((flush) => flush());
   const buffers: (() => number)[] = [];
+  const unconfirmed: (() => number)[] = [];
   return {
     registry,
     /**
@@ -56,7 +57,7 @@ export function createMetrics() {
     }),
     clickEvents: new Counter({
       name: 'kurz_click_events_total',
-      help: 'Click events by outcome: enqueued, applied (first time), duplicate (redelivered, already applied), redelivered (claimed from a dead consumer), dropped (buffer full)',
+      help: 'Click events by outcome: enqueued, applied (first time), duplicate (redelivered, already applied), redelivered (claimed from a dead consumer), resent (appended again after Redis lost them), dropped (buffer full)',
       labelNames: ['outcome'] as const, registers, collect,
     }),
     /** Adds a buffer of click events to kurz_click_buffer_events, which reads it when scraped. */
@@ -65,6 +66,16 @@ export function createMetrics() {
       name: 'kurz_click_buffer_events', help: 'Click events waiting in this process', registers,
       collect() {
         this.set(buffers.reduce((sum, size) => sum + size(), 0));
+      },
+    }),
+    /** Adds a producer's unacknowledged stream clicks to kurz_click_stream_unconfirmed_events, read when scraped. */
+    watchUnconfirmedClicks: (size: () => number) => void unconfirmed.push(size),
+    clicksUnconfirmed: new Gauge({
+      name: 'kurz_click_stream_unconfirmed_events',
+      help: 'Clicks this process appended to the Redis stream that no consumer has acknowledged yet (kept, to be appended again if Redis loses them)',
+      registers,
+      collect() {
+        this.set(unconfirmed.reduce((sum, size) => sum + size(), 0));
       },
     }),
     clickQueueLag: new Gauge({ name: 'kurz_click_queue_lag_seconds', help: 'Age of the oldest event in the last batch applied', registers }),

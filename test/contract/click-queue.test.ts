@@ -12,13 +12,14 @@ import type { ClickQueue } from '../../src/ports.js';
 import type { ClickEvent } from '../../src/analytics/click-event.js';
 import { clickApplier } from '../../src/analytics/apply.js';
 import { MemoryClickQueue, type MemoryClickQueueOptions } from '../../src/adapters/queue/memory-clicks.js';
-import { RedisStreamClickQueue, StreamClickConsumer } from '../../src/adapters/queue/redis-streams.js';
+import { RedisStreamClickQueue } from '../../src/adapters/queue/stream-producer.js';
+import { StreamClickConsumer } from '../../src/adapters/queue/stream-consumer.js';
 import { RedisConnection } from '../../src/adapters/redis/connection.js';
 import type { KyselyStore } from '../../src/adapters/store/kysely-store.js';
 import { newId } from '../../src/domain/ids.js';
 import { createMetrics, type Metrics } from '../../src/obs/metrics.js';
 import { createTestStore } from '../support/stores.js';
-import { TEST_REDIS_URL, assertRedisUp, freePort, uniquePrefix } from '../support/redis.js';
+import { PrivateRedis, TEST_REDIS_URL, assertRedisUp, freePort, uniquePrefix } from '../support/redis.js';
 import { newLink, newUser } from './store/fixtures.js';
 
 const GROUP = 'kurz-click-workers';
@@ -69,23 +70,29 @@ function openMemory(store: KyselyStore, metrics: Metrics, over: Partial<MemoryCl
   return { queue, settle: async (_: unknown, closed = false) => void (closed || (await queue.flush())), close: () => queue.close() };
 }
 
-interface RedisOptions { consumers?: number; batchSize?: number; claimIdleMs?: number; producerUrl?: string; start?: boolean; applyDelayMs?: number }
+interface RedisOptions {
+  consumers?: number; batchSize?: number; claimIdleMs?: number; producerUrl?: string; start?: boolean; applyDelayMs?: number;
+  /** The Redis of producer, consumers and checks (a private one a test may kill); the shared one by default. */
+  url?: string;
+  maxUnconfirmed?: number;
+}
 
 /** A producer (falling back to an in-process queue) and consumers on a stream of their own, all applying to `store`. */
 async function openRedis(store: KyselyStore, metrics: Metrics, options: RedisOptions = {}) {
-  const { consumers: n = 1, batchSize = 50, claimIdleMs = 30_000, producerUrl, start = true, applyDelayMs = 0 } = options;
+  const { consumers: n = 1, batchSize = 50, claimIdleMs = 30_000, producerUrl, start = true, applyDelayMs = 0, url = TEST_REDIS_URL, maxUnconfirmed = 10_000 } = options;
   const stream = `${uniquePrefix()}clicks`;
-  const admin = new Redis(TEST_REDIS_URL);
-  const conn = new RedisConnection(producerUrl ?? TEST_REDIS_URL, { timeoutMs: 500, metrics, log });
+  const admin = new Redis(url);
+  admin.on('error', () => {});
+  const conn = new RedisConnection(producerUrl ?? url, { timeoutMs: 500, metrics, log });
   if (!producerUrl && conn.client.status !== 'ready') await once(conn.client, 'ready');
   const apply = clickApplier(store, metrics);
   const fallback = new MemoryClickQueue({ apply, batchSize, flushMs: 50, maxBuffered: 10_000, metrics, log });
-  const producer = new RedisStreamClickQueue(conn, { stream, maxLen: 100_000, fallback, metrics });
+  const producer = new RedisStreamClickQueue(conn, { stream, maxLen: 100_000, fallback, maxUnconfirmed, metrics, log });
   // Closing the queue closes its connection right after, as the app's shutdown does: a late append finds no Redis.
   const queue: ClickQueue = { enqueue: (e) => producer.enqueue(e), flush: () => producer.flush(), close: () => producer.close().then(() => conn.close()) };
   /** Events handed to each consumer's apply. */
   const seen = Array.from({ length: n }, () => 0);
-  const consumer = (i: number) => new StreamClickConsumer(TEST_REDIS_URL, {
+  const consumer = (i: number) => new StreamClickConsumer(url, {
     stream, batchSize, blockMs: 100, claimIdleMs, metrics, log,
     apply: async (batch) => {
       seen[i]! += batch.length;
@@ -335,5 +342,98 @@ describe('redis streams click queue', () => {
       assert.equal(await outcome(metrics, 'duplicate'), 0);
       assert.equal(await h.pending(), 0);
       assert.equal(await h.admin.xlen(h.stream), 0);
+    }));
+});
+
+describe('redis streams click queue, when Redis loses what it held', () => {
+  const { store, link } = useStore();
+  let redis: PrivateRedis;
+  before(async () => {
+    redis = await PrivateRedis.start();
+  });
+  after(() => redis?.kill());
+  const withPrivate = (options: RedisOptions, body: (h: Awaited<ReturnType<typeof openRedis>>, metrics: Metrics) => Promise<void>) =>
+    async () => void (await using(openRedis(store(), createMetrics(), { url: redis.url, ...options }), (h) => body(h, h.metrics)));
+  /** Five turns of the event loop, `perTurn` clicks each: five stream entries. */
+  const turns = async (h: { queue: ClickQueue }, a: string, perTurn: number) => {
+    for (let turn = 0; turn < 5; turn++) {
+      enqueue(h.queue, a, perTurn);
+      await h.queue.flush();
+    }
+  };
+  const unconfirmed = async (metrics: Metrics) => (await metrics.clicksUnconfirmed.get()).values[0]?.value;
+  /** SIGKILL and a fresh start: Redis in its default configuration comes back empty. */
+  const restart = async () => {
+    await redis.kill();
+    await redis.start();
+  };
+
+  test('when Redis restarts empty before any consumer applied the entries, then the producer appends them again and each click counts once',
+    withPrivate({ start: false }, async (h, metrics) => {
+      const a = await link();
+      await turns(h, a, 6);
+      assert.equal(await h.admin.xlen(h.stream), 5);
+      assert.equal(await unconfirmed(metrics), 30, 'every click is kept until a consumer applies it');
+      await restart();
+      await waitFor(async () => (await h.admin.xlen(h.stream).catch(() => 0)) === 5);
+      assert.equal(await h.admin.xlen(h.stream), 5, 'the producer appended its entries to the new Redis');
+      assert.equal(await outcome(metrics, 'resent'), 30);
+      h.consumers[0]!.start();
+      await h.settle({ [a]: 30 });
+      await assertCounts(store(), { [a]: 30 });
+      assert.equal(await outcome(metrics, 'duplicate'), 0);
+      await waitFor(async () => (await unconfirmed(metrics)) === 0);
+      assert.equal(await unconfirmed(metrics), 0, 'entries the consumer acknowledged are forgotten');
+    }));
+
+  test('when the stream and its group vanish under a running consumer, then it creates the group again and every click counts once',
+    withPrivate({}, async (h) => {
+      const a = await link();
+      await turns(h, a, 4);
+      await h.settle({ [a]: 20 });
+      await restart();
+      await turns(h, a, 4);
+      await h.settle({ [a]: 40 });
+      await assertCounts(store(), { [a]: 40 });
+    }));
+
+  test('when the consumer acknowledged everything, then a Redis restart sends nothing again',
+    withPrivate({}, async (h, metrics) => {
+      const a = await link();
+      await turns(h, a, 3);
+      await h.settle({ [a]: 15 });
+      await waitFor(async () => (await unconfirmed(metrics)) === 0);
+      assert.equal(await unconfirmed(metrics), 0);
+      await restart();
+      await turns(h, a, 3);
+      await h.settle({ [a]: 30 });
+      await assertCounts(store(), { [a]: 30 });
+      assert.equal(await outcome(metrics, 'resent'), 0);
+      assert.equal(await outcome(metrics, 'duplicate'), 0);
+    }));
+
+  test('when more clicks are unacknowledged than the bound, then the further ones are applied in this process and none is lost',
+    withPrivate({ start: false, maxUnconfirmed: 20 }, async (h, metrics) => {
+      const a = await link();
+      await turns(h, a, 10);
+      assert.equal(await h.admin.xlen(h.stream), 2, 'two entries of ten fit the bound of 20');
+      await assertCounts(store(), { [a]: 30 });
+      assert.equal(await unconfirmed(metrics), 20);
+      h.consumers[0]!.start();
+      await h.settle({ [a]: 50 });
+      await assertCounts(store(), { [a]: 50 });
+    }));
+
+  test('when the producer closes before any consumer ran, then it applies its clicks itself and a later consumer counts nothing twice',
+    withPrivate({ start: false }, async (h, metrics) => {
+      const a = await link();
+      await turns(h, a, 5);
+      await h.queue.close();
+      await assertCounts(store(), { [a]: 25 });
+      assert.equal(await h.admin.xlen(h.stream), 5, 'the entries are still in the stream');
+      h.consumers[0]!.start();
+      await h.settle({ [a]: 25 }, true);
+      await assertCounts(store(), { [a]: 25 });
+      assert.equal(await outcome(metrics, 'duplicate'), 25);
     }));
 });

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import pg from 'pg';
 import { Redis } from 'ioredis';
 import { call, killAll, sandbox, startKurz, type LogLine, type Running, type Server } from './process-helpers.js';
-import { TEST_REDIS_URL, assertRedisUp, uniquePrefix } from '../support/redis.js';
+import { PrivateRedis, TEST_REDIS_URL, assertRedisUp, uniquePrefix } from '../support/redis.js';
 import { createTestDatabase, type TestDatabase } from '../support/stores.js';
 
 after(() => killAll());
@@ -348,5 +348,81 @@ describe('click analytics, end to end', () => {
         assert.deepEqual(await second.stop(), { code: 0, signal: null }, second.stdout() + second.stderr());
       });
     }
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Redis in its default configuration (no persistence) killed and started again under two instances
+
+/** Redirects to `code` spread over `bases`, `concurrency` at a time, until `stop()`; counts the answers. */
+async function redirectsUntil(bases: string[], code: string, stop: () => boolean, concurrency = CONCURRENCY) {
+  const tally = { answered: 0, other: [] as string[] };
+  let next = 0;
+  const lane = async () => {
+    while (!stop()) {
+      const base = bases[next++ % bases.length]!;
+      try {
+        const res = await fetch(new URL(`/${code}`, base), { redirect: 'manual', headers: { 'user-agent': BROWSER_UA }, signal: AbortSignal.timeout(10_000) });
+        await res.arrayBuffer();
+        if (res.status === 302) tally.answered++;
+        else tally.other.push(String(res.status));
+      } catch (err) {
+        tally.other.push((err as Error).message);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, lane));
+  return tally;
+}
+
+describe('when Redis restarts empty (no persistence, its default)', () => {
+  /** A private Redis, a PostgreSQL database, two `kurz serve` instances on both, and a link on them. */
+  async function twoInstances(t: TestContext, env: Record<string, string>) {
+    const b = await backends(t);
+    const redis = await PrivateRedis.start();
+    t.after(() => redis.kill());
+    const box = sandbox(t);
+    const instanceEnv = { ...QUIET, JWT_SECRET, REDIS_URL: redis.url, REDIS_PREFIX: b.prefix, ...env };
+    const servers = [await box.start({ flags: ['--database-url', b.pgUrl], env: instanceEnv })];
+    servers.push(await box.start({ flags: ['--database-url', b.pgUrl], env: instanceEnv }));
+    const owned = await ownerWithLink(servers[0]!, 'redis-restart@example.com');
+    const admin = new Redis(redis.url, { maxRetriesPerRequest: 1 });
+    admin.on('error', () => {});
+    t.after(() => admin.disconnect());
+    return { b, redis, servers, owned, admin, env: { ...instanceEnv, DATABASE_URL: b.pgUrl } };
+  }
+
+  test('when it dies holding clicks no worker has applied, then the instances append them again and each is counted once', TIMEOUT, async (t) => {
+    const { redis, servers, owned, admin, env } = await twoInstances(t, { CLICK_CONSUMER: 'off' });
+    const [one, two] = servers as [Server, Server];
+    await Promise.all([fireRedirects(one.url, owned.code, N / 2), fireRedirects(two.url, owned.code, N / 2)]);
+    const stream = `${env.REDIS_PREFIX}clicks`;
+    await until(10_000, async () => ((await clicksInStream(admin, stream)) === N ? true : undefined), () => `the stream should hold ${N} clicks`);
+
+    await redis.kill(); // the N clicks were only in Redis's memory
+    await Promise.all([fireRedirects(one.url, owned.code, 50), fireRedirects(two.url, owned.code, 50)]);
+    await redis.start();
+    await Promise.all([fireRedirects(one.url, owned.code, 50), fireRedirects(two.url, owned.code, 50)]);
+
+    await startWorker(t, { ...env, REDIS_URL: redis.url });
+    await assertSettledAt(one, owned, N + 200, () => `\n${one.stdout()}\n${two.stdout()}`);
+    for (const server of servers) assert.deepEqual(await server.stop(), { code: 0, signal: null }, server.stdout() + server.stderr());
+  });
+
+  test('when it is SIGKILLed under load and back 2 s later, then every answered redirect is counted exactly once', TIMEOUT, async (t) => {
+    const { redis, servers, owned } = await twoInstances(t, {});
+    let stopped = false;
+    const load = redirectsUntil(servers.map((s) => s.url), owned.code, () => stopped);
+    await sleep(1_500);
+    await redis.kill();
+    await sleep(2_000);
+    await redis.start();
+    await sleep(2_500);
+    stopped = true;
+    const { answered, other } = await load;
+    assert.deepEqual(other, [], 'every redirect is answered while Redis is away');
+    assert.ok(answered > 0);
+    await assertSettledAt(servers[0]!, owned, answered, () => `\n${servers.map((s) => s.stdout()).join('\n')}`);
+    for (const server of servers) assert.deepEqual(await server.stop(), { code: 0, signal: null }, server.stdout() + server.stderr());
   });
 });

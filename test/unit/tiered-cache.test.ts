@@ -36,3 +36,34 @@ test('when Redis does not take an invalidation, the writing instance reads the s
     cache.close();
   }
 });
+
+test('when a code is invalidated while its load is under way, then a lookup after the invalidation loads again instead of sharing it', async () => {
+  let release = () => {};
+  const held = new Promise<void>((resolve) => (release = resolve));
+  let stored = link('https://example.com/old');
+  let reads = 0;
+  // The first read sees the old row, then its answer is held up (a slow store) until the edit is done.
+  const store = {
+    findTargetByCode: async () => {
+      const row = stored;
+      if (++reads === 1) await held;
+      return row;
+    },
+  } as unknown as Store;
+  const cache = new TieredLinkCache(new LruLinkCache({ maxEntries: 100, maxBytes: 1 << 20 }), undefined, store,
+    { ttlMs: 60_000, l1TtlMs: 60_000, negativeTtlMs: 60_000 }, createMetrics());
+  try {
+    const before = cache.lookup('code2');
+    await new Promise((resolve) => setImmediate(resolve));
+    stored = link('https://example.com/new');
+    await cache.invalidate('code2');
+    const after = cache.lookup('code2');
+    release();
+    assert.equal((await after)?.url, 'https://example.com/new');
+    assert.equal((await before)?.url, 'https://example.com/old', 'the lookup made before the edit may see the old row');
+    assert.equal((await cache.lookup('code2'))?.url, 'https://example.com/new', 'and the old load did not fill the cache');
+    assert.equal(reads, 2);
+  } finally {
+    cache.close();
+  }
+});

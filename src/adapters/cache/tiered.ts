@@ -61,15 +61,27 @@ export class TieredLinkCache {
     this.counters.l1Miss();
     let flight = this.flights.get(code);
     if (!flight) {
-      flight = this.load(code).finally(() => this.flights.delete(code));
-      this.flights.set(code, flight);
+      const loading = this.load(code).finally(() => {
+        if (this.flights.get(code) === loading) this.flights.delete(code);
+      });
+      this.flights.set(code, (flight = loading));
     }
     return flight;
   }
 
-  /** Forgets a code everywhere: this process's L1, Redis, and (through Redis pub/sub) every other L1. */
+  /**
+   * Forgets a code in this process: its L1 entry, and the load under way if any, so that a lookup made
+   * after an invalidation never shares a load that read the store before it. Other instances' and
+   * processes' invalidations arrive here.
+   */
+  forget(code: string): void {
+    this.flights.delete(code);
+    void this.l1.invalidate(code);
+  }
+
+  /** Forgets a code everywhere: this process, Redis, and (through Redis pub/sub or IPC) every other process. */
   async invalidate(code: string): Promise<void> {
-    await this.l1.invalidate(code);
+    this.forget(code);
     this.peers?.publish(code);
     if (!this.l2) return;
     try {

@@ -2,91 +2,12 @@ import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import type { ClickQueue } from '../../ports.js';
 import type { ClickEvent } from '../../analytics/click-event.js';
 import type { Metrics } from '../../obs/metrics.js';
-import type { RedisConnection } from '../redis/connection.js';
 import { jitter } from '../../resilience/jitter.js';
-import { newId } from '../../domain/ids.js';
-
-const GROUP = 'kurz-click-workers';
+import { ENTRY_CLICKS, GROUP, eventsOf } from './stream-format.js';
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
-
-/** Clicks per stream entry: one XADD carries the clicks of one event-loop turn, up to this many. */
-const ENTRY_CLICKS = 100;
-
-/**
- * The producer side: the clicks of each event-loop turn are appended to a Redis stream as one entry
- * (XADD with an approximate MAXLEN guard), never awaited by the redirect. Each entry has a key (a
- * UUIDv7) that its clicks carry: the unit of exactly-once. If Redis does not take an entry (down, slow,
- * breaker open) its clicks go to `fallback`, the in-process queue that applies to the store directly;
- * an entry that reached the stream and the fallback both is still counted once, by its key.
- */
-export class RedisStreamClickQueue implements ClickQueue {
-  private pending: ClickEvent[] = [];
-  private sending: Promise<void> = Promise.resolve();
-  private scheduled = false;
-
-  constructor(
-    private readonly redis: RedisConnection,
-    private readonly options: { stream: string; maxLen: number; fallback: ClickQueue; metrics: Metrics },
-  ) {}
-
-  enqueue(event: ClickEvent): void {
-    this.pending.push(event);
-    if (!this.scheduled) {
-      this.scheduled = true;
-      setImmediate(() => void this.send());
-    }
-  }
-
-  async flush(): Promise<void> {
-    await this.send();
-    await this.options.fallback.flush();
-  }
-
-  async close(): Promise<void> {
-    await this.send();
-    await this.options.fallback.close();
-  }
-
-  private send(): Promise<void> {
-    this.scheduled = false;
-    const batch = this.pending;
-    this.pending = [];
-    this.sending = this.sending.then(() => this.append(batch));
-    return this.sending;
-  }
-
-  private async append(batch: ClickEvent[]): Promise<void> {
-    if (batch.length === 0) return;
-    const { stream, maxLen, fallback } = this.options;
-    const entries: ClickEvent[][] = [];
-    for (let i = 0; i < batch.length; i += ENTRY_CLICKS) {
-      // From here an entry can arrive twice (a stream redelivery, or the stream and the fallback both): key it.
-      const key = newId(batch[i]!.at);
-      entries.push(batch.slice(i, i + ENTRY_CLICKS).map((event) => ({ ...event, key: event.key ?? key })));
-    }
-    let results: [Error | null, unknown][] | null = null;
-    try {
-      results = await this.redis.call('xadd', (r) => {
-        const pipeline = r.pipeline();
-        for (const entry of entries) pipeline.xadd(stream, 'MAXLEN', '~', maxLen, '*', 'e', JSON.stringify(entry));
-        return pipeline.exec();
-      });
-    } catch {
-      // Redis did not answer: every click of the batch is applied in-process instead.
-    }
-    // A click the stream took counts as enqueued here; one handed to the fallback is counted there.
-    let appended = 0;
-    entries.forEach((entry, i) => {
-      if (!results || results[i]?.[0]) entry.forEach((event) => fallback.enqueue(event));
-      else appended += entry.length;
-    });
-    this.options.metrics.clickEvents.inc({ outcome: 'enqueued' }, appended);
-  }
-}
 
 export interface ConsumerOptions {
   stream: string;
@@ -174,6 +95,8 @@ export class StreamClickConsumer {
         failures = 0;
       } catch (err) {
         if (this.stopping) break;
+        // The group is gone with the stream (Redis restarted empty, or the key was deleted): create it again.
+        if (String((err as Error).message).startsWith('NOGROUP')) this.groupReady = false;
         failures++;
         log.warn({ err: (err as Error).message, failures }, 'click consumer: Redis error; retrying');
         await this.unlessStopped(new Promise((resolve) => setTimeout(resolve, jitter(Math.min(100 * 2 ** failures, 5_000))))).catch(() => {});
@@ -227,12 +150,4 @@ export class StreamClickConsumer {
     }
     this.groupReady = true;
   }
-}
-
-/** An entry's clicks: an array of events sharing a key, or (entries written before keys were per entry) one event keyed by its id. */
-function eventsOf(json: string): ClickEvent[] {
-  const parsed = JSON.parse(json) as ClickEvent[] | (ClickEvent & { id?: string });
-  if (Array.isArray(parsed)) return parsed;
-  const { id, ...event } = parsed;
-  return [{ ...event, key: event.key ?? id }];
 }

@@ -1,4 +1,4 @@
-import { Redis } from 'ioredis';
+import { Redis, ReplyError, type ChainableCommander } from 'ioredis';
 import type { FastifyBaseLogger } from 'fastify';
 import { CircuitBreaker, type BreakerState } from '../../resilience/circuit-breaker.js';
 import type { Metrics } from '../../obs/metrics.js';
@@ -77,6 +77,21 @@ export class RedisConnection {
         this.timer(command, 'error', (performance.now() - start) / 1000);
         throw err;
       }
+    });
+  }
+
+  /**
+   * Runs a pipeline or MULTI through the breaker, like call(). exec() resolves whatever became of each
+   * command, so a command Redis did not answer (timed out, connection lost) is turned into a failure of
+   * the whole call here: otherwise a hung Redis under click traffic would look healthy to the breaker,
+   * every XADD pipeline "succeeding" with timeouts inside. Error replies (Redis answered no) stay in the results.
+   */
+  async batch(command: string, build: (client: Redis) => ChainableCommander): Promise<[Error | null, unknown][]> {
+    return this.call(command, async (client) => {
+      const results = (await build(client).exec()) ?? [];
+      const unanswered = results.find(([err]) => err && !(err instanceof ReplyError));
+      if (unanswered) throw unanswered[0];
+      return results;
     });
   }
 
