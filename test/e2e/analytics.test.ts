@@ -423,6 +423,7 @@ describe('when Redis restarts empty (no persistence, its default)', () => {
     assert.deepEqual(other, [], 'every redirect is answered while Redis is away');
     assert.ok(answered > 0);
     await assertSettledAt(servers[0]!, owned, answered, () => `\n${servers.map((s) => s.stdout()).join('\n')}`);
+    t.diagnostic(`${answered} redirects answered, ${answered} counted`);
     for (const server of servers) assert.deepEqual(await server.stop(), { code: 0, signal: null }, server.stdout() + server.stderr());
   });
 });
