@@ -5,7 +5,7 @@
  */
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { createSqliteStore } from '../src/adapters/store/sqlite.js';
-import { createPostgresStore } from '../src/adapters/store/postgres.js';
+import { createPgStore } from '../test/support/stores.js';
 import { newId } from '../src/domain/ids.js';
 import { seedLinks as seed } from '../src/seed.js';
 import type { Store } from '../src/ports.js';
@@ -14,7 +14,7 @@ const OWNER = 'bench@example.com';
 
 /** `target` is a SQLite file path or a postgres:// URL (whose database must be empty or Kurz's). */
 export async function seedLinks(target: string, count: number, prefix = 'b'): Promise<string[]> {
-  const store = target.startsWith('postgres') ? createPostgresStore(target) : createSqliteStore(target);
+  const store = target.startsWith('postgres') ? createPgStore(target) : createSqliteStore(target);
   try {
     await store.migrate();
     const now = Date.now();

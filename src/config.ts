@@ -16,6 +16,15 @@ export interface Config {
   host: string;
   baseUrl: string;
   database: Database;
+  /** PostgreSQL's connection pool: what bounds every wait for the store (SQLite answers in-process). */
+  databasePool: {
+    /** Connections per process. */
+    size: number;
+    /** A store call fails after this long: the wait for a connection plus its first statement; each later statement of a transaction gets as long again. */
+    timeoutMs: number;
+    /** Calls waiting for a connection when all are busy; past it, new calls fail at once (load shedding). */
+    maxWaiting: number;
+  };
   redisUrl: string | undefined;
   /** Prefix of every Redis key and channel: instances of one deployment share it. */
   redisPrefix: string;
@@ -116,7 +125,7 @@ export function flagsToEnv(args: readonly string[]): Env {
 
 /** Every setting's name (environment variable). */
 export const SETTINGS: ReadonlySet<string> = new Set([
-  'PORT', 'HOST', 'BASE_URL', 'DATABASE_URL', 'REDIS_URL', 'JWT_SECRET', 'LOG_LEVEL', 'LOG_REQUESTS', 'LOG_REDIRECTS', 'SIGNUP',
+  'PORT', 'HOST', 'BASE_URL', 'DATABASE_URL', 'DATABASE_TIMEOUT_MS', 'DATABASE_POOL_SIZE', 'DATABASE_MAX_WAITING', 'REDIS_URL', 'JWT_SECRET', 'LOG_LEVEL', 'LOG_REQUESTS', 'LOG_REDIRECTS', 'SIGNUP',
   'ACCESS_TOKEN_TTL', 'REFRESH_TOKEN_TTL', 'BODY_LIMIT', 'CODE_LENGTH', 'BLOCKED_DOMAINS', 'SHUTDOWN_TIMEOUT', 'WORKERS',
   'REDIS_PREFIX', 'REDIS_TIMEOUT_MS', 'CACHE_TTL', 'CACHE_L1_TTL', 'CACHE_NEGATIVE_TTL', 'CACHE_L1_MAX_ENTRIES', 'CACHE_L1_MAX_BYTES',
   'ANALYTICS', 'CLICK_FLUSH_MS', 'CLICK_BATCH_SIZE', 'CLICK_BUFFER_MAX', 'ANALYTICS_RETENTION_DAYS', 'CLICK_DEDUPE_DAYS',
@@ -142,6 +151,11 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     host: env.HOST || '127.0.0.1',
     baseUrl: parseBaseUrl(env.BASE_URL ?? `http://localhost:${port}`),
     database,
+    databasePool: Object.freeze({
+      size: int(env, 'DATABASE_POOL_SIZE', 10, 1, 1000),
+      timeoutMs: int(env, 'DATABASE_TIMEOUT_MS', 5000, 100, 600_000),
+      maxWaiting: int(env, 'DATABASE_MAX_WAITING', 1000, 0, 1_000_000),
+    }),
     redisUrl,
     redisPrefix: env.REDIS_PREFIX || 'kurz:',
     jwtSecret,

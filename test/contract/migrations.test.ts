@@ -8,13 +8,12 @@ import { describe, before, after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Migrator, sql, type Kysely } from 'kysely';
 import { migrationProvider } from '../../src/adapters/store/migrations.js';
-import { createPostgresStore } from '../../src/adapters/store/postgres.js';
 import { createSqliteStore } from '../../src/adapters/store/sqlite.js';
 import type { KyselyStore } from '../../src/adapters/store/kysely-store.js';
 import { DAY, DIMENSIONS, HOUR, type Dimension } from '../../src/analytics/rollup.js';
 import { newId } from '../../src/domain/ids.js';
 import type { ClickStats, StatsQuery } from '../../src/ports.js';
-import { DIALECTS, createTestDatabase, createTestStore, type TestDatabase } from '../support/stores.js';
+import { DIALECTS, createPgStore, createTestDatabase, createTestStore, type TestDatabase } from '../support/stores.js';
 
 const DAY0 = Date.UTC(2024, 0, 10);
 /** The hour of link A's and B's hourly rows. */
@@ -79,7 +78,7 @@ const rowsOf = (g: Omit<Group, 'link'>, linkId: string): RollupRow[] => {
 
 /** A store on the database, not migrated. */
 const openStore = (db: TestDatabase): KyselyStore =>
-  db.database.kind === 'sqlite' ? createSqliteStore(db.database.file) : createPostgresStore(db.database.url);
+  db.database.kind === 'sqlite' ? createSqliteStore(db.database.file) : createPgStore(db.database.url);
 
 /** Inserts a user and a link the way 0001's tables hold them, directly (the store's methods follow the latest schema). */
 async function insertLink(db: Kysely<any>, ownerId: string, code: string): Promise<string> {

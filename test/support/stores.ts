@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import type { Database } from '../../src/config.js';
+import { pino } from 'pino';
+import { loadConfig, type Database } from '../../src/config.js';
 import { createPostgresStore } from '../../src/adapters/store/postgres.js';
 import { createSqliteStore } from '../../src/adapters/store/sqlite.js';
 import type { KyselyStore } from '../../src/adapters/store/kysely-store.js';
@@ -55,7 +56,7 @@ export async function createTestStore(name: TestDatabase['name']): Promise<{ sto
 
 /** Another migrated store on an existing test database (a second instance of the service); close() is idempotent. */
 export async function openTestStore(db: TestDatabase): Promise<{ store: KyselyStore; close(): Promise<void> }> {
-  const store = db.database.kind === 'sqlite' ? createSqliteStore(db.database.file) : createPostgresStore(db.database.url);
+  const store = db.database.kind === 'sqlite' ? createSqliteStore(db.database.file) : createPgStore(db.database.url);
   await store.migrate();
   let closed = false;
   const close = store.close.bind(store);
@@ -64,6 +65,12 @@ export async function openTestStore(db: TestDatabase): Promise<{ store: KyselySt
     closed = true;
   };
   return { store, close: () => store.close() };
+}
+
+/** A PostgreSQL store with the defaults of DATABASE_POOL_SIZE, DATABASE_TIMEOUT_MS and DATABASE_MAX_WAITING (or `env`'s), logging to `log`. */
+export function createPgStore(url: string, env: Record<string, string> = {}, log = pino({ level: process.env.KURZ_TEST_LOG ?? 'silent' })): KyselyStore {
+  const { size, timeoutMs, maxWaiting } = loadConfig(env).databasePool;
+  return createPostgresStore(url, { poolSize: size, timeoutMs, maxWaiting, log });
 }
 
 async function adminQuery(text: string): Promise<void> {
