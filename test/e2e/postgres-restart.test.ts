@@ -8,10 +8,14 @@ import { test, describe, before, after, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { killAll, startKurz, startServer, type LogLine, type Running, type Server } from './process-helpers.js';
+import { pino } from 'pino';
+import { killAll, startKurz, startServer, within, type LogLine, type Running, type Server } from './process-helpers.js';
 import { assertClicksSettleAt, createLink, redirects, signUp, sleep } from './traffic.js';
 import { PrivatePostgres } from '../support/postgres.js';
 import { TEST_REDIS_URL, assertRedisUp, deletePrefix, uniquePrefix } from '../support/redis.js';
+import { createPgStore } from '../support/stores.js';
+import { startCompaction } from '../../src/analytics/compaction.js';
+
 
 const TIMEOUT = { timeout: 180_000 };
 const JWT_SECRET = 'postgres-restart-e2e-secret-0123456789abcdef';
@@ -176,5 +180,29 @@ describe('PostgreSQL restarts under a running Kurz', () => {
     await assertRunning(server, 'kurz serve');
     await check(answered, () => `\n${server.transcript()}`);
     assert.deepEqual(await server.stop(), { code: 0, signal: null }, server.transcript());
+  });
+
+  test('when PostgreSQL is down at a compaction run, then compaction retries with backoff and succeeds once it is back, without waiting for the next hourly run', TIMEOUT, async (t) => {
+    const s = await setup(t);
+    const store = createPgStore(s.url);
+    await store.migrate();
+    const lines: LogLine[] = [];
+    const log = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line) as LogLine) });
+    const seen = (msg: string) => within(30_000, (async () => {
+      while (!lines.some(msgIs(msg))) await sleep(50);
+    })(), () => `waiting for "${msg}" in ${JSON.stringify(lines)}`);
+
+    cluster.stop();
+    const stop = startCompaction(store, { retentionDays: 30, dedupeDays: 7, log, firstDelayMs: 0, retryMs: 200 });
+    t.after(stop);
+    try {
+      await seen('compacting click rollups failed; will retry');
+    } finally {
+      cluster.start();
+    }
+    await seen('compacting click rollups succeeded again');
+    stop();
+    assert.deepEqual(lines.filter((line) => Number(line.level) >= 50), [], 'a store that is down is a warning, not an error with a stack');
+    await store.close();
   });
 });
