@@ -116,7 +116,13 @@ async function throughAnOutage(
   // Redirects while the store is away: a cached link still redirects (and its click must be kept); a 503 is not answered.
   await outage(async (n) => void (answered += await redirects(server.url, link, n, { allowed: [503] })));
   answered += await redirects(server.url, link, 200);
-  return { answered, check: (expected, context) => assertClicksSettleAt(server, owner, link, expected, 60_000, context) };
+  return {
+    answered,
+    async check(expected, context) {
+      await assertClicksSettleAt(server, owner, link, expected, 60_000, context);
+      t.diagnostic(`redirects answered: ${answered}; clicks counted: ${expected}`);
+    },
+  };
 }
 
 describe('PostgreSQL restarts under a running Kurz', () => {
