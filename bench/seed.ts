@@ -4,8 +4,7 @@
  * same owner; give each round its own `prefix` (codes are `<prefix><7 base-36 digits>`).
  */
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { createSqliteStore } from '../src/adapters/store/sqlite.js';
-import { createPostgresStore } from '../src/adapters/store/postgres.js';
+import { storeAt } from '../test/support/stores.js';
 import { newId } from '../src/domain/ids.js';
 import { seedLinks as seed } from '../src/seed.js';
 import type { Store } from '../src/ports.js';
@@ -14,7 +13,7 @@ const OWNER = 'bench@example.com';
 
 /** `target` is a SQLite file path or a postgres:// URL (whose database must be empty or Kurz's). */
 export async function seedLinks(target: string, count: number, prefix = 'b'): Promise<string[]> {
-  const store = target.startsWith('postgres') ? createPostgresStore(target) : createSqliteStore(target);
+  const store = storeAt(target.startsWith('postgres') ? target : `sqlite:${target}`);
   try {
     await store.migrate();
     const now = Date.now();

@@ -1,10 +1,11 @@
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { pino, type Logger } from 'pino';
-import { ConfigError, type Config } from './config.js';
-import type { ClickQueue, Store } from './ports.js';
+import { ConfigError, type Config, type Database } from './config.js';
+import { StoreUnavailable, type ClickQueue, type Store } from './ports.js';
 import { createSqliteStore } from './adapters/store/sqlite.js';
 import { createPostgresStore } from './adapters/store/postgres.js';
+import type { KyselyStore } from './adapters/store/kysely-store.js';
 import { LruLinkCache } from './adapters/cache/lru.js';
 import { RedisLinkCache } from './adapters/cache/redis.js';
 import { TieredLinkCache } from './adapters/cache/tiered.js';
@@ -37,24 +38,41 @@ import type { Context } from './use-cases/context.js';
  * Opens the store and brings its schema up to date; a failure names DATABASE_URL (never its value,
  * which may hold a password).
  */
-export async function openStore(config: Readonly<Config>): Promise<Store> {
-  let store: Store | undefined;
+export async function openStore(config: Readonly<Config>, log: Logger = pino(loggerOptions(config.logLevel))): Promise<Store> {
   try {
-    store = config.database.kind === 'sqlite'
-      ? createSqliteStore(config.database.file, config.database)
-      : createPostgresStore(config.database.url);
+    return await connectStore(config, log);
+  } catch (err) {
+    throw openFailure(err);
+  }
+}
+
+/** Why the store could not be opened, as the error that names DATABASE_URL. */
+export function openFailure(err: unknown): ConfigError {
+  const cause = err instanceof StoreUnavailable && err.cause instanceof Error ? ` (${err.cause.message})` : '';
+  return new ConfigError('DATABASE_URL', `could not be opened and migrated: ${(err as Error).message}${cause}`);
+}
+
+/** The store DATABASE_URL names, not yet migrated. */
+export function createStore(database: Database, log: Logger): KyselyStore {
+  return database.kind === 'sqlite' ? createSqliteStore(database.file, database) : createPostgresStore({ ...database, log });
+}
+
+/** Opens and migrates the store; fails with StoreUnavailable while the database is down, starting or hung. */
+export async function connectStore(config: Readonly<Config>, log: Logger): Promise<Store> {
+  const store = createStore(config.database, log);
+  try {
     await store.migrate();
     return store;
   } catch (err) {
-    await store?.close().catch(() => {});
-    throw new ConfigError('DATABASE_URL', `could not be opened and migrated: ${(err as Error).message}`);
+    await store.close().catch(() => {});
+    throw err;
   }
 }
 
 /** Opens the store and wires everything else around it. */
 export async function compose(config: Readonly<Config>): Promise<Context> {
   const log = pino(loggerOptions(config.logLevel));
-  return assemble(config, await openStore(config), { log });
+  return assemble(config, await openStore(config, log), { log });
 }
 
 export interface AssembleOptions {

@@ -16,7 +16,17 @@ export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' |
 export type Database =
   // file ':memory:' keeps everything in memory (tests). synchronous: when a commit is on disk (see SQLITE_SYNCHRONOUS).
   | { kind: 'sqlite'; file: string; synchronous: SqliteSynchronous }
-  | { kind: 'postgres'; url: string };
+  | ({ kind: 'postgres'; url: string } & PostgresPool);
+
+/** PostgreSQL's connection pool: what bounds every wait for the store (SQLite answers in-process). */
+export interface PostgresPool {
+  /** Connections per process. */
+  poolSize: number;
+  /** A store call fails after this long: the wait for a connection plus its first statement; each later statement of a transaction gets as long again. */
+  timeoutMs: number;
+  /** Calls waiting for a connection when all are busy; past it, new calls fail at once (load shedding). */
+  maxWaiting: number;
+};
 
 export interface Config {
   port: number;
@@ -123,7 +133,7 @@ export function flagsToEnv(args: readonly string[]): Env {
 
 /** Every setting's name (environment variable). */
 export const SETTINGS: ReadonlySet<string> = new Set([
-  'PORT', 'HOST', 'BASE_URL', 'DATABASE_URL', 'SQLITE_SYNCHRONOUS', 'REDIS_URL', 'JWT_SECRET', 'LOG_LEVEL', 'LOG_REQUESTS', 'LOG_REDIRECTS', 'SIGNUP',
+  'PORT', 'HOST', 'BASE_URL', 'DATABASE_URL', 'SQLITE_SYNCHRONOUS', 'DATABASE_TIMEOUT_MS', 'DATABASE_POOL_SIZE', 'DATABASE_MAX_WAITING', 'REDIS_URL', 'JWT_SECRET', 'LOG_LEVEL', 'LOG_REQUESTS', 'LOG_REDIRECTS', 'SIGNUP',
   'ACCESS_TOKEN_TTL', 'REFRESH_TOKEN_TTL', 'BODY_LIMIT', 'CODE_LENGTH', 'BLOCKED_DOMAINS', 'SHUTDOWN_TIMEOUT', 'WORKERS',
   'REDIS_PREFIX', 'REDIS_TIMEOUT_MS', 'CACHE_TTL', 'CACHE_L1_TTL', 'CACHE_NEGATIVE_TTL', 'CACHE_L1_MAX_ENTRIES', 'CACHE_L1_MAX_BYTES',
   'ANALYTICS', 'CLICK_FLUSH_MS', 'CLICK_BATCH_SIZE', 'CLICK_BUFFER_MAX', 'ANALYTICS_RETENTION_DAYS', 'CLICK_DEDUPE_DAYS',
@@ -132,7 +142,7 @@ export const SETTINGS: ReadonlySet<string> = new Set([
 
 export function loadConfig(env: Env = process.env): Readonly<Config> {
   const port = int(env, 'PORT', 8080, 0, 65535);
-  const database = parseDatabase(env.DATABASE_URL ?? 'sqlite:./data/kurz.db', oneOf(env, 'SQLITE_SYNCHRONOUS', ['full', 'normal'] as const, 'full'));
+  const database = parseDatabase(env);
   const jwtSecret = env.JWT_SECRET || undefined;
   if (jwtSecret !== undefined && jwtSecret.length < 32) {
     throw new ConfigError('JWT_SECRET', 'must be at least 32 characters');
@@ -247,11 +257,13 @@ function parseTrustProxy(raw: string | undefined): false | number | string {
   return entries.join(',');
 }
 
-function parseDatabase(raw: string, synchronous: SqliteSynchronous): Database {
+/** DATABASE_URL, and the settings of the store it names. */
+export function parseDatabase(env: Env): Database {
+  const raw = env.DATABASE_URL ?? 'sqlite:./data/kurz.db';
   if (raw.startsWith('sqlite:')) {
     const file = raw.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
     if (!file) throw new ConfigError('DATABASE_URL', 'needs a file after sqlite: (e.g. sqlite:./data/kurz.db)');
-    return { kind: 'sqlite', file, synchronous };
+    return { kind: 'sqlite', file, synchronous: oneOf(env, 'SQLITE_SYNCHRONOUS', ['full', 'normal'] as const, 'full') };
   }
   if (/^postgres(ql)?:\/\/./.test(raw)) {
     try {
@@ -259,7 +271,13 @@ function parseDatabase(raw: string, synchronous: SqliteSynchronous): Database {
     } catch {
       throw new ConfigError('DATABASE_URL', 'is not a valid postgres:// URL');
     }
-    return { kind: 'postgres', url: raw };
+    return {
+      kind: 'postgres',
+      url: raw,
+      poolSize: int(env, 'DATABASE_POOL_SIZE', 10, 1, 1000),
+      timeoutMs: int(env, 'DATABASE_TIMEOUT_MS', 5000, 100, 600_000),
+      maxWaiting: int(env, 'DATABASE_MAX_WAITING', 1000, 0, 1_000_000),
+    };
   }
   throw new ConfigError('DATABASE_URL', 'must start with sqlite: or postgres://');
 }

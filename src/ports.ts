@@ -95,6 +95,20 @@ export class UniqueViolation extends Error {
   }
 }
 
+/**
+ * Thrown by a store that cannot answer now: unreachable, too slow (past its timeout), or with too many
+ * calls already waiting for a connection. A dependency failure (503), never a bug (500); retrying later may work.
+ */
+export class StoreUnavailable extends Error {
+  constructor(
+    readonly reason: 'unreachable' | 'timeout' | 'overloaded',
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
 export interface Store {
   /** Brings the schema up to date; safe to call from many instances at once. */
   migrate(): Promise<void>;

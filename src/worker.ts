@@ -1,40 +1,81 @@
-import { pino } from 'pino';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { pino, type Logger } from 'pino';
 import { ConfigError, type Config } from './config.js';
-import { openStore } from './compose.js';
+import { connectStore, openFailure } from './compose.js';
+import { StoreUnavailable, type Store } from './ports.js';
 import { StreamClickConsumer } from './adapters/queue/stream-consumer.js';
 import { clickApplier } from './analytics/apply.js';
 import { startCompaction } from './analytics/compaction.js';
 import { createMetrics } from './obs/metrics.js';
 import { loggerOptions } from './obs/logger.js';
+import { jitter } from './resilience/jitter.js';
+
+/** Waits between attempts to reach the database at start-up: 1 s, doubling, at most 30 s. */
+const FIRST_RETRY_MS = 1_000;
+const MAX_RETRY_MS = 30_000;
 
 /**
  * `kurz worker`: consumes the click stream into the rollups until SIGTERM or SIGINT, then finishes
  * and acknowledges the batch in hand, and exits. Any number may run; Redis hands each batch to one.
+ * A database that is down, restarting or hung never stops it: it waits at start-up, and its batches
+ * are retried until the database answers. Only a signal stops it.
  */
 export async function work(config: Readonly<Config>): Promise<void> {
   if (!config.redisUrl) {
     throw new ConfigError('REDIS_URL', 'is required by kurz worker (without Redis, kurz serve applies clicks itself)');
   }
   const log = pino(loggerOptions(config.logLevel));
-  const store = await openStore(config);
-  const metrics = createMetrics();
-  const consumer = new StreamClickConsumer(config.redisUrl, {
-    stream: `${config.redisPrefix}clicks`, apply: clickApplier(store, metrics), batchSize: config.clicks.batchSize,
-    claimIdleMs: config.clicks.claimIdleMs, metrics, log,
-  });
-  const stopCompaction = startCompaction(store, { ...config.clicks, log });
-  let stopping = false;
+  const stopping = new AbortController();
+  let stopRunning: (() => Promise<void>) | undefined;
   const stop = async (signal: NodeJS.Signals) => {
-    if (stopping) return;
-    stopping = true;
+    if (stopping.signal.aborted) return;
+    stopping.abort();
     log.info({ signal }, 'worker stopping');
-    stopCompaction();
-    await consumer.stop();
-    await store.close();
+    // Still waiting for the database: the wait ends at once and says so.
+    if (!stopRunning) return;
+    await stopRunning();
     log.info('worker stopped');
   };
+  // Installed before the wait for the database, so that a signal ends the wait.
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
+
+  const store = await waitForStore(config, log, stopping.signal);
+  if (stopping.signal.aborted) {
+    await store?.close();
+    log.info('worker stopped');
+    return;
+  }
+  const metrics = createMetrics();
+  const consumer = new StreamClickConsumer(config.redisUrl, {
+    stream: `${config.redisPrefix}clicks`, apply: clickApplier(store!, metrics), batchSize: config.clicks.batchSize,
+    claimIdleMs: config.clicks.claimIdleMs, metrics, log,
+  });
+  const stopCompaction = startCompaction(store!, { ...config.clicks, log });
+  stopRunning = async () => {
+    stopCompaction();
+    await consumer.stop();
+    await store!.close();
+  };
   consumer.start();
   log.info({ stream: `${config.redisPrefix}clicks` }, 'worker started');
+}
+
+/**
+ * Opens the store, waiting with backoff (and a log line per attempt) while the database is down,
+ * starting or hung; undefined if stopped meanwhile. Any other failure (a wrong password, no such
+ * database) is a setting to fix: it ends the command.
+ */
+async function waitForStore(config: Readonly<Config>, log: Logger, stopped: AbortSignal): Promise<Store | undefined> {
+  for (let attempt = 1; !stopped.aborted; attempt++) {
+    try {
+      return await connectStore(config, log);
+    } catch (err) {
+      if (!(err instanceof StoreUnavailable)) throw openFailure(err);
+      const retryInMs = jitter(Math.min(FIRST_RETRY_MS * 2 ** (attempt - 1), MAX_RETRY_MS));
+      log.warn({ attempt, retryInMs, reason: err.message }, 'waiting for the database');
+      await sleep(retryInMs, undefined, { signal: stopped }).catch(() => {});
+    }
+  }
+  return undefined;
 }

@@ -1,24 +1,53 @@
 import type { Logger } from 'pino';
-import type { Store } from '../ports.js';
+import { StoreUnavailable, type Store } from '../ports.js';
+import { jitter } from '../resilience/jitter.js';
 import { DAY, HOUR } from './rollup.js';
+
+export interface CompactionOptions {
+  retentionDays: number;
+  dedupeDays: number;
+  log: Logger;
+  /** Before the first run (60 s: start-up has other work). */
+  firstDelayMs?: number;
+  /** Between runs (an hour). */
+  everyMs?: number;
+  /** After a failure, the first retry (5 s), doubling up to `everyMs`. */
+  retryMs?: number;
+}
 
 /**
  * Hourly: fold hourly rollups older than the retention into daily rows, and forget the ids of clicks
- * applied longer ago than any redelivery can come. Returns a function that stops it.
+ * applied longer ago than any redelivery can come. A failed run (the database down or restarting) is
+ * retried with backoff rather than an hour later. Returns a function that stops it.
  */
-export function startCompaction(store: Store, options: { retentionDays: number; dedupeDays: number; log: Logger }): () => void {
+export function startCompaction(store: Store, options: CompactionOptions): () => void {
+  const { firstDelayMs = 60_000, everyMs = HOUR, retryMs = 5_000, log } = options;
+  let timer: NodeJS.Timeout | undefined;
+  let stopped = false;
+  let failures = 0;
+  const schedule = (ms: number) => {
+    if (stopped) return;
+    timer = setTimeout(run, ms).unref();
+  };
   const run = async () => {
     const now = Date.now();
     try {
       await store.compactClicks(now - options.retentionDays * DAY, now - options.dedupeDays * DAY);
+      if (failures > 0) log.info({ failures }, 'compacting click rollups succeeded again');
+      failures = 0;
+      schedule(everyMs);
     } catch (err) {
-      options.log.error({ err }, 'compacting click rollups failed; will try again in an hour');
+      failures++;
+      const retryInMs = jitter(Math.min(retryMs * 2 ** (failures - 1), everyMs));
+      // The store logs an outage once; a bug here deserves its stack.
+      if (err instanceof StoreUnavailable) log.warn({ reason: err.message, failures, retryInMs }, 'compacting click rollups failed; will retry');
+      else log.error({ err, failures, retryInMs }, 'compacting click rollups failed; will retry');
+      schedule(retryInMs);
     }
   };
-  const first = setTimeout(run, 60_000).unref();
-  const every = setInterval(run, HOUR).unref();
+  schedule(firstDelayMs);
   return () => {
-    clearTimeout(first);
-    clearInterval(every);
+    stopped = true;
+    clearTimeout(timer);
   };
 }

@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, PROBLEMS, problemType, type FieldError, type ProblemKind } from '../domain/errors.js';
+import { StoreUnavailable } from '../ports.js';
 
 interface AjvIssue {
   keyword: string;
@@ -8,9 +9,17 @@ interface AjvIssue {
   params: Record<string, unknown>;
 }
 
+/** Seconds a client is asked to wait after a 503 of a store that is down, hung or overloaded. */
+export const STORE_RETRY_AFTER_SECONDS = 5;
+
 /** Every 4xx and 5xx leaves as RFC 9457 problem+json: ours, Fastify's validation and parser errors, 404s. */
 export function registerErrorHandling(app: FastifyInstance): void {
-  app.setErrorHandler((err: FastifyError | AppError, request, reply) => {
+  app.setErrorHandler((err: FastifyError | AppError | StoreUnavailable, request, reply) => {
+    // A dependency failure, not a bug: the store logs each outage once, so no stack trace per request.
+    if (err instanceof StoreUnavailable) {
+      reply.header('retry-after', STORE_RETRY_AFTER_SECONDS);
+      return sendProblem(request, reply, new AppError('unavailable', err.message));
+    }
     const problem = err instanceof AppError ? err : fromFastify(err as FastifyError);
     if (problem.status >= 500) request.log.error({ err }, 'request failed');
     sendProblem(request, reply, problem);

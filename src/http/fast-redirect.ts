@@ -4,14 +4,14 @@ import { redirectOf } from '../use-cases/resolve-code.js';
 import { couldBeCode } from '../domain/codes.js';
 import type { CacheEntry } from '../ports.js';
 import { requestId } from '../obs/logger.js';
-import { REDIRECT_ROUTE, cacheControl, visitorOf } from './redirect.js';
+import { REDIRECT_ROUTE, cacheControl, failedLookups, visitorOf } from './redirect.js';
 
 /**
  * GET /:code of a live link, answered on the raw node:http request before Fastify sees it: the same
  * answer, headers, click, metrics and log line as the route in redirect.ts, without routing, hooks or
  * request and reply objects. Everything else goes on to Fastify: HEAD, an unknown code (404 and its
  * rate limit), a link that expired or has a click limit (counted by the store), a client over its rate
- * limit (the 429 problem), and a store that failed (the 503 problem).
+ * limit (the 429 problem), and a store that failed (the 503 problem, from the failure seen here).
  */
 export function fastRedirect(ctx: Context, clientIp: (req: IncomingMessage) => string) {
   const { cache, clicks, clock, metrics, log, localLimiter } = ctx;
@@ -67,7 +67,12 @@ export function fastRedirect(ctx: Context, clientIp: (req: IncomingMessage) => s
     if (code === undefined || !couldBeCode(code)) return next();
     const start = performance.now();
     const found = cache.lookup(code);
-    if (found instanceof Promise) found.then((link) => answer(link, req, res, start) || next(), next);
+    if (found instanceof Promise) {
+      found.then((link) => answer(link, req, res, start) || next(), (err: unknown) => {
+        failedLookups.set(req, err);
+        next();
+      });
+    }
     else if (!answer(found, req, res, start)) next();
   };
 }

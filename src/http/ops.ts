@@ -1,6 +1,6 @@
 import type { Context } from '../use-cases/context.js';
 import { AppError } from '../domain/errors.js';
-import { sendProblem } from './errors.js';
+import { STORE_RETRY_AFTER_SECONDS, sendProblem } from './errors.js';
 import type { Api } from './api/api.js';
 
 const READY_TIMEOUT_MS = 2_000;
@@ -21,7 +21,7 @@ export function opsRoutes(app: Api, ctx: Context): void {
     const checks: Record<string, string> = { store };
     for (const [name, health] of Object.entries(ctx.degradable)) checks[name] = health();
     if (store === 'down') {
-      reply.header('retry-after', '5');
+      reply.header('retry-after', STORE_RETRY_AFTER_SECONDS);
       return sendProblem(request, reply, new AppError('unavailable', 'the store does not answer'), { checks });
     }
     return { status: 'ready', checks };

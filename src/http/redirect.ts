@@ -1,4 +1,4 @@
-import type { IncomingHttpHeaders } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import type { Context } from '../use-cases/context.js';
 import { resolveCode, type Redirect, type Visitor } from '../use-cases/resolve-code.js';
 import { MAX_UA_LENGTH, countryCode, referrerHost } from '../analytics/click-event.js';
@@ -22,6 +22,12 @@ export function visitorOf(ctx: Context): (headers: IncomingHttpHeaders) => Visit
   };
 }
 
+/**
+ * Lookups that failed in fast-redirect.ts: the route answers with that failure (a 503) instead of
+ * asking the store again, which would double the wait on a hung store.
+ */
+export const failedLookups = new WeakMap<IncomingMessage, unknown>();
+
 /** Browsers keep permanent redirects: bound that to an hour, so an edit still reaches them. */
 export const cacheControl = (target: Redirect) => (target.cacheable ? 'public, max-age=3600' : 'private, no-store');
 
@@ -33,6 +39,8 @@ export function redirectRoute(app: Api, ctx: Context): void {
   const visitor = visitorOf(ctx);
   app.get<{ Params: { code: string } }>(REDIRECT_ROUTE, { schema: { hide: true } }, async (request, reply) => {
     await enforce(ctx, reply, 'redirect', request.ip, true);
+    const failed = failedLookups.get(request.raw);
+    if (failed !== undefined) throw failed;
     const target = await resolveCode(ctx, request.params.code, request.method === 'GET' ? visitor(request.headers) : null).catch(async (err) => {
       // Guessing codes shows up as 404s: a client that collects too many gets 429s instead.
       if (err instanceof AppError && err.kind === 'not-found') await enforce(ctx, reply, 'notFound', request.ip, true);

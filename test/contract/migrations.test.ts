@@ -8,8 +8,8 @@ import { describe, before, after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Migrator, sql, type Kysely } from 'kysely';
 import { migrationProvider } from '../../src/adapters/store/migrations.js';
-import { createPostgresStore } from '../../src/adapters/store/postgres.js';
-import { createSqliteStore } from '../../src/adapters/store/sqlite.js';
+import { pino } from 'pino';
+import { createStore } from '../../src/compose.js';
 import type { KyselyStore } from '../../src/adapters/store/kysely-store.js';
 import { DAY, DIMENSIONS, HOUR, type Dimension } from '../../src/analytics/rollup.js';
 import { newId } from '../../src/domain/ids.js';
@@ -79,7 +79,7 @@ const rowsOf = (g: Omit<Group, 'link'>, linkId: string): RollupRow[] => {
 
 /** A store on the database, not migrated. */
 const openStore = (db: TestDatabase): KyselyStore =>
-  db.database.kind === 'sqlite' ? createSqliteStore(db.database.file) : createPostgresStore(db.database.url);
+  createStore(db.database, pino({ level: 'silent' }));
 
 /** Inserts a user and a link the way 0001's tables hold them, directly (the store's methods follow the latest schema). */
 async function insertLink(db: Kysely<any>, ownerId: string, code: string): Promise<string> {

@@ -30,6 +30,9 @@ describeEachDialect('operations', ({ app }) => {
       assert.ok(doc.paths[path], path);
     }
     assert.ok(doc.paths['/api/v1/links'].post.requestBody);
+    // Every API operation reads the store, so each documents the 503 of a store that is down.
+    assert.ok(doc.paths['/api/v1/links'].post.responses['503'], 'POST /api/v1/links documents 503');
+    assert.ok(doc.paths['/api/v1/users/{id}'].get.responses['503'], 'GET /api/v1/users/{id} documents 503');
     assert.ok(doc.components.securitySchemes.bearer);
     const docs = await app().inject({ url: '/docs/' });
     assert.equal(docs.statusCode, 200);

@@ -8,9 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import type { Database } from '../../src/config.js';
-import { createPostgresStore } from '../../src/adapters/store/postgres.js';
-import { createSqliteStore } from '../../src/adapters/store/sqlite.js';
+import { pino } from 'pino';
+import { parseDatabase, type Database } from '../../src/config.js';
+import { createStore } from '../../src/compose.js';
 import type { KyselyStore } from '../../src/adapters/store/kysely-store.js';
 
 export const PG_ADMIN_URL = process.env.KURZ_TEST_PG ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -27,7 +27,7 @@ export const DIALECTS = ['sqlite', 'postgres'] as const;
 export async function createTestDatabase(name: TestDatabase['name']): Promise<TestDatabase> {
   if (name === 'sqlite') {
     const dir = mkdtempSync(join(tmpdir(), 'kurz-test-'));
-    return { name, database: { kind: 'sqlite', file: join(dir, 'kurz.db'), synchronous: 'full' }, drop: async () => rmSync(dir, { recursive: true, force: true }) };
+    return { name, database: parseDatabase({ DATABASE_URL: `sqlite:${join(dir, 'kurz.db')}` }), drop: async () => rmSync(dir, { recursive: true, force: true }) };
   }
   const dbName = `kurz_test_${randomBytes(6).toString('hex')}`;
   await adminQuery(`create database ${dbName}`);
@@ -35,7 +35,7 @@ export async function createTestDatabase(name: TestDatabase['name']): Promise<Te
   url.pathname = `/${dbName}`;
   return {
     name,
-    database: { kind: 'postgres', url: url.href },
+    database: parseDatabase({ DATABASE_URL: url.href }),
     drop: () => adminQuery(`drop database if exists ${dbName} with (force)`),
   };
 }
@@ -55,7 +55,7 @@ export async function createTestStore(name: TestDatabase['name']): Promise<{ sto
 
 /** Another migrated store on an existing test database (a second instance of the service); close() is idempotent. */
 export async function openTestStore(db: TestDatabase): Promise<{ store: KyselyStore; close(): Promise<void> }> {
-  const store = db.database.kind === 'sqlite' ? createSqliteStore(db.database.file, db.database) : createPostgresStore(db.database.url);
+  const store = createStore(db.database, testLog());
   await store.migrate();
   let closed = false;
   const close = store.close.bind(store);
@@ -65,6 +65,14 @@ export async function openTestStore(db: TestDatabase): Promise<{ store: KyselySt
   };
   return { store, close: () => store.close() };
 }
+
+/** A store on `url` (not migrated) with the settings' defaults, or `env`'s (DATABASE_TIMEOUT_MS …). */
+export function storeAt(url: string, env: Record<string, string> = {}): KyselyStore {
+  return createStore(parseDatabase({ DATABASE_URL: url, ...env }), testLog());
+}
+
+/** Silent unless KURZ_TEST_LOG names a level. */
+const testLog = () => pino({ level: process.env.KURZ_TEST_LOG ?? 'silent' });
 
 async function adminQuery(text: string): Promise<void> {
   const client = new pg.Client({ connectionString: PG_ADMIN_URL, connectionTimeoutMillis: 5_000 });

@@ -45,12 +45,12 @@ describe('loadConfig', () => {
   test('reads valid values', () => {
     const c = loadConfig({
       PORT: '3000', HOST: '0.0.0.0', BASE_URL: 'https://kurz.example/', DATABASE_URL: PG, JWT_SECRET: SECRET,
-      SIGNUP: 'closed', LOG_LEVEL: 'debug', BLOCKED_DOMAINS: ' Evil.com, ,bad.org ', SHUTDOWN_TIMEOUT: '3',
+      SIGNUP: 'closed', LOG_LEVEL: 'debug', BLOCKED_DOMAINS: ' Evil.com, ,bad.org ', SHUTDOWN_TIMEOUT: '3', DATABASE_POOL_SIZE: '4',
     });
     assert.equal(c.port, 3000);
     assert.equal(c.host, '0.0.0.0');
     assert.equal(c.baseUrl, 'https://kurz.example');
-    assert.deepEqual(c.database, { kind: 'postgres', url: PG });
+    assert.deepEqual(c.database, { kind: 'postgres', url: PG, poolSize: 4, timeoutMs: 5000, maxWaiting: 1000 });
     assert.equal(c.jwtSecret, SECRET);
     assert.equal(c.signup, 'closed');
     assert.equal(c.logLevel, 'debug');
@@ -85,6 +85,7 @@ describe('loadConfig', () => {
       [{ REDIS_URL: 'http://cache' }, 'REDIS_URL'],
       [{ CODE_LENGTH: '4' }, 'CODE_LENGTH'],
       [{ SQLITE_SYNCHRONOUS: 'off' }, 'SQLITE_SYNCHRONOUS'],
+      [{ DATABASE_URL: PG, JWT_SECRET: SECRET, DATABASE_TIMEOUT_MS: '50' }, 'DATABASE_TIMEOUT_MS'],
     ];
     for (const [env, setting] of cases) assertBadSetting(env, setting);
   });

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { GroupCommit } from '../../src/adapters/store/group-commit.js';
+import { StoreUnavailable } from '../../src/ports.js';
 
 /** A writeAll that records the groups it was given and fails the items `bad` names. */
 function recorder(bad: (item: number) => boolean = () => false, failGroupsLargerThan = Infinity) {
@@ -43,6 +44,18 @@ test('when the whole group fails, each item is tried on its own, so the others s
   const commits = new GroupCommit(writeAll);
   assert.deepEqual(await Promise.all([1, 2, 3].map((i) => commits.add(i))), [10, 20, 30]);
   assert.deepEqual(groups, [[1, 2, 3], [1], [2], [3]]);
+});
+
+test('when the store is unavailable, every item of the group fails with that at once, none is tried alone', async () => {
+  const groups: number[][] = [];
+  const down = new StoreUnavailable('timeout', 'the database did not answer in time; try again shortly');
+  const commits = new GroupCommit(async (items: number[]) => {
+    groups.push(items);
+    throw down;
+  });
+  const outcomes = await Promise.allSettled([1, 2, 3].map((i) => commits.add(i)));
+  assert.deepEqual(outcomes.map((o) => o.status === 'rejected' && o.reason), [down, down, down]);
+  assert.deepEqual(groups, [[1, 2, 3]], 'one attempt for the group: on a hung store each retry would cost another timeout');
 });
 
 test('groups are no larger than maxGroup', async () => {

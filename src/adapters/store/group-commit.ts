@@ -1,3 +1,5 @@
+import { StoreUnavailable } from '../../ports.js';
+
 /**
  * Group commit: writes that arrive together are written together. Each add() waits for its write's
  * transaction to commit, so nothing is acknowledged before it is durable; but the requests read in one
@@ -6,7 +8,7 @@
  *
  * `writeAll` writes a group in one transaction and gives each item its result, or the error of that
  * item alone (a taken code). If the whole transaction fails, each item is tried again on its own, so
- * one bad write never fails the others.
+ * one bad write never fails the others; unless the store is unavailable, which fails them all at once.
  */
 export class GroupCommit<T, R> {
   private queue: { item: T; resolve: (result: R) => void; reject: (err: unknown) => void }[] = [];
@@ -31,7 +33,10 @@ export class GroupCommit<T, R> {
     while (this.queue.length > 0) {
       const group = this.queue.splice(0, this.maxGroup);
       const results = await this.writeAll(group.map((w) => w.item)).catch(async (err: unknown) =>
-        group.length === 1 ? [err instanceof Error ? err : new Error(String(err))] : this.oneByOne(group.map((w) => w.item)));
+        // A store that is down fails every item alike: trying each alone would make the last wait one timeout per item.
+        group.length === 1 || err instanceof StoreUnavailable
+          ? group.map(() => (err instanceof Error ? err : new Error(String(err))))
+          : this.oneByOne(group.map((w) => w.item)));
       group.forEach((w, i) => {
         const result = results[i];
         if (result instanceof Error) w.reject(result);

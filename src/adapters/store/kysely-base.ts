@@ -15,10 +15,15 @@ export class KyselyBase {
   constructor(
     readonly db: Kysely<Database>,
     private readonly uniqueViolationOf: UniqueViolationOf,
+    /**
+     * Where migrations and compaction run: statements that may rightly take minutes on a large
+     * database, so not under the request path's timeout (PostgreSQL gives them a pool of their own).
+     */
+    readonly maintenance: Kysely<Database> = db,
   ) {}
 
   async migrate(): Promise<void> {
-    const { error } = await new Migrator({ db: this.db, provider: migrationProvider }).migrateToLatest();
+    const { error } = await new Migrator({ db: this.maintenance, provider: migrationProvider }).migrateToLatest();
     if (error) throw error;
   }
 
@@ -28,6 +33,7 @@ export class KyselyBase {
 
   async close(): Promise<void> {
     await this.db.destroy();
+    if (this.maintenance !== this.db) await this.maintenance.destroy();
   }
 
   /** Runs a write, turning the driver's unique-index error into UniqueViolation. */

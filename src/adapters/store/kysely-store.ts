@@ -94,7 +94,7 @@ export class KyselyStore extends LinksStore implements Store {
     const day = sql<number>`bucket - (bucket % ${sql.lit(DAY)})`;
     // Whole days only, so a day is never half hourly and half daily.
     const cutoff = foldBefore - (foldBefore % DAY);
-    await this.db.transaction().execute(async (trx) => {
+    await this.maintenance.transaction().execute(async (trx) => {
       // Two processes compacting at once would fold the same hours twice: the lock row makes the
       // second wait, and then find nothing left to fold.
       await trx.updateTable('locks').set({ name: 'compact-clicks' }).where('name', '=', 'compact-clicks').execute();

@@ -1,27 +1,50 @@
 import pg from 'pg';
 import { Kysely, PostgresDialect } from 'kysely';
+import type { Logger } from 'pino';
 import { KyselyStore, fieldOfConstraint } from './kysely-store.js';
+import { BoundedPool, StoreHealth } from './postgres-pool.js';
 import type { Database } from './schema.js';
+import type { PostgresPool } from '../../config.js';
 
 const INT8_OID = 20;
 
+/**
+ * Migrations and compaction: one connection, and statements that may run this long (an index built on
+ * a large table, a day's rollups folded). Opening the connection keeps the request path's timeout.
+ */
+const MAINTENANCE_TIMEOUT_MS = 10 * 60_000;
+
 /** Production store: a pg connection pool. Times are bigint epoch ms, read back as JS numbers (exact below 2^53). */
-export function createPostgresStore(url: string, poolSize = 10): KyselyStore {
-  const pool = new pg.Pool({
-    connectionString: url,
-    max: poolSize,
-    connectionTimeoutMillis: 5_000,
-    statement_timeout: 10_000,
+export function createPostgresStore(options: PostgresPool & { url: string; log: Logger }): KyselyStore {
+  const config: pg.PoolConfig = {
+    connectionString: options.url,
     types: {
       getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
         oid === INT8_OID ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
     },
-  });
-  // An idle client that loses its connection emits here; without a listener it would crash the process.
-  pool.on('error', () => {});
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return new KyselyStore(db, (err) => {
-    const e = err as { code?: string; constraint?: string };
-    return e.code === '23505' ? fieldOfConstraint(e.constraint ?? '') : undefined;
-  });
+  };
+  const health = new StoreHealth(options.log);
+  const connectTimeoutMs = options.timeoutMs;
+  const pool = new BoundedPool(config, { size: options.poolSize, connectTimeoutMs, timeoutMs: options.timeoutMs, maxWaiting: options.maxWaiting }, health);
+  const maintenance = new BoundedPool(config, { size: 1, connectTimeoutMs, timeoutMs: MAINTENANCE_TIMEOUT_MS, maxWaiting: 10 }, health);
+  return new PostgresStore(pool, maintenance);
+}
+
+class PostgresStore extends KyselyStore {
+  constructor(private readonly pool: BoundedPool, private readonly maintenancePool: BoundedPool) {
+    super(
+      new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }),
+      (err) => {
+        const e = err as { code?: string; constraint?: string };
+        return e.code === '23505' ? fieldOfConstraint(e.constraint ?? '') : undefined;
+      },
+      new Kysely<Database>({ dialect: new PostgresDialect({ pool: maintenancePool }) }),
+    );
+  }
+
+  /** Ends both pools for good, even one Kysely never used (its destroy() skips those, and a later call would open them again). */
+  override async close(): Promise<void> {
+    await super.close();
+    await Promise.all([this.pool.end(), this.maintenancePool.end()]);
+  }
 }

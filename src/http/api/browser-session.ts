@@ -3,6 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Context } from '../../use-cases/context.js';
 import { refresh, revoke, signIn } from '../../use-cases/sessions.js';
 import { AppError } from '../../domain/errors.js';
+import { StoreUnavailable } from '../../ports.js';
 import { AccessToken, TokenBody } from '../schemas.js';
 import { cookie, setCookie } from '../cookies.js';
 import { limitAuthAttempt } from '../rate-limit.js';
@@ -57,7 +58,8 @@ export function browserSessionRoutes(app: Api, ctx: Context): void {
     const presented = cookie(request, COOKIE);
     if (!presented) throw new AppError('unauthorized', 'no session');
     const tokens = await refresh(ctx, presented).catch((err: unknown) => {
-      forget(reply);
+      // A store that is down says nothing about the session: keep the cookie for the retry.
+      if (!(err instanceof StoreUnavailable)) forget(reply);
       throw err;
     });
     return keep(reply, tokens.refresh_token).headers(noStore).send(accessOnly(tokens));
