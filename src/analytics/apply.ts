@@ -1,4 +1,5 @@
-import type { Store } from '../ports.js';
+import type { Logger } from 'pino';
+import { StoreUnavailable, type Store } from '../ports.js';
 import type { Metrics } from '../obs/metrics.js';
 import type { ClickEvent } from './click-event.js';
 import { parseClick } from './parse.js';
@@ -17,4 +18,13 @@ export function clickApplier(store: Store, metrics: Metrics, now: () => number =
     if (applied < batch.length) metrics.clickEvents.inc({ outcome: 'duplicate' }, batch.length - applied);
     metrics.clickQueueLag.set(Math.max(0, now() - Math.min(...batch.map((e) => e.at))) / 1000);
   };
+}
+
+/**
+ * Logs a batch that could not be applied and will be retried: a warning while the store is away (the
+ * store logs each outage once), an error with its stack for anything else, which may be a bug.
+ */
+export function logApplyFailure(log: Logger, err: unknown, context: object, msg: string): void {
+  if (err instanceof StoreUnavailable) log.warn({ ...context, reason: err.message }, msg);
+  else log.error({ err, ...context }, msg);
 }

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
-import { StoreUnavailable, type ClickQueue } from '../../ports.js';
+import type { ClickQueue } from '../../ports.js';
+import { logApplyFailure } from '../../analytics/apply.js';
 import type { ClickEvent } from '../../analytics/click-event.js';
 import type { Metrics } from '../../obs/metrics.js';
 import { jitter } from '../../resilience/jitter.js';
@@ -93,10 +94,7 @@ export class MemoryClickQueue implements ClickQueue {
       } catch (err) {
         this.failures++;
         metrics.clickBatchFailures.inc();
-        const context = { batch: batch.events.length, buffered: this.buffer.length, failures: this.failures };
-        // The store logs an outage once; a bug here deserves its stack.
-        if (err instanceof StoreUnavailable) log.warn({ ...context, reason: err.message }, 'applying clicks failed; will retry');
-        else log.error({ err, ...context }, 'applying clicks failed; will retry');
+        logApplyFailure(log, err, { batch: batch.events.length, buffered: this.buffer.length, failures: this.failures }, 'applying clicks failed; will retry');
         throw err;
       }
       this.batch = undefined;
