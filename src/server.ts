@@ -1,11 +1,14 @@
 import type { Config } from './config.js';
 import { buildApp } from './app.js';
 import { compose } from './compose.js';
+import type { DrainingServer } from './http/draining-server.js';
 
 /**
- * Runs Kurz until SIGTERM or SIGINT, then shuts down gracefully: stop accepting connections, let
- * in-flight requests finish (idle keep-alive sockets are closed at once), close the store, exit 0.
- * Past SHUTDOWN_TIMEOUT the process exits 1 rather than hang a deploy.
+ * Runs Kurz until SIGTERM or SIGINT, then drains: /readyz answers 503 at once, the listener stops
+ * accepting, every request already received or sent on a connection Kurz still holds is answered
+ * (with Connection: close), idle keep-alive connections are closed cleanly (draining-server.ts), then
+ * buffered clicks are written, the store is closed, and the process exits 0. Past SHUTDOWN_TIMEOUT it
+ * exits 1 rather than hang a deploy.
  */
 export async function serve(config: Readonly<Config>): Promise<void> {
   const ctx = await compose(config);
@@ -17,6 +20,8 @@ export async function serve(config: Readonly<Config>): Promise<void> {
     // A second signal while draining must not kill in-flight requests: SHUTDOWN_TIMEOUT bounds the wait.
     if (closing) return app.log.warn({ signal }, 'already shutting down');
     closing = true;
+    // Before app.close(): from this instant /readyz is 503 and every response closes its connection.
+    (app.server as DrainingServer).drain();
     app.log.info({ signal }, 'shutting down');
     setTimeout(() => {
       app.log.error({ timeoutMs: config.shutdownTimeoutMs }, 'shutdown timed out; exiting');
