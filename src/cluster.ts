@@ -4,6 +4,7 @@ import type { Config } from './config.js';
 import { localJwtSecret, openStore } from './compose.js';
 import { loggerOptions } from './obs/logger.js';
 import { relayInvalidations } from './adapters/cache/cluster-peers.js';
+import { closeUnclaimedConnections } from './cluster-handoffs.js';
 
 /** A worker that dies is started again after this long: a crash loop costs little and fills no log. */
 const RESTART_DELAY_MS = 1_000;
@@ -27,7 +28,11 @@ export async function runPrimary(config: Readonly<Config>): Promise<void> {
   const env = { JWT_SECRET: config.jwtSecret ?? localJwtSecret(config) };
 
   let stopping = false;
-  const start = (): Worker => cluster.fork(env);
+  const start = (): Worker => {
+    const worker = cluster.fork(env);
+    closeUnclaimedConnections(worker);
+    return worker;
+  };
   relayInvalidations();
   cluster.on('exit', (worker, code, signal) => {
     if (stopping) {

@@ -139,4 +139,79 @@ describe('shutdown and worker death under load', () => {
     await server.waitForLog(() => listeningPids(server).length === 2 && server.logs().some(msgIs('primary started')), START_MS);
     await drainUnderLoad(t, server, listeningPids(server));
   });
+
+  test('when a worker of --workers 2 is SIGKILLed under load, then every request settles without hanging, only requests on the dead worker fail, and every request after its death is answered', TIMEOUT, async (t) => {
+    const LANES = 6;
+    const box = sandbox(t);
+    // Every redirect logged with its request id and pid, so each answer is traced to the worker that gave it.
+    const server = await box.start({ flags: ['--workers', '2'], env: { ...NO_LIMITS, LOG_REQUESTS: '0', LOG_REDIRECTS: '1' }, timeoutMs: START_MS });
+    await server.waitForLog(() => listeningPids(server).length === 2 && server.logs().some(msgIs('primary started')), START_MS);
+    const [victim, survivor] = listeningPids(server) as [number, number];
+    const { code } = await signUpAndLink(server);
+
+    // Keep-alive clients, and clients that open a connection per request: those are what the primary
+    // hands to a worker at the instant it dies.
+    const kept = startLanes({ base: server.url, path: () => `/${code}`, count: LANES, keepAlive: true, timeoutMs: CLIENT_TIMEOUT_MS, idPrefix: 'k' });
+    const fresh = startLanes({ base: server.url, path: () => `/${code}`, count: LANES, keepAlive: false, timeoutMs: CLIENT_TIMEOUT_MS, idPrefix: 'f' });
+    t.after(() => Promise.all([kept.stop(), fresh.stop()]));
+    await answered([kept, fresh], 20);
+
+    const killedAt = performance.now();
+    process.kill(victim, 'SIGKILL');
+    // Scanning the raw output: parsing thousands of log lines on every chunk would slow the test to a crawl.
+    const replaced = () => (server.stdout().match(/"pid":(\d+)[^\n]*"msg":"Server listening at /g) ?? []).length > 2;
+    await within(60_000, (async () => {
+      while (!replaced()) await new Promise((r) => setTimeout(r, 100));
+    })(), () => 'waiting for the replacement worker');
+    const replacedAt = performance.now();
+    await answered([kept, fresh], 20);
+    await Promise.all([kept.stop(), fresh.stop()]);
+    assert.equal(kept.pending() + fresh.pending(), 0);
+
+    const attempts = [...kept.attempts, ...fresh.attempts];
+    // A worker answers, then logs: wait for the lines of the last answers.
+    const mustBeLogged = attempts.filter((a) => a.status !== undefined && a.at > killedAt).map((a) => a.id);
+    const logged = () => new Set([...server.stdout().matchAll(/"reqId":"([^"]+)"/g)].map((m) => m[1]));
+    await within(10_000, (async () => {
+      while (!mustBeLogged.every((id) => logged().has(id))) await new Promise((r) => setTimeout(r, 100));
+    })(), () => `answers after the kill that no worker logged: ${mustBeLogged.filter((id) => !logged().has(id)).join(', ')}`);
+    const logs = server.logs();
+    const pidOf = new Map(logs.filter((l) => l.msg === 'request completed' && typeof l.reqId === 'string').map((l) => [l.reqId as string, l.pid as number]));
+    const died = logs.find((l) => l.msg === 'worker died; starting another');
+    assert.equal(died?.workerPid, victim, JSON.stringify(died));
+
+    // No attempt hung: each was answered or failed, and none reached the client's timeout.
+    const t1 = tally(attempts);
+    assert.equal(t1.sent + t1.refused, attempts.length);
+    assert.equal(t1.refused, 0, 'the port stays open while a worker is replaced');
+    assert.deepEqual(attempts.filter((a) => a.error === 'timeout').map((a) => a.id), [], `no request hangs: ${JSON.stringify(t1)}`);
+
+    // Every answer is the redirect, logged by the worker that gave it; only the killed worker can have
+    // died between answering and logging.
+    for (const a of attempts.filter((x) => x.status !== undefined)) {
+      assert.equal(a.status, 302, a.id);
+      assert.ok(pidOf.has(a.id) || a.at < killedAt, `${a.id} was answered but not logged`);
+    }
+    // The survivor answered every request it received.
+    const connectionPid = new Map<string, number>();
+    for (const a of attempts) if (pidOf.has(a.id)) connectionPid.set(`${a.lane}:${a.id[0]}:${a.port}`, pidOf.get(a.id)!);
+    const failed = attempts.filter((a) => a.status === undefined);
+    for (const a of failed) {
+      const pid = connectionPid.get(`${a.lane}:${a.id[0]}:${a.port}`);
+      assert.notEqual(pid, survivor, `${a.id} failed (${a.error}) on a connection the surviving worker served`);
+      assert.ok(a.at + a.ms > killedAt, `${a.id} failed (${a.error}) before the kill`);
+    }
+    // A keep-alive connection on the dead worker loses at most its request in flight.
+    for (let lane = 0; lane < LANES; lane++) {
+      assert.ok(failed.filter((a) => a.id.startsWith('k-') && a.lane === lane).length <= 1, `keep-alive lane ${lane} failed more than once\n${describeAttempts(failed)}`);
+    }
+    // Once the replacement listens, every request is answered, by the survivor and the replacement.
+    const afterReplacement = attempts.filter((a) => a.at > replacedAt);
+    assert.deepEqual(afterReplacement.filter((a) => a.status === undefined).map((a) => `${a.id}: ${a.error}`), []);
+    const replacement = listeningPids(server).find((pid) => pid !== victim && pid !== survivor);
+    assert.deepEqual(new Set(afterReplacement.map((a) => pidOf.get(a.id))), new Set([survivor, replacement]));
+    t.diagnostic(`attempts ${attempts.length}: ${JSON.stringify(t1)}; failed ${failed.map((a) => `${a.id} ${a.error} ${Math.round(a.ms)} ms`).join(', ')}`);
+
+    assert.deepEqual(await server.stop(30_000), { code: 0, signal: null }, server.transcript().slice(-3000));
+  });
 });
