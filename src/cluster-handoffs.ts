@@ -25,14 +25,15 @@ const isClusterMessage = (message: unknown): message is ClusterMessage =>
  *
  * This watches the connections the primary sends `worker` and, once the process has exited and its
  * IPC channel has reached its end (the child's 'close': every answer it sent has been read), closes
- * those it never answered for: their clients see the connection reset at once. ('disconnect' would
- * be too early or never: Node postpones it while a sent handle awaits its acknowledgement, which is
- * exactly this case.) They are not handed to another worker: a worker may have read a request
- * before its answer left, and a second worker would then wait for a request that never comes.
+ * those it never answered for: their clients see the connection reset at once. Not on 'disconnect':
+ * Node postpones that event while a sent connection awaits its acknowledgement, which is exactly
+ * this case, so it never comes. Nor are they handed to another worker: the dead one may have read a
+ * request before its answer left, and the next would wait for a request that never comes.
  *
  * It reads node:cluster's internal messages (`{cmd: 'NODE_CLUSTER', act: 'newconn', seq}` with the
- * connection, and `{cmd: 'NODE_CLUSTER', ack: seq}` back; lib/internal/cluster/round_robin_handle.js,
- * the same since Node 0.12); test/e2e/shutdown.test.ts fails if that changes.
+ * connection, `{cmd: 'NODE_CLUSTER', ack: seq}` back; lib/internal/cluster/round_robin_handle.js in
+ * Node 20). If they change, the SIGKILL test of test/e2e/shutdown.test.ts sees a request hang again
+ * (it did in 3 runs of 3 without this).
  */
 export function closeUnclaimedConnections(worker: Worker): void {
   const unclaimed = new Map<unknown, Handle>();
