@@ -39,8 +39,8 @@ function onFinish(this: ServerResponse): void {
  * node:http's own close() destroys every idle connection at once (Node ≥ 19, via
  * closeIdleConnections()), including those whose client is sending its next request at that
  * instant: that request is lost (issue 11: ten keep-alive clients, ten requests reset). Here
- * closeIdleConnections() starts the drain instead, so close() stops the listener and then waits for
- * the drain to close every connection.
+ * closeIdleConnections() begins the drain instead, so close() stops the listener and its 'close'
+ * event waits for the drain to close every connection.
  */
 export class DrainingServer extends Server {
   #draining = false;
@@ -68,12 +68,13 @@ export class DrainingServer extends Server {
   }
 
   /**
-   * Begins the drain (once; later calls do nothing) and stops accepting connections. The 'close'
-   * event (and close()'s callback) comes once the drain has closed every connection.
+   * Begins the drain (once; later calls do nothing) and emits 'draining'. close() begins it too,
+   * stops the listener, and emits 'close' once the drain has closed every connection.
    */
   drain(): void {
     if (this.#draining) return;
     this.#draining = true;
+    this.emit('draining');
     for (const socket of this.#connections) {
       const res = socket[kResponse];
       if (res && !res.headersSent) res.setHeader('connection', 'close');
@@ -81,10 +82,9 @@ export class DrainingServer extends Server {
     // The first sweep comes after a poll of the event loop, so a request whose bytes had already
     // arrived when the drain began has been read and counts as in progress.
     this.#sweep = setInterval(() => this.#closeIdle(), SWEEP_MS).unref();
-    if (this.listening) this.close();
   }
 
-  /** Called by close(): starts the drain rather than destroying idle connections at once. */
+  /** Called by close(): drains rather than destroying idle connections at once. */
   override closeIdleConnections(): void {
     this.drain();
   }

@@ -1,5 +1,5 @@
 /**
- * The draining node:http server on real sockets in this process: what drain() does to a response in
+ * The draining node:http server on real sockets in this process: what close() does to a response in
  * progress, an idle keep-alive connection, a request half received, and a request sent on an idle
  * connection during the drain; and /readyz of the app once a drain has begun.
  */
@@ -28,15 +28,15 @@ const until = async (condition: () => boolean) => {
 };
 
 describe('DrainingServer', () => {
-  test('when a drain begins, then a response in progress is sent with Connection: close and its connection ends with a FIN, and the server closes after it', async () => {
+  test('when the server closes, then a response in progress is sent with Connection: close and its connection ends with a FIN, and the server closes after it', async () => {
     const { server, base, held, closed } = await serve();
     const c = await rawConnection(base);
     c.write(`GET /slow HTTP/1.1\r\nHost: x\r\n\r\n`);
     await until(() => held.length === 1);
 
-    server.drain();
+    server.close();
     assert.equal(server.draining, true);
-    assert.equal(server.listening, false, 'the listener stops at once');
+    assert.equal(server.listening, false);
     held[0]!.end('late');
     const res = await c.response();
     assert.equal(res.status, 200);
@@ -46,7 +46,7 @@ describe('DrainingServer', () => {
     await closed;
   });
 
-  test('when a drain begins, then an idle keep-alive connection is closed with a FIN, and a request sent on one meanwhile is answered with Connection: close', async () => {
+  test('when the server closes, then an idle keep-alive connection is closed with a FIN, and a request sent on one meanwhile is answered with Connection: close', async () => {
     const { server, base, closed } = await serve();
     const idle = await rawConnection(base);
     const busy = await rawConnection(base);
@@ -55,7 +55,7 @@ describe('DrainingServer', () => {
       assert.equal(res.headers.connection, 'keep-alive');
     }
 
-    server.drain();
+    server.close();
     const res = await busy.get('/');
     assert.equal(res.status, 200);
     assert.equal(res.headers.connection, 'close');
@@ -65,13 +65,13 @@ describe('DrainingServer', () => {
     await closed;
   });
 
-  test('when a drain begins while a request head is half received, then the connection stays open until the request is whole, and the answer closes it', async () => {
+  test('when the server closes while a request head is half received, then the connection stays open until the request is whole, and the answer closes it', async () => {
     const { server, base, closed } = await serve();
     const c = await rawConnection(base);
     c.write('GET / HTTP/1.1\r\nHost: x\r\n');
     await new Promise((r) => setTimeout(r, 50));
 
-    server.drain();
+    server.close();
     // Longer than an idle connection is kept (1 s): this one has a request on its way.
     await new Promise((r) => setTimeout(r, 1_500));
     c.write('\r\n');
