@@ -15,7 +15,8 @@ const RESTART_DELAY_MS = 1_000;
  * them all gracefully: each drains its connections and writes its buffered clicks, within SHUTDOWN_TIMEOUT.
  *
  * Without Redis each worker keeps its own L1 cache, rate-limit buckets and click buffer:
- * - L1: writes through one worker invalidate the others' at once, relayed here over IPC;
+ * - L1: writes through one worker invalidate the others' at once, relayed here over IPC (not while
+ *   they drain at shutdown: a disconnected worker leaves cluster.workers);
  * - buckets: a client may get up to N× a limit (keep-alive holds it to one worker, so mostly 1×);
  * - clicks: each worker applies its own batches to the one store, keyed so none counts twice, and
  *   flushes them on SIGTERM.

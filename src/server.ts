@@ -5,11 +5,11 @@ import type { DrainingServer } from './http/draining-server.js';
 
 /**
  * Runs Kurz until SIGTERM or SIGINT (or, as a `--workers` worker, until the primary disconnects it),
- * then drains: /readyz answers 503 at once, the listener stops
- * accepting, every request already received or sent on a connection Kurz still holds is answered
- * (with Connection: close), idle keep-alive connections are closed cleanly (draining-server.ts), then
- * buffered clicks are written, the store is closed, and the process exits 0. Past SHUTDOWN_TIMEOUT it
- * exits 1 rather than hang a deploy.
+ * then drains: /readyz answers 503 at once, the listener stops accepting, every request already
+ * received or sent on a connection Kurz still holds is answered (with Connection: close), idle
+ * keep-alive connections are closed cleanly (draining-server.ts); then buffered clicks are written,
+ * the store is closed, and the process exits 0. Past SHUTDOWN_TIMEOUT it exits 1 rather than hang a
+ * deploy.
  */
 export async function serve(config: Readonly<Config>): Promise<void> {
   const ctx = await compose(config);

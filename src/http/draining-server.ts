@@ -17,7 +17,10 @@ const kQuietSince = Symbol('kurz.quietSince');
 interface Tracked extends Socket {
   /** The connection's latest response: with pipelining the last one, so the one that closes it. */
   [kResponse]?: ServerResponse;
-  /** socket.bytesRead when that response finished (0 before any request): more means a request is arriving. */
+  /**
+   * socket.bytesRead when that response finished (0 before any request): more means a request is
+   * arriving.
+   */
   [kReadWhenIdle]: number;
   /** During a drain: since when the connection has been idle. */
   [kQuietSince]?: number;
@@ -74,7 +77,6 @@ export class DrainingServer extends Server {
   drain(): void {
     if (this.#draining) return;
     this.#draining = true;
-    this.emit('draining');
     for (const socket of this.#connections) {
       const res = socket[kResponse];
       if (res && !res.headersSent) res.setHeader('connection', 'close');
@@ -82,6 +84,7 @@ export class DrainingServer extends Server {
     // The first sweep comes after a poll of the event loop, so a request whose bytes had already
     // arrived when the drain began has been read and counts as in progress.
     this.#sweep = setInterval(() => this.#closeIdle(), SWEEP_MS).unref();
+    this.emit('draining');
   }
 
   /** Called by close(): drains rather than destroying idle connections at once. */
