@@ -20,8 +20,8 @@ export async function serve(config: Readonly<Config>): Promise<void> {
   let closing = false;
   const shutdown = async (trigger: { signal: NodeJS.Signals } | { by: 'primary' }) => {
     closing = true;
-    // From this instant /readyz is 503 and every response closes its connection; app.close() then
-    // stops the listener and waits for the drain.
+    // From this instant the listener is closed, /readyz is 503 and every response closes its
+    // connection; app.close() waits for the drain, then writes the clicks and closes the store.
     server.drain();
     app.log.info(trigger, 'shutting down');
     setTimeout(() => {

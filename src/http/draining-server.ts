@@ -43,10 +43,12 @@ function onFinish(this: ServerResponse): void {
  * closeIdleConnections()), including those whose client is sending its next request at that
  * instant: that request is lost (issue 11: ten keep-alive clients, ten requests reset). Here
  * closeIdleConnections() begins the drain instead, so close() stops the listener and its 'close'
- * event waits for the drain to close every connection.
+ * event waits for the drain to close every connection. A close() after drain() calls back with
+ * ERR_SERVER_NOT_RUNNING once the drain is done, as node:net does for any second close().
  */
 export class DrainingServer extends Server {
   #draining = false;
+  #closing = false;
   readonly #connections = new Set<Tracked>();
   #sweep: NodeJS.Timeout | undefined;
 
@@ -71,8 +73,8 @@ export class DrainingServer extends Server {
   }
 
   /**
-   * Begins the drain (once; later calls do nothing) and emits 'draining'. close() begins it too,
-   * stops the listener, and emits 'close' once the drain has closed every connection.
+   * Begins the drain (once; later calls do nothing): stops the listener, emits 'draining', and emits
+   * 'close' once every connection is closed. close() begins it too.
    */
   drain(): void {
     if (this.#draining) return;
@@ -84,7 +86,15 @@ export class DrainingServer extends Server {
     // The first sweep comes after a poll of the event loop, so a request whose bytes had already
     // arrived when the drain began has been read and counts as in progress.
     this.#sweep = setInterval(() => this.#closeIdle(), SWEEP_MS).unref();
+    // Now, before any answer says Connection: close: a client reconnecting after one is refused
+    // (safe to retry), not queued at a listener about to close (reset, its request lost).
+    if (!this.#closing && this.listening) this.close();
     this.emit('draining');
+  }
+
+  override close(callback?: (err?: Error) => void): this {
+    this.#closing = true;
+    return super.close(callback);
   }
 
   /** Called by close(): drains rather than destroying idle connections at once. */

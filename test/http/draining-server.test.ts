@@ -1,5 +1,5 @@
 /**
- * The draining node:http server on real sockets in this process: what close() does to a response in
+ * The draining node:http server on real sockets in this process: what a drain does to a response in
  * progress, an idle keep-alive connection, a request half received, and a request sent on an idle
  * connection during the drain; and /readyz of the app once a drain has begun.
  */
@@ -28,13 +28,13 @@ const until = async (condition: () => boolean) => {
 };
 
 describe('DrainingServer', () => {
-  test('when the server closes, then a response in progress is sent with Connection: close and its connection ends with a FIN, and the server closes after it', async () => {
+  test('when a drain begins, then the listener closes at once, a response in progress is sent with Connection: close, its connection ends with a FIN, and the server closes after it', async () => {
     const { server, base, held, closed } = await serve();
     const c = await rawConnection(base);
     c.write(`GET /slow HTTP/1.1\r\nHost: x\r\n\r\n`);
     await until(() => held.length === 1);
 
-    server.close();
+    server.drain();
     assert.equal(server.draining, true);
     assert.equal(server.listening, false);
     held[0]!.end('late');
