@@ -1,4 +1,3 @@
-import { createServer } from 'node:http';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyRequest } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -13,6 +12,7 @@ import { Problem } from './http/schemas.js';
 import { opsRoutes } from './http/ops.js';
 import { REDIRECT_ROUTE, redirectRoute } from './http/redirect.js';
 import { fastRedirect } from './http/fast-redirect.js';
+import { DrainingServer } from './http/draining-server.js';
 import { dashboardRoutes } from './http/dashboard.js';
 import { clientIp, proxyTrust } from './http/client-ip.js';
 import { userRoutes } from './http/api/users.js';
@@ -30,6 +30,7 @@ export async function buildApp(ctx: Context): Promise<Api> {
   const { config, metrics } = ctx;
   const trust = proxyTrust(config.trustProxy);
   const fast = fastRedirect(ctx, clientIp(trust));
+  let server!: DrainingServer;
   const app: Api = Fastify({
     loggerInstance: ctx.log as FastifyBaseLogger,
     genReqId: requestId,
@@ -37,14 +38,13 @@ export async function buildApp(ctx: Context): Promise<Api> {
     logController: new LogController({ disableRequestLogging: (request: FastifyRequest) => isRedirect(request) || config.logRequests < 1 }),
     trustProxy: trust,
     bodyLimit: config.bodyLimitBytes,
+    // A request that reaches a draining instance (in progress at SIGTERM, or sent on a connection it
+    // still holds) is answered as usual, with Connection: close (draining-server.ts), not a 503.
+    return503OnClosing: false,
     // A redirect to a live link is answered before Fastify (fast-redirect.ts); every other request goes
     // on to it. app.inject() bypasses this server, so injected redirects take the Fastify route: the same answer.
     serverFactory: (handler) => {
-      const server = createServer((req, res) => {
-        // While closing, Fastify answers 503 with Connection: close; let it.
-        if (server.listening) fast(req, res, () => handler(req, res));
-        else handler(req, res);
-      });
+      server = new DrainingServer((req, res) => fast(req, res, () => handler(req, res)));
       server.keepAliveTimeout = 72_000;
       return server;
     },
@@ -98,7 +98,7 @@ export async function buildApp(ctx: Context): Promise<Api> {
     linkRoutes(v1, ctx);
     linkQrRoutes(v1, ctx);
   }, { prefix: '/api/v1' });
-  opsRoutes(app, ctx);
+  opsRoutes(app, ctx, () => server.draining);
   await dashboardRoutes(app, ctx);
   redirectRoute(app, ctx);
   return app;

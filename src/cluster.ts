@@ -4,6 +4,7 @@ import type { Config } from './config.js';
 import { localJwtSecret, openStore } from './compose.js';
 import { loggerOptions } from './obs/logger.js';
 import { relayInvalidations } from './adapters/cache/cluster-peers.js';
+import { closeUnclaimedConnections } from './cluster-handoffs.js';
 
 /** A worker that dies is started again after this long: a crash loop costs little and fills no log. */
 const RESTART_DELAY_MS = 1_000;
@@ -11,10 +12,11 @@ const RESTART_DELAY_MS = 1_000;
 /**
  * `kurz serve --workers N`: this process (the primary) forks N workers that run `kurz serve` on one
  * shared port (node:cluster hands connections out), restarts any that dies, and on SIGTERM/SIGINT stops
- * them all gracefully: each drains its requests and writes its buffered clicks, within SHUTDOWN_TIMEOUT.
+ * them all gracefully: each drains its connections and writes its buffered clicks, within SHUTDOWN_TIMEOUT.
  *
  * Without Redis each worker keeps its own L1 cache, rate-limit buckets and click buffer:
- * - L1: writes through one worker invalidate the others' at once, relayed here over IPC;
+ * - L1: writes through one worker invalidate the others' at once, relayed here over IPC (not while
+ *   they drain at shutdown: a disconnected worker leaves cluster.workers);
  * - buckets: a client may get up to N× a limit (keep-alive holds it to one worker, so mostly 1×);
  * - clicks: each worker applies its own batches to the one store, keyed so none counts twice, and
  *   flushes them on SIGTERM.
@@ -27,12 +29,23 @@ export async function runPrimary(config: Readonly<Config>): Promise<void> {
   const env = { JWT_SECRET: config.jwtSecret ?? localJwtSecret(config) };
 
   let stopping = false;
-  const start = (): Worker => cluster.fork(env);
+  // Ours rather than cluster.workers, which forgets a worker as soon as it is disconnected (below).
+  const running = new Set<Worker>();
+  const listening = new Set<Worker>();
+  cluster.on('listening', (worker) => listening.add(worker));
+  const start = (): void => {
+    if (stopping) return;
+    const worker = cluster.fork(env);
+    running.add(worker);
+    closeUnclaimedConnections(worker);
+  };
   relayInvalidations();
   cluster.on('exit', (worker, code, signal) => {
+    running.delete(worker);
+    listening.delete(worker);
     if (stopping) {
       if (code !== 0) process.exitCode = 1;
-      if (Object.keys(cluster.workers ?? {}).length === 0) {
+      if (running.size === 0) {
         log.info('stopped');
         process.exit(process.exitCode ?? 0);
       }
@@ -46,7 +59,16 @@ export async function runPrimary(config: Readonly<Config>): Promise<void> {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, 'shutting down workers');
-    for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill('SIGTERM');
+    // disconnect() takes every listening worker out of the round-robin in this tick, so the shared
+    // port closes before any of them answers with Connection: close, and has each close its server,
+    // which drains it (server.ts). Were each to close its own server on SIGTERM, a client reconnecting
+    // after such an answer could be handed to a worker that had just closed; it refuses the
+    // connection, and Node keeps it with no worker to take it until the primary exits, then resets it
+    // (bench/drain.ts: 2 runs of 6 lost 4 and 10 requests that way). A worker still starting gets SIGTERM.
+    for (const worker of running) {
+      if (listening.has(worker)) worker.disconnect();
+      else worker.process.kill('SIGTERM');
+    }
     // Each worker bounds its own drain by SHUTDOWN_TIMEOUT; this bounds the wait for all of them.
     setTimeout(() => {
       log.error({ timeoutMs: config.shutdownTimeoutMs }, 'workers did not stop in time; exiting');

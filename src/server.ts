@@ -1,23 +1,29 @@
 import type { Config } from './config.js';
 import { buildApp } from './app.js';
 import { compose } from './compose.js';
+import type { DrainingServer } from './http/draining-server.js';
 
 /**
- * Runs Kurz until SIGTERM or SIGINT, then shuts down gracefully: stop accepting connections, let
- * in-flight requests finish (idle keep-alive sockets are closed at once), close the store, exit 0.
- * Past SHUTDOWN_TIMEOUT the process exits 1 rather than hang a deploy.
+ * Runs Kurz until SIGTERM or SIGINT (or, as a `--workers` worker, until the primary disconnects it),
+ * then drains: /readyz answers 503 at once, the listener stops accepting, every request already
+ * received or sent on a connection Kurz still holds is answered (with Connection: close), idle
+ * keep-alive connections are closed cleanly (draining-server.ts); then buffered clicks are written,
+ * the store is closed, and the process exits 0. Past SHUTDOWN_TIMEOUT it exits 1 rather than hang a
+ * deploy.
  */
 export async function serve(config: Readonly<Config>): Promise<void> {
   const ctx = await compose(config);
   const app = await buildApp(ctx);
   app.addHook('onClose', () => ctx.close());
 
+  const server = app.server as DrainingServer; // buildApp's serverFactory makes one
   let closing = false;
-  const shutdown = async (signal: NodeJS.Signals) => {
-    // A second signal while draining must not kill in-flight requests: SHUTDOWN_TIMEOUT bounds the wait.
-    if (closing) return app.log.warn({ signal }, 'already shutting down');
+  const shutdown = async (trigger: { signal: NodeJS.Signals } | { by: 'primary' }) => {
     closing = true;
-    app.log.info({ signal }, 'shutting down');
+    // From this instant the listener is closed, /readyz is 503 and every response closes its
+    // connection; app.close() waits for the drain, then writes the clicks and closes the store.
+    server.drain();
+    app.log.info(trigger, 'shutting down');
     setTimeout(() => {
       app.log.error({ timeoutMs: config.shutdownTimeoutMs }, 'shutdown timed out; exiting');
       process.exit(1);
@@ -32,8 +38,18 @@ export async function serve(config: Readonly<Config>): Promise<void> {
       process.exitCode = 1;
     }
   };
+  const onSignal = (signal: NodeJS.Signals) => {
+    // A second signal while draining must not kill in-flight requests: SHUTDOWN_TIMEOUT bounds the wait.
+    if (closing) return app.log.warn({ signal }, 'already shutting down');
+    void shutdown({ signal });
+  };
   // Installed before listening, so a signal right after start-up still shuts down cleanly.
-  process.on('SIGTERM', shutdown);
-  process.on('SIGINT', shutdown);
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  // Under `--workers` the primary stops a worker by disconnecting it, which closes this server
+  // (cluster.ts): the same shutdown follows.
+  server.on('draining', () => {
+    if (!closing) void shutdown({ by: 'primary' });
+  });
   await app.listen({ port: config.port, host: config.host });
 }

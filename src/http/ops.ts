@@ -5,8 +5,8 @@ import type { Api } from './api/api.js';
 
 const READY_TIMEOUT_MS = 2_000;
 
-/** Liveness, readiness, metrics and the OpenAPI document. */
-export function opsRoutes(app: Api, ctx: Context): void {
+/** Liveness, readiness, metrics and the OpenAPI document. `draining` is true from SIGTERM on. */
+export function opsRoutes(app: Api, ctx: Context, draining: () => boolean): void {
   const { metrics } = ctx;
   const hide = { hide: true };
 
@@ -17,6 +17,8 @@ export function opsRoutes(app: Api, ctx: Context): void {
   // Readiness: a load balancer should route here only while the store answers. Redis is reported
   // but never makes Kurz unready: without it, Kurz serves from its in-process cache and the store.
   app.get('/readyz', { schema: hide }, async (request, reply) => {
+    // A draining instance still answers what it is sent, but a load balancer should send it nothing new.
+    if (draining()) return sendProblem(request, reply, new AppError('unavailable', 'this instance is shutting down'));
     const store = await withTimeout(ctx.store.ping(), READY_TIMEOUT_MS).then(() => 'up', () => 'down');
     const checks: Record<string, string> = { store };
     for (const [name, health] of Object.entries(ctx.degradable)) checks[name] = health();

@@ -278,7 +278,7 @@ export function tempDir(): { dir: string; remove: () => void } {
 export function sandbox(t: TestContext): {
   dir: string;
   databaseFile: string;
-  start: (options?: { flags?: string[]; env?: Record<string, string> }) => Promise<Server>;
+  start: (options?: { flags?: string[]; env?: Record<string, string>; timeoutMs?: number }) => Promise<Server>;
 } {
   const tmp = tempDir();
   const databaseFile = join(tmp.dir, 'kurz.db');
