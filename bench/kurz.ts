@@ -13,8 +13,8 @@ import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { startServer, type Server } from '../test/e2e/process-helpers.js';
 import { JWT_SECRET } from './targets.js';
 
-/** As `npm start` runs Kurz: a larger young generation (see docs/PERFORMANCE.md, "Memory"). */
-const NODE_FLAGS = ['--max-semi-space-size=32'];
+/** As `npm start` runs Kurz: a larger young generation, a bounded old one (see docs/PERFORMANCE.md, "Memory"). */
+const NODE_FLAGS = ['--max-semi-space-size=32', '--max-old-space-size=1024'];
 
 export interface Kurz {
   url: string;
