@@ -1,6 +1,7 @@
 import type { Config } from './config.js';
 import { buildApp } from './app.js';
 import { compose } from './compose.js';
+import { collectWhenIdle } from './obs/idle-gc.js';
 
 /**
  * Runs Kurz until SIGTERM or SIGINT, then shuts down gracefully: stop accepting connections, let
@@ -10,7 +11,11 @@ import { compose } from './compose.js';
 export async function serve(config: Readonly<Config>): Promise<void> {
   const ctx = await compose(config);
   const app = await buildApp(ctx);
-  app.addHook('onClose', () => ctx.close());
+  const stopIdleGc = config.idleGcMs > 0 ? collectWhenIdle({ idleMs: config.idleGcMs, log: ctx.log }) : undefined;
+  app.addHook('onClose', () => {
+    stopIdleGc?.();
+    return ctx.close();
+  });
 
   let closing = false;
   const shutdown = async (signal: NodeJS.Signals) => {

@@ -6,6 +6,7 @@ import { clickApplier } from './analytics/apply.js';
 import { startCompaction } from './analytics/compaction.js';
 import { createMetrics } from './obs/metrics.js';
 import { loggerOptions } from './obs/logger.js';
+import { collectWhenIdle } from './obs/idle-gc.js';
 
 /**
  * `kurz worker`: consumes the click stream into the rollups until SIGTERM or SIGINT, then finishes
@@ -23,12 +24,14 @@ export async function work(config: Readonly<Config>): Promise<void> {
     claimIdleMs: config.clicks.claimIdleMs, metrics, log,
   });
   const stopCompaction = startCompaction(store, { ...config.clicks, log });
+  const stopIdleGc = config.idleGcMs > 0 ? collectWhenIdle({ idleMs: config.idleGcMs, log }) : undefined;
   let stopping = false;
   const stop = async (signal: NodeJS.Signals) => {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, 'worker stopping');
     stopCompaction();
+    stopIdleGc?.();
     await consumer.stop();
     await store.close();
     log.info('worker stopped');
