@@ -13,8 +13,8 @@ import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { startServer, type Server } from '../test/e2e/process-helpers.js';
 import { JWT_SECRET } from './targets.js';
 
-/** As `npm start` runs Kurz: a larger young generation (see docs/PERFORMANCE.md, "Memory"). */
-const NODE_FLAGS = ['--max-semi-space-size=32'];
+/** As `npm start` runs Kurz: a larger young generation, a bounded old one (see docs/PERFORMANCE.md, "Memory"). */
+const NODE_FLAGS = ['--max-semi-space-size=32', '--max-old-space-size=1024'];
 
 export interface Kurz {
   url: string;
@@ -24,6 +24,8 @@ export interface Kurz {
   resetPeak: () => void;
   /** VmHWM in MB: of the server process, or the sum over the primary and its workers with --workers. */
   peakMb: () => number;
+  /** VmRSS in MB now, summed the same way. */
+  rssMb: () => number;
   stop: () => Promise<void>;
 }
 
@@ -72,7 +74,8 @@ export async function startKurz(options: {
         }
       }
     },
-    peakMb: () => pids().reduce((sum, pid) => sum + vmHwmKb(pid), 0) / 1024,
+    peakMb: () => pids().reduce((sum, pid) => sum + statusKb(pid, 'VmHWM'), 0) / 1024,
+    rssMb: () => pids().reduce((sum, pid) => sum + statusKb(pid, 'VmRSS'), 0) / 1024,
     stop: async () => {
       resume(); // a frozen process would not act on SIGTERM
       await server.stop();
@@ -80,9 +83,9 @@ export async function startKurz(options: {
   };
 }
 
-function vmHwmKb(pid: number): number {
+function statusKb(pid: number, field: 'VmHWM' | 'VmRSS'): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Number(/^VmHWM:\s+(\d+) kB/m.exec(status)?.[1] ?? NaN);
+  return Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
 }
 
 /** Direct children (cluster workers) of `pid`, from every thread's children list. */

@@ -33,18 +33,23 @@ export function redirects(name: string, ceiling: string, pick: () => string): Wo
 }
 
 export async function load(base: string, w: Workload, t: Timing): Promise<Measured> {
-  const options: autocannon.Options = {
+  await drive(base, w, t.connections, t.warmupSeconds, false);
+  return drive(base, w, t.connections, t.seconds);
+}
+
+/** One run of `seconds`; unless `check` is false, every response must have the expected status. */
+export async function drive(base: string, w: Workload, connections: number, seconds: number, check = true): Promise<Measured> {
+  const result = await autocannon({
     url: `${base}${w.path ?? '/'}`,
-    connections: t.connections,
+    connections,
     method: w.method ?? 'GET',
     headers: w.headers,
     requests: [{ setupRequest: w.setup }],
-  };
-  await autocannon({ ...options, duration: t.warmupSeconds });
-  const result = await autocannon({ ...options, duration: t.seconds });
+    duration: seconds,
+  });
   const counts = Object.fromEntries(Object.entries(result.statusCodeStats ?? {}).map(([status, s]) => [status, s.count ?? 0]));
   const unexpected = Object.keys(counts).filter((status) => status !== String(w.expect));
-  if (unexpected.length || result.errors || !counts[w.expect]) {
+  if (check && (unexpected.length || result.errors || !counts[w.expect])) {
     throw new Error(`${w.name}: expected only ${w.expect}s, got ${JSON.stringify(counts)}, ${result.errors} errors (${result.timeouts} timeouts)`);
   }
   return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99 };

@@ -5,13 +5,17 @@
  *
  *   npm run bench [-- --quick] [--connections 50] [--seconds 10] [--links 100000] [--miss-links 1000000]
  *   npm run bench -- --scale [--huge] [--quick]
+ *   npm run bench -- --soak [--seconds 300] [--idle-seconds 30] [--store sqlite|postgres] [--quick]
  *
  * Scenarios: the ceiling (a bare node:http Map lookup); Kurz's cached redirect (one hot code, a Zipf
  * spread) on the embedded default, with `--workers 2`, and on PostgreSQL + Redis; the cache-miss
  * redirect (uniform over many codes, L1 of 1,000 entries) on SQLite and PostgreSQL; link creation
  * through the API on both, and on SQLite with SQLITE_SYNCHRONOUS=normal (no fsync per commit: the
  * price of durability). --scale instead runs the cache-miss redirect at 10^4..10^6 links (10^7 on
- * PostgreSQL with --huge), to see whether a lookup stays flat as the table grows.
+ * PostgreSQL with --huge), to see whether a lookup stays flat as the table grows. --soak instead runs
+ * the Zipf mix over 100,000 links for 5 minutes, then 30 s of nothing, against the embedded default and
+ * against PostgreSQL + Redis, and reports the server's memory over time (bench/soak.ts). It takes about
+ * 12 minutes, which would more than triple a full run, so it is a mode of its own.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -25,12 +29,16 @@ import { startKurz, type Kurz } from './kurz.js';
 import { redirects, type Timing } from './load.js';
 import { ceilingRows, creations, kurzRows, startCeiling, Table, type Row } from './scenarios.js';
 import { scaleRows } from './scale.js';
+import { printSoak, soak, type SoakRow } from './soak.js';
 
 const { values } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
     scale: { type: 'boolean', default: false },
     huge: { type: 'boolean', default: false },
+    soak: { type: 'boolean', default: false },
+    'idle-seconds': { type: 'string' },
+    store: { type: 'string' },
     connections: { type: 'string', default: '50' },
     seconds: { type: 'string' },
     links: { type: 'string' },
@@ -41,8 +49,9 @@ const QUICK = values.quick;
 const timing: Timing = {
   connections: Number(values.connections),
   warmupSeconds: QUICK ? 1 : 2,
-  seconds: Number(values.seconds ?? (QUICK ? 2 : 10)),
+  seconds: Number(values.seconds ?? (values.soak ? (QUICK ? 60 : 300) : QUICK ? 2 : 10)),
 };
+const IDLE_SECONDS = Number(values['idle-seconds'] ?? (QUICK ? 10 : 30));
 const ZIPF_LINKS = Number(values.links ?? (QUICK ? 10_000 : 100_000));
 const MISS_LINKS = Number(values['miss-links'] ?? (QUICK ? 100_000 : 1_000_000));
 
@@ -56,10 +65,13 @@ const fmt = (n: number) => n.toLocaleString('en');
 const progress = (what: string) => console.error(`${process.uptime().toFixed(1).padStart(5)} s  ${what}`);
 const started = Date.now();
 const table = new Table();
+const soaked: SoakRow[] = [];
 
 if (values.scale) {
   await build();
   await scaleRows(table, timing, { huge: values.huge });
+} else if (values.soak) {
+  await soakScenarios();
 } else {
   await scenarios();
 }
@@ -129,12 +141,65 @@ async function scenarios(): Promise<void> {
   }
 }
 
+/**
+ * The soak rows: Kurz as npm start runs it, on the embedded default and on PostgreSQL + Redis (fresh
+ * database and key prefix), each under the Zipf mix for `timing.seconds`, then idle (bench/soak.ts).
+ */
+async function soakScenarios(): Promise<void> {
+  const stores = values.store ? [values.store] : ['sqlite', 'postgres'];
+  const dir = mkdtempSync(join(tmpdir(), 'kurz-bench-'));
+  const cleanups: (() => Promise<unknown>)[] = [];
+  try {
+    await build();
+    const spread = (codes: string[]) => {
+      const zipf = zipfSampler(ZIPF_LINKS);
+      return redirects(`Zipf(s=1) over ${fmt(ZIPF_LINKS)} codes`, 'zipf', () => codes[zipf()]!);
+    };
+    const options = { connections: timing.connections, seconds: timing.seconds, idleSeconds: IDLE_SECONDS };
+    for (const store of stores) {
+      let database = join(dir, 'kurz.db');
+      let env: Record<string, string> = REDIRECT_ENV;
+      if (store === 'postgres') {
+        const postgres = await freshPostgres();
+        cleanups.push(postgres.drop);
+        const redis = redisPrefix();
+        cleanups.push(redis.clear);
+        database = postgres.url;
+        env = { ...REDIRECT_ENV, REDIS_URL, REDIS_PREFIX: redis.prefix };
+      } else if (store !== 'sqlite') {
+        throw new Error(`--store must be sqlite or postgres (got ${store})`);
+      }
+      const codes = await seedLinks(database, ZIPF_LINKS);
+      if (store === 'postgres') await settlePostgres(database);
+      progress(`seeded ${fmt(ZIPF_LINKS)} links; soaking ${store} for ${timing.seconds} s, then ${IDLE_SECONDS} s idle`);
+      const kurz = await startKurz({ database, env });
+      try {
+        const name = store === 'sqlite' ? 'Kurz, SQLite (embedded default), clicks recorded' : 'Kurz, PostgreSQL + Redis, clicks recorded';
+        soaked.push(await soak(kurz, name, spread(codes), options));
+        progress(`${name}: peak ${soaked.at(-1)!.peakMb.toFixed(0)} MB`);
+      } finally {
+        await kurz.stop();
+      }
+    }
+  } finally {
+    for (const cleanup of cleanups.reverse()) await cleanup().catch((err: unknown) => console.error('cleanup failed:', err));
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 const took = (Date.now() - started) / 1000;
-const mode = values.scale ? 'scale' : 'scenarios';
-console.log(`${timing.connections} connections, ${timing.seconds} s per row after a ${timing.warmupSeconds} s warm-up${QUICK ? ' (--quick)' : ''}${values.scale ? ' (--scale)' : ''}; the run took ${took.toFixed(0)} s`);
-console.log('rssMb: peak resident set (VmHWM) of the Kurz server process during the row, warm-up included; for --workers, primary and workers summed.');
-printTable(table.rows);
-writeFileSync(join(repoRoot, 'bench', 'results.json'), JSON.stringify({ at: new Date().toISOString(), mode, quick: QUICK, ...timing, took, rows: table.rows }, null, 2));
+const mode = values.scale ? 'scale' : values.soak ? 'soak' : 'scenarios';
+if (values.soak) {
+  console.log(`${timing.connections} connections, ${timing.seconds} s of load, then ${IDLE_SECONDS} s idle${QUICK ? ' (--quick)' : ''} (--soak); the run took ${took.toFixed(0)} s`);
+  console.log('RSS: resident set (VmRSS) of the server at each mark, peak: VmHWM over the run; heap: V8 heap used / total from its /metrics. MB.');
+  printSoak(soaked);
+} else {
+  console.log(`${timing.connections} connections, ${timing.seconds} s per row after a ${timing.warmupSeconds} s warm-up${QUICK ? ' (--quick)' : ''}${values.scale ? ' (--scale)' : ''}; the run took ${took.toFixed(0)} s`);
+  console.log('rssMb: peak resident set (VmHWM) of the Kurz server process during the row, warm-up included; for --workers, primary and workers summed.');
+  printTable(table.rows);
+}
+const rows = values.soak ? soaked : table.rows;
+writeFileSync(join(repoRoot, 'bench', 'results.json'), JSON.stringify({ at: new Date().toISOString(), mode, quick: QUICK, ...timing, took, rows }, null, 2));
 
 /** Markdown; the ratio column only when there is a ceiling (not in --scale). */
 function printTable(rows: Row[]): void {

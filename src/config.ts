@@ -52,6 +52,8 @@ export interface Config {
   shutdownTimeoutMs: number;
   /** Processes `kurz serve` runs (node:cluster, one port); 1 serves from this process. */
   workers: number;
+  /** After this long idle, a process whose heap grew runs one full, shrinking collection; 0 leaves it to V8. */
+  idleGcMs: number;
   /** Every Redis command fails after this long, so a slow Redis costs a bounded delay, then the breaker opens. */
   redisTimeoutMs: number;
   cache: {
@@ -134,7 +136,7 @@ export function flagsToEnv(args: readonly string[]): Env {
 /** Every setting's name (environment variable). */
 export const SETTINGS: ReadonlySet<string> = new Set([
   'PORT', 'HOST', 'BASE_URL', 'DATABASE_URL', 'SQLITE_SYNCHRONOUS', 'DATABASE_TIMEOUT_MS', 'DATABASE_POOL_SIZE', 'DATABASE_MAX_WAITING', 'REDIS_URL', 'JWT_SECRET', 'LOG_LEVEL', 'LOG_REQUESTS', 'LOG_REDIRECTS', 'SIGNUP',
-  'ACCESS_TOKEN_TTL', 'REFRESH_TOKEN_TTL', 'BODY_LIMIT', 'CODE_LENGTH', 'BLOCKED_DOMAINS', 'SHUTDOWN_TIMEOUT', 'WORKERS',
+  'ACCESS_TOKEN_TTL', 'REFRESH_TOKEN_TTL', 'BODY_LIMIT', 'CODE_LENGTH', 'BLOCKED_DOMAINS', 'SHUTDOWN_TIMEOUT', 'WORKERS', 'IDLE_GC',
   'REDIS_PREFIX', 'REDIS_TIMEOUT_MS', 'CACHE_TTL', 'CACHE_L1_TTL', 'CACHE_NEGATIVE_TTL', 'CACHE_L1_MAX_ENTRIES', 'CACHE_L1_MAX_BYTES',
   'ANALYTICS', 'CLICK_FLUSH_MS', 'CLICK_BATCH_SIZE', 'CLICK_BUFFER_MAX', 'ANALYTICS_RETENTION_DAYS', 'CLICK_DEDUPE_DAYS',
   'COUNTRY_HEADER', 'CLICK_STREAM_MAXLEN', 'CLICK_CONSUMER', 'CLICK_CLAIM_IDLE_MS', 'TRUST_PROXY', ...Object.values(RATE_CLASSES).map((c) => c.setting),
@@ -175,6 +177,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     ),
     shutdownTimeoutMs: int(env, 'SHUTDOWN_TIMEOUT', 10, 1, 600) * 1000,
     workers: int(env, 'WORKERS', 1, 1, 64),
+    idleGcMs: int(env, 'IDLE_GC', 10, 0, 3600) * 1000,
     redisTimeoutMs: int(env, 'REDIS_TIMEOUT_MS', 200, 5, 10_000),
     cache: Object.freeze({
       ttlMs: int(env, 'CACHE_TTL', 3600, 1, 30 * 86_400) * 1000,

@@ -2,6 +2,7 @@ import type { Config } from './config.js';
 import { buildApp } from './app.js';
 import { compose } from './compose.js';
 import type { DrainingServer } from './http/draining-server.js';
+import { collectWhenIdle } from './obs/idle-gc.js';
 
 /**
  * Runs Kurz until SIGTERM or SIGINT (or, as a `--workers` worker, until the primary disconnects it),
@@ -14,7 +15,11 @@ import type { DrainingServer } from './http/draining-server.js';
 export async function serve(config: Readonly<Config>): Promise<void> {
   const ctx = await compose(config);
   const app = await buildApp(ctx);
-  app.addHook('onClose', () => ctx.close());
+  const stopIdleGc = config.idleGcMs > 0 ? collectWhenIdle({ idleMs: config.idleGcMs, log: ctx.log }) : undefined;
+  app.addHook('onClose', () => {
+    stopIdleGc?.();
+    return ctx.close();
+  });
 
   const server = app.server as DrainingServer; // buildApp's serverFactory makes one
   let closing = false;

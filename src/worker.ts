@@ -13,6 +13,7 @@ import { jitter } from './resilience/jitter.js';
 /** Waits between attempts to reach the database at start-up: 1 s, doubling, at most 30 s. */
 const FIRST_RETRY_MS = 1_000;
 const MAX_RETRY_MS = 30_000;
+import { collectWhenIdle } from './obs/idle-gc.js';
 
 /**
  * `kurz worker`: consumes the click stream into the rollups until SIGTERM or SIGINT, then finishes
@@ -52,8 +53,10 @@ export async function work(config: Readonly<Config>): Promise<void> {
     claimIdleMs: config.clicks.claimIdleMs, metrics, log,
   });
   const stopCompaction = startCompaction(store!, { ...config.clicks, log });
+  const stopIdleGc = config.idleGcMs > 0 ? collectWhenIdle({ idleMs: config.idleGcMs, log }) : undefined;
   stopRunning = async () => {
     stopCompaction();
+    stopIdleGc?.();
     await consumer.stop();
     await store!.close();
   };

@@ -190,6 +190,18 @@ describe('LruLinkCache bounds and peek', () => {
     assert.equal(cache.peek('long0'), undefined, 'the oldest entry was evicted');
   });
 
+  test('when an entry expires and nobody reads it, then the cache no longer holds it', async () => {
+    const cache = new LruLinkCache({ maxEntries: 1000, maxBytes: 1 << 20 });
+    for (let i = 0; i < 100; i++) await put(cache, `short${i}`, link(), 20);
+    await put(cache, 'long', link(), 60_000);
+    assert.equal(cache.size, 101);
+    // Nothing reads the short-lived entries again: only their expiry can drop them.
+    for (let waited = 0; cache.size > 1 && waited < 2_000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.equal(cache.size, 1, 'the 100 expired entries are gone');
+    assert.ok(cache.bytes < 1_000, `${cache.bytes} bytes held for one entry`);
+    assert.notEqual(cache.peek('long'), undefined);
+  });
+
   test('peek() is synchronous and agrees with get()', async () => {
     const cache = new LruLinkCache({ maxEntries: 10, maxBytes: 1 << 20 });
     const entry = link();

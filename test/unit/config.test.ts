@@ -90,6 +90,13 @@ describe('loadConfig', () => {
     for (const [env, setting] of cases) assertBadSetting(env, setting);
   });
 
+  test('IDLE_GC is in seconds, 10 by default; 0 turns the idle collection off', () => {
+    assert.equal(loadConfig({}).idleGcMs, 10_000);
+    assert.equal(loadConfig({ IDLE_GC: '0' }).idleGcMs, 0);
+    assert.equal(loadConfig({ IDLE_GC: '30' }).idleGcMs, 30_000);
+    for (const bad of ['soon', '-1', '1.5', '3601']) assertBadSetting({ IDLE_GC: bad }, 'IDLE_GC');
+  });
+
   test('never puts JWT_SECRET into an error message', () => {
     const short = 'my-secret-value-31-chars-long!!';
     assert.ok(!assertBadSetting({ JWT_SECRET: short }, 'JWT_SECRET').message.includes(short));

@@ -20,6 +20,12 @@ export class LruLinkCache implements LinkCache {
       max: options.maxEntries,
       maxSize: options.maxBytes,
       sizeCalculation: (value, code) => sizeOf(code, value.entry),
+      // An expired entry is never served, but lru-cache keeps it until it is read or evicted. Under a
+      // spread of codes most are read once: without this the cache filled up to maxEntries with expired
+      // entries (64,000 of them after 200 s of a Zipf mix over 100,000 links, about 20 MB of heap).
+      // This drops each at its expiry, with one timer per entry held: a fill took 3.3–4.1 µs instead of
+      // 1.7–1.9 µs (measured), after a store read of tens of microseconds.
+      ttlAutopurge: true,
     });
   }
 

@@ -2,10 +2,10 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { CompiledQuery, Kysely, SqliteAdapter, SqliteDialect, SqliteDriver, type DatabaseConnection, type SqliteDatabase } from 'kysely';
-import { LRUCache } from 'lru-cache';
 import { KyselyStore, fieldOfConstraint } from './kysely-store.js';
 import type { Database } from './schema.js';
 import type { SqliteSynchronous } from '../../config.js';
+import { statementCache } from './statement-cache.js';
 
 /**
  * The embedded default: one SQLite file in WAL mode, no server to run. `synchronous` is FULL unless
@@ -61,20 +61,10 @@ class ImmediateSqliteDriver extends SqliteDriver {
   }
 }
 
-/**
- * Kysely prepares every query it runs, and better-sqlite3 compiles the SQL on every prepare(): a tenth
- * of the CPU of creating links went there. The same few hundred SQL texts recur, so their compiled
- * statements are kept. Sharing one is safe: better-sqlite3 runs a statement synchronously to the end
- * (Kysely's only exception, iterate(), is for streaming, which Kurz does not use).
- */
+/** SQLite for Kysely, with compiled statements reused (see statement-cache.ts). */
 function withStatementCache(sqlite: SQLite.Database): SqliteDatabase {
-  const statements = new LRUCache<string, SQLite.Statement>({ max: 500 });
-  return {
-    prepare(source) {
-      let statement = statements.get(source);
-      if (!statement) statements.set(source, (statement = sqlite.prepare(source)));
-      return statement;
-    },
-    close: () => sqlite.close(),
-  };
+  // Sharing a statement is safe: better-sqlite3 runs it synchronously to the end (Kysely's only
+  // exception, iterate(), is for streaming, which Kurz does not use).
+  const statements = statementCache((sql) => sqlite.prepare(sql));
+  return { prepare: (sql) => statements.prepare(sql), close: () => sqlite.close() };
 }
