@@ -96,12 +96,12 @@ export function assemble(config: Readonly<Config>, store: Store, options: Assemb
   (l2 ?? peers)?.onInvalidation((code) => cache.forget(code));
   redis?.onRecovered(() => void cache.replayPending());
   const apply = clickApplier(store, metrics);
-  const { batchSize, flushMs, maxBuffered, streamMaxLen } = config.clicks;
+  const { batchSize, flushMs, maxBuffered, streamMaxLen, streamRetain } = config.clicks;
   const inProcess = () => new MemoryClickQueue({ apply, batchSize, flushMs, maxBuffered, metrics, log });
   const stream = `${config.redisPrefix}clicks`;
   const clicks: ClickQueue = !config.clicks.analytics
     ? noClicks
-    : redis ? new RedisStreamClickQueue(redis, { stream, maxLen: streamMaxLen, fallback: inProcess(), maxUnconfirmed: maxBuffered, metrics, log }) : inProcess();
+    : redis ? new RedisStreamClickQueue(redis, { stream, maxLen: streamMaxLen, fallback: inProcess(), maxUnconfirmed: streamRetain, metrics, log }) : inProcess();
   const consumer = redis && config.clicks.consumer
     ? new StreamClickConsumer(config.redisUrl!, { stream, apply, batchSize, claimIdleMs: config.clicks.claimIdleMs, metrics, log })
     : undefined;

@@ -83,6 +83,8 @@ export interface Config {
     countryHeader: string;
     /** Redis Streams: the stream's approximate length cap (the guard on Redis memory). */
     streamMaxLen: number;
+    /** Redis Streams: clicks a producer keeps a copy of until a consumer applied them (to append again if Redis loses them). */
+    streamRetain: number;
     /** With Redis: whether `kurz serve` also consumes clicks, or leaves them to `kurz worker` processes. */
     consumer: boolean;
     /** A batch pending this long with a consumer is taken over by another (the first is presumed dead). */
@@ -139,7 +141,7 @@ export const SETTINGS: ReadonlySet<string> = new Set([
   'ACCESS_TOKEN_TTL', 'REFRESH_TOKEN_TTL', 'BODY_LIMIT', 'CODE_LENGTH', 'BLOCKED_DOMAINS', 'SHUTDOWN_TIMEOUT', 'WORKERS', 'IDLE_GC',
   'REDIS_PREFIX', 'REDIS_TIMEOUT_MS', 'CACHE_TTL', 'CACHE_L1_TTL', 'CACHE_NEGATIVE_TTL', 'CACHE_L1_MAX_ENTRIES', 'CACHE_L1_MAX_BYTES',
   'ANALYTICS', 'CLICK_FLUSH_MS', 'CLICK_BATCH_SIZE', 'CLICK_BUFFER_MAX', 'ANALYTICS_RETENTION_DAYS', 'CLICK_DEDUPE_DAYS',
-  'COUNTRY_HEADER', 'CLICK_STREAM_MAXLEN', 'CLICK_CONSUMER', 'CLICK_CLAIM_IDLE_MS', 'TRUST_PROXY', ...Object.values(RATE_CLASSES).map((c) => c.setting),
+  'COUNTRY_HEADER', 'CLICK_STREAM_MAXLEN', 'CLICK_STREAM_RETAIN', 'CLICK_CONSUMER', 'CLICK_CLAIM_IDLE_MS', 'TRUST_PROXY', ...Object.values(RATE_CLASSES).map((c) => c.setting),
 ]);
 
 export function loadConfig(env: Env = process.env): Readonly<Config> {
@@ -195,6 +197,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
       dedupeDays: int(env, 'CLICK_DEDUPE_DAYS', 7, 1, 365),
       countryHeader: (env.COUNTRY_HEADER || 'cf-ipcountry').toLowerCase(),
       streamMaxLen: int(env, 'CLICK_STREAM_MAXLEN', 1_000_000, 1000, 100_000_000),
+      streamRetain: int(env, 'CLICK_STREAM_RETAIN', 50_000, 0, 10_000_000),
       consumer: oneOf(env, 'CLICK_CONSUMER', ['on', 'off'] as const, 'on') === 'on',
       claimIdleMs: int(env, 'CLICK_CLAIM_IDLE_MS', 30_000, 100, 3_600_000),
     }),

@@ -15,9 +15,9 @@ import { collectWhenIdle } from './obs/idle-gc.js';
 export async function serve(config: Readonly<Config>): Promise<void> {
   const ctx = await compose(config);
   const app = await buildApp(ctx);
-  const stopIdleGc = config.idleGcMs > 0 ? collectWhenIdle({ idleMs: config.idleGcMs, log: ctx.log }) : undefined;
+  const stopIdleGc = collectWhenIdle({ idleMs: config.idleGcMs, log: ctx.log });
   app.addHook('onClose', () => {
-    stopIdleGc?.();
+    stopIdleGc();
     return ctx.close();
   });
 

@@ -9,11 +9,11 @@ import { startCompaction } from './analytics/compaction.js';
 import { createMetrics } from './obs/metrics.js';
 import { loggerOptions } from './obs/logger.js';
 import { jitter } from './resilience/jitter.js';
+import { collectWhenIdle } from './obs/idle-gc.js';
 
 /** Waits between attempts to reach the database at start-up: 1 s, doubling, at most 30 s. */
 const FIRST_RETRY_MS = 1_000;
 const MAX_RETRY_MS = 30_000;
-import { collectWhenIdle } from './obs/idle-gc.js';
 
 /**
  * `kurz worker`: consumes the click stream into the rollups until SIGTERM or SIGINT, then finishes
@@ -42,23 +42,22 @@ export async function work(config: Readonly<Config>): Promise<void> {
   process.on('SIGINT', stop);
 
   const store = await waitForStore(config, log, stopping.signal);
-  if (stopping.signal.aborted) {
-    await store?.close();
+  if (!store) {
     log.info('worker stopped');
     return;
   }
   const metrics = createMetrics();
   const consumer = new StreamClickConsumer(config.redisUrl, {
-    stream: `${config.redisPrefix}clicks`, apply: clickApplier(store!, metrics), batchSize: config.clicks.batchSize,
+    stream: `${config.redisPrefix}clicks`, apply: clickApplier(store, metrics), batchSize: config.clicks.batchSize,
     claimIdleMs: config.clicks.claimIdleMs, metrics, log,
   });
-  const stopCompaction = startCompaction(store!, { ...config.clicks, log });
-  const stopIdleGc = config.idleGcMs > 0 ? collectWhenIdle({ idleMs: config.idleGcMs, log }) : undefined;
+  const stopCompaction = startCompaction(store, { ...config.clicks, log });
+  const stopIdleGc = collectWhenIdle({ idleMs: config.idleGcMs, log });
   stopRunning = async () => {
     stopCompaction();
-    stopIdleGc?.();
+    stopIdleGc();
     await consumer.stop();
-    await store!.close();
+    await store.close();
   };
   consumer.start();
   log.info({ stream: `${config.redisPrefix}clicks` }, 'worker started');
@@ -72,7 +71,9 @@ export async function work(config: Readonly<Config>): Promise<void> {
 async function waitForStore(config: Readonly<Config>, log: Logger, stopped: AbortSignal): Promise<Store | undefined> {
   for (let attempt = 1; !stopped.aborted; attempt++) {
     try {
-      return await connectStore(config, log);
+      const store = await connectStore(config, log);
+      if (!stopped.aborted) return store;
+      await store.close();
     } catch (err) {
       if (!(err instanceof StoreUnavailable)) throw openFailure(err);
       const retryInMs = jitter(Math.min(FIRST_RETRY_MS * 2 ** (attempt - 1), MAX_RETRY_MS));

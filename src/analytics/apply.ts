@@ -21,10 +21,10 @@ export function clickApplier(store: Store, metrics: Metrics, now: () => number =
 }
 
 /**
- * Logs a batch that could not be applied and will be retried: a warning while the store is away (the
+ * Logs work on the store that failed and will be retried: a warning while the store is away (the
  * store logs each outage once), an error with its stack for anything else, which may be a bug.
  */
-export function logApplyFailure(log: Logger, err: unknown, context: object, msg: string): void {
+export function logRetriedFailure(log: Logger, err: unknown, context: object, msg: string): void {
   if (err instanceof StoreUnavailable) log.warn({ ...context, reason: err.message }, msg);
   else log.error({ err, ...context }, msg);
 }

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
-import { StoreUnavailable, type Store } from '../ports.js';
+import type { Store } from '../ports.js';
+import { logRetriedFailure } from './apply.js';
 import { jitter } from '../resilience/jitter.js';
 import { DAY, HOUR } from './rollup.js';
 
@@ -39,9 +40,7 @@ export function startCompaction(store: Store, options: CompactionOptions): () =>
     } catch (err) {
       failures++;
       const retryInMs = jitter(Math.min(retryMs * 2 ** (failures - 1), everyMs));
-      // The store logs an outage once; a bug here deserves its stack.
-      if (err instanceof StoreUnavailable) log.warn({ reason: err.message, failures, retryInMs }, 'compacting click rollups failed; will retry');
-      else log.error({ err, failures, retryInMs }, 'compacting click rollups failed; will retry');
+      logRetriedFailure(log, err, { failures, retryInMs }, 'compacting click rollups failed; will retry');
       schedule(retryInMs);
     }
   };

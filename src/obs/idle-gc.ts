@@ -21,11 +21,12 @@ const MIN_GROWTH_BYTES = 16 * 1024 * 1024;
  * since the last collection, run one full collection that also shrinks the young generation, the one
  * DevTools' "collect garbage" runs (HeapProfiler.collectGarbage, through an in-process node:inspector
  * session: no port is opened). It pauses the process for about a third of a second (335 and 371 ms
- * measured after a Zipf load), which only a request arriving in that instant notices. Returns a function
- * that stops it.
+ * measured after a Zipf load), which only a request arriving in that instant notices. `idleMs` 0 turns
+ * it off. Returns a function that stops it.
  */
 export function collectWhenIdle(options: { idleMs: number; log: Logger }): () => void {
   const { idleMs, log } = options;
+  if (idleMs === 0) return () => {}; // IDLE_GC=0: left to V8
   let previous = performance.eventLoopUtilization();
   let collected = getHeapStatistics().total_heap_size;
   let running = false;

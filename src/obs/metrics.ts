@@ -57,7 +57,7 @@ export function createMetrics() {
     }),
     clickEvents: new Counter({
       name: 'kurz_click_events_total',
-      help: 'Click events by outcome: enqueued, applied (first time), duplicate (redelivered, already applied), redelivered (claimed from a dead consumer), resent (appended again after Redis lost them), dropped (buffer full)',
+      help: 'Click events by outcome: enqueued, applied (first time), duplicate (redelivered, already applied), redelivered (claimed from a dead consumer), resent (appended again after Redis lost them), unprotected (left to Redis alone: the consumers were too far behind for this process to keep a copy), dropped (buffer full)',
       labelNames: ['outcome'] as const, registers, collect,
     }),
     /** Adds a buffer of click events to kurz_click_buffer_events, which reads it when scraped. */

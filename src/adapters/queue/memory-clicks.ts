@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { ClickQueue } from '../../ports.js';
-import { logApplyFailure } from '../../analytics/apply.js';
+import { logRetriedFailure } from '../../analytics/apply.js';
 import type { ClickEvent } from '../../analytics/click-event.js';
 import type { Metrics } from '../../obs/metrics.js';
 import { jitter } from '../../resilience/jitter.js';
@@ -94,7 +94,7 @@ export class MemoryClickQueue implements ClickQueue {
       } catch (err) {
         this.failures++;
         metrics.clickBatchFailures.inc();
-        logApplyFailure(log, err, { batch: batch.events.length, buffered: this.buffer.length, failures: this.failures }, 'applying clicks failed; will retry');
+        logRetriedFailure(log, err, { batch: batch.events.length, buffered: this.buffer.length, failures: this.failures }, 'applying clicks failed; will retry');
         throw err;
       }
       this.batch = undefined;

@@ -6,7 +6,7 @@ import type { ClickEvent } from '../../analytics/click-event.js';
 import type { Metrics } from '../../obs/metrics.js';
 import { jitter } from '../../resilience/jitter.js';
 import { ENTRY_CLICKS, GROUP, eventsOf } from './stream-format.js';
-import { logApplyFailure } from '../../analytics/apply.js';
+import { logRetriedFailure } from '../../analytics/apply.js';
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
 
@@ -124,7 +124,7 @@ export class StreamClickConsumer {
         break;
       } catch (err) {
         this.options.metrics.clickBatchFailures.inc();
-        logApplyFailure(this.options.log, err, { batch: events.length, attempt }, 'click consumer: applying a batch failed; will retry');
+        logRetriedFailure(this.options.log, err, { batch: events.length, attempt }, 'click consumer: applying a batch failed; will retry');
         if (this.stopping && attempt >= 3) return; // left pending: another consumer will claim it
         await new Promise((resolve) => setTimeout(resolve, jitter(Math.min(200 * 2 ** attempt, 30_000))));
       }

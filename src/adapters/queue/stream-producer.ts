@@ -16,7 +16,7 @@ export interface StreamProducerOptions {
   maxLen: number;
   /** Takes the clicks the stream cannot: the in-process queue, which applies them to the store itself. */
   fallback: ClickQueue;
-  /** Clicks kept until a consumer has applied them; past this many, new clicks go to the fallback. */
+  /** Clicks kept until a consumer has applied them; past this many, the oldest copies are let go. */
   maxUnconfirmed: number;
   metrics: Metrics;
   log: Logger;
@@ -44,8 +44,10 @@ interface Sent extends Entry {
  * appends the copies again when Redis comes back without them: a new run_id (restarted) or no stream.
  * Applying an entry twice counts nothing twice (its key), so sending again is always safe.
  *
- * What Redis does not take (down, slow, breaker open), and what would pass `maxUnconfirmed`, goes to
- * `fallback`, the in-process queue that applies to the store directly.
+ * The copies are bounded by `maxUnconfirmed` clicks: when the consumers fall further behind, the
+ * oldest copies are let go (those entries are then only in Redis, like every entry before this
+ * existed), so a backlog costs this process a bounded amount of memory. What Redis does not take
+ * (down, slow, breaker open) goes to `fallback`, the in-process queue that applies to the store directly.
  */
 export class RedisStreamClickQueue implements ClickQueue {
   private pending: ClickEvent[] = [];
@@ -123,28 +125,8 @@ export class RedisStreamClickQueue implements ClickQueue {
       const clicks = batch.slice(i, i + ENTRY_CLICKS).map((event) => ({ ...event, key: event.key ?? key }));
       entries.push({ json: JSON.stringify(clicks), clicks: clicks.length });
     }
-    const appended = await this.xadd(this.withinBound(entries));
+    const appended = await this.xadd(entries);
     this.options.metrics.clickEvents.inc({ outcome: 'enqueued' }, appended);
-  }
-
-  /** The entries there is room to keep; the others are applied in this process. */
-  private withinBound(entries: Entry[]): Entry[] {
-    let room = this.options.maxUnconfirmed - this.unconfirmedClicks;
-    const kept: Entry[] = [];
-    for (const entry of entries) {
-      if (entry.clicks > room) {
-        this.toFallback(entry);
-        continue;
-      }
-      kept.push(entry);
-      room -= entry.clicks;
-    }
-    const now = Date.now();
-    if (kept.length < entries.length && now - this.lastOverflowLog > OVERFLOW_LOG_MS) {
-      this.lastOverflowLog = now;
-      this.options.log.warn({ unconfirmed: this.unconfirmedClicks }, 'click stream consumers are behind: further clicks are applied in this process');
-    }
-    return kept;
   }
 
   /** Appends the entries and keeps each one Redis took; the others go to the fallback. Returns the clicks Redis took. */
@@ -169,7 +151,22 @@ export class RedisStreamClickQueue implements ClickQueue {
       this.unconfirmedClicks += entry.clicks;
       taken += entry.clicks;
     });
+    this.letGoPastBound();
     return taken;
+  }
+
+  /** Past `maxUnconfirmed`, lets the oldest copies go: those entries are left to Redis alone. */
+  private letGoPastBound(): void {
+    let n = 0;
+    let clicks = this.unconfirmedClicks;
+    while (clicks > this.options.maxUnconfirmed) clicks -= this.unconfirmed[n++]!.clicks;
+    if (n === 0) return;
+    this.options.metrics.clickEvents.inc({ outcome: 'unprotected' }, this.unconfirmedClicks - clicks);
+    this.forget(n);
+    const now = Date.now();
+    if (now - this.lastOverflowLog < OVERFLOW_LOG_MS) return;
+    this.lastOverflowLog = now;
+    this.options.log.warn({ unconfirmed: this.unconfirmedClicks }, 'click stream consumers are far behind: the oldest clicks are left to Redis alone (a Redis restart now would lose them)');
   }
 
   /**
