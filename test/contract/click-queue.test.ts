@@ -244,6 +244,16 @@ describe('memory click queue', () => {
     assert.equal(await outcome(metrics, 'duplicate'), 10);
   }));
 
+  test('when the clicks of one stream entry straddle the batch size, then they are applied in one batch and every one is counted',
+    withMemory({ batchSize: 5, flushMs: 60_000 }, async (queue, a, metrics) => {
+      enqueue(queue, a, 3);
+      const key = newId();
+      for (let i = 0; i < 4; i++) queue.enqueue({ ...click(a), key }); // an entry the stream could not take
+      await queue.flush();
+      await assertCounts(store(), { [a]: 7 });
+      assert.equal(await outcome(metrics, 'duplicate'), 0);
+    }));
+
   test('past maxBuffered, new clicks are dropped and counted as dropped', withMemory({ ...LAZY, maxBuffered: 5 }, async (queue, a, metrics) => {
     enqueue(queue, a, 8);
     assert.equal(await outcome(metrics, 'dropped'), 3);

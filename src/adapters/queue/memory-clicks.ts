@@ -87,7 +87,7 @@ export class MemoryClickQueue implements ClickQueue {
   private async drain(): Promise<void> {
     const { apply, batchSize, metrics, log } = this.options;
     while (this.batch || this.buffer.length > 0) {
-      const batch = (this.batch ??= { id: newId(Date.now()), events: this.buffer.splice(0, batchSize) });
+      const batch = (this.batch ??= { id: newId(Date.now()), events: this.buffer.splice(0, this.batchEnd(batchSize)) });
       const start = performance.now();
       try {
         await apply(batch.events, batch.id);
@@ -102,6 +102,19 @@ export class MemoryClickQueue implements ClickQueue {
       metrics.clickBatchSize.observe(batch.events.length);
       metrics.clickApplySeconds.observe((performance.now() - start) / 1000);
     }
+  }
+
+  /**
+   * How many events the next batch takes: `batchSize`, or a few more so as not to end inside the
+   * events of one key. Those (a stream entry handed over by the producer, enqueued together) are one
+   * delivery: the store records the key with the first batch that holds any of them and counts nothing
+   * of the key again, so the rest of an entry split over two batches would never be counted.
+   */
+  private batchEnd(batchSize: number): number {
+    let end = Math.min(batchSize, this.buffer.length);
+    const key = this.buffer[end - 1]?.key;
+    while (key !== undefined && this.buffer[end]?.key === key) end++;
+    return end;
   }
 
   private schedule(delayMs: number): void {
