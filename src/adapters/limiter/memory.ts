@@ -14,7 +14,8 @@ export class MemoryRateLimiter implements RateLimiter {
     private readonly now: () => number = Date.now,
     maxBuckets = 100_000,
   ) {
-    this.buckets = new LRUCache({ max: maxBuckets });
+    // Expiry reads the limiter's own clock, so a bucket is forgotten exactly when take() would find it full.
+    this.buckets = new LRUCache({ max: maxBuckets, perf: { now }, ttlResolution: 0 });
     // lru-cache drops an expired entry only when it is read; sweep the ones nobody asks for again.
     setInterval(() => this.buckets.purgeStale(), 10_000).unref();
   }
