@@ -19,6 +19,29 @@ const MAX_REPORTED = 20;
  * more than the call stack holds.
  */
 export function fieldsNotPlain(value: unknown, root: string): string[] {
+  return allPlain(value) ? [] : namedFields(value, root);
+}
+
+/** The common case, every string plain, without building a path per value. */
+function allPlain(value: unknown): boolean {
+  const pending: unknown[] = [value];
+  while (pending.length > 0) {
+    const item = pending.pop();
+    if (typeof item === 'string') {
+      if (NOT_PLAIN.test(item)) return false;
+    } else if (Array.isArray(item)) {
+      for (const element of item) pending.push(element);
+    } else if (item !== null && typeof item === 'object') {
+      for (const key in item) {
+        if (NOT_PLAIN.test(key)) return false;
+        pending.push((item as Record<string, unknown>)[key]);
+      }
+    }
+  }
+  return true;
+}
+
+function namedFields(value: unknown, root: string): string[] {
   const found: string[] = [];
   const pending: [unknown, string][] = [[value, '']];
   while (pending.length > 0 && found.length < MAX_REPORTED) {

@@ -4,8 +4,8 @@ import type { RedisConnection } from '../redis/connection.js';
 
 /**
  * One atomic take: refill by the time elapsed on the Redis server's clock (so instances with skewed
- * clocks share one bucket exactly), take ARGV[4] tokens if there are that many, store the bucket with an expiry of
- * the time it takes to fill up again. The same arithmetic as domain/token-bucket.ts.
+ * clocks share one bucket exactly), take the cost (ARGV[4]) if the bucket holds that many tokens, store
+ * the bucket with an expiry of the time it takes to fill up again. The same arithmetic as domain/token-bucket.ts.
  */
 const TAKE = `
 local t = redis.call('TIME')
