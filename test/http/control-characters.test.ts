@@ -54,6 +54,8 @@ describeEachDialect('control characters in requests', ({ app, admin }) => {
     ['id', { method: 'DELETE', url: `/api/v1/links/${enc(`a${s}b`)}`, headers: ann.auth }],
     ['id', { url: `/api/v1/users/${enc(`a${s}b`)}`, headers: ann.auth }],
     ['id', { method: 'DELETE', url: `/api/v1/api-keys/${enc(`a${s}b`)}`, headers: ann.auth }],
+    ['code', { url: `/${enc(`ab${s}c`)}` }],
+    ['utm', { url: `/abcdef?utm=${enc(`a${s}b`)}` }],
     ['kurz_refresh', { method: 'POST', url: '/api/v1/auth/session/refresh', headers: { ...CSRF, cookie: `kurz_refresh=${enc(`a${s}b.c`)}` } }],
   ];
 
