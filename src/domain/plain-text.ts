@@ -22,6 +22,12 @@ export function fieldsNotPlain(value: unknown, root: string): string[] {
   return allPlain(value) ? [] : namedFields(value, root);
 }
 
+/** A parsed JSON object or a parameter map; a Buffer or a stream (another parser's body) is not text to walk. */
+function isRecord(value: unknown): value is Record<string, unknown> {
+  if (value === null || typeof value !== 'object') return false;
+  return !ArrayBuffer.isView(value) && !(value instanceof ArrayBuffer) && typeof (value as { pipe?: unknown }).pipe !== 'function';
+}
+
 /** The common case, every string plain, without building a path per value. */
 function allPlain(value: unknown): boolean {
   const pending: unknown[] = [value];
@@ -31,10 +37,10 @@ function allPlain(value: unknown): boolean {
       if (NOT_PLAIN.test(item)) return false;
     } else if (Array.isArray(item)) {
       for (const element of item) pending.push(element);
-    } else if (item !== null && typeof item === 'object') {
+    } else if (isRecord(item)) {
       for (const key in item) {
         if (NOT_PLAIN.test(key)) return false;
-        pending.push((item as Record<string, unknown>)[key]);
+        pending.push(item[key]);
       }
     }
   }
@@ -50,12 +56,12 @@ function namedFields(value: unknown, root: string): string[] {
       if (!isPlainText(item)) found.push(path || root);
     } else if (Array.isArray(item)) {
       for (let i = item.length - 1; i >= 0; i--) pending.push([item[i], `${path}[${i}]`]);
-    } else if (item !== null && typeof item === 'object') {
+    } else if (isRecord(item)) {
       const keys = Object.keys(item);
       if (!keys.every(isPlainText)) found.push(path || root);
       for (let i = keys.length - 1; i >= 0; i--) {
         const key = keys[i]!;
-        pending.push([(item as Record<string, unknown>)[key], path ? `${path}.${key}` : key]);
+        pending.push([item[key], path ? `${path}.${key}` : key]);
       }
     }
   }

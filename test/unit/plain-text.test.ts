@@ -18,6 +18,9 @@ describe('plain text', () => {
     assert.deepEqual(fieldsNotPlain({ 'a\u0000': 1 }, 'body'), ['body']);
     assert.deepEqual(fieldsNotPlain({ q: ['a', '\u0000'] }, 'query'), ['q[1]']);
     assert.deepEqual(fieldsNotPlain(undefined, 'body'), []);
+    assert.deepEqual(fieldsNotPlain(Object.assign(Object.create(Object.create(null)), { q: '\u0000' }), 'query'), ['q'], 'a query object (fast-querystring\'s prototype)');
+    assert.deepEqual(fieldsNotPlain({ pipe: '\u0000' }, 'body'), ['pipe']);
+    assert.deepEqual(fieldsNotPlain(Buffer.from('\u0000'), 'body'), [], 'a raw body is not walked');
   });
 
   test('when a body nests 100,000 arrays deep, then the walk finishes without a stack overflow', () => {
