@@ -5,7 +5,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Context } from './use-cases/context.js';
 import { requestId } from './obs/logger.js';
 import { registerErrorHandling } from './http/errors.js';
-import { validatorCompiler } from './http/validation.js';
+import { refuseControlCharacters, validatorCompiler } from './http/validation.js';
 import { authenticate } from './http/auth.js';
 import { enforce } from './http/rate-limit.js';
 import { Problem } from './http/schemas.js';
@@ -50,6 +50,7 @@ export async function buildApp(ctx: Context): Promise<Api> {
     },
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
+  app.addHook('preValidation', refuseControlCharacters);
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);

@@ -123,7 +123,7 @@ export function assemble(config: Readonly<Config>, store: Store, options: Assemb
     log,
     degradable: redis ? { redis: () => redis.health } : {},
     tokens: new AccessTokens(config.jwtSecret ?? localJwtSecret(config), config.accessTokenTtlSeconds),
-    urlPolicy: { ownHost: new URL(config.baseUrl).host.toLowerCase(), blockedDomains: config.blockedDomains },
+    urlPolicy: { ownHost: new URL(config.baseUrl).hostname, blockedDomains: config.blockedDomains, allowPrivate: config.allowPrivateUrls },
     clock: options.clock ?? Date.now,
     randomCode: options.randomCode ?? (() => randomCode(config.codeLength)),
     // Clicks first (they need the store), then Redis, then the store.

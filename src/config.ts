@@ -49,6 +49,8 @@ export interface Config {
   bodyLimitBytes: number;
   codeLength: number;
   blockedDomains: readonly string[];
+  /** Links may point at private, loopback and link-local addresses and local names (an intranet shortener). */
+  allowPrivateUrls: boolean;
   shutdownTimeoutMs: number;
   /** Processes `kurz serve` runs (node:cluster, one port); 1 serves from this process. */
   workers: number;
@@ -138,7 +140,7 @@ export function flagsToEnv(args: readonly string[]): Env {
 /** Every setting's name (environment variable). */
 export const SETTINGS: ReadonlySet<string> = new Set([
   'PORT', 'HOST', 'BASE_URL', 'DATABASE_URL', 'SQLITE_SYNCHRONOUS', 'DATABASE_TIMEOUT_MS', 'DATABASE_POOL_SIZE', 'DATABASE_MAX_WAITING', 'REDIS_URL', 'JWT_SECRET', 'LOG_LEVEL', 'LOG_REQUESTS', 'LOG_REDIRECTS', 'SIGNUP',
-  'ACCESS_TOKEN_TTL', 'REFRESH_TOKEN_TTL', 'BODY_LIMIT', 'CODE_LENGTH', 'BLOCKED_DOMAINS', 'SHUTDOWN_TIMEOUT', 'WORKERS', 'IDLE_GC',
+  'ACCESS_TOKEN_TTL', 'REFRESH_TOKEN_TTL', 'BODY_LIMIT', 'CODE_LENGTH', 'BLOCKED_DOMAINS', 'ALLOW_PRIVATE_URLS', 'SHUTDOWN_TIMEOUT', 'WORKERS', 'IDLE_GC',
   'REDIS_PREFIX', 'REDIS_TIMEOUT_MS', 'CACHE_TTL', 'CACHE_L1_TTL', 'CACHE_NEGATIVE_TTL', 'CACHE_L1_MAX_ENTRIES', 'CACHE_L1_MAX_BYTES',
   'ANALYTICS', 'CLICK_FLUSH_MS', 'CLICK_BATCH_SIZE', 'CLICK_BUFFER_MAX', 'ANALYTICS_RETENTION_DAYS', 'CLICK_DEDUPE_DAYS',
   'COUNTRY_HEADER', 'CLICK_STREAM_MAXLEN', 'CLICK_STREAM_RETAIN', 'CLICK_CONSUMER', 'CLICK_CLAIM_IDLE_MS', 'TRUST_PROXY', ...Object.values(RATE_CLASSES).map((c) => c.setting),
@@ -177,6 +179,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     blockedDomains: Object.freeze(
       (env.BLOCKED_DOMAINS ?? '').split(',').map((d) => d.trim().toLowerCase()).filter(Boolean),
     ),
+    allowPrivateUrls: oneOf(env, 'ALLOW_PRIVATE_URLS', ['true', 'false'] as const, 'false') === 'true',
     shutdownTimeoutMs: int(env, 'SHUTDOWN_TIMEOUT', 10, 1, 600) * 1000,
     workers: int(env, 'WORKERS', 1, 1, 64),
     idleGcMs: int(env, 'IDLE_GC', 10, 0, 3600) * 1000,

@@ -222,8 +222,8 @@ export interface LinkCache {
 
 /** Token buckets by key. Each key's bucket has the limit passed with it; see domain/token-bucket.ts. */
 export interface RateLimiter {
-  /** Takes one token from the bucket of `key`, creating a full bucket on first use. */
-  take(key: string, limit: BucketLimit): Promise<Decision>;
+  /** Takes `cost` tokens (1 by default; 0 looks without taking) from the bucket of `key`, creating a full bucket on first use. */
+  take(key: string, limit: BucketLimit, cost?: number): Promise<Decision>;
 }
 
 /** Clicks recorded by the redirect without waiting for any I/O, applied to the store in batches. */

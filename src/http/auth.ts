@@ -14,7 +14,9 @@ declare module 'fastify' {
 export async function authenticate(ctx: Context, request: FastifyRequest): Promise<Actor | undefined> {
   const header = request.headers.authorization;
   if (header === undefined) return undefined;
-  const match = /^Bearer +(\S+)\s*$/i.exec(header);
+  // The credential is RFC 6750's b64token (JWTs and API keys are base64url): anything else, a control
+  // character included, is refused here and never reaches the store.
+  const match = /^Bearer +([A-Za-z0-9\-._~+/]+=*)[ \t]*$/i.exec(header);
   const actor = match ? await actorOf(ctx, match[1]!) : undefined;
   if (!actor) throw new AppError('unauthorized', 'the bearer credential is invalid, expired or revoked');
   return actor;

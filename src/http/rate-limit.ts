@@ -14,9 +14,7 @@ import { normalizeEmail } from '../use-cases/users.js';
 export async function enforce(ctx: Context, reply: FastifyReply, klass: RateClass, key: string, quiet = false): Promise<void> {
   const limit = ctx.config.rateLimits[klass];
   if (!limit) return;
-  // Redirects are limited in-process: a shared limit would put a Redis round trip on every redirect.
-  const limiter = klass === 'redirect' ? ctx.localLimiter : ctx.limiter;
-  const decision = await limiter.take(`${klass}:${key}`, limit);
+  const decision = await limiterOf(ctx, klass).take(`${klass}:${key}`, limit);
   ctx.metrics.rateLimits.inc({ class: klass, outcome: decision.allowed ? 'allowed' : 'limited' });
   if (decision.allowed) {
     if (!quiet) setRateLimitFields(reply, decision);
@@ -28,6 +26,19 @@ export async function enforce(ctx: Context, reply: FastifyReply, klass: RateClas
 }
 
 /**
+ * Refuses (429, as enforce) when `key` has no token of `klass` left; takes none when it has one. For
+ * answers that only some requests pay for (a taken code): refusing all of them once the bucket is empty
+ * keeps the 429 from telling the paying ones apart.
+ */
+export async function enforceNotEmpty(ctx: Context, reply: FastifyReply, klass: RateClass, key: string): Promise<void> {
+  const limit = ctx.config.rateLimits[klass];
+  if (!limit) return;
+  const look = await limiterOf(ctx, klass).take(`${klass}:${key}`, limit, 0);
+  // Empty: a real take is refused and answers with every field (or, refilled meanwhile, spends the new token).
+  if (look.remaining < 1) await enforce(ctx, reply, klass, key, true);
+}
+
+/**
  * Sign-ups and sign-ins, against credential stuffing: limited per client IP and, separately, per
  * email, so neither many emails from one address nor one email from many addresses gets far.
  */
@@ -35,6 +46,9 @@ export async function limitAuthAttempt(ctx: Context, request: FastifyRequest, re
   await enforce(ctx, reply, 'authIp', request.ip);
   await enforce(ctx, reply, 'authEmail', normalizeEmail(email));
 }
+
+// Redirects are limited in-process: a shared limit would put a Redis round trip on every redirect.
+const limiterOf = (ctx: Context, klass: RateClass) => (klass === 'redirect' ? ctx.localLimiter : ctx.limiter);
 
 function setRateLimitFields(reply: FastifyReply, d: Decision): void {
   reply.header('ratelimit-limit', d.limit);

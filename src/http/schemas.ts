@@ -78,7 +78,9 @@ export const ApiKeyCreated = Type.Object({
 const RedirectType = Type.Enum([301, 302, 307, 308]);
 const Tag = Type.String({ minLength: 1, maxLength: 32, pattern: '\\S' });
 const linkFields = {
-  url: Type.String({ minLength: 1, description: 'absolute http(s) URL, at most 2,048 characters' }),
+  // No format "uri": an IRI (https://example.com/é) or a space is accepted and stored percent-encoded,
+  // and the domain's reasons (loop, private address, scheme) are clearer than a format error.
+  url: Type.String({ minLength: 1, maxLength: 2048, description: 'absolute http(s) URL, at most 2,048 characters as sent and once normalized (non-ASCII percent-encoded); not Kurz itself, not a private address' }),
   code: Type.String({ description: 'custom code: 3 to 64 of A-Z a-z 0-9 _ -' }),
   title: Nullable(Type.String({ maxLength: 200 })),
   tags: Type.Array(Tag, { maxItems: 20 }),

@@ -76,6 +76,16 @@ for (const adapter of adapters) {
       assert.equal(refused.limit, 1);
     });
 
+    test('when a take costs 0, then it reports the tokens left and takes none, full or empty', async () => {
+      const key = freshKey();
+      assert.equal((await limiter().take(key, BURST, 0)).remaining, BURST.capacity);
+      for (let i = 0; i < BURST.capacity; i++) await limiter().take(key, BURST);
+      const look = await limiter().take(key, BURST, 0);
+      assert.equal(look.remaining, 0);
+      assert.equal((await limiter().take(key, BURST)).allowed, false, 'looking gave no token back');
+      assert.equal((await limiter().take(freshKey(), BURST, 0)).remaining, BURST.capacity);
+    });
+
     test('different keys have independent buckets', async () => {
       const emptied = freshKey();
       for (let i = 0; i < BURST.capacity; i++) await limiter().take(emptied, BURST);

@@ -29,6 +29,14 @@ describe('loadConfig', () => {
     assert.deepEqual(c.blockedDomains, []);
   });
 
+  test('when ALLOW_PRIVATE_URLS is unset, then private targets are refused; true allows them; another value stops start-up', () => {
+    assert.equal(loadConfig({}).allowPrivateUrls, false);
+    assert.equal(loadConfig({ ALLOW_PRIVATE_URLS: 'true' }).allowPrivateUrls, true);
+    assert.equal(loadConfig({ ALLOW_PRIVATE_URLS: 'false' }).allowPrivateUrls, false);
+    assertBadSetting({ ALLOW_PRIVATE_URLS: 'yes' }, 'ALLOW_PRIVATE_URLS');
+    assert.deepEqual(flagsToEnv(['--allow-private-urls', 'true']), { ALLOW_PRIVATE_URLS: 'true' });
+  });
+
   test('the default BASE_URL follows PORT', () => {
     assert.equal(loadConfig({ PORT: '9000' }).baseUrl, 'http://localhost:9000');
   });

@@ -53,7 +53,7 @@ export function browserSessionRoutes(app: Api, ctx: Context): void {
 
   app.post('/auth/session/refresh', {
     onRequest: sameSite,
-    schema: { tags, summary: 'Browser refresh: rotates the cookie, answers a new access token', response: { 200: AccessToken, ...problems(401, 403) } },
+    schema: { tags, summary: 'Browser refresh: rotates the cookie, answers a new access token', response: { 200: AccessToken, ...problems(400, 401, 403) } },
   }, async (request, reply) => {
     const presented = cookie(request, COOKIE);
     if (!presented) throw new AppError('unauthorized', 'no session');
@@ -67,7 +67,7 @@ export function browserSessionRoutes(app: Api, ctx: Context): void {
 
   app.delete('/auth/session', {
     onRequest: sameSite,
-    schema: { tags, summary: 'Browser sign-out: revokes the session and clears its cookie', response: { 204: Type.Null(), ...problems(403) } },
+    schema: { tags, summary: 'Browser sign-out: revokes the session and clears its cookie', response: { 204: Type.Null(), ...problems(400, 403) } },
   }, async (request, reply) => {
     const presented = cookie(request, COOKIE);
     if (presented) await revoke(ctx, presented);

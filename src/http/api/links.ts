@@ -1,9 +1,11 @@
 import { Type, type Static } from 'typebox';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { LinkChanges } from '../../ports.js';
 import type { Context } from '../../use-cases/context.js';
 import { createLink, deleteLink, getLink, listLinks, replacement, updateLink, type LinkInput } from '../../use-cases/links.js';
 import { bearerSecurity, requireActor } from '../auth.js';
-import { enforce } from '../rate-limit.js';
+import { AppError } from '../../domain/errors.js';
+import { enforce, enforceNotEmpty } from '../rate-limit.js';
 import { epochMs, iso, linkJson, paged } from '../present.js';
 import { linkStats } from '../../use-cases/link-stats.js';
 import { IdParams, Link, LinkBody, LinkListQuery, LinkPatchBody, Page, Stats, StatsQuery } from '../schemas.js';
@@ -13,6 +15,22 @@ export function linkRoutes(app: Api, ctx: Context): void {
   const tags = ['links'];
   const security = bearerSecurity;
   const present = linkJson(ctx.config.baseUrl);
+  /**
+   * A write that sets a code answers 409 when the code is taken: a code lookup, charged like the
+   * redirect's 404s to the unknown-code class of the client IP, so probing codes here is no faster
+   * than by redirect. A conflict takes a token; an empty bucket refuses every write that sets a code,
+   * before it is tried, so the 429 says nothing about the code either.
+   */
+  const settingCode = async <T>(request: FastifyRequest, reply: FastifyReply, code: string | undefined, write: () => Promise<T>): Promise<T> => {
+    if (code === undefined) return write();
+    await enforceNotEmpty(ctx, reply, 'notFound', request.ip);
+    try {
+      return await write();
+    } catch (err) {
+      if (err instanceof AppError && err.kind === 'conflict') await enforce(ctx, reply, 'notFound', request.ip, true);
+      throw err;
+    }
+  };
 
   app.post('/links', {
     schema: {
@@ -22,7 +40,7 @@ export function linkRoutes(app: Api, ctx: Context): void {
   }, async (request, reply) => {
     const actor = requireActor(request);
     await enforce(ctx, reply, 'createLink', actor.user.id);
-    const link = await createLink(ctx, actor, linkInput(request.body));
+    const link = await settingCode(request, reply, request.body.code, () => createLink(ctx, actor, linkInput(request.body)));
     return reply.code(201).header('location', `/api/v1/links/${link.id}`).send(present(link));
   });
 
@@ -44,21 +62,23 @@ export function linkRoutes(app: Api, ctx: Context): void {
   app.put('/links/:id', {
     schema: {
       tags, security, summary: 'Replace a link: fields left out return to their defaults; the code stays unless given',
-      params: IdParams, body: LinkBody, response: { 200: Link, ...problems(400, 401, 404, 409) },
+      params: IdParams, body: LinkBody, response: { 200: Link, ...problems(400, 401, 404, 409, 429) },
     },
-  }, async (request) => {
+  }, async (request, reply) => {
     const actor = requireActor(request);
-    return present(await updateLink(ctx, actor, request.params.id, replacement(linkInput(request.body))));
+    const { body, params } = request;
+    return present(await settingCode(request, reply, body.code, () => updateLink(ctx, actor, params.id, replacement(linkInput(body)))));
   });
 
   app.patch('/links/:id', {
     schema: {
       tags, security, summary: 'Change some fields of a link; null clears title, expires_at or max_clicks',
-      params: IdParams, body: LinkPatchBody, response: { 200: Link, ...problems(400, 401, 404, 409) },
+      params: IdParams, body: LinkPatchBody, response: { 200: Link, ...problems(400, 401, 404, 409, 429) },
     },
-  }, async (request) => {
+  }, async (request, reply) => {
     const actor = requireActor(request);
-    return present(await updateLink(ctx, actor, request.params.id, linkInput(request.body)));
+    const { body, params } = request;
+    return present(await settingCode(request, reply, body.code, () => updateLink(ctx, actor, params.id, linkInput(body))));
   });
 
   app.get('/links/:id/stats', {
