@@ -20,14 +20,14 @@ export class MemoryRateLimiter implements RateLimiter {
   }
 
   /** Synchronous take, for callers that must not yield. */
-  takeNow(key: string, limit: BucketLimit): Decision {
-    const { decision, state } = take(limit, this.buckets.get(key), this.now());
+  takeNow(key: string, limit: BucketLimit, cost = 1): Decision {
+    const { decision, state } = take(limit, this.buckets.get(key), this.now(), cost);
     this.buckets.set(key, state, { ttl: fullAfterMs(limit) });
     return decision;
   }
 
-  async take(key: string, limit: BucketLimit): Promise<Decision> {
-    return this.takeNow(key, limit);
+  async take(key: string, limit: BucketLimit, cost = 1): Promise<Decision> {
+    return this.takeNow(key, limit, cost);
   }
 
   /** Buckets held, not counting idle ones that are full again. */
