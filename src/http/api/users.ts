@@ -1,4 +1,5 @@
-import { Type } from 'typebox';
+import { Type, type Static } from 'typebox';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Context } from '../../use-cases/context.js';
 import { deleteUser, getUser, listUsers, signUp, updateUser } from '../../use-cases/users.js';
 import { listLinks } from '../../use-cases/links.js';
@@ -7,8 +8,6 @@ import { limitPasswordCheck, limitSignUp } from '../rate-limit.js';
 import { linkJson, paged, userJson } from '../present.js';
 import { IdParams, Link, Page, PageQuery, SignUpBody, User, UserPatchBody, UserPutBody } from '../schemas.js';
 import { problems, type Api } from './api.js';
-import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Static } from 'typebox';
 
 export function userRoutes(app: Api, ctx: Context): void {
   const tags = ['users'];
