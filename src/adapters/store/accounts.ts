@@ -1,5 +1,4 @@
-import type { Selectable } from 'kysely';
-import type { Kysely, Transaction } from 'kysely';
+import type { Kysely, Selectable, Transaction } from 'kysely';
 import {
   LastAdmin, type ApiKeyRecord, type NewUser, type PageQuery, type RefreshTokenRecord, type Role, type UserChanges, type UserRecord,
 } from '../../ports.js';
