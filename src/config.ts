@@ -105,7 +105,10 @@ export const RATE_CLASSES = {
   api: { setting: 'RATE_API', fallback: '300:5', what: 'API calls per user, API key or (anonymous) IP' },
   createLink: { setting: 'RATE_CREATE_LINK', fallback: '60:1', what: 'links created per user' },
   authIp: { setting: 'RATE_AUTH_IP', fallback: '20:0.2', what: 'sign-ups and sign-ins per client IP' },
-  authEmail: { setting: 'RATE_AUTH_EMAIL', fallback: '5:0.0167', what: 'sign-ups and sign-ins per email' },
+  // Failed password checks only (docs/DESIGN.md, Sign-in limits): loose per email, so that guessers
+  // elsewhere do not lock the owner out; tight per email and client IP.
+  authEmail: { setting: 'RATE_AUTH_EMAIL', fallback: '100:0.1', what: 'failed sign-ins per email, from every address' },
+  authEmailIp: { setting: 'RATE_AUTH_EMAIL_IP', fallback: '5:0.0167', what: 'failed sign-ins (and sign-ups) per email and client IP' },
 } as const;
 
 export type RateClass = keyof typeof RATE_CLASSES;

@@ -3,6 +3,7 @@
  * such as password hashes, can never leak) and generate the OpenAPI document.
  */
 import { Type, type Static, type TSchema } from 'typebox';
+import { SCOPES } from '../domain/scopes.js';
 
 const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 const Time = Type.String({ format: 'date-time', description: 'RFC 3339 time' });
@@ -45,11 +46,16 @@ export const User = Type.Object({ id: Id, email: Type.String(), name: Nullable(T
 export const SignUpBody = Type.Object({
   email: Email, password: Password, name: Type.Optional(Name), role: Type.Optional(Role),
 }, closed);
+const CurrentPassword = Type.String({
+  minLength: 1, maxLength: 256, description: 'the account\'s present password: needed to change password or email (except by an admin, for another account)',
+});
 export const UserPutBody = Type.Object({
   email: Email, name: Type.Optional(Name), password: Type.Optional(Password), role: Type.Optional(Role),
+  current_password: Type.Optional(CurrentPassword),
 }, closed);
 export const UserPatchBody = Type.Object({
   email: Type.Optional(Email), name: Type.Optional(Name), password: Type.Optional(Password), role: Type.Optional(Role),
+  current_password: Type.Optional(CurrentPassword),
 }, { ...closed, minProperties: 1 });
 
 export const TokenBody = Type.Object({
@@ -65,10 +71,13 @@ export const AccessToken = Type.Object({
 });
 export const TokenPair = Type.Object({ ...AccessToken.properties, refresh_token: Type.String() });
 
+const Scopes = Type.Array(Type.Enum([...SCOPES]), {
+  minItems: 1, uniqueItems: true, description: 'what the key may do; left out: all three. A key never manages accounts, credentials or keys',
+});
 export const ApiKeyBody = Type.Object({
-  name: Type.String({ minLength: 1, maxLength: 100 }), expires_at: Type.Optional(Nullable(Time)),
+  name: Type.String({ minLength: 1, maxLength: 100 }), expires_at: Type.Optional(Nullable(Time)), scopes: Type.Optional(Scopes),
 }, closed);
-export const ApiKey = Type.Object({ id: Id, name: Type.String(), prefix: Type.String(), created_at: Time, expires_at: Nullable(Time) });
+export const ApiKey = Type.Object({ id: Id, name: Type.String(), prefix: Type.String(), created_at: Time, expires_at: Nullable(Time), scopes: Scopes });
 export const ApiKeyCreated = Type.Object({
   ...ApiKey.properties, key: Type.String({ description: 'the secret key; shown only in this response' }),
 });

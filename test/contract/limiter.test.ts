@@ -86,6 +86,18 @@ for (const adapter of adapters) {
       assert.equal((await limiter().take(freshKey(), BURST, 0)).remaining, BURST.capacity);
     });
 
+    test('a negative cost gives a token back, never past the capacity', async () => {
+      const key = freshKey();
+      for (let i = 0; i < BURST.capacity; i++) await limiter().take(key, BURST);
+      const returned = await limiter().take(key, BURST, -1);
+      assert.equal(returned.allowed, true);
+      assert.equal(returned.remaining, 1);
+      assert.equal((await limiter().take(key, BURST)).allowed, true, 'the token given back is taken again');
+      assert.equal((await limiter().take(key, BURST)).allowed, false);
+      const full = freshKey();
+      assert.equal((await limiter().take(full, BURST, -1)).remaining, BURST.capacity, 'a full bucket stays at its capacity');
+    });
+
     test('different keys have independent buckets', async () => {
       const emptied = freshKey();
       for (let i = 0; i < BURST.capacity; i++) await limiter().take(emptied, BURST);

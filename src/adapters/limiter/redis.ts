@@ -4,8 +4,8 @@ import type { RedisConnection } from '../redis/connection.js';
 
 /**
  * One atomic take: refill by the time elapsed on the Redis server's clock (so instances with skewed
- * clocks share one bucket exactly), take the cost (ARGV[4]) if the bucket holds that many tokens, store
- * the bucket with an expiry of the time it takes to fill up again. The same arithmetic as domain/token-bucket.ts.
+ * clocks share one bucket exactly), take `cost` (ARGV[4]) tokens if there are that many (0 looks; a
+ * negative cost gives them back, up to the capacity), store the bucket with an expiry of the time it takes to fill up again. The same arithmetic as domain/token-bucket.ts.
  */
 const TAKE = `
 local t = redis.call('TIME')
@@ -22,7 +22,7 @@ end
 local cost = tonumber(ARGV[4])
 local allowed = 0
 if tokens >= cost then
-  tokens = tokens - cost
+  tokens = math.min(capacity, tokens - cost)
   allowed = 1
 end
 redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'at', now)

@@ -1,7 +1,7 @@
 import { Type } from 'typebox';
 import type { Context } from '../../use-cases/context.js';
-import { createApiKey, listApiKeys, revokeApiKey } from '../../use-cases/api-keys.js';
-import { bearerSecurity, requireActor } from '../auth.js';
+import { createApiKey, getApiKey, listApiKeys, revokeApiKey } from '../../use-cases/api-keys.js';
+import { bearerSecurity, refuseApiKey, requireActor } from '../auth.js';
 import { apiKeyJson, epochMs } from '../present.js';
 import { ApiKey, ApiKeyBody, ApiKeyCreated, IdParams } from '../schemas.js';
 import { problems, type Api } from './api.js';
@@ -9,16 +9,20 @@ import { problems, type Api } from './api.js';
 export function apiKeyRoutes(app: Api, ctx: Context): void {
   const tags = ['api-keys'];
   const security = bearerSecurity;
+  // A key that could make keys would outlive its own revocation: only a signed-in session manages them.
+  const onRequest = refuseApiKey;
 
   app.post('/api-keys', {
+    onRequest,
     schema: {
       tags, security, summary: 'Create an API key; the key itself is in this response only', body: ApiKeyBody,
-      response: { 201: ApiKeyCreated, ...problems(400, 401) },
+      response: { 201: ApiKeyCreated, ...problems(400, 401, 403) },
     },
   }, async (request, reply) => {
     const actor = requireActor(request);
+    const { name, scopes } = request.body;
     const expiresAt = epochMs(request.body.expires_at ?? null, 'expires_at');
-    const created = await createApiKey(ctx, actor, request.body.name, expiresAt);
+    const created = await createApiKey(ctx, actor, { name, expiresAt, scopes });
     return reply
       .code(201)
       .header('location', `/api/v1/api-keys/${created.id}`)
@@ -27,15 +31,25 @@ export function apiKeyRoutes(app: Api, ctx: Context): void {
   });
 
   app.get('/api-keys', {
+    onRequest,
     schema: {
       tags, security, summary: 'Your API keys that are not revoked (never the keys themselves)',
-      response: { 200: Type.Object({ data: Type.Array(ApiKey) }), ...problems(401) },
+      response: { 200: Type.Object({ data: Type.Array(ApiKey) }), ...problems(401, 403) },
     },
   }, async (request) => ({ data: (await listApiKeys(ctx, requireActor(request))).map(apiKeyJson) }));
 
-  app.delete('/api-keys/:id', {
+  app.get('/api-keys/:id', {
+    onRequest,
     schema: {
-      tags, security, summary: 'Revoke an API key', params: IdParams, response: { 204: Type.Null(), ...problems(401, 404) },
+      tags, security, summary: 'One of your API keys that is not revoked (never the key itself)', params: IdParams,
+      response: { 200: ApiKey, ...problems(401, 403, 404) },
+    },
+  }, async (request) => apiKeyJson(await getApiKey(ctx, requireActor(request), request.params.id)));
+
+  app.delete('/api-keys/:id', {
+    onRequest,
+    schema: {
+      tags, security, summary: 'Revoke an API key', params: IdParams, response: { 204: Type.Null(), ...problems(401, 403, 404) },
     },
   }, async (request, reply) => {
     await revokeApiKey(ctx, requireActor(request), request.params.id);

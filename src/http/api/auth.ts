@@ -3,7 +3,7 @@ import type { Context } from '../../use-cases/context.js';
 import { refresh, revoke, signIn } from '../../use-cases/sessions.js';
 import { RefreshBody, TokenBody, TokenPair } from '../schemas.js';
 import { noStore, problems, type Api } from './api.js';
-import { limitAuthAttempt } from '../rate-limit.js';
+import { limitPasswordCheck } from '../rate-limit.js';
 
 export function authRoutes(app: Api, ctx: Context): void {
   const tags = ['auth'];
@@ -11,11 +11,11 @@ export function authRoutes(app: Api, ctx: Context): void {
   app.post('/auth/token', {
     schema: {
       tags, summary: 'Sign in: an access token and a refresh token', body: TokenBody,
-      response: { 200: TokenPair, ...problems(400, 401) },
+      response: { 200: TokenPair, ...problems(400, 401, 429) },
     },
   }, async (request, reply) => {
-    await limitAuthAttempt(ctx, request, reply, request.body.email);
-    return reply.headers(noStore).send(await signIn(ctx, request.body.email, request.body.password));
+    const { email, password } = request.body;
+    return reply.headers(noStore).send(await limitPasswordCheck(ctx, request, reply, email, () => signIn(ctx, email, password)));
   });
 
   app.post('/auth/refresh', {

@@ -6,7 +6,7 @@ import { AppError } from '../../domain/errors.js';
 import { StoreUnavailable } from '../../ports.js';
 import { AccessToken, TokenBody } from '../schemas.js';
 import { cookie, setCookie } from '../cookies.js';
-import { limitAuthAttempt } from '../rate-limit.js';
+import { limitPasswordCheck } from '../rate-limit.js';
 import { noStore, problems, type Api } from './api.js';
 
 /** The browser's session (the dashboard): the refresh token in a cookie no script can read. */
@@ -43,11 +43,11 @@ export function browserSessionRoutes(app: Api, ctx: Context): void {
     onRequest: sameSite,
     schema: {
       tags, summary: 'Browser sign-in: an access token, and the refresh token in an HttpOnly cookie', body: TokenBody,
-      response: { 200: AccessToken, ...problems(400, 401, 403) },
+      response: { 200: AccessToken, ...problems(400, 401, 403, 429) },
     },
   }, async (request, reply) => {
-    await limitAuthAttempt(ctx, request, reply, request.body.email);
-    const tokens = await signIn(ctx, request.body.email, request.body.password);
+    const { email, password } = request.body;
+    const tokens = await limitPasswordCheck(ctx, request, reply, email, () => signIn(ctx, email, password));
     return keep(reply, tokens.refresh_token).headers(noStore).send(accessOnly(tokens));
   });
 

@@ -17,19 +17,19 @@ export function linkQrRoutes(app: Api, ctx: Context): void {
   const security = bearerSecurity;
   // Error correction M: a printed code still reads with some 15% of it damaged or covered.
   const options = { errorCorrectionLevel: 'M', margin: 2 } as const;
-  const shortUrl = async (request: FastifyRequest, id: string) => `${ctx.config.baseUrl}/${(await getLink(ctx, requireActor(request), id)).code}`;
+  const shortUrl = async (request: FastifyRequest, id: string) => `${ctx.config.baseUrl}/${(await getLink(ctx, requireActor(request, 'links:read'), id)).code}`;
   // The image changes only with the code; a browser may keep it a few minutes, no shared cache at all.
   const cacheControl = 'private, max-age=300';
 
   app.get('/links/:id/qr.svg', {
-    schema: { tags, security, summary: "The link's short URL as an SVG QR code", params: IdParams, response: problems(401, 404) },
+    schema: { tags, security, summary: "The link's short URL as an SVG QR code", params: IdParams, response: problems(401, 403, 404) },
   }, async (request, reply) => {
     const svg = await QRCode.toString(await shortUrl(request, request.params.id), { ...options, type: 'svg' });
     return reply.type('image/svg+xml').header('cache-control', cacheControl).send(svg);
   });
 
   app.get('/links/:id/qr.png', {
-    schema: { tags, security, summary: "The link's short URL as a PNG QR code", params: IdParams, querystring: QrQuery, response: problems(400, 401, 404) },
+    schema: { tags, security, summary: "The link's short URL as a PNG QR code", params: IdParams, querystring: QrQuery, response: problems(400, 401, 403, 404) },
   }, async (request, reply) => {
     // qrcode floors width / modules × modules, and for some sizes float error lands it a pixel short.
     const width = (request.query.size ?? 512) + 1e-6;

@@ -35,10 +35,10 @@ export function linkRoutes(app: Api, ctx: Context): void {
   app.post('/links', {
     schema: {
       tags, security, summary: 'Shorten a URL', body: LinkBody,
-      response: { 201: Link, ...problems(400, 401, 409, 413, 415, 429) },
+      response: { 201: Link, ...problems(400, 401, 403, 409, 413, 415, 429) },
     },
   }, async (request, reply) => {
-    const actor = requireActor(request);
+    const actor = requireActor(request, 'links:write');
     await enforce(ctx, reply, 'createLink', actor.user.id);
     const link = await settingCode(request, reply, request.body.code, () => createLink(ctx, actor, linkInput(request.body)));
     return reply.code(201).header('location', `/api/v1/links/${link.id}`).send(present(link));
@@ -50,22 +50,22 @@ export function linkRoutes(app: Api, ctx: Context): void {
       response: { 200: Page(Link), ...problems(400, 401, 403) },
     },
   }, async (request) => {
-    const actor = requireActor(request);
+    const actor = requireActor(request, 'links:read');
     const { q, tag, owner } = request.query;
     return paged(request.query, (limit, cursor) => listLinks(ctx, actor, { limit, cursor, q, tag, owner }), present);
   });
 
   app.get('/links/:id', {
-    schema: { tags, security, summary: 'A link (owner or admin)', params: IdParams, response: { 200: Link, ...problems(401, 404) } },
-  }, async (request) => present(await getLink(ctx, requireActor(request), request.params.id)));
+    schema: { tags, security, summary: 'A link (owner or admin)', params: IdParams, response: { 200: Link, ...problems(401, 403, 404) } },
+  }, async (request) => present(await getLink(ctx, requireActor(request, 'links:read'), request.params.id)));
 
   app.put('/links/:id', {
     schema: {
       tags, security, summary: 'Replace a link: fields left out return to their defaults; the code stays unless given',
-      params: IdParams, body: LinkBody, response: { 200: Link, ...problems(400, 401, 404, 409, 429) },
+      params: IdParams, body: LinkBody, response: { 200: Link, ...problems(400, 401, 403, 404, 409, 429) },
     },
   }, async (request, reply) => {
-    const actor = requireActor(request);
+    const actor = requireActor(request, 'links:write');
     const { body, params } = request;
     return present(await settingCode(request, reply, body.code, () => updateLink(ctx, actor, params.id, replacement(linkInput(body)))));
   });
@@ -73,10 +73,10 @@ export function linkRoutes(app: Api, ctx: Context): void {
   app.patch('/links/:id', {
     schema: {
       tags, security, summary: 'Change some fields of a link; null clears title, expires_at or max_clicks',
-      params: IdParams, body: LinkPatchBody, response: { 200: Link, ...problems(400, 401, 404, 409, 429) },
+      params: IdParams, body: LinkPatchBody, response: { 200: Link, ...problems(400, 401, 403, 404, 409, 429) },
     },
   }, async (request, reply) => {
-    const actor = requireActor(request);
+    const actor = requireActor(request, 'links:write');
     const { body, params } = request;
     return present(await settingCode(request, reply, body.code, () => updateLink(ctx, actor, params.id, linkInput(body))));
   });
@@ -84,11 +84,11 @@ export function linkRoutes(app: Api, ctx: Context): void {
   app.get('/links/:id/stats', {
     schema: {
       tags, security, summary: 'Clicks of a link over time and by referrer, country, browser, OS and device (bots excluded unless include_bots)',
-      params: IdParams, querystring: StatsQuery, response: { 200: Stats, ...problems(400, 401, 404) },
+      params: IdParams, querystring: StatsQuery, response: { 200: Stats, ...problems(400, 401, 403, 404) },
     },
   }, async (request) => {
     const { from, to, interval, include_bots } = request.query;
-    const stats = await linkStats(ctx, requireActor(request), request.params.id, {
+    const stats = await linkStats(ctx, requireActor(request, 'stats:read'), request.params.id, {
       from: epochMs(from, 'from'), to: epochMs(to, 'to'), interval: interval as 'hour' | 'day', includeBots: include_bots,
     });
     const { referrer, country, browser, os, device } = stats.breakdown;
@@ -100,9 +100,9 @@ export function linkRoutes(app: Api, ctx: Context): void {
   });
 
   app.delete('/links/:id', {
-    schema: { tags, security, summary: 'Delete a link', params: IdParams, response: { 204: Type.Null(), ...problems(401, 404) } },
+    schema: { tags, security, summary: 'Delete a link', params: IdParams, response: { 204: Type.Null(), ...problems(401, 403, 404) } },
   }, async (request, reply) => {
-    await deleteLink(ctx, requireActor(request), request.params.id);
+    await deleteLink(ctx, requireActor(request, 'links:write'), request.params.id);
     return reply.code(204).send(null);
   });
 }
