@@ -13,6 +13,7 @@ import { opsRoutes } from './http/ops.js';
 import { REDIRECT_ROUTE, redirectRoute } from './http/redirect.js';
 import { fastRedirect } from './http/fast-redirect.js';
 import { DrainingServer } from './http/draining-server.js';
+import { answerClientError } from './http/client-errors.js';
 import { dashboardRoutes } from './http/dashboard.js';
 import { clientIp, proxyTrust } from './http/client-ip.js';
 import { userRoutes } from './http/api/users.js';
@@ -24,6 +25,9 @@ import { linkQrRoutes } from './http/api/link-qr.js';
 import type { Api } from './http/api/api.js';
 
 const isRedirect = (request: FastifyRequest) => request.routeOptions.url === REDIRECT_ROUTE;
+
+/** Headers of a request must all arrive within this long (REQUEST_TIMEOUT, if shorter, bounds them too). */
+const HEADERS_TIMEOUT_MS = 10_000;
 
 /** Builds the HTTP app over its dependencies, with every route registered explicitly. Never listens. */
 export async function buildApp(ctx: Context): Promise<Api> {
@@ -44,8 +48,17 @@ export async function buildApp(ctx: Context): Promise<Api> {
     // A redirect to a live link is answered before Fastify (fast-redirect.ts); every other request goes
     // on to it. app.inject() bypasses this server, so injected redirects take the Fastify route: the same answer.
     serverFactory: (handler) => {
-      server = new DrainingServer((req, res) => fast(req, res, () => handler(req, res)));
+      server = new DrainingServer((req, res) => fast(req, res, () => handler(req, res)), {
+        // A client that sends its request slowly (one byte every few seconds) holds a connection and its
+        // buffers: the whole request must arrive within REQUEST_TIMEOUT, its headers within 10 s; checked
+        // every second (node's default, 30 s, would let a 1 s limit run to 31 s).
+        requestTimeout: config.requestTimeoutMs,
+        headersTimeout: Math.min(HEADERS_TIMEOUT_MS, config.requestTimeoutMs),
+        connectionsCheckingInterval: 1_000,
+      });
       server.keepAliveTimeout = 72_000;
+      server.maxConnections = config.maxConnections;
+      server.on('clientError', answerClientError);
       return server;
     },
   }).withTypeProvider<TypeBoxTypeProvider>();
