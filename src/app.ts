@@ -4,7 +4,10 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Context } from './use-cases/context.js';
 import { requestId } from './obs/logger.js';
-import { registerErrorHandling } from './http/errors.js';
+import { answerFrameworkError, registerErrorHandling } from './http/errors.js';
+import { securityHeaders } from './http/security-headers.js';
+import { refuseEncodedBodies } from './http/body-encoding.js';
+import { RouteMethods } from './http/route-methods.js';
 import { validatorCompiler } from './http/validation.js';
 import { authenticate } from './http/auth.js';
 import { enforce } from './http/rate-limit.js';
@@ -35,6 +38,7 @@ export async function buildApp(ctx: Context): Promise<Api> {
   const trust = proxyTrust(config.trustProxy);
   const fast = fastRedirect(ctx, clientIp(trust));
   let server!: DrainingServer;
+  const security = securityHeaders(config.baseUrl);
   const app: Api = Fastify({
     loggerInstance: ctx.log as FastifyBaseLogger,
     genReqId: requestId,
@@ -45,6 +49,13 @@ export async function buildApp(ctx: Context): Promise<Api> {
     // A request that reaches a draining instance (in progress at SIGTERM, or sent on a connection it
     // still holds) is answered as usual, with Connection: close (draining-server.ts), not a 503.
     return503OnClosing: false,
+    // node:http's 'clientError' (malformed request, headers too large, REQUEST_TIMEOUT) as a problem.
+    clientErrorHandler: answerClientError,
+    // Answers Fastify gives before routing, so before any hook: the headers every answer carries are set here.
+    frameworkErrors: (err, request, reply) => {
+      reply.header('x-request-id', request.id).headers(security);
+      answerFrameworkError(err, request, reply);
+    },
     // A redirect to a live link is answered before Fastify (fast-redirect.ts); every other request goes
     // on to it. app.inject() bypasses this server, so injected redirects take the Fastify route: the same answer.
     serverFactory: (handler) => {
@@ -58,15 +69,18 @@ export async function buildApp(ctx: Context): Promise<Api> {
       });
       server.keepAliveTimeout = 72_000;
       server.maxConnections = config.maxConnections;
-      server.on('clientError', answerClientError);
       return server;
     },
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
+  const routes = new RouteMethods();
+  app.addHook('onRoute', (route) => routes.add(route));
 
   app.addHook('onRequest', async (request, reply) => {
-    reply.header('x-request-id', request.id);
+    reply.header('x-request-id', request.id).headers(security);
   });
+  app.addHook('onRequest', routes.refuseShadowed);
+  app.addHook('preParsing', refuseEncodedBodies);
   app.addHook('onResponse', async (request, reply) => {
     const labels = { method: request.method, route: request.routeOptions.url ?? 'unmatched', status: reply.statusCode };
     metrics.httpRequests.inc(labels);
@@ -79,7 +93,7 @@ export async function buildApp(ctx: Context): Promise<Api> {
   });
   // The API speaks JSON only: any other body is a 415, not a string that fails validation.
   app.removeContentTypeParser('text/plain');
-  registerErrorHandling(app);
+  registerErrorHandling(app, (path) => routes.allowed(path));
   app.addSchema(Problem);
 
   await app.register(swagger, {
