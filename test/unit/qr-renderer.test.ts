@@ -35,7 +35,7 @@ describe('QR worker pool', () => {
   test('when a worker is terminated mid-render, then that render fails with QrBusy and the next one gets a new worker', async () => {
     const pool = open(1, 4);
     const rendering = pool.run('http://kurz.test/big', { format: 'png', size: 2048 });
-    const [worker] = pool.threads;
+    const [worker] = pool.busyThreads;
     await worker!.terminate();
     await assert.rejects(rendering, QrBusy);
     assert.equal(pool.threads.length, 0, 'the dead worker is gone');

@@ -50,6 +50,11 @@ export class QrWorkerPool {
     return [...this.#idle, ...this.#busy.keys()];
   }
 
+  /** The workers rendering now. */
+  get busyThreads(): readonly Worker[] {
+    return [...this.#busy.keys()];
+  }
+
   run(text: string, image: QrImage): Promise<Uint8Array> {
     if (this.#closed) return Promise.reject(new QrBusy('the QR renderer is shutting down'));
     const free = this.#idle.length > 0 || this.threads.length < this.#options.size;
