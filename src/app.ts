@@ -69,6 +69,7 @@ export async function buildApp(ctx: Context): Promise<Api> {
       });
       server.keepAliveTimeout = 72_000;
       server.maxConnections = config.maxConnections;
+      server.on('drop', () => metrics.connectionsDropped.inc());
       return server;
     },
   }).withTypeProvider<TypeBoxTypeProvider>();

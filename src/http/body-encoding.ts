@@ -2,9 +2,9 @@ import type { FastifyRequest } from 'fastify';
 import { AppError } from '../domain/errors.js';
 
 /**
- * A root preParsing hook: a body is read as UTF-8 JSON, as sent. A compressed body (a zip bomb behind
- * BODY_LIMIT, which counts bytes received) or another charset would be parsed as something it is not:
- * 415 before a byte of it is read.
+ * A root preParsing hook: a body is read as UTF-8 JSON, as sent, never decompressed or converted. A
+ * compressed body would fail as "not valid JSON" (a 400 that hides the cause), and a Latin-1 one would
+ * be read as UTF-8 and stored mangled: both are a 415 that says why, before a byte is read.
  */
 export async function refuseEncodedBodies(request: FastifyRequest): Promise<void> {
   const { headers } = request;

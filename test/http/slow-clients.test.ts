@@ -1,7 +1,7 @@
 /**
  * Slow clients and the connection cap, on a real listening server (app.inject has no socket): a
  * request whose body or headers trickle in is cut at REQUEST_TIMEOUT with a 408 problem, and
- * connections past MAX_CONNECTIONS are closed at once.
+ * connections past MAX_CONNECTIONS are closed at once (and counted).
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -70,6 +70,7 @@ describe('slow clients and the connection cap (real socket)', () => {
     const fifth = await rawConnection(base);
     fifth.write('GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n');
     await assert.rejects(within(5_000, fifth.response(), () => 'the fifth connection closed'), /connection ended/);
+    assert.match((await t.app.inject({ url: '/metrics' })).body, /kurz_connections_dropped_total 1/);
     open[0]!.end();
     await open[0]!.closed;
     await waitFor(async () => (await connections()) < 4);
