@@ -251,3 +251,19 @@ export interface ClickQueue {
   /** Stops taking clicks and flushes what is left; nothing enqueued before close is lost. */
   close(): Promise<void>;
 }
+
+/** A QR code of a text: an SVG document, or a PNG `size` pixels square. */
+export type QrImage = { format: 'svg'; size?: undefined } | { format: 'png'; size: number };
+
+/** Renders QR codes without holding up the event loop, with recent images kept. */
+export interface QrRenderer {
+  /** The image if it is kept (no render, nothing to count against a rate limit); undefined otherwise. */
+  cached(text: string, image: QrImage): Buffer | undefined;
+  /** The image, rendered if not kept; rejects with QrBusy when too many renders already wait. */
+  render(text: string, image: QrImage): Promise<Buffer>;
+  /** Stops the renderers; renders still waiting reject. */
+  close(): Promise<void>;
+}
+
+/** Thrown by a QR renderer that has too many renders waiting, or whose renderer died mid-render: retry later (503). */
+export class QrBusy extends Error {}

@@ -1,5 +1,5 @@
 import type { Config } from '../config.js';
-import type { ClickQueue, RateLimiter, Store, UserRecord } from '../ports.js';
+import type { ClickQueue, QrRenderer, RateLimiter, Store, UserRecord } from '../ports.js';
 import type { TieredLinkCache } from '../adapters/cache/tiered.js';
 import type { MemoryRateLimiter } from '../adapters/limiter/memory.js';
 import type { Metrics } from '../obs/metrics.js';
@@ -31,6 +31,8 @@ export interface Context {
   clock: () => number;
   /** Source of random link codes; a parameter so a test can force a collision. */
   randomCode: () => string;
+  /** QR codes of short URLs, rendered off the event loop and kept a while. */
+  qr: QrRenderer;
 }
 
 /** Who is calling: the user behind a valid access token or API key. */

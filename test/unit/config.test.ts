@@ -147,3 +147,21 @@ describe('flagsToEnv', () => {
     assert.throws(() => flagsToEnv(['serve']), ConfigError);
   });
 });
+
+describe('server limits and /metrics access', () => {
+  test('REQUEST_TIMEOUT, MAX_CONNECTIONS and METRICS_TOKEN have their defaults, and take valid values', () => {
+    const defaults = loadConfig({});
+    assert.equal(defaults.requestTimeoutMs, 30_000);
+    assert.equal(defaults.maxConnections, 10_000);
+    assert.equal(defaults.metricsToken, undefined);
+    assert.deepEqual(defaults.rateLimits.qr, { capacity: 30, refillPerSecond: 0.5 });
+    const set = loadConfig({ REQUEST_TIMEOUT: '5', MAX_CONNECTIONS: '200', METRICS_TOKEN: 'a-token-of-20-chars!', RATE_QR: 'off' });
+    assert.deepEqual([set.requestTimeoutMs, set.maxConnections, set.metricsToken, set.rateLimits.qr], [5_000, 200, 'a-token-of-20-chars!', null]);
+  });
+
+  test('a short or spaced METRICS_TOKEN, or a REQUEST_TIMEOUT or MAX_CONNECTIONS of 0, stops start-up naming the setting', () => {
+    for (const [name, value] of [['METRICS_TOKEN', 'short'], ['METRICS_TOKEN', 'has spaces in it, sixteen+'], ['REQUEST_TIMEOUT', '0'], ['MAX_CONNECTIONS', '0']] as const) {
+      assert.throws(() => loadConfig({ [name]: value }), (err: unknown) => err instanceof ConfigError && err.setting === name, `${name}=${value}`);
+    }
+  });
+});
