@@ -8,7 +8,7 @@ const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null
 const Time = Type.String({ format: 'date-time', description: 'RFC 3339 time' });
 const closed = { additionalProperties: false } as const;
 
-export const Id = Type.String({ minLength: 1, maxLength: 64 });
+export const Id = Type.String({ minLength: 1, maxLength: 64, description: 'opaque id' });
 export const IdParams = Type.Object({ id: Id }, closed);
 
 export const Problem = Type.Object({
@@ -27,9 +27,10 @@ export const Page = <T extends TSchema>(item: T) =>
     has_more: Type.Boolean(),
   });
 
+export const DEFAULT_PAGE_LIMIT = 20;
 export const PageQuery = Type.Object({
-  limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
-  cursor: Type.Optional(Type.String({ maxLength: 256 })),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: DEFAULT_PAGE_LIMIT, description: 'items per page' })),
+  cursor: Type.Optional(Type.String({ maxLength: 256, description: 'the next_cursor of the previous page' })),
 }, closed);
 export type PageQuery = Static<typeof PageQuery>;
 
@@ -76,10 +77,13 @@ export const ApiKeyCreated = Type.Object({
 // ── links ─────────────────────────────────────────────────────────────────────────────────────
 
 const RedirectType = Type.Enum([301, 302, 307, 308]);
-const Tag = Type.String({ minLength: 1, maxLength: 32, pattern: '\\S' });
+const tagOptions = { minLength: 1, maxLength: 32, pattern: '\\S' };
+const Tag = Type.String(tagOptions);
 const linkFields = {
-  url: Type.String({ minLength: 1, description: 'absolute http(s) URL, at most 2,048 characters' }),
-  code: Type.String({ description: 'custom code: 3 to 64 of A-Z a-z 0-9 _ -' }),
+  // Format iri, not uri: a link may name its target with non-ASCII characters, which Kurz encodes. The
+  // server checks the URL itself (use-cases), with a message saying why one is refused.
+  url: Type.String({ minLength: 1, maxLength: 2048, format: 'iri', description: 'absolute http(s) URL, at most 2,048 characters' }),
+  code: Type.String({ pattern: '^[A-Za-z0-9_-]{3,64}$', description: 'custom code: 3 to 64 of A-Z a-z 0-9 _ -; a few words (api, docs …) are reserved' }),
   title: Nullable(Type.String({ maxLength: 200 })),
   tags: Type.Array(Tag, { maxItems: 20 }),
   expires_at: Nullable(Time),
@@ -117,7 +121,7 @@ export const Link = Type.Object({
 export const LinkListQuery = Type.Object({
   ...PageQuery.properties,
   q: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'substring of url, code or title' })),
-  tag: Type.Optional(Tag),
+  tag: Type.Optional(Type.String({ ...tagOptions, description: 'only links with this tag' })),
   owner: Type.Optional(Type.Literal('all', { description: 'admins: every owner\'s links' })),
 }, closed);
 
@@ -126,8 +130,8 @@ export const LinkListQuery = Type.Object({
 export const StatsQuery = Type.Object({
   from: Type.Optional(Time),
   to: Type.Optional(Time),
-  interval: Type.Enum(['hour', 'day'], { default: 'day' }),
-  include_bots: Type.Boolean({ default: false }),
+  interval: Type.Optional(Type.Enum(['hour', 'day'], { default: 'day', description: 'width of a bucket of the series' })),
+  include_bots: Type.Optional(Type.Boolean({ default: false, description: 'count clicks of known bots too' })),
 }, closed);
 
 const Breakdown = Type.Array(Type.Object({ value: Type.String(), clicks: Type.Integer() }));

@@ -4,7 +4,7 @@ import { createApiKey, listApiKeys, revokeApiKey } from '../../use-cases/api-key
 import { bearerSecurity, requireActor } from '../auth.js';
 import { apiKeyJson, epochMs } from '../present.js';
 import { ApiKey, ApiKeyBody, ApiKeyCreated, IdParams } from '../schemas.js';
-import { problems, type Api } from './api.js';
+import { BODY_ERRORS, LOCATION, NO_STORE, empty, json, problems, type Api } from './api.js';
 
 export function apiKeyRoutes(app: Api, ctx: Context): void {
   const tags = ['api-keys'];
@@ -12,8 +12,8 @@ export function apiKeyRoutes(app: Api, ctx: Context): void {
 
   app.post('/api-keys', {
     schema: {
-      tags, security, summary: 'Create an API key; the key itself is in this response only', body: ApiKeyBody,
-      response: { 201: ApiKeyCreated, ...problems(400, 401) },
+      tags, security, operationId: 'createApiKey', summary: 'Create an API key; the key itself is in this response only', body: ApiKeyBody,
+      response: { 201: json(ApiKeyCreated, 'the new key, with its secret', { ...LOCATION, ...NO_STORE }), ...problems(...BODY_ERRORS, 401) },
     },
   }, async (request, reply) => {
     const actor = requireActor(request);
@@ -28,14 +28,15 @@ export function apiKeyRoutes(app: Api, ctx: Context): void {
 
   app.get('/api-keys', {
     schema: {
-      tags, security, summary: 'Your API keys that are not revoked (never the keys themselves)',
-      response: { 200: Type.Object({ data: Type.Array(ApiKey) }), ...problems(401) },
+      tags, security, operationId: 'listApiKeys', summary: 'Your API keys that are not revoked (never the keys themselves)',
+      response: { 200: json(Type.Object({ data: Type.Array(ApiKey) }), 'your keys'), ...problems(401) },
     },
   }, async (request) => ({ data: (await listApiKeys(ctx, requireActor(request))).map(apiKeyJson) }));
 
   app.delete('/api-keys/:id', {
     schema: {
-      tags, security, summary: 'Revoke an API key', params: IdParams, response: { 204: Type.Null(), ...problems(401, 404) },
+      tags, security, operationId: 'revokeApiKey', summary: 'Revoke an API key', params: IdParams,
+      response: { 204: empty('revoked'), ...problems(...BODY_ERRORS, 401, 404) },
     },
   }, async (request, reply) => {
     await revokeApiKey(ctx, requireActor(request), request.params.id);

@@ -5,7 +5,7 @@ import type { Context } from '../../use-cases/context.js';
 import { getLink } from '../../use-cases/links.js';
 import { bearerSecurity, requireActor } from '../auth.js';
 import { IdParams } from '../schemas.js';
-import { problems, type Api } from './api.js';
+import { media, problems, responseHeader, type Api } from './api.js';
 
 const QrQuery = Type.Object({
   size: Type.Optional(Type.Integer({ minimum: 64, maximum: 2048, default: 512, description: 'width and height in pixels (PNG)' })),
@@ -20,16 +20,23 @@ export function linkQrRoutes(app: Api, ctx: Context): void {
   const shortUrl = async (request: FastifyRequest, id: string) => `${ctx.config.baseUrl}/${(await getLink(ctx, requireActor(request), id)).code}`;
   // The image changes only with the code; a browser may keep it a few minutes, no shared cache at all.
   const cacheControl = 'private, max-age=300';
+  const cached = { 'cache-control': responseHeader(Type.String({ description: cacheControl }), true) };
 
   app.get('/links/:id/qr.svg', {
-    schema: { tags, security, summary: "The link's short URL as an SVG QR code", params: IdParams, response: problems(401, 404) },
+    schema: {
+      tags, security, operationId: 'getLinkQrSvg', summary: "The link's short URL as an SVG QR code", params: IdParams,
+      response: { 200: media('image/svg+xml', 'the QR code', cached), ...problems(400, 401, 404) },
+    },
   }, async (request, reply) => {
     const svg = await QRCode.toString(await shortUrl(request, request.params.id), { ...options, type: 'svg' });
     return reply.type('image/svg+xml').header('cache-control', cacheControl).send(svg);
   });
 
   app.get('/links/:id/qr.png', {
-    schema: { tags, security, summary: "The link's short URL as a PNG QR code", params: IdParams, querystring: QrQuery, response: problems(400, 401, 404) },
+    schema: {
+      tags, security, operationId: 'getLinkQrPng', summary: "The link's short URL as a PNG QR code", params: IdParams, querystring: QrQuery,
+      response: { 200: media('image/png', 'the QR code', cached), ...problems(400, 401, 404) },
+    },
   }, async (request, reply) => {
     // qrcode floors width / modules × modules, and for some sizes float error lands it a pixel short.
     const width = (request.query.size ?? 512) + 1e-6;

@@ -1,4 +1,3 @@
-import { Type } from 'typebox';
 import type { Context } from '../../use-cases/context.js';
 import { deleteUser, getUser, listUsers, signUp, updateUser } from '../../use-cases/users.js';
 import { listLinks } from '../../use-cases/links.js';
@@ -6,7 +5,8 @@ import { bearerSecurity, requireActor } from '../auth.js';
 import { limitAuthAttempt } from '../rate-limit.js';
 import { linkJson, paged, userJson } from '../present.js';
 import { IdParams, Link, Page, PageQuery, SignUpBody, User, UserPatchBody, UserPutBody } from '../schemas.js';
-import { problems, type Api } from './api.js';
+import { BODY_ERRORS, LOCATION, empty, json, problems, type Api } from './api.js';
+import { SECURITY } from '../openapi.js';
 
 export function userRoutes(app: Api, ctx: Context): void {
   const tags = ['users'];
@@ -14,8 +14,9 @@ export function userRoutes(app: Api, ctx: Context): void {
 
   app.post('/users', {
     schema: {
-      tags, summary: 'Sign up (or, as an admin, create an account); the first user becomes admin',
-      body: SignUpBody, response: { 201: User, ...problems(400, 401, 403, 409, 413, 415) },
+      tags, operationId: 'createUser', security: SECURITY.optionalBearer,
+      summary: 'Sign up (or, as an admin, create an account); the first user becomes admin',
+      body: SignUpBody, response: { 201: json(User, 'the new account', LOCATION), ...problems(...BODY_ERRORS, 401, 403, 409) },
     },
   }, async (request, reply) => {
     if (!request.actor) await limitAuthAttempt(ctx, request, reply, request.body.email);
@@ -24,13 +25,16 @@ export function userRoutes(app: Api, ctx: Context): void {
   });
 
   app.get('/users/me', {
-    schema: { tags, security, summary: 'The signed-in user', response: { 200: User, ...problems(401) } },
+    schema: {
+      tags, security, operationId: 'getCurrentUser', summary: 'The signed-in user',
+      response: { 200: json(User, 'the caller'), ...problems(401) },
+    },
   }, async (request) => userJson((requireActor(request)).user));
 
   app.get('/users', {
     schema: {
-      tags, security, summary: 'Every user, newest first (admin)', querystring: PageQuery,
-      response: { 200: Page(User), ...problems(400, 401, 403) },
+      tags, security, operationId: 'listUsers', summary: 'Every user, newest first (admin)', querystring: PageQuery,
+      response: { 200: json(Page(User), 'a page of users'), ...problems(400, 401, 403) },
     },
   }, async (request) => {
     const actor = requireActor(request);
@@ -38,13 +42,16 @@ export function userRoutes(app: Api, ctx: Context): void {
   });
 
   app.get('/users/:id', {
-    schema: { tags, security, summary: 'A user (self or admin)', params: IdParams, response: { 200: User, ...problems(401, 404) } },
+    schema: {
+      tags, security, operationId: 'getUser', summary: 'A user (self or admin)', params: IdParams,
+      response: { 200: json(User, 'the user'), ...problems(400, 401, 404) },
+    },
   }, async (request) => userJson(await getUser(ctx, requireActor(request), request.params.id)));
 
   app.put('/users/:id', {
     schema: {
-      tags, security, summary: 'Replace a user\'s email and name (and password; role: admin only)',
-      params: IdParams, body: UserPutBody, response: { 200: User, ...problems(400, 401, 403, 404, 409) },
+      tags, security, operationId: 'replaceUser', summary: 'Replace a user\'s email and name (and password; role: admin only)',
+      params: IdParams, body: UserPutBody, response: { 200: json(User, 'the user as changed'), ...problems(...BODY_ERRORS, 401, 403, 404, 409) },
     },
   }, async (request) => {
     const actor = requireActor(request);
@@ -54,15 +61,15 @@ export function userRoutes(app: Api, ctx: Context): void {
 
   app.patch('/users/:id', {
     schema: {
-      tags, security, summary: 'Change some of a user\'s fields', params: IdParams, body: UserPatchBody,
-      response: { 200: User, ...problems(400, 401, 403, 404, 409) },
+      tags, security, operationId: 'updateUser', summary: 'Change some of a user\'s fields', params: IdParams, body: UserPatchBody,
+      response: { 200: json(User, 'the user as changed'), ...problems(...BODY_ERRORS, 401, 403, 404, 409) },
     },
   }, async (request) => userJson(await updateUser(ctx, requireActor(request), request.params.id, request.body)));
 
   app.delete('/users/:id', {
     schema: {
-      tags, security, summary: 'Delete a user with their links and keys', params: IdParams,
-      response: { 204: Type.Null(), ...problems(401, 404) },
+      tags, security, operationId: 'deleteUser', summary: 'Delete a user with their links and keys', params: IdParams,
+      response: { 204: empty('deleted'), ...problems(...BODY_ERRORS, 401, 403, 404) },
     },
   }, async (request, reply) => {
     await deleteUser(ctx, requireActor(request), request.params.id);
@@ -71,8 +78,8 @@ export function userRoutes(app: Api, ctx: Context): void {
 
   app.get('/users/:id/links', {
     schema: {
-      tags, security, summary: 'A user\'s links, newest first (self or admin)', params: IdParams, querystring: PageQuery,
-      response: { 200: Page(Link), ...problems(400, 401, 404) },
+      tags, security, operationId: 'listUserLinks', summary: 'A user\'s links, newest first (self or admin)', params: IdParams, querystring: PageQuery,
+      response: { 200: json(Page(Link), 'a page of links'), ...problems(400, 401, 404) },
     },
   }, async (request) => {
     const actor = requireActor(request);
