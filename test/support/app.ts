@@ -22,6 +22,8 @@ export interface TestApp {
   ctx: Context;
   /** Moves the app's clock (epoch ms); starts at the real time. */
   clock: { now: number };
+  /** Answers that did not match the OpenAPI document so far; close() fails with them. */
+  conformance: { violations: string[] };
   close(): Promise<void>;
 }
 
@@ -47,9 +49,10 @@ export async function createTestApp(dialect: TestDatabase['name'], options: Test
   const ctx = assemble(config, store, { log, clock: () => clock.now, randomCode: options.randomCode });
   const app = await buildApp(ctx);
   // Every answer of every suite is checked against the OpenAPI document: a drift fails the suite at close().
-  const { violations } = recordConformance(app);
+  const conformance = recordConformance(app);
+  const { violations } = conformance;
   return {
-    app, ctx, clock,
+    app, ctx, clock, conformance,
     async close() {
       await app.close();
       await ctx.close(); // closes the store too
