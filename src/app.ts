@@ -18,6 +18,7 @@ import { fastRedirect } from './http/fast-redirect.js';
 import { DrainingServer } from './http/draining-server.js';
 import { answerClientError } from './http/client-errors.js';
 import { dashboardRoutes } from './http/dashboard.js';
+import { openapiOptions } from './http/openapi.js';
 import { clientIp, proxyTrust } from './http/client-ip.js';
 import { userRoutes } from './http/api/users.js';
 import { authRoutes } from './http/api/auth.js';
@@ -98,14 +99,7 @@ export async function buildApp(ctx: Context): Promise<Api> {
   registerErrorHandling(app, (path) => routes.allowed(path));
   app.addSchema(Problem);
 
-  await app.register(swagger, {
-    openapi: {
-      openapi: '3.1.0',
-      info: { title: 'Kurz', version: '1.0.0', description: 'URL shortener API. Errors are RFC 9457 problem+json.' },
-      servers: [{ url: config.baseUrl }],
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'access token or API key' } } },
-    },
-  });
+  await app.register(swagger, openapiOptions(config.baseUrl));
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
   await app.register(async (v1: Api) => {

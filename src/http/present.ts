@@ -2,6 +2,7 @@
 import type { ApiKeyRecord, LinkRecord, UserRecord } from '../ports.js';
 import { invalid } from '../domain/errors.js';
 import { decodeCursor, toPage, type Page } from '../domain/cursor.js';
+import { DEFAULT_PAGE_LIMIT } from './schemas.js';
 
 export const iso = (ms: number): string => new Date(ms).toISOString();
 const isoOrNull = (ms: number | null): string | null => (ms === null ? null : iso(ms));
@@ -38,10 +39,11 @@ export const linkJson = (baseUrl: string) => (l: LinkRecord) => ({
 
 /** Pages through a store listing: decode the cursor, fetch limit + 1, present. */
 export async function paged<R extends { createdAt: number; id: string }, T>(
-  query: { limit: number; cursor?: string },
+  query: { limit?: number; cursor?: string },
   fetch: (limit: number, cursor: ReturnType<typeof decodeCursor> | undefined) => Promise<R[]>,
   present: (row: R) => T,
 ): Promise<Page<T>> {
   const cursor = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
-  return toPage(await fetch(query.limit, cursor), query.limit, present);
+  const limit = query.limit ?? DEFAULT_PAGE_LIMIT; // the schema's default fills it in; the type cannot know
+  return toPage(await fetch(limit, cursor), limit, present);
 }

@@ -5,6 +5,8 @@ import { MAX_UA_LENGTH, countryCode, referrerHost } from '../analytics/click-eve
 import type { Api } from './api/api.js';
 import { AppError } from '../domain/errors.js';
 import { enforce } from './rate-limit.js';
+import { Type } from 'typebox';
+import { problems, responseHeader } from './api/api.js';
 
 export const REDIRECT_ROUTE = '/:code';
 
@@ -31,13 +33,36 @@ export const failedLookups = new WeakMap<IncomingMessage, unknown>();
 /** Browsers keep permanent redirects: bound that to an hour, so an edit still reaches them. */
 export const cacheControl = (target: Redirect) => (target.cacheable ? 'public, max-age=3600' : 'private, no-store');
 
+const redirectTo = (description: string) => ({
+  description,
+  type: 'null',
+  headers: {
+    location: responseHeader(Type.String({ description: 'the link\'s target URL' }), true),
+    'cache-control': responseHeader(Type.String({ description: 'public, max-age=3600 for a permanent redirect that may be kept; private, no-store otherwise' }), true),
+  },
+});
+
+/** GET and HEAD /{code} in the OpenAPI document. The code is not checked against a pattern here: anything unknown is a 404 that counts against the unknown-code limit. */
+const REDIRECT_SCHEMA = {
+  tags: ['redirect'], operationId: 'redirect', security: [],
+  summary: 'Visit a short URL: a redirect to its target, with the link\'s redirect type (a GET counts a click, a HEAD does not)',
+  params: Type.Object({ code: Type.String({ description: 'the short code (custom codes: 3 to 64 of A-Z a-z 0-9 _ -)' }) }),
+  response: {
+    301: redirectTo('moved permanently (redirect_type 301)'),
+    302: redirectTo('found (redirect_type 302, the default)'),
+    307: redirectTo('temporary redirect (redirect_type 307)'),
+    308: redirectTo('permanent redirect (redirect_type 308)'),
+    ...problems(400, 404, 410),
+  },
+};
+
 /**
  * GET /:code: resolve (and count) the code, answer with its redirect. HEAD looks without counting.
  * The common case, a GET of a live link, is answered before Fastify by fast-redirect.ts with the same result.
  */
 export function redirectRoute(app: Api, ctx: Context): void {
   const visitor = visitorOf(ctx);
-  app.get<{ Params: { code: string } }>(REDIRECT_ROUTE, { schema: { hide: true } }, async (request, reply) => {
+  app.get<{ Params: { code: string } }>(REDIRECT_ROUTE, { schema: REDIRECT_SCHEMA, config: { swagger: { exposeHeadRoute: true } } }, async (request, reply) => {
     await enforce(ctx, reply, 'redirect', request.ip, true);
     const failed = failedLookups.get(request.raw);
     if (failed !== undefined) throw failed;

@@ -9,7 +9,7 @@ const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null
 const Time = Type.String({ format: 'date-time', description: 'RFC 3339 time' });
 const closed = { additionalProperties: false } as const;
 
-export const Id = Type.String({ minLength: 1, maxLength: 64 });
+export const Id = Type.String({ minLength: 1, maxLength: 64, description: 'opaque id' });
 export const IdParams = Type.Object({ id: Id }, closed);
 
 export const Problem = Type.Object({
@@ -28,9 +28,10 @@ export const Page = <T extends TSchema>(item: T) =>
     has_more: Type.Boolean(),
   });
 
+export const DEFAULT_PAGE_LIMIT = 20;
 export const PageQuery = Type.Object({
-  limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
-  cursor: Type.Optional(Type.String({ maxLength: 256 })),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: DEFAULT_PAGE_LIMIT, description: 'items per page' })),
+  cursor: Type.Optional(Type.String({ maxLength: 256, description: 'the next_cursor of the previous page' })),
 }, closed);
 export type PageQuery = Static<typeof PageQuery>;
 
@@ -85,12 +86,13 @@ export const ApiKeyCreated = Type.Object({
 // ── links ─────────────────────────────────────────────────────────────────────────────────────
 
 const RedirectType = Type.Enum([301, 302, 307, 308]);
-const Tag = Type.String({ minLength: 1, maxLength: 32, pattern: '\\S' });
+const tagOptions = { minLength: 1, maxLength: 32, pattern: '\\S' };
+const Tag = Type.String(tagOptions);
 const linkFields = {
   // No format "uri": an IRI (https://example.com/é) or a space is accepted and stored percent-encoded,
   // and the domain's reasons (loop, private address, scheme) are clearer than a format error.
   url: Type.String({ minLength: 1, maxLength: 2048, description: 'absolute http(s) URL, at most 2,048 characters as sent and once normalized (non-ASCII percent-encoded); not Kurz itself, not a private address' }),
-  code: Type.String({ description: 'custom code: 3 to 64 of A-Z a-z 0-9 _ -' }),
+  code: Type.String({ pattern: '^[A-Za-z0-9_-]{3,64}$', description: 'custom code: 3 to 64 of A-Z a-z 0-9 _ -; a few words (api, docs …) are reserved' }),
   title: Nullable(Type.String({ maxLength: 200 })),
   tags: Type.Array(Tag, { maxItems: 20 }),
   expires_at: Nullable(Time),
@@ -128,7 +130,7 @@ export const Link = Type.Object({
 export const LinkListQuery = Type.Object({
   ...PageQuery.properties,
   q: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'substring of url, code or title' })),
-  tag: Type.Optional(Tag),
+  tag: Type.Optional(Type.String({ ...tagOptions, description: 'only links with this tag' })),
   owner: Type.Optional(Type.Literal('all', { description: 'admins: every owner\'s links' })),
 }, closed);
 
@@ -137,8 +139,8 @@ export const LinkListQuery = Type.Object({
 export const StatsQuery = Type.Object({
   from: Type.Optional(Time),
   to: Type.Optional(Time),
-  interval: Type.Enum(['hour', 'day'], { default: 'day' }),
-  include_bots: Type.Boolean({ default: false }),
+  interval: Type.Optional(Type.Enum(['hour', 'day'], { default: 'day', description: 'width of a bucket of the series' })),
+  include_bots: Type.Optional(Type.Boolean({ default: false, description: 'count clicks of known bots too' })),
 }, closed);
 
 const Breakdown = Type.Array(Type.Object({ value: Type.String(), clicks: Type.Integer() }));

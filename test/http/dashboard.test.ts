@@ -11,6 +11,7 @@ import { pino } from 'pino';
 import { DASHBOARD_HEADERS, WEB_DIST, dashboardRoutes } from '../../src/http/dashboard.js';
 import { registerErrorHandling } from '../../src/http/errors.js';
 import { redirectRoute } from '../../src/http/redirect.js';
+import { Problem } from '../../src/http/schemas.js';
 import type { Api } from '../../src/http/api/api.js';
 import { createTestApp, describeEachDialect, problem, signUpAndIn, type TestApp } from '../support/app.js';
 
@@ -33,6 +34,7 @@ function capturingLog() {
 async function bareApp(): Promise<Api> {
   const app: Api = Fastify().withTypeProvider<TypeBoxTypeProvider>();
   registerErrorHandling(app);
+  app.addSchema(Problem); // the redirect route's error responses refer to it
   return app;
 }
 

@@ -10,6 +10,7 @@ import type { Api } from '../../src/http/api/api.js';
 import { DIALECTS, createTestStore, openTestStore, type TestDatabase } from './stores.js';
 import type { Store } from '../../src/ports.js';
 import { deletePrefix } from './redis.js';
+import { recordConformance } from './conformance.js';
 
 /** Suites that do not test rate limiting run without it; test/http/rate-limit.test.ts turns classes on. */
 const NO_RATE_LIMITS = Object.fromEntries(Object.values(RATE_CLASSES).map((c) => [c.setting, 'off']));
@@ -21,6 +22,8 @@ export interface TestApp {
   ctx: Context;
   /** Moves the app's clock (epoch ms); starts at the real time. */
   clock: { now: number };
+  /** Answers that did not match the OpenAPI document so far; close() fails with them. */
+  conformance: { violations: string[] };
   close(): Promise<void>;
 }
 
@@ -45,14 +48,21 @@ export async function createTestApp(dialect: TestDatabase['name'], options: Test
   const log = options.log ?? pino({ level: process.env.KURZ_TEST_LOG ?? 'silent' });
   const ctx = assemble(config, store, { log, clock: () => clock.now, randomCode: options.randomCode });
   const app = await buildApp(ctx);
+  // Every answer of every suite is checked against the OpenAPI document: a drift fails the suite at close().
+  const conformance = recordConformance(app);
+  const { violations } = conformance;
   return {
-    app, ctx, clock,
+    app, ctx, clock, conformance,
     async close() {
       await app.close();
       await ctx.close(); // closes the store too
       await close();
       // Only a test's own prefix: a test on the default one may share it with another running at once.
       if (config.redisUrl && config.redisPrefix.startsWith('kurz-test-')) await deletePrefix(config.redisUrl, config.redisPrefix);
+      if (violations.length > 0) {
+        const unique = [...new Set(violations)];
+        throw new Error(`${unique.length} answer(s) do not match the OpenAPI document:\n  ${unique.slice(0, 40).join('\n  ')}`);
+      }
     },
   };
 }

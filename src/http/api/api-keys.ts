@@ -4,7 +4,7 @@ import { createApiKey, getApiKey, listApiKeys, revokeApiKey } from '../../use-ca
 import { bearerSecurity, refuseApiKey, requireActor } from '../auth.js';
 import { apiKeyJson, epochMs } from '../present.js';
 import { ApiKey, ApiKeyBody, ApiKeyCreated, IdParams } from '../schemas.js';
-import { problems, type Api } from './api.js';
+import { BODY_ERRORS, LOCATION, NO_STORE, empty, json, problems, type Api } from './api.js';
 
 export function apiKeyRoutes(app: Api, ctx: Context): void {
   const tags = ['api-keys'];
@@ -15,8 +15,8 @@ export function apiKeyRoutes(app: Api, ctx: Context): void {
   app.post('/api-keys', {
     onRequest,
     schema: {
-      tags, security, summary: 'Create an API key; the key itself is in this response only', body: ApiKeyBody,
-      response: { 201: ApiKeyCreated, ...problems(400, 401, 403) },
+      tags, security, operationId: 'createApiKey', summary: 'Create an API key; the key itself is in this response only', body: ApiKeyBody,
+      response: { 201: json(ApiKeyCreated, 'the new key, with its secret', { ...LOCATION, ...NO_STORE }), ...problems(...BODY_ERRORS, 401, 403) },
     },
   }, async (request, reply) => {
     const actor = requireActor(request);
@@ -33,23 +33,24 @@ export function apiKeyRoutes(app: Api, ctx: Context): void {
   app.get('/api-keys', {
     onRequest,
     schema: {
-      tags, security, summary: 'Your API keys that are not revoked (never the keys themselves)',
-      response: { 200: Type.Object({ data: Type.Array(ApiKey) }), ...problems(401, 403) },
+      tags, security, operationId: 'listApiKeys', summary: 'Your API keys that are not revoked (never the keys themselves)',
+      response: { 200: json(Type.Object({ data: Type.Array(ApiKey) }), 'your keys'), ...problems(401, 403) },
     },
   }, async (request) => ({ data: (await listApiKeys(ctx, requireActor(request))).map(apiKeyJson) }));
 
   app.get('/api-keys/:id', {
     onRequest,
     schema: {
-      tags, security, summary: 'One of your API keys that is not revoked (never the key itself)', params: IdParams,
-      response: { 200: ApiKey, ...problems(401, 403, 404) },
+      tags, security, operationId: 'getApiKey', summary: 'One of your API keys that is not revoked (never the key itself)', params: IdParams,
+      response: { 200: json(ApiKey, 'the key'), ...problems(401, 403, 404) },
     },
   }, async (request) => apiKeyJson(await getApiKey(ctx, requireActor(request), request.params.id)));
 
   app.delete('/api-keys/:id', {
     onRequest,
     schema: {
-      tags, security, summary: 'Revoke an API key', params: IdParams, response: { 204: Type.Null(), ...problems(401, 403, 404) },
+      tags, security, operationId: 'revokeApiKey', summary: 'Revoke an API key', params: IdParams,
+      response: { 204: empty('revoked'), ...problems(...BODY_ERRORS, 401, 403, 404) },
     },
   }, async (request, reply) => {
     await revokeApiKey(ctx, requireActor(request), request.params.id);

@@ -1,8 +1,8 @@
-import { Type } from 'typebox';
 import type { Context } from '../../use-cases/context.js';
 import { refresh, revoke, signIn } from '../../use-cases/sessions.js';
 import { RefreshBody, TokenBody, TokenPair } from '../schemas.js';
-import { noStore, problems, type Api } from './api.js';
+import { BODY_ERRORS, NO_STORE, empty, json, noStore, problems, type Api } from './api.js';
+import { SECURITY } from '../openapi.js';
 import { limitPasswordCheck } from '../rate-limit.js';
 
 export function authRoutes(app: Api, ctx: Context): void {
@@ -10,8 +10,8 @@ export function authRoutes(app: Api, ctx: Context): void {
 
   app.post('/auth/token', {
     schema: {
-      tags, summary: 'Sign in: an access token and a refresh token', body: TokenBody,
-      response: { 200: TokenPair, ...problems(400, 401, 429) },
+      tags, operationId: 'signIn', security: SECURITY.public, summary: 'Sign in: an access token and a refresh token', body: TokenBody,
+      response: { 200: json(TokenPair, 'the tokens', NO_STORE), ...problems(...BODY_ERRORS, 401) },
     },
   }, async (request, reply) => {
     const { email, password } = request.body;
@@ -20,15 +20,17 @@ export function authRoutes(app: Api, ctx: Context): void {
 
   app.post('/auth/refresh', {
     schema: {
-      tags, summary: 'Trade a refresh token for a new pair; the old one stops working, and its reuse revokes the family',
-      body: RefreshBody, response: { 200: TokenPair, ...problems(400, 401) },
+      tags, operationId: 'refreshToken', security: SECURITY.public,
+      summary: 'Trade a refresh token for a new pair; the old one stops working, and its reuse revokes the family',
+      body: RefreshBody, response: { 200: json(TokenPair, 'the new tokens', NO_STORE), ...problems(...BODY_ERRORS, 401) },
     },
   }, async (request, reply) => reply.headers(noStore).send(await refresh(ctx, request.body.refresh_token)));
 
   app.post('/auth/revoke', {
     schema: {
-      tags, summary: 'Sign out: revoke a refresh token and every token rotated from the same sign-in',
-      body: RefreshBody, response: { 204: Type.Null(), ...problems(400) },
+      tags, operationId: 'revokeToken', security: SECURITY.public,
+      summary: 'Sign out: revoke a refresh token and every token rotated from the same sign-in',
+      body: RefreshBody, response: { 204: empty('revoked (or already unknown)'), ...problems(...BODY_ERRORS) },
     },
   }, async (request, reply) => {
     await revoke(ctx, request.body.refresh_token);

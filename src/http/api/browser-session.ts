@@ -7,7 +7,8 @@ import { StoreUnavailable } from '../../ports.js';
 import { AccessToken, TokenBody } from '../schemas.js';
 import { cookie, setCookie } from '../cookies.js';
 import { limitPasswordCheck } from '../rate-limit.js';
-import { noStore, problems, type Api } from './api.js';
+import { BODY_ERRORS, NO_STORE, empty, json, noStore, problems, responseHeader, type Api } from './api.js';
+import { SECURITY } from '../openapi.js';
 
 /** The browser's session (the dashboard): the refresh token in a cookie no script can read. */
 export function browserSessionRoutes(app: Api, ctx: Context): void {
@@ -37,13 +38,15 @@ export function browserSessionRoutes(app: Api, ctx: Context): void {
       throw new AppError('forbidden', 'a browser session call needs the x-kurz-csrf header, from Kurz\'s own origin');
     }
   };
+  const cookieSet = { 'set-cookie': responseHeader(Type.String({ description: `${COOKIE}: the refresh token (HttpOnly, SameSite=Strict)` }), true) };
   const accessOnly = ({ refresh_token: _, ...access }: Awaited<ReturnType<typeof signIn>>) => access;
 
   app.post('/auth/session', {
     onRequest: sameSite,
     schema: {
-      tags, summary: 'Browser sign-in: an access token, and the refresh token in an HttpOnly cookie', body: TokenBody,
-      response: { 200: AccessToken, ...problems(400, 401, 403, 429) },
+      tags, operationId: 'openBrowserSession', security: SECURITY.csrf,
+      summary: 'Browser sign-in: an access token, and the refresh token in an HttpOnly cookie', body: TokenBody,
+      response: { 200: json(AccessToken, 'the access token', { ...NO_STORE, ...cookieSet }), ...problems(...BODY_ERRORS, 401, 403) },
     },
   }, async (request, reply) => {
     const { email, password } = request.body;
@@ -53,7 +56,11 @@ export function browserSessionRoutes(app: Api, ctx: Context): void {
 
   app.post('/auth/session/refresh', {
     onRequest: sameSite,
-    schema: { tags, summary: 'Browser refresh: rotates the cookie, answers a new access token', response: { 200: AccessToken, ...problems(400, 401, 403) } },
+    schema: {
+      tags, operationId: 'refreshBrowserSession', security: SECURITY.session,
+      summary: 'Browser refresh: rotates the cookie, answers a new access token',
+      response: { 200: json(AccessToken, 'a new access token', { ...NO_STORE, ...cookieSet }), ...problems(...BODY_ERRORS, 401, 403) },
+    },
   }, async (request, reply) => {
     const presented = cookie(request, COOKIE);
     if (!presented) throw new AppError('unauthorized', 'no session');
@@ -67,7 +74,11 @@ export function browserSessionRoutes(app: Api, ctx: Context): void {
 
   app.delete('/auth/session', {
     onRequest: sameSite,
-    schema: { tags, summary: 'Browser sign-out: revokes the session and clears its cookie', response: { 204: Type.Null(), ...problems(400, 403) } },
+    schema: {
+      tags, operationId: 'closeBrowserSession', security: SECURITY.optionalSession,
+      summary: 'Browser sign-out: revokes the session and clears its cookie',
+      response: { 204: empty('signed out; the cookie is cleared', cookieSet), ...problems(...BODY_ERRORS, 403) },
+    },
   }, async (request, reply) => {
     const presented = cookie(request, COOKIE);
     if (presented) await revoke(ctx, presented);

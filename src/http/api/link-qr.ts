@@ -7,7 +7,7 @@ import { QrBusy, type QrImage } from '../../ports.js';
 import { bearerSecurity, requireActor } from '../auth.js';
 import { enforce } from '../rate-limit.js';
 import { IdParams } from '../schemas.js';
-import { problems, type Api } from './api.js';
+import { media, problems, responseHeader, type Api } from './api.js';
 
 const QrQuery = Type.Object({
   size: Type.Optional(Type.Integer({ minimum: 64, maximum: 2048, default: 512, description: 'width and height in pixels (PNG)' })),
@@ -22,6 +22,7 @@ export function linkQrRoutes(app: Api, ctx: Context): void {
   const security = bearerSecurity;
   // The image changes only with the code; a browser may keep it a few minutes, no shared cache at all.
   const cacheControl = 'private, max-age=300';
+  const cached = { 'cache-control': responseHeader(Type.String({ description: cacheControl }), true) };
 
   /**
    * The image of the link's short URL: a kept one at once; otherwise one render, counted in the `qr`
@@ -43,14 +44,20 @@ export function linkQrRoutes(app: Api, ctx: Context): void {
   };
 
   app.get('/links/:id/qr.svg', {
-    schema: { tags, security, summary: "The link's short URL as an SVG QR code", params: IdParams, response: problems(401, 403, 404, 429) },
+    schema: {
+      tags, security, operationId: 'getLinkQrSvg', summary: "The link's short URL as an SVG QR code", params: IdParams,
+      response: { 200: media('image/svg+xml', 'the QR code', cached), ...problems(400, 401, 403, 404) },
+    },
   }, async (request, reply) => {
     const svg = await image(request, reply, request.params.id, { format: 'svg' });
     return reply.type('image/svg+xml').header('cache-control', cacheControl).send(svg);
   });
 
   app.get('/links/:id/qr.png', {
-    schema: { tags, security, summary: "The link's short URL as a PNG QR code", params: IdParams, querystring: QrQuery, response: problems(400, 401, 403, 404, 429) },
+    schema: {
+      tags, security, operationId: 'getLinkQrPng', summary: "The link's short URL as a PNG QR code", params: IdParams, querystring: QrQuery,
+      response: { 200: media('image/png', 'the QR code', cached), ...problems(400, 401, 403, 404) },
+    },
   }, async (request, reply) => {
     const png = await image(request, reply, request.params.id, { format: 'png', size: request.query.size ?? 512 });
     return reply.type('image/png').header('cache-control', cacheControl).send(png);

@@ -1,4 +1,4 @@
-import { Type, type Static } from 'typebox';
+import type { Static } from 'typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { LinkChanges } from '../../ports.js';
 import type { Context } from '../../use-cases/context.js';
@@ -9,7 +9,7 @@ import { enforce, enforceNotEmpty } from '../rate-limit.js';
 import { epochMs, iso, linkJson, paged } from '../present.js';
 import { linkStats } from '../../use-cases/link-stats.js';
 import { IdParams, Link, LinkBody, LinkListQuery, LinkPatchBody, Page, Stats, StatsQuery } from '../schemas.js';
-import { problems, type Api } from './api.js';
+import { BODY_ERRORS, LOCATION, empty, json, problems, type Api } from './api.js';
 
 export function linkRoutes(app: Api, ctx: Context): void {
   const tags = ['links'];
@@ -34,8 +34,9 @@ export function linkRoutes(app: Api, ctx: Context): void {
 
   app.post('/links', {
     schema: {
-      tags, security, summary: 'Shorten a URL', body: LinkBody,
-      response: { 201: Link, ...problems(400, 401, 403, 409, 413, 415, 429) },
+      tags, security, operationId: 'createLink', summary: 'Shorten a URL', body: LinkBody,
+      // 500: every random code drawn was taken (the code space is near full), which no input causes.
+      response: { 201: json(Link, 'the new link', LOCATION), ...problems(...BODY_ERRORS, 401, 403, 409, 500) },
     },
   }, async (request, reply) => {
     const actor = requireActor(request, 'links:write');
@@ -46,8 +47,8 @@ export function linkRoutes(app: Api, ctx: Context): void {
 
   app.get('/links', {
     schema: {
-      tags, security, summary: 'Your links, newest first (admins: ?owner=all)', querystring: LinkListQuery,
-      response: { 200: Page(Link), ...problems(400, 401, 403) },
+      tags, security, operationId: 'listLinks', summary: 'Your links, newest first (admins: ?owner=all)', querystring: LinkListQuery,
+      response: { 200: json(Page(Link), 'a page of links'), ...problems(400, 401, 403) },
     },
   }, async (request) => {
     const actor = requireActor(request, 'links:read');
@@ -56,13 +57,16 @@ export function linkRoutes(app: Api, ctx: Context): void {
   });
 
   app.get('/links/:id', {
-    schema: { tags, security, summary: 'A link (owner or admin)', params: IdParams, response: { 200: Link, ...problems(401, 403, 404) } },
+    schema: {
+      tags, security, operationId: 'getLink', summary: 'A link (owner or admin)', params: IdParams,
+      response: { 200: json(Link, 'the link'), ...problems(400, 401, 403, 404) },
+    },
   }, async (request) => present(await getLink(ctx, requireActor(request, 'links:read'), request.params.id)));
 
   app.put('/links/:id', {
     schema: {
-      tags, security, summary: 'Replace a link: fields left out return to their defaults; the code stays unless given',
-      params: IdParams, body: LinkBody, response: { 200: Link, ...problems(400, 401, 403, 404, 409, 429) },
+      tags, security, operationId: 'replaceLink', summary: 'Replace a link: fields left out return to their defaults; the code stays unless given',
+      params: IdParams, body: LinkBody, response: { 200: json(Link, 'the link as changed'), ...problems(...BODY_ERRORS, 401, 403, 404, 409) },
     },
   }, async (request, reply) => {
     const actor = requireActor(request, 'links:write');
@@ -72,8 +76,8 @@ export function linkRoutes(app: Api, ctx: Context): void {
 
   app.patch('/links/:id', {
     schema: {
-      tags, security, summary: 'Change some fields of a link; null clears title, expires_at or max_clicks',
-      params: IdParams, body: LinkPatchBody, response: { 200: Link, ...problems(400, 401, 403, 404, 409, 429) },
+      tags, security, operationId: 'updateLink', summary: 'Change some fields of a link; null clears title, expires_at or max_clicks',
+      params: IdParams, body: LinkPatchBody, response: { 200: json(Link, 'the link as changed'), ...problems(...BODY_ERRORS, 401, 403, 404, 409) },
     },
   }, async (request, reply) => {
     const actor = requireActor(request, 'links:write');
@@ -83,13 +87,14 @@ export function linkRoutes(app: Api, ctx: Context): void {
 
   app.get('/links/:id/stats', {
     schema: {
-      tags, security, summary: 'Clicks of a link over time and by referrer, country, browser, OS and device (bots excluded unless include_bots)',
-      params: IdParams, querystring: StatsQuery, response: { 200: Stats, ...problems(400, 401, 403, 404) },
+      tags, security, operationId: 'getLinkStats',
+      summary: 'Clicks of a link over time and by referrer, country, browser, OS and device (bots excluded unless include_bots)',
+      params: IdParams, querystring: StatsQuery, response: { 200: json(Stats, 'the link\'s clicks'), ...problems(400, 401, 403, 404) },
     },
   }, async (request) => {
     const { from, to, interval, include_bots } = request.query;
     const stats = await linkStats(ctx, requireActor(request, 'stats:read'), request.params.id, {
-      from: epochMs(from, 'from'), to: epochMs(to, 'to'), interval: interval as 'hour' | 'day', includeBots: include_bots,
+      from: epochMs(from, 'from'), to: epochMs(to, 'to'), interval: interval as 'hour' | 'day', includeBots: include_bots ?? false,
     });
     const { referrer, country, browser, os, device } = stats.breakdown;
     return {
@@ -100,7 +105,10 @@ export function linkRoutes(app: Api, ctx: Context): void {
   });
 
   app.delete('/links/:id', {
-    schema: { tags, security, summary: 'Delete a link', params: IdParams, response: { 204: Type.Null(), ...problems(401, 403, 404) } },
+    schema: {
+      tags, security, operationId: 'deleteLink', summary: 'Delete a link', params: IdParams,
+      response: { 204: empty('deleted'), ...problems(...BODY_ERRORS, 401, 403, 404) },
+    },
   }, async (request, reply) => {
     await deleteLink(ctx, requireActor(request, 'links:write'), request.params.id);
     return reply.code(204).send(null);

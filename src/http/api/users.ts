@@ -1,4 +1,4 @@
-import { Type, type Static } from 'typebox';
+import type { Static } from 'typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Context } from '../../use-cases/context.js';
 import { deleteUser, getUser, listUsers, signUp, updateUser } from '../../use-cases/users.js';
@@ -7,7 +7,8 @@ import { bearerSecurity, refuseApiKey, requireActor } from '../auth.js';
 import { limitPasswordCheck, limitSignUp } from '../rate-limit.js';
 import { linkJson, paged, userJson } from '../present.js';
 import { IdParams, Link, Page, PageQuery, SignUpBody, User, UserPatchBody, UserPutBody } from '../schemas.js';
-import { problems, type Api } from './api.js';
+import { BODY_ERRORS, LOCATION, empty, json, problems, type Api } from './api.js';
+import { SECURITY } from '../openapi.js';
 
 export function userRoutes(app: Api, ctx: Context): void {
   const tags = ['users'];
@@ -26,8 +27,9 @@ export function userRoutes(app: Api, ctx: Context): void {
   app.post('/users', {
     onRequest,
     schema: {
-      tags, summary: 'Sign up (or, as an admin, create an account); the first user becomes admin',
-      body: SignUpBody, response: { 201: User, ...problems(400, 401, 403, 409, 413, 415, 429) },
+      tags, operationId: 'createUser', security: SECURITY.optionalBearer,
+      summary: 'Sign up (or, as an admin, create an account); the first user becomes admin',
+      body: SignUpBody, response: { 201: json(User, 'the new account', LOCATION), ...problems(...BODY_ERRORS, 401, 403, 409, 429) },
     },
   }, async (request, reply) => {
     if (!request.actor) await limitSignUp(ctx, request, reply, request.body.email);
@@ -37,14 +39,17 @@ export function userRoutes(app: Api, ctx: Context): void {
 
   app.get('/users/me', {
     onRequest,
-    schema: { tags, security, summary: 'The signed-in user', response: { 200: User, ...problems(401, 403) } },
+    schema: {
+      tags, security, operationId: 'getCurrentUser', summary: 'The signed-in user',
+      response: { 200: json(User, 'the caller'), ...problems(401, 403) },
+    },
   }, async (request) => userJson((requireActor(request)).user));
 
   app.get('/users', {
     onRequest,
     schema: {
-      tags, security, summary: 'Every user, newest first (admin)', querystring: PageQuery,
-      response: { 200: Page(User), ...problems(400, 401, 403) },
+      tags, security, operationId: 'listUsers', summary: 'Every user, newest first (admin)', querystring: PageQuery,
+      response: { 200: json(Page(User), 'a page of users'), ...problems(400, 401, 403) },
     },
   }, async (request) => {
     const actor = requireActor(request);
@@ -53,30 +58,33 @@ export function userRoutes(app: Api, ctx: Context): void {
 
   app.get('/users/:id', {
     onRequest,
-    schema: { tags, security, summary: 'A user (self or admin)', params: IdParams, response: { 200: User, ...problems(401, 403, 404) } },
+    schema: {
+      tags, security, operationId: 'getUser', summary: 'A user (self or admin)', params: IdParams,
+      response: { 200: json(User, 'the user'), ...problems(400, 401, 403, 404) },
+    },
   }, async (request) => userJson(await getUser(ctx, requireActor(request), request.params.id)));
 
   app.put('/users/:id', {
     onRequest,
     schema: {
-      tags, security, summary: 'Replace a user\'s email and name (and password; role: admin only); a new password or email needs current_password',
-      params: IdParams, body: UserPutBody, response: { 200: User, ...problems(400, 401, 403, 404, 409, 429) },
+      tags, security, operationId: 'replaceUser', summary: 'Replace a user\'s email and name (and password; role: admin only); a new password or email needs current_password',
+      params: IdParams, body: UserPutBody, response: { 200: json(User, 'the user as changed'), ...problems(...BODY_ERRORS, 401, 403, 404, 409, 429) },
     },
   }, async (request, reply) => userJson(await update(request, reply, { ...request.body, name: request.body.name ?? null }, request.params.id)));
 
   app.patch('/users/:id', {
     onRequest,
     schema: {
-      tags, security, summary: 'Change some of a user\'s fields; a new password or email needs current_password', params: IdParams, body: UserPatchBody,
-      response: { 200: User, ...problems(400, 401, 403, 404, 409, 429) },
+      tags, security, operationId: 'updateUser', summary: 'Change some of a user\'s fields; a new password or email needs current_password', params: IdParams, body: UserPatchBody,
+      response: { 200: json(User, 'the user as changed'), ...problems(...BODY_ERRORS, 401, 403, 404, 409, 429) },
     },
   }, async (request, reply) => userJson(await update(request, reply, request.body, request.params.id)));
 
   app.delete('/users/:id', {
     onRequest,
     schema: {
-      tags, security, summary: 'Delete a user with their links and keys (not the last admin: 409)', params: IdParams,
-      response: { 204: Type.Null(), ...problems(401, 403, 404, 409) },
+      tags, security, operationId: 'deleteUser', summary: 'Delete a user with their links and keys (not the last admin: 409)', params: IdParams,
+      response: { 204: empty('deleted'), ...problems(...BODY_ERRORS, 401, 403, 404, 409) },
     },
   }, async (request, reply) => {
     await deleteUser(ctx, requireActor(request), request.params.id);
@@ -86,8 +94,8 @@ export function userRoutes(app: Api, ctx: Context): void {
   app.get('/users/:id/links', {
     onRequest,
     schema: {
-      tags, security, summary: 'A user\'s links, newest first (self or admin)', params: IdParams, querystring: PageQuery,
-      response: { 200: Page(Link), ...problems(400, 401, 403, 404) },
+      tags, security, operationId: 'listUserLinks', summary: 'A user\'s links, newest first (self or admin)', params: IdParams, querystring: PageQuery,
+      response: { 200: json(Page(Link), 'a page of links'), ...problems(400, 401, 403, 404) },
     },
   }, async (request) => {
     const actor = requireActor(request);

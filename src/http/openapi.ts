@@ -1,0 +1,77 @@
+/**
+ * The OpenAPI document's frame: what @fastify/swagger builds from the routes' schemas, plus the
+ * security schemes, the tags and one fix-up it cannot express (a required response header).
+ */
+import type { SwaggerOptions } from '@fastify/swagger';
+
+/** The browser session's refresh cookie and CSRF header (src/http/api/browser-session.ts). */
+export const SESSION_COOKIE = 'kurz_refresh';
+export const CSRF_HEADER = 'x-kurz-csrf';
+
+/** OpenAPI security requirements of the operations. */
+export const SECURITY: Record<'bearer' | 'optionalBearer' | 'public' | 'csrf' | 'session' | 'optionalSession', Record<string, string[]>[]> = {
+  bearer: [{ bearer: [] }],
+  /** Anyone; a bearer credential, when sent, is checked (401 if bad) and may grant more (an admin creating a user). */
+  optionalBearer: [{}, { bearer: [] }],
+  public: [],
+  csrf: [{ csrf: [] }],
+  session: [{ session: [], csrf: [] }],
+  /** Signing out without a session still clears the cookie. */
+  optionalSession: [{ session: [], csrf: [] }, { csrf: [] }],
+};
+
+type Doc = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+export function openapiOptions(baseUrl: string): SwaggerOptions {
+  return {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Kurz', version: '1.0.0', license: { name: 'MIT', identifier: 'MIT' },
+        description: 'URL shortener API. Errors are RFC 9457 problem+json. Every operation is rate-limited: allowed calls '
+          + 'carry RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset (when their class is on); a refused one is a 429 with Retry-After.',
+      },
+      servers: [{ url: baseUrl }],
+      tags: [
+        { name: 'api-keys', description: 'Long-lived credentials for scripts' },
+        { name: 'auth', description: 'Sign-in, token refresh and sign-out, for scripts (tokens) and the browser (a cookie)' },
+        { name: 'links', description: 'Short links, their statistics and QR codes' },
+        { name: 'redirect', description: 'What a visitor of a short URL gets' },
+        { name: 'users', description: 'Accounts' },
+      ],
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', description: 'access token or API key' },
+          session: {
+            type: 'apiKey', in: 'cookie', name: SESSION_COOKIE,
+            description: 'the browser session\'s refresh token, HttpOnly and SameSite=Strict, sent to /api/v1/auth/session only',
+          },
+          csrf: {
+            type: 'apiKey', in: 'header', name: CSRF_HEADER,
+            description: 'must be 1: a page of another site cannot add it without a CORS preflight Kurz never grants',
+          },
+        },
+      },
+    },
+    // Shared schemas under their $id (Problem), not def-0.
+    refResolver: { buildLocalReference: (json, _base, _fragment, i) => String(json.$id ?? `def-${i}`) },
+    transformObject: (documentObject) => liftRequiredHeaders((documentObject as { openapiObject: Doc }).openapiObject),
+  } as SwaggerOptions;
+}
+
+/** @fastify/swagger puts every keyword of a response header into its schema: `x-required` becomes the header's `required`. */
+function liftRequiredHeaders(doc: Doc): Doc {
+  for (const path of Object.values<Doc>(doc.paths ?? {})) {
+    for (const operation of Object.values<Doc>(path)) {
+      for (const response of Object.values<Doc>(operation.responses ?? {})) {
+        for (const header of Object.values<Doc>(response.headers ?? {})) {
+          if (header.schema?.['x-required']) {
+            delete header.schema['x-required'];
+            header.required = true;
+          }
+        }
+      }
+    }
+  }
+  return doc;
+}
