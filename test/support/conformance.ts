@@ -68,6 +68,7 @@ export class Conformance {
   /** Every way the answer departs from the document; empty when it conforms. */
   check(x: Exchange): string[] {
     if (!isOperation(x.route)) return [];
+    if (x.status === 405) return this.checkMethodNotAllowed(x);
     const found = this.operation(x.method, x.route);
     if (typeof found === 'string') return [`${x.method} ${x.url} → ${x.status}: ${found}`];
     const { path, method, op } = found;
@@ -108,6 +109,28 @@ export class Conformance {
       }
     }
     return errors.map((e) => `${x.method} ${x.url} → ${x.status}: ${e}`);
+  }
+
+  /**
+   * A 405 belongs to a path, not to an operation (OpenAPI has no place for it): a problem+json whose
+   * `Allow` lists exactly the methods the document gives the path asked (HEAD beside GET). It arrives
+   * through a route when a literal path (/users/me) shadows a parametric one (/users/{id}).
+   */
+  private checkMethodNotAllowed(x: Exchange): string[] {
+    const path = x.url.split('?')[0]!;
+    const item = this.doc.paths?.[path] ?? this.doc.paths?.[openapiPath(x.route ?? '')] ?? {};
+    const documented = Object.keys(item).filter((m) => ['get', 'put', 'post', 'delete', 'patch'].includes(m)).map((m) => m.toUpperCase());
+    if (documented.includes('GET')) documented.push('HEAD');
+    const allow = String(x.headers.allow ?? '').split(',').map((m) => m.trim()).filter(Boolean);
+    const errors: string[] = [];
+    if (!x.headers.allow) errors.push('a 405 without Allow');
+    else if ([...allow].sort().join() !== [...documented].sort().join()) errors.push(`Allow: ${allow.join(', ')}, but the document gives ${path} ${documented.join(', ')}`);
+    if (!String(x.headers['content-type'] ?? '').startsWith('application/problem+json')) errors.push('a 405 that is not problem+json');
+    else {
+      const problem = this.validate(pointer('components', 'schemas', 'Problem'), JSON.parse(String(x.body)));
+      if (problem) errors.push(`body ${problem}`);
+    }
+    return errors.map((e) => `${x.method} ${x.url} → 405: ${e}`);
   }
 
   private validate(at: string, value: unknown): string | undefined {
