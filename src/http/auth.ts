@@ -25,11 +25,13 @@ export async function authenticate(ctx: Context, request: FastifyRequest): Promi
 
 /**
  * The caller of a request that needs one: 401 (with WWW-Authenticate: Bearer) otherwise; and, when
- * the route needs a scope, 403 naming it for an API key that lacks it.
+ * the route's documented security names a scope (`bearerWith`), 403 naming it for an API key that
+ * lacks it. The document is the one place a route's scope is written, so it cannot say another.
  */
-export function requireActor(request: FastifyRequest, scope?: Scope): Actor {
+export function requireActor(request: FastifyRequest): Actor {
   const { actor } = request;
   if (!actor) throw new AppError('unauthorized', 'send Authorization: Bearer <access token or API key>');
+  const scope = (request.routeOptions.schema as { security?: { bearer?: Scope[] }[] } | undefined)?.security?.[0]?.bearer?.[0];
   if (scope && !hasScope(actor, scope)) throw new AppError('forbidden', `This API key does not have the scope ${scope}, which this call needs.`);
   return actor;
 }
@@ -44,5 +46,5 @@ export async function refuseApiKey(request: FastifyRequest): Promise<void> {
   }
 }
 
-/** OpenAPI: these routes take a bearer access token or API key. */
-export const bearerSecurity = [{ bearer: [] }];
+/** OpenAPI security of a route that an API key may call only with `scope` (an access token always may). */
+export const bearerWith = (scope: Scope) => [{ bearer: [scope] }];

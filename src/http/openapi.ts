@@ -41,7 +41,10 @@ export function openapiOptions(baseUrl: string): SwaggerOptions {
       ],
       components: {
         securitySchemes: {
-          bearer: { type: 'http', scheme: 'bearer', description: 'access token or API key' },
+          bearer: {
+            type: 'http', scheme: 'bearer',
+            description: 'an access token (every right of its user), or an API key: a key may call only the operations whose security names one of its scopes (links:read, links:write, stats:read), never those of accounts, credentials or keys',
+          },
           session: {
             type: 'apiKey', in: 'cookie', name: SESSION_COOKIE,
             description: 'the browser session\'s refresh token, HttpOnly and SameSite=Strict, sent to /api/v1/auth/session only',

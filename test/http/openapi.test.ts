@@ -105,7 +105,16 @@ describe('the OpenAPI document', () => {
     assert.deepEqual(doc.paths['/api/v1/auth/session'].post.security, [{ csrf: [] }]);
     assert.deepEqual(doc.paths['/api/v1/auth/session/refresh'].post.security, [{ session: [], csrf: [] }]);
     assert.deepEqual(doc.paths['/api/v1/users'].post.security, [{}, { bearer: [] }], 'sign-up is public; an admin may create accounts');
-    assert.deepEqual(doc.paths['/api/v1/links'].post.security, [{ bearer: [] }]);
+    assert.deepEqual(doc.paths['/api/v1/users/me'].get.security, [{ bearer: [] }], 'no scope: no API key');
+  });
+
+  test('when an API key may call an operation, then its security names the scope the server checks', () => {
+    const scopes = (path: string, method: string) => doc.paths[path][method].security;
+    assert.deepEqual(scopes('/api/v1/links', 'post'), [{ bearer: ['links:write'] }]);
+    assert.deepEqual(scopes('/api/v1/links', 'get'), [{ bearer: ['links:read'] }]);
+    assert.deepEqual(scopes('/api/v1/links/{id}', 'delete'), [{ bearer: ['links:write'] }]);
+    assert.deepEqual(scopes('/api/v1/links/{id}/stats', 'get'), [{ bearer: ['stats:read'] }]);
+    assert.deepEqual(scopes('/api/v1/links/{id}/qr.png', 'get'), [{ bearer: ['links:read'] }]);
   });
 });
 

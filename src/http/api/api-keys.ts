@@ -1,14 +1,15 @@
 import { Type } from 'typebox';
 import type { Context } from '../../use-cases/context.js';
 import { createApiKey, getApiKey, listApiKeys, revokeApiKey } from '../../use-cases/api-keys.js';
-import { bearerSecurity, refuseApiKey, requireActor } from '../auth.js';
+import { refuseApiKey, requireActor } from '../auth.js';
 import { apiKeyJson, epochMs } from '../present.js';
 import { ApiKey, ApiKeyBody, ApiKeyCreated, IdParams } from '../schemas.js';
+import { SECURITY } from '../openapi.js';
 import { BODY_ERRORS, LOCATION, NO_STORE, empty, json, problems, type Api } from './api.js';
 
 export function apiKeyRoutes(app: Api, ctx: Context): void {
   const tags = ['api-keys'];
-  const security = bearerSecurity;
+  const security = SECURITY.bearer;
   // A key that could make keys would outlive its own revocation: only a signed-in session manages them.
   const onRequest = refuseApiKey;
 

@@ -4,7 +4,7 @@ import type { Context } from '../../use-cases/context.js';
 import { getLink } from '../../use-cases/links.js';
 import { AppError } from '../../domain/errors.js';
 import { QrBusy, type QrImage } from '../../ports.js';
-import { bearerSecurity, requireActor } from '../auth.js';
+import { bearerWith, requireActor } from '../auth.js';
 import { enforce } from '../rate-limit.js';
 import { IdParams } from '../schemas.js';
 import { media, problems, responseHeader, type Api } from './api.js';
@@ -19,7 +19,7 @@ const BUSY_RETRY_AFTER_SECONDS = 2;
 /** A link's short URL as a QR code, SVG or PNG: for print, slides and the dashboard (owner or admin). */
 export function linkQrRoutes(app: Api, ctx: Context): void {
   const tags = ['links'];
-  const security = bearerSecurity;
+  const security = bearerWith('links:read');
   // The image changes only with the code; a browser may keep it a few minutes, no shared cache at all.
   const cacheControl = 'private, max-age=300';
   const cached = { 'cache-control': responseHeader(Type.String({ description: cacheControl }), true) };
@@ -29,7 +29,7 @@ export function linkQrRoutes(app: Api, ctx: Context): void {
    * class per user (a 2048-pixel PNG is about 0.6 s of a core), rendered off the event loop.
    */
   const image = async (request: FastifyRequest, reply: FastifyReply, id: string, qr: QrImage): Promise<Buffer> => {
-    const actor = requireActor(request, 'links:read');
+    const actor = requireActor(request);
     const text = `${ctx.config.baseUrl}/${(await getLink(ctx, actor, id)).code}`;
     const kept = ctx.qr.cached(text, qr);
     if (kept) return kept;

@@ -3,7 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { LinkChanges } from '../../ports.js';
 import type { Context } from '../../use-cases/context.js';
 import { createLink, deleteLink, getLink, listLinks, replacement, updateLink, type LinkInput } from '../../use-cases/links.js';
-import { bearerSecurity, requireActor } from '../auth.js';
+import { bearerWith, requireActor } from '../auth.js';
 import { AppError } from '../../domain/errors.js';
 import { enforce, enforceNotEmpty } from '../rate-limit.js';
 import { epochMs, iso, linkJson, paged } from '../present.js';
@@ -13,7 +13,8 @@ import { BODY_ERRORS, LOCATION, empty, json, problems, type Api } from './api.js
 
 export function linkRoutes(app: Api, ctx: Context): void {
   const tags = ['links'];
-  const security = bearerSecurity;
+  const read = bearerWith('links:read');
+  const write = bearerWith('links:write');
   const present = linkJson(ctx.config.baseUrl);
   /**
    * A write that sets a code answers 409 when the code is taken: a code lookup, charged like the
@@ -34,12 +35,12 @@ export function linkRoutes(app: Api, ctx: Context): void {
 
   app.post('/links', {
     schema: {
-      tags, security, operationId: 'createLink', summary: 'Shorten a URL', body: LinkBody,
+      tags, security: write, operationId: 'createLink', summary: 'Shorten a URL', body: LinkBody,
       // 500: every random code drawn was taken (the code space is near full), which no input causes.
       response: { 201: json(Link, 'the new link', LOCATION), ...problems(...BODY_ERRORS, 401, 403, 409, 500) },
     },
   }, async (request, reply) => {
-    const actor = requireActor(request, 'links:write');
+    const actor = requireActor(request);
     await enforce(ctx, reply, 'createLink', actor.user.id);
     const link = await settingCode(request, reply, request.body.code, () => createLink(ctx, actor, linkInput(request.body)));
     return reply.code(201).header('location', `/api/v1/links/${link.id}`).send(present(link));
@@ -47,53 +48,53 @@ export function linkRoutes(app: Api, ctx: Context): void {
 
   app.get('/links', {
     schema: {
-      tags, security, operationId: 'listLinks', summary: 'Your links, newest first (admins: ?owner=all)', querystring: LinkListQuery,
+      tags, security: read, operationId: 'listLinks', summary: 'Your links, newest first (admins: ?owner=all)', querystring: LinkListQuery,
       response: { 200: json(Page(Link), 'a page of links'), ...problems(400, 401, 403) },
     },
   }, async (request) => {
-    const actor = requireActor(request, 'links:read');
+    const actor = requireActor(request);
     const { q, tag, owner } = request.query;
     return paged(request.query, (limit, cursor) => listLinks(ctx, actor, { limit, cursor, q, tag, owner }), present);
   });
 
   app.get('/links/:id', {
     schema: {
-      tags, security, operationId: 'getLink', summary: 'A link (owner or admin)', params: IdParams,
+      tags, security: read, operationId: 'getLink', summary: 'A link (owner or admin)', params: IdParams,
       response: { 200: json(Link, 'the link'), ...problems(400, 401, 403, 404) },
     },
-  }, async (request) => present(await getLink(ctx, requireActor(request, 'links:read'), request.params.id)));
+  }, async (request) => present(await getLink(ctx, requireActor(request), request.params.id)));
 
   app.put('/links/:id', {
     schema: {
-      tags, security, operationId: 'replaceLink', summary: 'Replace a link: fields left out return to their defaults; the code stays unless given',
+      tags, security: write, operationId: 'replaceLink', summary: 'Replace a link: fields left out return to their defaults; the code stays unless given',
       params: IdParams, body: LinkBody, response: { 200: json(Link, 'the link as changed'), ...problems(...BODY_ERRORS, 401, 403, 404, 409) },
     },
   }, async (request, reply) => {
-    const actor = requireActor(request, 'links:write');
+    const actor = requireActor(request);
     const { body, params } = request;
     return present(await settingCode(request, reply, body.code, () => updateLink(ctx, actor, params.id, replacement(linkInput(body)))));
   });
 
   app.patch('/links/:id', {
     schema: {
-      tags, security, operationId: 'updateLink', summary: 'Change some fields of a link; null clears title, expires_at or max_clicks',
+      tags, security: write, operationId: 'updateLink', summary: 'Change some fields of a link; null clears title, expires_at or max_clicks',
       params: IdParams, body: LinkPatchBody, response: { 200: json(Link, 'the link as changed'), ...problems(...BODY_ERRORS, 401, 403, 404, 409) },
     },
   }, async (request, reply) => {
-    const actor = requireActor(request, 'links:write');
+    const actor = requireActor(request);
     const { body, params } = request;
     return present(await settingCode(request, reply, body.code, () => updateLink(ctx, actor, params.id, linkInput(body))));
   });
 
   app.get('/links/:id/stats', {
     schema: {
-      tags, security, operationId: 'getLinkStats',
+      tags, security: bearerWith('stats:read'), operationId: 'getLinkStats',
       summary: 'Clicks of a link over time and by referrer, country, browser, OS and device (bots excluded unless include_bots)',
       params: IdParams, querystring: StatsQuery, response: { 200: json(Stats, 'the link\'s clicks'), ...problems(400, 401, 403, 404) },
     },
   }, async (request) => {
     const { from, to, interval, include_bots } = request.query;
-    const stats = await linkStats(ctx, requireActor(request, 'stats:read'), request.params.id, {
+    const stats = await linkStats(ctx, requireActor(request), request.params.id, {
       from: epochMs(from, 'from'), to: epochMs(to, 'to'), interval: interval as 'hour' | 'day', includeBots: include_bots ?? false,
     });
     const { referrer, country, browser, os, device } = stats.breakdown;
@@ -106,11 +107,11 @@ export function linkRoutes(app: Api, ctx: Context): void {
 
   app.delete('/links/:id', {
     schema: {
-      tags, security, operationId: 'deleteLink', summary: 'Delete a link', params: IdParams,
+      tags, security: write, operationId: 'deleteLink', summary: 'Delete a link', params: IdParams,
       response: { 204: empty('deleted'), ...problems(...BODY_ERRORS, 401, 403, 404) },
     },
   }, async (request, reply) => {
-    await deleteLink(ctx, requireActor(request, 'links:write'), request.params.id);
+    await deleteLink(ctx, requireActor(request), request.params.id);
     return reply.code(204).send(null);
   });
 }

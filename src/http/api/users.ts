@@ -3,7 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Context } from '../../use-cases/context.js';
 import { deleteUser, getUser, listUsers, signUp, updateUser } from '../../use-cases/users.js';
 import { listLinks } from '../../use-cases/links.js';
-import { bearerSecurity, refuseApiKey, requireActor } from '../auth.js';
+import { refuseApiKey, requireActor } from '../auth.js';
 import { limitPasswordCheck, limitSignUp } from '../rate-limit.js';
 import { linkJson, paged, userJson } from '../present.js';
 import { IdParams, Link, Page, PageQuery, SignUpBody, User, UserPatchBody, UserPutBody } from '../schemas.js';
@@ -12,7 +12,7 @@ import { SECURITY } from '../openapi.js';
 
 export function userRoutes(app: Api, ctx: Context): void {
   const tags = ['users'];
-  const security = bearerSecurity;
+  const security = SECURITY.bearer;
   // Accounts are managed from a signed-in session only: a leaked script key must not take one over.
   const onRequest = refuseApiKey;
   // A change that names current_password checks a password: limited like a sign-in, so that a stolen
