@@ -10,7 +10,7 @@ import { call, startServer } from '../test/e2e/process-helpers.js';
 
 export interface Scenario {
   name: string;
-  /** The redirect of one link, or GET /api/v1/users/me with an API key. */
+  /** The redirect of one link, or GET /api/v1/links/:id with an API key (a key may not read /users/me). */
   path: 'redirect' | 'api';
   env: Record<string, string>;
   /** The status every measured response must have. */
@@ -26,7 +26,7 @@ export const BROWSER = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTM
  * (undefined where a call was refused: the 429 scenarios set limits so tight that it may be).
  */
 export async function signUp(base: string, email: string): Promise<{ token?: string; key?: string }> {
-  const password = 'bench password';
+  const password = 'autocannon load runner';
   await call(base, 'POST', '/api/v1/users', { body: { email, password } });
   const { body: tokens } = await call(base, 'POST', '/api/v1/auth/token', { body: { email, password } });
   const { body: key } = await call(base, 'POST', '/api/v1/api-keys', { token: tokens.access_token, body: { name: 'bench' } });
@@ -42,7 +42,7 @@ export async function measure(s: Scenario, seconds: number, connections: number)
     // A browser's user agent, so that clicks are recorded as people's clicks.
     const request: { url: string; headers: Record<string, string> } = s.path === 'redirect'
       ? { url: `${server.url}/${link.code}`, headers: { 'user-agent': BROWSER } }
-      : { url: `${server.url}/api/v1/users/me`, headers: { authorization: `Bearer ${key}` } };
+      : { url: `${server.url}/api/v1/links/${link.id}`, headers: { authorization: `Bearer ${key}` } };
     // A scenario that measures refusals spends its tokens first, so every measured request is one.
     if (s.expect === 429) {
       for (let i = 0; i < 10; i++) {

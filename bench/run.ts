@@ -6,6 +6,7 @@
  *   npm run bench [-- --quick] [--connections 50] [--seconds 10] [--links 100000] [--miss-links 1000000]
  *   npm run bench -- --scale [--huge] [--quick]
  *   npm run bench -- --soak [--seconds 300] [--idle-seconds 30] [--store sqlite|postgres] [--quick]
+ *   npm run bench -- --qr [--qr-links 24] [--qr-concurrency 4]
  *
  * Scenarios: the ceiling (a bare node:http Map lookup); Kurz's cached redirect (one hot code, a Zipf
  * spread) on the embedded default, with `--workers 2`, and on PostgreSQL + Redis; the cache-miss
@@ -15,7 +16,9 @@
  * PostgreSQL with --huge), to see whether a lookup stays flat as the table grows. --soak instead runs
  * the Zipf mix over 100,000 links for 5 minutes, then 30 s of nothing, against the embedded default and
  * against PostgreSQL + Redis, and reports the server's memory over time (bench/soak.ts). It takes about
- * 12 minutes, which would more than triple a full run, so it is a mode of its own.
+ * 12 minutes, which would more than triple a full run, so it is a mode of its own. --qr instead renders
+ * 2048-pixel QR PNGs of different links and reports the server's event-loop delay and the latency of
+ * /healthz meanwhile (bench/qr.ts).
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -30,6 +33,7 @@ import { redirects, type Timing } from './load.js';
 import { ceilingRows, creations, kurzRows, startCeiling, Table, type Row } from './scenarios.js';
 import { scaleRows } from './scale.js';
 import { printSoak, soak, type SoakRow } from './soak.js';
+import { printQr, qrLoad, type QrResult } from './qr.js';
 
 const { values } = parseArgs({
   options: {
@@ -43,6 +47,9 @@ const { values } = parseArgs({
     seconds: { type: 'string' },
     links: { type: 'string' },
     'miss-links': { type: 'string' },
+    qr: { type: 'boolean', default: false },
+    'qr-links': { type: 'string', default: '24' },
+    'qr-concurrency': { type: 'string', default: '4' },
   },
 });
 const QUICK = values.quick;
@@ -66,12 +73,17 @@ const progress = (what: string) => console.error(`${process.uptime().toFixed(1).
 const started = Date.now();
 const table = new Table();
 const soaked: SoakRow[] = [];
+const qrOptions = { links: Number(values['qr-links']), concurrency: Number(values['qr-concurrency']) };
+let qr: QrResult | undefined;
 
 if (values.scale) {
   await build();
   await scaleRows(table, timing, { huge: values.huge });
 } else if (values.soak) {
   await soakScenarios();
+} else if (values.qr) {
+  await build();
+  qr = await qrLoad(qrOptions);
 } else {
   await scenarios();
 }
@@ -188,8 +200,10 @@ async function soakScenarios(): Promise<void> {
 }
 
 const took = (Date.now() - started) / 1000;
-const mode = values.scale ? 'scale' : values.soak ? 'soak' : 'scenarios';
-if (values.soak) {
+const mode = values.scale ? 'scale' : values.soak ? 'soak' : values.qr ? 'qr' : 'scenarios';
+if (qr) {
+  printQr(qr, qrOptions);
+} else if (values.soak) {
   console.log(`${timing.connections} connections, ${timing.seconds} s of load, then ${IDLE_SECONDS} s idle${QUICK ? ' (--quick)' : ''} (--soak); the run took ${took.toFixed(0)} s`);
   console.log('RSS: resident set (VmRSS) of the server at each mark, peak: VmHWM over the run; heap: V8 heap used / total from its /metrics. MB.');
   printSoak(soaked);
@@ -198,7 +212,7 @@ if (values.soak) {
   console.log('rssMb: peak resident set (VmHWM) of the Kurz server process during the row, warm-up included; for --workers, primary and workers summed.');
   printTable(table.rows);
 }
-const rows = values.soak ? soaked : table.rows;
+const rows = qr ? [qr] : values.soak ? soaked : table.rows;
 writeFileSync(join(repoRoot, 'bench', 'results.json'), JSON.stringify({ at: new Date().toISOString(), mode, quick: QUICK, ...timing, took, rows }, null, 2));
 
 /** Markdown; the ratio column only when there is a ceiling (not in --scale). */

@@ -4,8 +4,11 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Context } from './use-cases/context.js';
 import { requestId } from './obs/logger.js';
-import { registerErrorHandling } from './http/errors.js';
-import { validatorCompiler } from './http/validation.js';
+import { answerFrameworkError, registerErrorHandling } from './http/errors.js';
+import { securityHeaders } from './http/security-headers.js';
+import { refuseEncodedBodies } from './http/body-encoding.js';
+import { RouteMethods } from './http/route-methods.js';
+import { refuseControlCharacters, validatorCompiler } from './http/validation.js';
 import { authenticate } from './http/auth.js';
 import { enforce } from './http/rate-limit.js';
 import { Problem } from './http/schemas.js';
@@ -13,6 +16,7 @@ import { opsRoutes } from './http/ops.js';
 import { REDIRECT_ROUTE, redirectRoute } from './http/redirect.js';
 import { fastRedirect } from './http/fast-redirect.js';
 import { DrainingServer } from './http/draining-server.js';
+import { answerClientError } from './http/client-errors.js';
 import { dashboardRoutes } from './http/dashboard.js';
 import { openapiOptions } from './http/openapi.js';
 import { clientIp, proxyTrust } from './http/client-ip.js';
@@ -26,12 +30,16 @@ import type { Api } from './http/api/api.js';
 
 const isRedirect = (request: FastifyRequest) => request.routeOptions.url === REDIRECT_ROUTE;
 
+/** Headers of a request must all arrive within this long (REQUEST_TIMEOUT, if shorter, bounds them too). */
+const HEADERS_TIMEOUT_MS = 10_000;
+
 /** Builds the HTTP app over its dependencies, with every route registered explicitly. Never listens. */
 export async function buildApp(ctx: Context): Promise<Api> {
   const { config, metrics } = ctx;
   const trust = proxyTrust(config.trustProxy);
   const fast = fastRedirect(ctx, clientIp(trust));
   let server!: DrainingServer;
+  const security = securityHeaders(config.baseUrl);
   const app: Api = Fastify({
     loggerInstance: ctx.log as FastifyBaseLogger,
     genReqId: requestId,
@@ -42,19 +50,40 @@ export async function buildApp(ctx: Context): Promise<Api> {
     // A request that reaches a draining instance (in progress at SIGTERM, or sent on a connection it
     // still holds) is answered as usual, with Connection: close (draining-server.ts), not a 503.
     return503OnClosing: false,
+    // node:http's 'clientError' (malformed request, headers too large, REQUEST_TIMEOUT) as a problem.
+    clientErrorHandler: answerClientError,
+    // Answers Fastify gives before routing, so before any hook: the headers every answer carries are set here.
+    frameworkErrors: (err, request, reply) => {
+      reply.header('x-request-id', request.id).headers(security);
+      answerFrameworkError(err, request, reply);
+    },
     // A redirect to a live link is answered before Fastify (fast-redirect.ts); every other request goes
     // on to it. app.inject() bypasses this server, so injected redirects take the Fastify route: the same answer.
     serverFactory: (handler) => {
-      server = new DrainingServer((req, res) => fast(req, res, () => handler(req, res)));
+      server = new DrainingServer((req, res) => fast(req, res, () => handler(req, res)), {
+        // A client that sends its request slowly (one byte every few seconds) holds a connection and its
+        // buffers: the whole request must arrive within REQUEST_TIMEOUT, its headers within 10 s; checked
+        // every second (node's default, 30 s, would let a 1 s limit run to 31 s).
+        requestTimeout: config.requestTimeoutMs,
+        headersTimeout: Math.min(HEADERS_TIMEOUT_MS, config.requestTimeoutMs),
+        connectionsCheckingInterval: 1_000,
+      });
       server.keepAliveTimeout = 72_000;
+      server.maxConnections = config.maxConnections;
+      server.on('drop', () => metrics.connectionsDropped.inc());
       return server;
     },
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
+  app.addHook('preValidation', refuseControlCharacters);
+  const routes = new RouteMethods();
+  app.addHook('onRoute', (route) => routes.add(route));
 
   app.addHook('onRequest', async (request, reply) => {
-    reply.header('x-request-id', request.id);
+    reply.header('x-request-id', request.id).headers(security);
   });
+  app.addHook('onRequest', routes.refuseShadowed);
+  app.addHook('preParsing', refuseEncodedBodies);
   app.addHook('onResponse', async (request, reply) => {
     const labels = { method: request.method, route: request.routeOptions.url ?? 'unmatched', status: reply.statusCode };
     metrics.httpRequests.inc(labels);
@@ -67,7 +96,7 @@ export async function buildApp(ctx: Context): Promise<Api> {
   });
   // The API speaks JSON only: any other body is a 415, not a string that fails validation.
   app.removeContentTypeParser('text/plain');
-  registerErrorHandling(app);
+  registerErrorHandling(app, (path) => routes.allowed(path));
   app.addSchema(Problem);
 
   await app.register(swagger, openapiOptions(config.baseUrl));

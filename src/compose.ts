@@ -1,4 +1,5 @@
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { pino, type Logger } from 'pino';
 import { ConfigError, type Config, type Database } from './config.js';
@@ -19,6 +20,8 @@ import { startCompaction } from './analytics/compaction.js';
 import { MemoryRateLimiter } from './adapters/limiter/memory.js';
 import { RedisRateLimiter } from './adapters/limiter/redis.js';
 import { FallbackRateLimiter } from './adapters/limiter/fallback.js';
+import { QrWorkerPool } from './adapters/qr/worker-pool.js';
+import { CachedQrRenderer } from './adapters/qr/cached-renderer.js';
 import { randomCode } from './domain/codes.js';
 import { createMetrics } from './obs/metrics.js';
 import { loggerOptions } from './obs/logger.js';
@@ -111,6 +114,10 @@ export function assemble(config: Readonly<Config>, store: Store, options: Assemb
   const limiter = redis
     ? new FallbackRateLimiter(new RedisRateLimiter(redis, config.redisPrefix), localLimiter, metrics, log)
     : localLimiter;
+  // Half the cores, at most 2 threads: a 2048-pixel PNG takes a core for about 0.6 s, and the event loop
+  // keeps a core of its own. 8 waiting renders is some 5 s of work at that size; past it, 503 at once.
+  const qrThreads = Math.max(1, Math.min(2, Math.floor(availableParallelism() / 2)));
+  const qr = new CachedQrRenderer(new QrWorkerPool({ size: qrThreads, maxQueue: 8, log }), 16 * 1024 * 1024);
 
   return {
     config,
@@ -123,13 +130,15 @@ export function assemble(config: Readonly<Config>, store: Store, options: Assemb
     log,
     degradable: redis ? { redis: () => redis.health } : {},
     tokens: new AccessTokens(config.jwtSecret ?? localJwtSecret(config), config.accessTokenTtlSeconds),
-    urlPolicy: { ownHost: new URL(config.baseUrl).host.toLowerCase(), blockedDomains: config.blockedDomains },
+    urlPolicy: { ownHost: new URL(config.baseUrl).hostname, blockedDomains: config.blockedDomains, allowPrivate: config.allowPrivateUrls },
     clock: options.clock ?? Date.now,
     randomCode: options.randomCode ?? (() => randomCode(config.codeLength)),
+    qr,
     // Clicks first (they need the store), then Redis, then the store.
     async close() {
       stopCompaction();
       cache.close();
+      await qr.close();
       await clicks.close().catch((err) => log.error({ err }, 'clicks could not be written at shutdown'));
       await consumer?.stop();
       await redis?.close();

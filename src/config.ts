@@ -49,7 +49,15 @@ export interface Config {
   bodyLimitBytes: number;
   codeLength: number;
   blockedDomains: readonly string[];
+  /** Links may point at private, loopback and link-local addresses and local names (an intranet shortener). */
+  allowPrivateUrls: boolean;
   shutdownTimeoutMs: number;
+  /** A request (headers and body) not received in full within this long is answered 408 and its connection closed. */
+  requestTimeoutMs: number;
+  /** Open connections per process; past it, new ones are closed at once. */
+  maxConnections: number;
+  /** Bearer token that GET /metrics requires; unset: only loopback clients, not through a proxy, may read it. */
+  metricsToken: string | undefined;
   /** Processes `kurz serve` runs (node:cluster, one port); 1 serves from this process. */
   workers: number;
   /** After this long idle, a process whose heap grew runs one full, shrinking collection; 0 leaves it to V8. */
@@ -103,7 +111,11 @@ export const RATE_CLASSES = {
   api: { setting: 'RATE_API', fallback: '300:5', what: 'API calls per user, API key or (anonymous) IP' },
   createLink: { setting: 'RATE_CREATE_LINK', fallback: '60:1', what: 'links created per user' },
   authIp: { setting: 'RATE_AUTH_IP', fallback: '20:0.2', what: 'sign-ups and sign-ins per client IP' },
-  authEmail: { setting: 'RATE_AUTH_EMAIL', fallback: '5:0.0167', what: 'sign-ups and sign-ins per email' },
+  // Failed password checks only (docs/DESIGN.md, Sign-in limits): loose per email, so that guessers
+  // elsewhere do not lock the owner out; tight per email and client IP.
+  authEmail: { setting: 'RATE_AUTH_EMAIL', fallback: '100:0.1', what: 'failed sign-ins per email, from every address' },
+  authEmailIp: { setting: 'RATE_AUTH_EMAIL_IP', fallback: '5:0.0167', what: 'failed sign-ins (and sign-ups) per email and client IP' },
+  qr: { setting: 'RATE_QR', fallback: '30:0.5', what: 'QR codes rendered (not served from the cache) per user' },
 } as const;
 
 export type RateClass = keyof typeof RATE_CLASSES;
@@ -138,7 +150,7 @@ export function flagsToEnv(args: readonly string[]): Env {
 /** Every setting's name (environment variable). */
 export const SETTINGS: ReadonlySet<string> = new Set([
   'PORT', 'HOST', 'BASE_URL', 'DATABASE_URL', 'SQLITE_SYNCHRONOUS', 'DATABASE_TIMEOUT_MS', 'DATABASE_POOL_SIZE', 'DATABASE_MAX_WAITING', 'REDIS_URL', 'JWT_SECRET', 'LOG_LEVEL', 'LOG_REQUESTS', 'LOG_REDIRECTS', 'SIGNUP',
-  'ACCESS_TOKEN_TTL', 'REFRESH_TOKEN_TTL', 'BODY_LIMIT', 'CODE_LENGTH', 'BLOCKED_DOMAINS', 'SHUTDOWN_TIMEOUT', 'WORKERS', 'IDLE_GC',
+  'ACCESS_TOKEN_TTL', 'REFRESH_TOKEN_TTL', 'BODY_LIMIT', 'CODE_LENGTH', 'BLOCKED_DOMAINS', 'ALLOW_PRIVATE_URLS', 'SHUTDOWN_TIMEOUT', 'REQUEST_TIMEOUT', 'MAX_CONNECTIONS', 'METRICS_TOKEN', 'WORKERS', 'IDLE_GC',
   'REDIS_PREFIX', 'REDIS_TIMEOUT_MS', 'CACHE_TTL', 'CACHE_L1_TTL', 'CACHE_NEGATIVE_TTL', 'CACHE_L1_MAX_ENTRIES', 'CACHE_L1_MAX_BYTES',
   'ANALYTICS', 'CLICK_FLUSH_MS', 'CLICK_BATCH_SIZE', 'CLICK_BUFFER_MAX', 'ANALYTICS_RETENTION_DAYS', 'CLICK_DEDUPE_DAYS',
   'COUNTRY_HEADER', 'CLICK_STREAM_MAXLEN', 'CLICK_STREAM_RETAIN', 'CLICK_CONSUMER', 'CLICK_CLAIM_IDLE_MS', 'TRUST_PROXY', ...Object.values(RATE_CLASSES).map((c) => c.setting),
@@ -177,7 +189,11 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     blockedDomains: Object.freeze(
       (env.BLOCKED_DOMAINS ?? '').split(',').map((d) => d.trim().toLowerCase()).filter(Boolean),
     ),
+    allowPrivateUrls: oneOf(env, 'ALLOW_PRIVATE_URLS', ['true', 'false'] as const, 'false') === 'true',
     shutdownTimeoutMs: int(env, 'SHUTDOWN_TIMEOUT', 10, 1, 600) * 1000,
+    requestTimeoutMs: int(env, 'REQUEST_TIMEOUT', 30, 1, 3600) * 1000,
+    maxConnections: int(env, 'MAX_CONNECTIONS', 10_000, 1, 1_000_000),
+    metricsToken: parseMetricsToken(env.METRICS_TOKEN),
     workers: int(env, 'WORKERS', 1, 1, 64),
     idleGcMs: int(env, 'IDLE_GC', 10, 0, 3600) * 1000,
     redisTimeoutMs: int(env, 'REDIS_TIMEOUT_MS', 200, 5, 10_000),
@@ -261,6 +277,13 @@ function parseTrustProxy(raw: string | undefined): false | number | string {
     throw new ConfigError('TRUST_PROXY', `must be a hop count or a list of proxy addresses/CIDRs (got "${raw}")`);
   }
   return entries.join(',');
+}
+
+/** At least 16 characters, so that it cannot be guessed; sent by a scraper, so printable ASCII only. */
+function parseMetricsToken(raw: string | undefined): string | undefined {
+  if (!raw) return undefined;
+  if (!/^[\x21-\x7e]{16,}$/.test(raw)) throw new ConfigError('METRICS_TOKEN', 'must be at least 16 printable characters without spaces');
+  return raw;
 }
 
 /** DATABASE_URL, and the settings of the store it names. */

@@ -7,6 +7,7 @@ import type { BucketLimit, Decision } from './domain/token-bucket.js';
 import type { ParsedClick } from './analytics/parse.js';
 import type { ClickEvent } from './analytics/click-event.js';
 import type { Dimension } from './analytics/rollup.js';
+import type { Scope } from './domain/scopes.js';
 
 export type Role = 'user' | 'admin';
 export type RedirectType = 301 | 302 | 307 | 308;
@@ -43,6 +44,8 @@ export interface ApiKeyRecord {
   /** Public part of the key, unique; the key is looked up by it and then compared by hash. */
   prefix: string;
   keyHash: string;
+  /** What the key may do (a key made without scopes has them all). */
+  scopes: Scope[];
   createdAt: number;
   expiresAt: number | null;
   revokedAt: number | null;
@@ -95,6 +98,13 @@ export class UniqueViolation extends Error {
   }
 }
 
+/** Thrown by a store when a demotion or a deletion would leave no admin; nothing is changed. */
+export class LastAdmin extends Error {
+  constructor() {
+    super('no admin would be left');
+  }
+}
+
 /**
  * Thrown by a store that cannot answer now: unreachable, too slow (past its timeout), or with too many
  * calls already waiting for a connection. A dependency failure (503), never a bug (500); retrying later may work.
@@ -125,9 +135,9 @@ export interface Store {
   findUserByEmail(email: string): Promise<UserRecord | undefined>;
   /** Users newest first, limit + 1 rows from the cursor on. */
   listUsers(query: PageQuery): Promise<UserRecord[]>;
-  /** Applies the changes; undefined when the user does not exist. Throws UniqueViolation('email'). */
+  /** Applies the changes; undefined when the user does not exist. Throws UniqueViolation('email'), or LastAdmin when it demotes the last admin. */
   updateUser(id: string, changes: UserChanges, now: number): Promise<UserRecord | undefined>;
-  /** Deletes the user with their links, keys and tokens; the codes of the deleted links, or undefined when absent. */
+  /** Deletes the user with their links, keys and tokens; the codes of the deleted links, or undefined when absent. Throws LastAdmin for the last admin. */
   deleteUser(id: string): Promise<string[] | undefined>;
 
   /** Stores a refresh token (its hash only). */
@@ -145,6 +155,8 @@ export interface Store {
   insertApiKey(key: ApiKeyRecord): Promise<void>;
   /** The key with this public prefix, revoked or not. */
   findApiKeyByPrefix(prefix: string): Promise<ApiKeyRecord | undefined>;
+  /** The key with this id, revoked or not. */
+  findApiKeyById(id: string): Promise<ApiKeyRecord | undefined>;
   /** A user's keys that are not revoked, newest first. */
   listApiKeys(userId: string): Promise<ApiKeyRecord[]>;
   /** Revokes a user's key; false when the user has no such live key. */
@@ -222,8 +234,12 @@ export interface LinkCache {
 
 /** Token buckets by key. Each key's bucket has the limit passed with it; see domain/token-bucket.ts. */
 export interface RateLimiter {
-  /** Takes one token from the bucket of `key`, creating a full bucket on first use. */
-  take(key: string, limit: BucketLimit): Promise<Decision>;
+  /**
+   * Takes `cost` tokens (default 1) from the bucket of `key`, creating a full bucket on first use. A cost
+   * of 0 looks without taking; a negative cost gives tokens back, never past the capacity (a sign-in that
+   * succeeded returns its token).
+   */
+  take(key: string, limit: BucketLimit, cost?: number): Promise<Decision>;
 }
 
 /** Clicks recorded by the redirect without waiting for any I/O, applied to the store in batches. */
@@ -235,3 +251,19 @@ export interface ClickQueue {
   /** Stops taking clicks and flushes what is left; nothing enqueued before close is lost. */
   close(): Promise<void>;
 }
+
+/** A QR code of a text: an SVG document, or a PNG `size` pixels square. */
+export type QrImage = { format: 'svg'; size?: undefined } | { format: 'png'; size: number };
+
+/** Renders QR codes without holding up the event loop, with recent images kept. */
+export interface QrRenderer {
+  /** The image if it is kept (no render, nothing to count against a rate limit); undefined otherwise. */
+  cached(text: string, image: QrImage): Buffer | undefined;
+  /** The image, rendered if not kept; rejects with QrBusy when too many renders already wait. */
+  render(text: string, image: QrImage): Promise<Buffer>;
+  /** Stops the renderers; renders still waiting reject. */
+  close(): Promise<void>;
+}
+
+/** Thrown by a QR renderer that has too many renders waiting, or whose renderer died mid-render: retry later (503). */
+export class QrBusy extends Error {}

@@ -9,11 +9,13 @@ export const PROBLEMS = {
   'forbidden': { status: 403, title: 'Not allowed' },
   'not-found': { status: 404, title: 'Not found' },
   'method-not-allowed': { status: 405, title: 'Method not allowed' },
+  'request-timeout': { status: 408, title: 'Request timeout' },
   'conflict': { status: 409, title: 'Conflict' },
   'gone': { status: 410, title: 'Gone' },
   'payload-too-large': { status: 413, title: 'Request body too large' },
   'unsupported-media-type': { status: 415, title: 'Unsupported content type' },
   'rate-limited': { status: 429, title: 'Too many requests' },
+  'headers-too-large': { status: 431, title: 'Request header fields too large' },
   'internal': { status: 500, title: 'Internal server error' },
   'unavailable': { status: 503, title: 'Service unavailable' },
 } as const;

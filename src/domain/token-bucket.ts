@@ -36,7 +36,8 @@ export function refill(limit: BucketLimit, state: BucketState | undefined, now: 
 export function take(limit: BucketLimit, state: BucketState | undefined, now: number, cost = 1): { decision: Decision; state: BucketState } {
   const available = refill(limit, state, now);
   const allowed = available >= cost;
-  const tokens = allowed ? available - cost : available;
+  // A negative cost gives tokens back: never past the capacity.
+  const tokens = allowed ? Math.min(limit.capacity, available - cost) : available;
   return { decision: decide(limit, tokens, allowed, cost), state: { tokens, at: now } };
 }
 

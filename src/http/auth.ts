@@ -1,7 +1,8 @@
 import type { FastifyRequest } from 'fastify';
 import { AppError } from '../domain/errors.js';
 import { actorOf } from '../use-cases/authenticate.js';
-import type { Actor, Context } from '../use-cases/context.js';
+import { hasScope, type Actor, type Context } from '../use-cases/context.js';
+import type { Scope } from '../domain/scopes.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -14,16 +15,33 @@ declare module 'fastify' {
 export async function authenticate(ctx: Context, request: FastifyRequest): Promise<Actor | undefined> {
   const header = request.headers.authorization;
   if (header === undefined) return undefined;
-  const match = /^Bearer +(\S+)\s*$/i.exec(header);
+  // The credential is RFC 6750's b64token (JWTs and API keys are base64url): anything else, a control
+  // character included, is refused here and never reaches the store.
+  const match = /^Bearer +([A-Za-z0-9\-._~+/]+=*)[ \t]*$/i.exec(header);
   const actor = match ? await actorOf(ctx, match[1]!) : undefined;
   if (!actor) throw new AppError('unauthorized', 'the bearer credential is invalid, expired or revoked');
   return actor;
 }
 
-/** The caller of a request that needs one: 401 (with WWW-Authenticate: Bearer) otherwise. */
-export function requireActor(request: FastifyRequest): Actor {
-  if (!request.actor) throw new AppError('unauthorized', 'send Authorization: Bearer <access token or API key>');
-  return request.actor;
+/**
+ * The caller of a request that needs one: 401 (with WWW-Authenticate: Bearer) otherwise; and, when
+ * the route needs a scope, 403 naming it for an API key that lacks it.
+ */
+export function requireActor(request: FastifyRequest, scope?: Scope): Actor {
+  const { actor } = request;
+  if (!actor) throw new AppError('unauthorized', 'send Authorization: Bearer <access token or API key>');
+  if (scope && !hasScope(actor, scope)) throw new AppError('forbidden', `This API key does not have the scope ${scope}, which this call needs.`);
+  return actor;
+}
+
+/**
+ * onRequest of every route that manages accounts, credentials or keys: a leaked script key must not
+ * change a password or mint itself new keys, whatever its scopes.
+ */
+export async function refuseApiKey(request: FastifyRequest): Promise<void> {
+  if (request.actor?.via === 'api-key') {
+    throw new AppError('forbidden', 'API keys cannot manage accounts, credentials or keys; use a signed-in session');
+  }
 }
 
 /** OpenAPI: these routes take a bearer access token or API key. */

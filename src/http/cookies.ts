@@ -1,15 +1,21 @@
 import type { FastifyRequest } from 'fastify';
+import { invalid } from '../domain/errors.js';
+import { NOT_PLAIN_MESSAGE, isPlainText } from '../domain/plain-text.js';
 
-/** The value of one cookie the browser sent, if any. */
+/** The value of one cookie the browser sent, if any; a 400 naming the cookie when it decodes to a control character. */
 export function cookie(request: FastifyRequest, name: string): string | undefined {
   for (const part of (request.headers.cookie ?? '').split(';')) {
     const at = part.indexOf('=');
     if (at !== -1 && part.slice(0, at).trim() === name) {
+      let value: string;
       try {
-        return decodeURIComponent(part.slice(at + 1).trim());
+        value = decodeURIComponent(part.slice(at + 1).trim());
       } catch {
         return undefined; // not a value Kurz set: as good as none
       }
+      // %00 decodes to a NUL, which PostgreSQL refuses in a query (a 500 before this check).
+      if (!isPlainText(value)) throw invalid(name, NOT_PLAIN_MESSAGE);
+      return value;
     }
   }
   return undefined;

@@ -1,4 +1,4 @@
-import { Server, type IncomingMessage, type RequestListener, type ServerResponse } from 'node:http';
+import { Server, type IncomingMessage, type RequestListener, type ServerOptions, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 
 /**
@@ -52,8 +52,8 @@ export class DrainingServer extends Server {
   readonly #connections = new Set<Tracked>();
   #sweep: NodeJS.Timeout | undefined;
 
-  constructor(listener: RequestListener) {
-    super((req: IncomingMessage, res: ServerResponse) => {
+  constructor(listener: RequestListener, options: ServerOptions = {}) {
+    super(options, (req: IncomingMessage, res: ServerResponse) => {
       (req.socket as Tracked)[kResponse] = res;
       res.on('finish', onFinish);
       if (this.#draining) res.setHeader('connection', 'close');

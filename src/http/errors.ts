@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, PROBLEMS, problemType, type FieldError, type ProblemKind } from '../domain/errors.js';
 import { StoreUnavailable } from '../ports.js';
+import { methodNotAllowed } from './route-methods.js';
 
 interface AjvIssue {
   keyword: string;
@@ -12,8 +13,11 @@ interface AjvIssue {
 /** Seconds a client is asked to wait after a 503 of a store that is down, hung or overloaded. */
 export const STORE_RETRY_AFTER_SECONDS = 5;
 
-/** Every 4xx and 5xx leaves as RFC 9457 problem+json: ours, Fastify's validation and parser errors, 404s. */
-export function registerErrorHandling(app: FastifyInstance): void {
+/**
+ * Every 4xx and 5xx leaves as RFC 9457 problem+json: ours, Fastify's validation and parser errors, 404s.
+ * A path that some route answers with other methods (`allowed`) is a 405 with Allow instead of a 404.
+ */
+export function registerErrorHandling(app: FastifyInstance, allowed: (path: string) => string[] = () => []): void {
   app.setErrorHandler((err: FastifyError | AppError | StoreUnavailable, request, reply) => {
     // A dependency failure, not a bug: the store logs each outage once, so no stack trace per request.
     if (err instanceof StoreUnavailable) {
@@ -25,8 +29,22 @@ export function registerErrorHandling(app: FastifyInstance): void {
     sendProblem(request, reply, problem);
   });
   app.setNotFoundHandler((request, reply) => {
-    sendProblem(request, reply, new AppError('not-found', `no route for ${request.method} ${request.url.split('?')[0]}`));
+    const path = request.url.split('?')[0]!;
+    const allow = allowed(path);
+    if (allow.length === 0) return sendProblem(request, reply, new AppError('not-found', `no route for ${request.method} ${path}`));
+    return sendProblem(request, reply, methodNotAllowed(reply, request.method, path, allow));
   });
+}
+
+/**
+ * Fastify's answers before routing (its `frameworkErrors`): a path that is not valid percent-encoding
+ * (`/%zz`, FST_ERR_BAD_URL) is a 400 naming the path, as a problem like any other.
+ */
+export function answerFrameworkError(err: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  const problem = err.code === 'FST_ERR_BAD_URL'
+    ? new AppError('validation', 'the path is not valid percent-encoding', [{ field: 'path', message: 'is not valid percent-encoding' }])
+    : fromFastify(err);
+  sendProblem(request, reply, problem);
 }
 
 /** Sends a problem; `extensions` are extra members (RFC 9457 §3.2), such as readiness checks. */

@@ -5,6 +5,7 @@ import { couldBeCode } from '../domain/codes.js';
 import type { CacheEntry } from '../ports.js';
 import { requestId } from '../obs/logger.js';
 import { REDIRECT_ROUTE, cacheControl, failedLookups, visitorOf } from './redirect.js';
+import { securityHeaders } from './security-headers.js';
 
 /**
  * GET /:code of a live link, answered on the raw node:http request before Fastify sees it: the same
@@ -18,6 +19,7 @@ export function fastRedirect(ctx: Context, clientIp: (req: IncomingMessage) => s
   const limit = ctx.config.rateLimits.redirect;
   const logRate = ctx.config.logRedirects;
   const visitor = visitorOf(ctx);
+  const security = securityHeaders(ctx.config.baseUrl);
   const allowed = metrics.tally(metrics.rateLimits, { class: 'redirect', outcome: 'allowed' });
   const answered = new Map<number, { count: () => void; labels: { method: string; route: string; status: number } }>();
   const record = (status: number, seconds: number) => {
@@ -42,7 +44,7 @@ export function fastRedirect(ctx: Context, clientIp: (req: IncomingMessage) => s
     const target = redirectOf(link);
     const id = requestId(req);
     res.writeHead(target.status, {
-      'x-request-id': id, location: target.location, 'cache-control': cacheControl(target), 'content-length': 0,
+      ...security, 'x-request-id': id, location: target.location, 'cache-control': cacheControl(target), 'content-length': 0,
     });
     res.end();
 

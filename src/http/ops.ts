@@ -1,6 +1,7 @@
 import type { Context } from '../use-cases/context.js';
 import { AppError } from '../domain/errors.js';
 import { STORE_RETRY_AFTER_SECONDS, sendProblem } from './errors.js';
+import { metricsAccess } from './metrics-access.js';
 import type { Api } from './api/api.js';
 
 const READY_TIMEOUT_MS = 2_000;
@@ -29,8 +30,12 @@ export function opsRoutes(app: Api, ctx: Context, draining: () => boolean): void
     return { status: 'ready', checks };
   });
 
-  app.get('/metrics', { schema: hide }, async (_request, reply) =>
-    reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()));
+  const refusal = metricsAccess(ctx.config.metricsToken);
+  app.get('/metrics', { schema: hide }, async (request, reply) => {
+    const refused = refusal(request);
+    if (refused) return sendProblem(request, reply, refused);
+    return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
 
   app.get('/openapi.json', { schema: hide }, async () => app.swagger());
 }

@@ -18,7 +18,7 @@ export function epochMs<T extends null | undefined>(value: string | T, field: st
 export const userJson = (u: UserRecord) => ({ id: u.id, email: u.email, name: u.name, role: u.role, created_at: iso(u.createdAt) });
 
 export const apiKeyJson = (k: ApiKeyRecord) => ({
-  id: k.id, name: k.name, prefix: k.prefix, created_at: iso(k.createdAt), expires_at: isoOrNull(k.expiresAt),
+  id: k.id, name: k.name, prefix: k.prefix, created_at: iso(k.createdAt), expires_at: isoOrNull(k.expiresAt), scopes: k.scopes,
 });
 
 export const linkJson = (baseUrl: string) => (l: LinkRecord) => ({

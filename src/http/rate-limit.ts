@@ -14,9 +14,7 @@ import { normalizeEmail } from '../use-cases/users.js';
 export async function enforce(ctx: Context, reply: FastifyReply, klass: RateClass, key: string, quiet = false): Promise<void> {
   const limit = ctx.config.rateLimits[klass];
   if (!limit) return;
-  // Redirects are limited in-process: a shared limit would put a Redis round trip on every redirect.
-  const limiter = klass === 'redirect' ? ctx.localLimiter : ctx.limiter;
-  const decision = await limiter.take(`${klass}:${key}`, limit);
+  const decision = await limiterOf(ctx, klass).take(`${klass}:${key}`, limit);
   ctx.metrics.rateLimits.inc({ class: klass, outcome: decision.allowed ? 'allowed' : 'limited' });
   if (decision.allowed) {
     if (!quiet) setRateLimitFields(reply, decision);
@@ -27,14 +25,73 @@ export async function enforce(ctx: Context, reply: FastifyReply, klass: RateClas
   throw new AppError('rate-limited', `too many requests (${klass}); retry in ${Math.ceil(decision.retryAfterMs / 1000)} s`);
 }
 
-/**
- * Sign-ups and sign-ins, against credential stuffing: limited per client IP and, separately, per
- * email, so neither many emails from one address nor one email from many addresses gets far.
- */
-export async function limitAuthAttempt(ctx: Context, request: FastifyRequest, reply: FastifyReply, email: string): Promise<void> {
-  await enforce(ctx, reply, 'authIp', request.ip);
-  await enforce(ctx, reply, 'authEmail', normalizeEmail(email));
+/** Gives back a token `enforce` took (a sign-in that succeeded was no guess). */
+async function giveBack(ctx: Context, klass: RateClass, key: string): Promise<void> {
+  const limit = ctx.config.rateLimits[klass];
+  if (limit) await ctx.limiter.take(`${klass}:${key}`, limit, -1);
 }
+
+/**
+ * Refuses (429, as enforce) when `key` has no token of `klass` left; takes none when it has one. For
+ * answers that only some requests pay for (a taken code): refusing all of them once the bucket is empty
+ * keeps the 429 from telling the paying ones apart.
+ */
+export async function enforceNotEmpty(ctx: Context, reply: FastifyReply, klass: RateClass, key: string): Promise<void> {
+  const limit = ctx.config.rateLimits[klass];
+  if (!limit) return;
+  const look = await limiterOf(ctx, klass).take(`${klass}:${key}`, limit, 0);
+  // Empty: a real take is refused and answers with every field (or, refilled meanwhile, spends the new token).
+  if (look.remaining < 1) await enforce(ctx, reply, klass, key, true);
+}
+
+/**
+ * Sign-ups: per client IP (one address creating accounts, or asking which emails exist, gets about 20,
+ * then one every 5 s) and per email and IP. Not per email alone: sign-ups in someone's name from many
+ * addresses must not lock that person out of signing in.
+ */
+export async function limitSignUp(ctx: Context, request: FastifyRequest, reply: FastifyReply, email: string): Promise<void> {
+  await enforce(ctx, reply, 'authIp', request.ip);
+  await enforce(ctx, reply, 'authEmailIp', `${normalizeEmail(email)} ${request.ip}`);
+}
+
+/**
+ * A password check (sign-in, or a change of credentials with current_password) under the OWASP
+ * Authentication Cheat Sheet's limits: per client IP, tightly per (email, client IP), and loosely per
+ * email from every address. The email buckets count failed checks only: a token is taken before the
+ * check (so parallel guesses cannot overtake the count) and given back when the password was right.
+ * So an attacker elsewhere who empties the (email, their IP) bucket leaves the owner's own bucket
+ * full; only a guesser with many addresses, who empties the per-email bucket, keeps the owner out too.
+ * A failure is a 401 or 403 of `check`; any other outcome (a success, a 503) gives the tokens back.
+ */
+export async function limitPasswordCheck<T>(
+  ctx: Context, request: FastifyRequest, reply: FastifyReply, email: string, check: () => Promise<T>,
+): Promise<T> {
+  const who = normalizeEmail(email);
+  const perAddress = `${who} ${request.ip}`;
+  await enforce(ctx, reply, 'authIp', request.ip);
+  await enforce(ctx, reply, 'authEmailIp', perAddress);
+  try {
+    await enforce(ctx, reply, 'authEmail', who);
+  } catch (err) {
+    await giveBack(ctx, 'authEmailIp', perAddress);
+    throw err;
+  }
+  let failed = false;
+  try {
+    return await check();
+  } catch (err) {
+    failed = err instanceof AppError && (err.status === 401 || err.status === 403);
+    throw err;
+  } finally {
+    if (!failed) {
+      await giveBack(ctx, 'authEmailIp', perAddress);
+      await giveBack(ctx, 'authEmail', who);
+    }
+  }
+}
+
+// Redirects are limited in-process: a shared limit would put a Redis round trip on every redirect.
+const limiterOf = (ctx: Context, klass: RateClass) => (klass === 'redirect' ? ctx.localLimiter : ctx.limiter);
 
 function setRateLimitFields(reply: FastifyReply, d: Decision): void {
   reply.header('ratelimit-limit', d.limit);

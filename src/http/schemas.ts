@@ -3,6 +3,7 @@
  * such as password hashes, can never leak) and generate the OpenAPI document.
  */
 import { Type, type Static, type TSchema } from 'typebox';
+import { SCOPES } from '../domain/scopes.js';
 
 const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 const Time = Type.String({ format: 'date-time', description: 'RFC 3339 time' });
@@ -46,11 +47,16 @@ export const User = Type.Object({ id: Id, email: Type.String(), name: Nullable(T
 export const SignUpBody = Type.Object({
   email: Email, password: Password, name: Type.Optional(Name), role: Type.Optional(Role),
 }, closed);
+const CurrentPassword = Type.String({
+  minLength: 1, maxLength: 256, description: 'the account\'s present password: needed to change password or email (except by an admin, for another account)',
+});
 export const UserPutBody = Type.Object({
   email: Email, name: Type.Optional(Name), password: Type.Optional(Password), role: Type.Optional(Role),
+  current_password: Type.Optional(CurrentPassword),
 }, closed);
 export const UserPatchBody = Type.Object({
   email: Type.Optional(Email), name: Type.Optional(Name), password: Type.Optional(Password), role: Type.Optional(Role),
+  current_password: Type.Optional(CurrentPassword),
 }, { ...closed, minProperties: 1 });
 
 export const TokenBody = Type.Object({
@@ -66,10 +72,13 @@ export const AccessToken = Type.Object({
 });
 export const TokenPair = Type.Object({ ...AccessToken.properties, refresh_token: Type.String() });
 
+const Scopes = Type.Array(Type.Enum([...SCOPES]), {
+  minItems: 1, uniqueItems: true, description: 'what the key may do; left out: all three. A key never manages accounts, credentials or keys',
+});
 export const ApiKeyBody = Type.Object({
-  name: Type.String({ minLength: 1, maxLength: 100 }), expires_at: Type.Optional(Nullable(Time)),
+  name: Type.String({ minLength: 1, maxLength: 100 }), expires_at: Type.Optional(Nullable(Time)), scopes: Type.Optional(Scopes),
 }, closed);
-export const ApiKey = Type.Object({ id: Id, name: Type.String(), prefix: Type.String(), created_at: Time, expires_at: Nullable(Time) });
+export const ApiKey = Type.Object({ id: Id, name: Type.String(), prefix: Type.String(), created_at: Time, expires_at: Nullable(Time), scopes: Scopes });
 export const ApiKeyCreated = Type.Object({
   ...ApiKey.properties, key: Type.String({ description: 'the secret key; shown only in this response' }),
 });
@@ -80,9 +89,9 @@ const RedirectType = Type.Enum([301, 302, 307, 308]);
 const tagOptions = { minLength: 1, maxLength: 32, pattern: '\\S' };
 const Tag = Type.String(tagOptions);
 const linkFields = {
-  // Format iri, not uri: a link may name its target with non-ASCII characters, which Kurz encodes. The
-  // server checks the URL itself (use-cases), with a message saying why one is refused.
-  url: Type.String({ minLength: 1, maxLength: 2048, format: 'iri', description: 'absolute http(s) URL, at most 2,048 characters' }),
+  // No format "uri": an IRI (https://example.com/é) or a space is accepted and stored percent-encoded,
+  // and the domain's reasons (loop, private address, scheme) are clearer than a format error.
+  url: Type.String({ minLength: 1, maxLength: 2048, description: 'absolute http(s) URL, at most 2,048 characters as sent and once normalized (non-ASCII percent-encoded); not Kurz itself, not a private address' }),
   code: Type.String({ pattern: '^[A-Za-z0-9_-]{3,64}$', description: 'custom code: 3 to 64 of A-Z a-z 0-9 _ -; a few words (api, docs …) are reserved' }),
   title: Nullable(Type.String({ maxLength: 200 })),
   tags: Type.Array(Tag, { maxItems: 20 }),

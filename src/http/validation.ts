@@ -1,6 +1,8 @@
 import { Ajv, type Options } from 'ajv';
 import addFormatsModule from 'ajv-formats';
-import type { FastifySchemaCompiler } from 'fastify';
+import type { FastifyRequest, FastifySchemaCompiler } from 'fastify';
+import { AppError } from '../domain/errors.js';
+import { NOT_PLAIN_MESSAGE, fieldsNotPlain } from '../domain/plain-text.js';
 
 // ajv-formats is CommonJS; under NodeNext its default export is the module object.
 const addFormats = addFormatsModule as unknown as typeof addFormatsModule.default;
@@ -19,8 +21,20 @@ const shared: Options = {
 const coercing = addFormats(new Ajv({ ...shared, coerceTypes: 'array' }));
 const strict = addFormats(new Ajv({ ...shared, coerceTypes: false }));
 
-// `iri` is documented on link URLs; the use case checks them (scheme, loops, credentials) and says why.
-for (const ajv of [coercing, strict]) ajv.addFormat('iri', true);
-
 export const validatorCompiler: FastifySchemaCompiler<object> = ({ schema, httpPart }) =>
   (httpPart === 'body' ? strict : coercing).compile(schema);
+
+/**
+ * preValidation, for every route (schema or none, string field or any): refuses a request whose path
+ * parameters, query or body hold text that is not plain (domain/plain-text.ts), with one 400 naming
+ * each such field, before the schema, the handler or any query sees it.
+ */
+export async function refuseControlCharacters(request: FastifyRequest): Promise<void> {
+  const fields = [
+    ...fieldsNotPlain(request.params, 'path'),
+    ...fieldsNotPlain(request.query, 'query'),
+    ...fieldsNotPlain(request.body, 'body'),
+  ];
+  if (fields.length === 0) return;
+  throw new AppError('validation', `${fields.join(', ')} ${NOT_PLAIN_MESSAGE}`, fields.map((field) => ({ field, message: NOT_PLAIN_MESSAGE })));
+}

@@ -52,6 +52,9 @@ export function createMetrics() {
       name: 'kurz_rate_limit_decisions_total', help: 'Rate limit decisions by class and outcome (allowed, limited)',
       labelNames: ['class', 'outcome'] as const, registers, collect,
     }),
+    connectionsDropped: new Counter({
+      name: 'kurz_connections_dropped_total', help: 'Connections closed on arrival because MAX_CONNECTIONS were open', registers,
+    }),
     limiterFallbacks: new Counter({
       name: 'kurz_rate_limit_fallbacks_total', help: 'Rate limit decisions taken in-process because Redis could not answer', registers,
     }),

@@ -24,7 +24,8 @@ export class AccessTokens {
   /** The user id of a valid, unexpired token; undefined for anything else. */
   async verify(token: string): Promise<string | undefined> {
     try {
-      const { payload } = await jwtVerify(token, this.key, { issuer: ISSUER, algorithms: [ALG] });
+      // Without exp a token would never expire: every token Kurz signs has one, so one without is forged or foreign.
+      const { payload } = await jwtVerify(token, this.key, { issuer: ISSUER, algorithms: [ALG], requiredClaims: ['exp'] });
       return typeof payload.sub === 'string' ? payload.sub : undefined;
     } catch {
       return undefined;

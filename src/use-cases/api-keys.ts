@@ -3,6 +3,7 @@ import { invalid, notFound } from '../domain/errors.js';
 import { newId } from '../domain/ids.js';
 import { UniqueViolation, type ApiKeyRecord } from '../ports.js';
 import { newSecret, safeEqual, sha256 } from '../security/secrets.js';
+import { SCOPES, type Scope } from '../domain/scopes.js';
 import type { Actor, Context } from './context.js';
 
 /**
@@ -13,19 +14,23 @@ const KEY = /^kz_([0-9A-Za-z]{12})_[A-Za-z0-9_-]{43}$/;
 
 export const looksLikeApiKey = (token: string): boolean => token.startsWith('kz_');
 
-export async function createApiKey(
-  ctx: Context,
-  actor: Actor,
-  name: string,
-  expiresAt: number | null,
-): Promise<ApiKeyRecord & { key: string }> {
+export interface NewApiKey {
+  name: string;
+  expiresAt: number | null;
+  /** Left out: every scope, as keys had before scopes existed. */
+  scopes?: readonly Scope[];
+}
+
+export async function createApiKey(ctx: Context, actor: Actor, input: NewApiKey): Promise<ApiKeyRecord & { key: string }> {
+  const { name, expiresAt } = input;
   const now = ctx.clock();
   if (expiresAt !== null && expiresAt <= now) throw invalid('expires_at', 'must be in the future');
+  const scopes = SCOPES.filter((s) => (input.scopes ?? SCOPES).includes(s));
   for (let attempt = 1; ; attempt++) {
     const prefix = randomCode(12);
     const key = `kz_${prefix}_${newSecret()}`;
     const record: ApiKeyRecord = {
-      id: newId(now), userId: actor.user.id, name, prefix, keyHash: sha256(key), createdAt: now, expiresAt,
+      id: newId(now), userId: actor.user.id, name, prefix, keyHash: sha256(key), scopes, createdAt: now, expiresAt,
       revokedAt: null,
     };
     try {
@@ -40,6 +45,13 @@ export async function createApiKey(
 
 export const listApiKeys = (ctx: Context, actor: Actor): Promise<ApiKeyRecord[]> => ctx.store.listApiKeys(actor.user.id);
 
+/** One of the caller's keys that is not revoked (404 otherwise, for another user's key too). */
+export async function getApiKey(ctx: Context, actor: Actor, id: string): Promise<ApiKeyRecord> {
+  const key = await ctx.store.findApiKeyById(id);
+  if (!key || key.userId !== actor.user.id || key.revokedAt !== null) throw notFound('API key');
+  return key;
+}
+
 export async function revokeApiKey(ctx: Context, actor: Actor, id: string): Promise<void> {
   if (!(await ctx.store.revokeApiKey(actor.user.id, id, ctx.clock()))) throw notFound('API key');
 }
@@ -52,5 +64,5 @@ export async function actorOfApiKey(ctx: Context, key: string): Promise<Actor | 
   if (!record || !safeEqual(record.keyHash, sha256(key))) return undefined;
   if (record.revokedAt !== null || (record.expiresAt !== null && record.expiresAt <= ctx.clock())) return undefined;
   const user = await ctx.store.findUserById(record.userId);
-  return user && { user, via: 'api-key', keyId: record.id };
+  return user && { user, via: 'api-key', keyId: record.id, scopes: record.scopes };
 }

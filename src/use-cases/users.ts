@@ -1,8 +1,9 @@
 import { AppError, notFound } from '../domain/errors.js';
 import { newId } from '../domain/ids.js';
 import type { Cursor } from '../domain/cursor.js';
-import { UniqueViolation, type Role, type UserChanges, type UserRecord } from '../ports.js';
-import { hashPassword } from '../security/passwords.js';
+import { LastAdmin, UniqueViolation, type Role, type UserChanges, type UserRecord } from '../ports.js';
+import { hashPassword, verifyPassword } from '../security/passwords.js';
+import { passwordWeakness } from '../security/password-policy.js';
 import { type Actor, type Context, isAdmin, mayActOn } from './context.js';
 
 export interface SignUpInput {
@@ -21,12 +22,14 @@ export async function signUp(ctx: Context, input: SignUpInput, actor: Actor | un
   return createAccount(ctx, input);
 }
 
-/** Creates an account with no policy check (the API's sign-up and `kurz user create`). The first user becomes admin. */
+/** Creates an account with no access check (the API's sign-up and `kurz user create`); the password must pass the policy. The first user becomes admin. */
 export async function createAccount(ctx: Context, input: SignUpInput): Promise<UserRecord> {
   const now = ctx.clock();
+  const email = normalizeEmail(input.email);
+  await strongPassword(input.password, email);
   const user = {
     id: newId(now),
-    email: normalizeEmail(input.email),
+    email,
     name: input.name ?? null,
     role: input.role,
     passwordHash: await hashPassword(input.password),
@@ -51,20 +54,26 @@ export interface UserUpdate {
   name?: string | null;
   password?: string;
   role?: Role;
+  /** The account's present password: needed to change the password or the email. */
+  currentPassword?: string;
 }
 
 /** PUT and PATCH both land here: PUT passes every field (name: null when absent), PATCH only those sent. */
 export async function updateUser(ctx: Context, actor: Actor, id: string, update: UserUpdate): Promise<UserRecord> {
-  await getUser(ctx, actor, id);
+  const target = await getUser(ctx, actor, id);
   if (update.role !== undefined && !isAdmin(actor)) throw forbiddenField('role');
+  const email = update.email === undefined ? undefined : normalizeEmail(update.email);
+  const credentials = [update.password !== undefined && 'password', email !== undefined && email !== target.email && 'email'].filter(Boolean);
+  if (credentials.length > 0) await mayChangeCredentials(ctx, actor, target, update.currentPassword, credentials.join(' and '));
+  if (update.password !== undefined) await strongPassword(update.password, email ?? target.email);
   const now = ctx.clock();
   const changes: UserChanges = {
-    email: update.email === undefined ? undefined : normalizeEmail(update.email),
+    email,
     name: update.name,
     role: update.role,
     passwordHash: update.password === undefined ? undefined : await hashPassword(update.password),
   };
-  const user = await emailMustBeFree(ctx.store.updateUser(id, changes, now));
+  const user = await keepsAnAdmin(emailMustBeFree(ctx.store.updateUser(id, changes, now)));
   if (!user) throw notFound('user');
   // A new password ends every session signed in with the old one.
   if (changes.passwordHash !== undefined) await ctx.store.revokeUserRefreshTokens(id, now);
@@ -73,7 +82,7 @@ export async function updateUser(ctx: Context, actor: Actor, id: string, update:
 
 export async function deleteUser(ctx: Context, actor: Actor, id: string): Promise<void> {
   await getUser(ctx, actor, id);
-  const codes = await ctx.store.deleteUser(id);
+  const codes = await keepsAnAdmin(ctx.store.deleteUser(id));
   if (!codes) throw notFound('user');
   for (const code of codes) await ctx.cache.invalidate(code);
 }
@@ -82,6 +91,42 @@ export const normalizeEmail = (email: string): string => email.trim().toLowerCas
 
 const forbiddenField = (field: string): AppError =>
   new AppError('forbidden', `only admins may set ${field}`, [{ field, message: 'only admins may set this field' }]);
+
+/**
+ * A stolen access token must not become a stolen account: changing the password or the email needs
+ * the present password (400 when missing, 403 when wrong, like any other refusal to an authenticated
+ * caller). An admin changing another user's account is the exception, and is logged.
+ */
+async function mayChangeCredentials(ctx: Context, actor: Actor, target: UserRecord, current: string | undefined, what: string): Promise<void> {
+  if (isAdmin(actor) && actor.user.id !== target.id) {
+    ctx.log.info({ adminId: actor.user.id, userId: target.id, changed: what }, 'an admin changed another user\'s credentials');
+    return;
+  }
+  if (current === undefined) {
+    const message = `Changing the ${what} needs current_password, the account's present password.`;
+    throw new AppError('validation', message, [{ field: 'current_password', message }]);
+  }
+  if (!(await verifyPassword(target.passwordHash, current))) {
+    const message = 'current_password is not the account\'s present password.';
+    throw new AppError('forbidden', message, [{ field: 'current_password', message }]);
+  }
+}
+
+async function strongPassword(password: string, email: string): Promise<void> {
+  const weakness = await passwordWeakness(password, email);
+  if (weakness) throw new AppError('validation', weakness, [{ field: 'password', message: weakness }]);
+}
+
+async function keepsAnAdmin<T>(write: Promise<T>): Promise<T> {
+  try {
+    return await write;
+  } catch (err) {
+    if (err instanceof LastAdmin) {
+      throw new AppError('conflict', 'This is the only admin: make another user admin first, so that one is left.');
+    }
+    throw err;
+  }
+}
 
 async function emailMustBeFree<T>(write: Promise<T>): Promise<T> {
   try {

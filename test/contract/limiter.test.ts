@@ -76,6 +76,28 @@ for (const adapter of adapters) {
       assert.equal(refused.limit, 1);
     });
 
+    test('when a take costs 0, then it reports the tokens left and takes none, full or empty', async () => {
+      const key = freshKey();
+      assert.equal((await limiter().take(key, BURST, 0)).remaining, BURST.capacity);
+      for (let i = 0; i < BURST.capacity; i++) await limiter().take(key, BURST);
+      const look = await limiter().take(key, BURST, 0);
+      assert.equal(look.remaining, 0);
+      assert.equal((await limiter().take(key, BURST)).allowed, false, 'looking gave no token back');
+      assert.equal((await limiter().take(freshKey(), BURST, 0)).remaining, BURST.capacity);
+    });
+
+    test('a negative cost gives a token back, never past the capacity', async () => {
+      const key = freshKey();
+      for (let i = 0; i < BURST.capacity; i++) await limiter().take(key, BURST);
+      const returned = await limiter().take(key, BURST, -1);
+      assert.equal(returned.allowed, true);
+      assert.equal(returned.remaining, 1);
+      assert.equal((await limiter().take(key, BURST)).allowed, true, 'the token given back is taken again');
+      assert.equal((await limiter().take(key, BURST)).allowed, false);
+      const full = freshKey();
+      assert.equal((await limiter().take(full, BURST, -1)).remaining, BURST.capacity, 'a full bucket stays at its capacity');
+    });
+
     test('different keys have independent buckets', async () => {
       const emptied = freshKey();
       for (let i = 0; i < BURST.capacity; i++) await limiter().take(emptied, BURST);
@@ -185,11 +207,13 @@ describe('memory rate limiter', () => {
   });
 
   test('a bucket idle for fullAfterMs is forgotten and no longer counts toward size', async () => {
-    const limiter = new MemoryRateLimiter();
+    let now = 1_700_000_000_000;
+    const limiter = new MemoryRateLimiter(() => now);
     const limit = { capacity: 1, refillPerSecond: 50 }; // full again after 20 ms
     await limiter.take('idle', limit);
+    now += 10;
     assert.equal(limiter.size, 1);
-    await sleep(60);
+    now += 20;
     assert.equal(limiter.size, 0);
   });
 

@@ -87,10 +87,11 @@ async function startTarget(): Promise<{ server: HttpServer; url: string; paths: 
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', resolve);
+    // Not 127.0.0.1, Kurz's own host (a link there would be a redirect loop at any port): another loopback address.
+    server.listen(0, '127.0.0.2', resolve);
   });
   const { port } = server.address() as { port: number };
-  return { server, url: `http://127.0.0.1:${port}`, paths };
+  return { server, url: `http://127.0.0.2:${port}`, paths };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -177,6 +178,8 @@ describe('the web dashboard in a browser', () => {
       env: {
         // The session routes accept only Kurz's own Origin; and short URLs are made from BASE_URL.
         BASE_URL: base,
+        // The target page is a local server: a private address, refused by default.
+        ALLOW_PRIVATE_URLS: 'true',
         JWT_SECRET: 'dashboard-e2e-secret-0123456789abcdefghij',
         LOG_REQUESTS: '0',
         CLICK_FLUSH_MS: '100',
@@ -323,7 +326,8 @@ describe('the web dashboard in a browser', () => {
 
     const secret = (await page.getByTestId('new-api-key').innerText()).trim();
     assert.ok(secret.length >= 20, `a key, got ${JSON.stringify(secret)}`);
-    const me = () => fetch(`${base}/api/v1/users/me`, { headers: { authorization: `Bearer ${secret}` }, signal: AbortSignal.timeout(10_000) });
+    // A key works on links (it never manages the account: /users/me is a 403 for it).
+    const me = () => fetch(`${base}/api/v1/links`, { headers: { authorization: `Bearer ${secret}` }, signal: AbortSignal.timeout(10_000) });
     assert.equal((await me()).status, 200, 'the new key signs API calls in');
 
     await page.getByRole('button', { name: 'Done' }).click();

@@ -152,6 +152,13 @@ describe('the kurz process', () => {
     assert.equal(again.code, 0, again.stderr);
     assert.equal(again.stdout.trim(), 'migrations are up to date');
 
+    // A weak password is refused by the same policy as sign-up (NIST SP 800-63B), and makes nothing.
+    const weak = await runKurz(['user', 'create', '--email', 'admin@example.com', '--admin', '--database-url', databaseUrl], {
+      env: { KURZ_PASSWORD: '12345678' },
+    });
+    assert.equal(weak.code, 2);
+    assert.match(weak.stderr, /^kurz: This password is too easy to guess/);
+
     // `user create` takes settings as flags, like every command.
     const created = await runKurz(['user', 'create', '--email', 'admin@example.com', '--admin', '--database-url', databaseUrl], {
       env: { KURZ_PASSWORD: PASSWORD },

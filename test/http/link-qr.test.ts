@@ -1,8 +1,9 @@
-import { before, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { inflateSync } from 'node:zlib';
 import QRCode from 'qrcode';
-import { describeEachDialect, problem, signUpAndIn, type Caller } from '../support/app.js';
+import { createTestApp, describeEachDialect, problem, signUpAndIn, type Caller, type TestApp } from '../support/app.js';
+import type { CachedQrRenderer } from '../../src/adapters/qr/cached-renderer.js';
 
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
@@ -110,7 +111,7 @@ function encodes(picture: Picture, text: string): boolean {
   return false;
 }
 
-describeEachDialect('link QR codes', ({ app, admin }) => {
+describeEachDialect('link QR codes', ({ app, t, admin }) => {
   let ann: Caller;
   let bob: Caller;
   let link: { id: string; code: string; short_url: string };
@@ -252,5 +253,52 @@ describeEachDialect('link QR codes', ({ app, admin }) => {
     assert.notEqual(after.body, before);
     assert.ok(encodes(decodeSvg(after.body), 'http://kurz.test/qr-renamed'));
     other = patched.json();
+  });
+
+  test('when the worker that renders PNGs is terminated mid-render, that request answers 503 with Retry-After and the next PNG is rendered by a new worker', async () => {
+    const { pool } = t().ctx.qr as CachedQrRenderer;
+    const rendering = qr(link.id, 'png', ann, '?size=2047');
+    while (pool.busyThreads.length === 0) await new Promise((resolve) => setImmediate(resolve));
+    await Promise.all(pool.busyThreads.map((worker) => worker.terminate()));
+    const cut = await rendering;
+    assert.equal(cut.statusCode, 503, String(cut.headers['content-type']));
+    assert.ok(Number(cut.headers['retry-after']) >= 1);
+    problem(cut);
+    const res = await qr(link.id, 'png', ann, '?size=333');
+    assert.equal(res.statusCode, 200, res.body);
+    assert.equal(res.rawPayload.readUInt32BE(16), 333);
+    assert.ok(encodes(decodePng(res.rawPayload), link.short_url));
+  });
+});
+
+describe('QR renders are rate-limited per user in their own class', () => {
+  let t: TestApp;
+  let ann: Caller;
+  let bob: Caller;
+  let ids: string[];
+  before(async () => {
+    t = await createTestApp('sqlite', { env: { RATE_QR: '2:0.0001' } });
+    await signUpAndIn(t.app);
+    [ann, bob] = [await signUpAndIn(t.app), await signUpAndIn(t.app)];
+    ids = [];
+    for (const n of [1, 2, 3]) {
+      const res = await t.app.inject({ method: 'POST', url: '/api/v1/links', headers: ann.auth, payload: { url: `https://example.com/qr-rate/${n}` } });
+      ids.push(res.json().id);
+    }
+  });
+  after(() => t.close());
+
+  test('when a user has had RATE_QR renders, the next render is a 429 with Retry-After; an image already rendered is still served, and another user is not affected', async () => {
+    const get = (id: string, format: string, who = ann) => t.app.inject({ url: `/api/v1/links/${id}/qr.${format}`, headers: who.auth });
+    assert.equal((await get(ids[0]!, 'png')).statusCode, 200);
+    assert.equal((await get(ids[1]!, 'svg')).statusCode, 200);
+    const limited = await get(ids[2]!, 'png');
+    assert.equal(limited.statusCode, 429, limited.body);
+    assert.ok(limited.headers['retry-after']);
+    assert.equal(problem(limited).status, 429);
+    assert.equal((await get(ids[0]!, 'png')).statusCode, 200, 'a kept image costs no render');
+    assert.equal((await get(ids[1]!, 'svg')).statusCode, 200);
+    const bobs = await t.app.inject({ method: 'POST', url: '/api/v1/links', headers: bob.auth, payload: { url: 'https://example.com/qr-rate/bob' } });
+    assert.equal((await get(bobs.json().id, 'png', bob)).statusCode, 200, 'bob has a bucket of his own');
   });
 });

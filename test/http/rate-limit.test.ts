@@ -1,6 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createTestApp, problem, signUpAndIn, type Caller, type TestApp } from '../support/app.js';
+import { RATE_CLASSES } from '../../src/config.js';
 import { createTestDatabase } from '../support/stores.js';
 import { PrivateRedis, TEST_REDIS_URL, assertRedisUp, uniquePrefix } from '../support/redis.js';
 
@@ -55,7 +56,7 @@ describe('rate limits per class', () => {
 
   test('an API key has a bucket of its own, apart from its user\'s', async () => {
     const key = (await t.app.inject({ method: 'POST', url: '/api/v1/api-keys', headers: ann.auth, payload: { name: 'k' } })).json().key;
-    const res = await t.app.inject({ url: '/api/v1/users/me', headers: { authorization: `Bearer ${key}` } });
+    const res = await t.app.inject({ url: '/api/v1/links', headers: { authorization: `Bearer ${key}` } });
     assert.equal(res.statusCode, 200);
     assert.equal(res.headers['ratelimit-remaining'], '5');
   });
@@ -116,9 +117,10 @@ describe('sign-up and sign-in limits', () => {
     t.app.inject({ method: 'POST', url: '/api/v1/auth/token', payload: { email, password: 'wrong guess' }, remoteAddress: ip });
 
   test('per email: guesses at one account from many addresses are cut off', async () => {
-    // The sign-up above spent one of victim@example.com's three attempts.
+    // Only failed sign-ins count per email: three addresses spend victim@example.com's three.
     assert.equal((await signIn('victim@example.com', '203.0.113.1')).statusCode, 401);
     assert.equal((await signIn('VICTIM@example.com', '203.0.113.2')).statusCode, 401);
+    assert.equal((await signIn('victim@example.com', '203.0.113.5')).statusCode, 401);
     const third = await signIn('victim@example.com', '203.0.113.3');
     assert.equal(third.statusCode, 429);
     assert.equal(third.headers['ratelimit-limit'], '3');
@@ -134,6 +136,83 @@ describe('sign-up and sign-in limits', () => {
     assert.equal(res.headers['ratelimit-limit'], '3');
     const none = await t.app.inject({ method: 'POST', url: '/api/v1/auth/token', payload: { email: 'c@example.com', password: 'long enough' }, remoteAddress: '10.1.0.2' });
     assert.equal(none.statusCode, 401, 'the refused sign-up created no account');
+  });
+});
+
+describe('sign-in limits at their defaults (OWASP: tight per email and address, loose per email)', () => {
+  const AUTH_CLASSES = ['authIp', 'authEmail', 'authEmailIp'] as const;
+  const defaults = Object.fromEntries(AUTH_CLASSES.map((c) => [RATE_CLASSES[c].setting, RATE_CLASSES[c].fallback]));
+  const OWNER = '198.51.100.5';
+  let t: TestApp;
+  let owner: Caller;
+  before(async () => {
+    t = await createTestApp('sqlite', { env: defaults });
+    owner = await signUpAndIn(t.app, 'owner@example.com', 'correct horse');
+  });
+  after(() => t.close());
+  const signIn = (email: string, password: string, ip: string) =>
+    t.app.inject({ method: 'POST', url: '/api/v1/auth/token', payload: { email, password }, remoteAddress: ip });
+
+  test('when an attacker elsewhere exhausts their guesses, then the owner still signs in and the attacker keeps getting 429', async () => {
+    const attacker = '203.0.113.66';
+    const guesses = [];
+    for (let i = 0; i < 8; i++) guesses.push((await signIn('owner@example.com', `guess number ${i}`, attacker)).statusCode);
+    assert.deepEqual(guesses, [401, 401, 401, 401, 401, 429, 429, 429]);
+    assert.equal((await signIn('owner@example.com', 'correct horse', OWNER)).statusCode, 200);
+    const again = await signIn('owner@example.com', 'correct horse', attacker);
+    assert.equal(again.statusCode, 429, 'even the right password is not checked for the attacker\'s address');
+    assert.ok(Number(again.headers['retry-after']) >= 1);
+    // The browser's sign-in shares the buckets.
+    const browser = await t.app.inject({
+      method: 'POST', url: '/api/v1/auth/session', headers: { 'x-kurz-csrf': '1' }, payload: { email: 'owner@example.com', password: 'guess again' }, remoteAddress: attacker,
+    });
+    assert.equal(browser.statusCode, 429);
+  });
+
+  test('when the owner signs in often from one address, then successes spend nothing but the per-address share', async () => {
+    const statuses = [];
+    for (let i = 0; i < 10; i++) statuses.push((await signIn(owner.email, 'correct horse', '198.51.100.6')).statusCode);
+    assert.deepEqual(statuses, Array(10).fill(200));
+  });
+
+  test('when guesses from many addresses exceed the per-email bucket (100 failures), then the account is refused for everyone: the trade-off', async () => {
+    await signUpAndIn(t.app, 'target@example.com', 'correct horse');
+    let failed = 0;
+    for (let address = 1; failed < 100; address++) {
+      for (let i = 0; i < 5; i++) {
+        const res = await signIn('target@example.com', `guess ${address}.${i}`, `192.0.2.${address}`);
+        assert.equal(res.statusCode, 401, `guess ${failed + 1}`);
+        failed++;
+      }
+    }
+    assert.equal((await signIn('target@example.com', 'another guess', '192.0.2.200')).statusCode, 429);
+    assert.equal((await signIn('target@example.com', 'correct horse', OWNER)).statusCode, 429);
+    assert.equal((await signIn(owner.email, 'correct horse', '192.0.2.201')).statusCode, 200, 'other accounts are untouched');
+  });
+
+  test('when a stolen access token guesses current_password, then it is limited like a sign-in', async () => {
+    const victim = await signUpAndIn(t.app, 'token-victim@example.com', 'correct horse');
+    const guess = (password: string) => t.app.inject({
+      method: 'PATCH', url: `/api/v1/users/${victim.id}`, headers: victim.auth, remoteAddress: '203.0.113.99',
+      payload: { password: 'chosen by the thief', current_password: password },
+    });
+    const statuses = [];
+    for (let i = 0; i < 6; i++) statuses.push((await guess(`guess ${i}`)).statusCode);
+    assert.deepEqual(statuses, [403, 403, 403, 403, 403, 429]);
+    assert.equal((await guess('correct horse')).statusCode, 429);
+  });
+
+  test('when one address asks whether emails are registered (sign-up 409s), then it is limited per address and per email', async () => {
+    const prober = '203.0.113.150';
+    const signUp = (email: string, ip = prober) =>
+      t.app.inject({ method: 'POST', url: '/api/v1/users', payload: { email, password: 'probing for accounts' }, remoteAddress: ip });
+    const same = [];
+    for (let i = 0; i < 6; i++) same.push((await signUp(owner.email)).statusCode);
+    assert.deepEqual(same, [409, 409, 409, 409, 409, 429], 'one email: 5 per address');
+    const many = [];
+    for (let i = 0; i < 16; i++) many.push((await signUp(`probe${i}@example.com`)).statusCode);
+    // 6 of the address's 20 went on the email above; 14 more, then 429.
+    assert.deepEqual(many, [...Array(14).fill(201), 429, 429]);
   });
 });
 

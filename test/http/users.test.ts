@@ -1,7 +1,14 @@
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { Writable } from 'node:stream';
+import { pino } from 'pino';
 import { createTestApp, describeEachDialect, problem, signUpAndIn, type Caller } from '../support/app.js';
 import { DIALECTS } from '../support/stores.js';
+import { AppError } from '../../src/domain/errors.js';
+import { createAccount } from '../../src/use-cases/users.js';
+
+/** Passwords NIST SP 800-63B would have refused, with the email they are tried for. */
+const WEAK = (email: string) => ['password', '12345678', ' '.repeat(12), email, `${email.split('@')[0]}2024!`, 'qwertyuiop'];
 
 for (const dialect of DIALECTS) {
   test(`the first user to sign up becomes admin, later ones are users (${dialect})`, async () => {
@@ -103,11 +110,11 @@ describeEachDialect('users API', ({ app, admin }) => {
     const patched = await app().inject({ method: 'PATCH', url: `/api/v1/users/${eve.id}`, headers: eve.auth, payload: { name: 'Eve' } });
     assert.equal(patched.statusCode, 200);
     assert.equal(patched.json().name, 'Eve');
-    const put = await app().inject({ method: 'PUT', url: `/api/v1/users/${eve.id}`, headers: eve.auth, payload: { email: 'eve.new@example.com' } });
+    const put = await app().inject({ method: 'PUT', url: `/api/v1/users/${eve.id}`, headers: eve.auth, payload: { email: 'eve.new@example.com', current_password: 'correct horse' } });
     assert.equal(put.statusCode, 200);
     assert.equal(put.json().email, 'eve.new@example.com');
     assert.equal(put.json().name, null);
-    const clash = await app().inject({ method: 'PATCH', url: `/api/v1/users/${eve.id}`, headers: eve.auth, payload: { email: fay.email } });
+    const clash = await app().inject({ method: 'PATCH', url: `/api/v1/users/${eve.id}`, headers: eve.auth, payload: { email: fay.email, current_password: 'correct horse' } });
     assert.equal(clash.statusCode, 409);
     eve.email = 'eve.new@example.com';
   });
@@ -133,7 +140,7 @@ describeEachDialect('users API', ({ app, admin }) => {
   });
 
   test('changing the password signs out every refresh token; the new password works', async () => {
-    const res = await app().inject({ method: 'PATCH', url: `/api/v1/users/${eve.id}`, headers: eve.auth, payload: { password: 'a new passphrase' } });
+    const res = await app().inject({ method: 'PATCH', url: `/api/v1/users/${eve.id}`, headers: eve.auth, payload: { password: 'a new passphrase', current_password: 'correct horse' } });
     assert.equal(res.statusCode, 200);
     const refreshed = await app().inject({ method: 'POST', url: '/api/v1/auth/refresh', payload: { refresh_token: eve.refreshToken } });
     assert.equal(refreshed.statusCode, 401);
@@ -160,4 +167,147 @@ describeEachDialect('users API', ({ app, admin }) => {
     assert.equal((await app().inject({ url: '/api/v1/users/me', headers: gus.auth })).statusCode, 401);
     assert.equal((await app().inject({ url: `/api/v1/users/${gus.id}`, headers: admin().auth })).statusCode, 404);
   });
+
+  test('when the password or the email changes without current_password, then 400 names it; a wrong one, 403; nothing changes', async () => {
+    const kim = await signUpAndIn(app());
+    const change = (method: 'PATCH' | 'PUT', payload: object) => app().inject({ method, url: `/api/v1/users/${kim.id}`, headers: kim.auth, payload });
+    for (const [method, payload] of [
+      ['PATCH', { password: 'a fresh passphrase' }], ['PATCH', { email: 'kim.new@example.com' }], ['PUT', { email: 'kim.new@example.com' }],
+      ['PATCH', { password: 'a fresh passphrase', email: 'kim.new@example.com', name: 'Kim' }],
+    ] as const) {
+      const res = await change(method, payload);
+      assert.equal(res.statusCode, 400, `${method} ${JSON.stringify(payload)}`);
+      assert.equal(problem(res).errors?.[0]?.field, 'current_password');
+    }
+    const wrong = await change('PATCH', { password: 'a fresh passphrase', current_password: 'not my password' });
+    assert.equal(wrong.statusCode, 403);
+    assert.equal(problem(wrong).errors?.[0]?.field, 'current_password');
+    const me = (await app().inject({ url: '/api/v1/users/me', headers: kim.auth })).json();
+    assert.equal(me.email, kim.email);
+    assert.equal(me.name, null);
+    const old = await app().inject({ method: 'POST', url: '/api/v1/auth/token', payload: { email: kim.email, password: 'correct horse' } });
+    assert.equal(old.statusCode, 200, 'the password did not change');
+    // The name alone, or PUT with the email as it is, is no change of credentials.
+    assert.equal((await change('PATCH', { name: 'Kim' })).statusCode, 200);
+    assert.equal((await change('PUT', { email: kim.email.toUpperCase(), name: 'Kim' })).statusCode, 200);
+    const right = await change('PATCH', { email: 'kim.new@example.com', current_password: 'correct horse' });
+    assert.equal(right.statusCode, 200);
+    assert.equal(right.json().email, 'kim.new@example.com');
+  });
+
+  test('when an admin changes another user\'s password and email, then no current_password is needed; their own still needs it', async () => {
+    const lee = await signUpAndIn(app());
+    const res = await app().inject({
+      method: 'PATCH', url: `/api/v1/users/${lee.id}`, headers: admin().auth, payload: { password: 'reset by the admin', email: `${lee.id}@example.com` },
+    });
+    assert.equal(res.statusCode, 200);
+    const signIn = await app().inject({ method: 'POST', url: '/api/v1/auth/token', payload: { email: `${lee.id}@example.com`, password: 'reset by the admin' } });
+    assert.equal(signIn.statusCode, 200);
+    const own = await app().inject({ method: 'PATCH', url: `/api/v1/users/${admin().id}`, headers: admin().auth, payload: { password: 'the admin alone knows' } });
+    assert.equal(own.statusCode, 400);
+    assert.equal(problem(own).errors?.[0]?.field, 'current_password');
+  });
+
+  test('when a password is common, all spaces or the email, then sign-up, an admin-made account and a change answer 400 naming password, and nothing is stored', async () => {
+    const email = 'weakling@example.com';
+    for (const password of WEAK(email)) {
+      for (const headers of [{}, admin().auth]) {
+        const res = await app().inject({ method: 'POST', url: '/api/v1/users', headers, payload: { email, password } });
+        assert.equal(res.statusCode, 400, JSON.stringify(password));
+        const [error] = problem(res).errors ?? [];
+        assert.equal(error?.field, 'password');
+        assert.match(error!.message, /^[A-Z].*\.$/, 'a sentence for people');
+      }
+    }
+    const ok = await app().inject({ method: 'POST', url: '/api/v1/users', payload: { email, password: 'plenty of unrelated words' } });
+    assert.equal(ok.statusCode, 201, 'no refused sign-up stored the account');
+    const weakling = (await app().inject({ method: 'POST', url: '/api/v1/auth/token', payload: { email, password: 'plenty of unrelated words' } })).json();
+    for (const password of WEAK(email)) {
+      const res = await app().inject({
+        method: 'PATCH', url: `/api/v1/users/${ok.json().id}`, headers: { authorization: `Bearer ${weakling.access_token}` },
+        payload: { password, current_password: 'plenty of unrelated words' },
+      });
+      assert.equal(res.statusCode, 400, JSON.stringify(password));
+      assert.equal(problem(res).errors?.[0]?.field, 'password');
+    }
+  });
 });
+
+for (const dialect of DIALECTS) {
+  test(`when kurz user create is given a weak password, then it is refused and no account is made (${dialect})`, async () => {
+    const { ctx, close } = await createTestApp(dialect);
+    try {
+      for (const password of WEAK('cli@example.com')) {
+        await assert.rejects(createAccount(ctx, { email: 'cli@example.com', password }), (err) => err instanceof AppError && err.errors?.[0]?.field === 'password');
+      }
+      assert.equal(await ctx.store.findUserByEmail('cli@example.com'), undefined);
+    } finally {
+      await close();
+    }
+  });
+
+  test(`when an admin changes another user's credentials, then one info line names both ids and never the password (${dialect})`, async () => {
+    const lines: string[] = [];
+    const log = pino({ level: 'info' }, new Writable({ write: (chunk, _enc, done) => (lines.push(String(chunk)), done()) }));
+    const { app, close } = await createTestApp(dialect, { log, env: { LOG_REQUESTS: '0' } });
+    try {
+      const root = await signUpAndIn(app);
+      const ann = await signUpAndIn(app);
+      const res = await app.inject({ method: 'PUT', url: `/api/v1/users/${ann.id}`, headers: root.auth, payload: { email: ann.email, password: 'a secret the admin chose' } });
+      assert.equal(res.statusCode, 200);
+      const entries = lines.map((l) => JSON.parse(l)).filter((e) => e.adminId !== undefined);
+      assert.equal(entries.length, 1);
+      assert.equal(entries[0].level, 30);
+      assert.equal(entries[0].adminId, root.id);
+      assert.equal(entries[0].userId, ann.id);
+      assert.ok(!lines.join('').includes('a secret the admin chose'), 'the password is never logged');
+    } finally {
+      await close();
+    }
+  });
+
+  test(`when the only admin demotes or deletes themself, then 409 and they stay admin; with a second admin they may (${dialect})`, async () => {
+    const { app, close } = await createTestApp(dialect);
+    try {
+      const root = await signUpAndIn(app);
+      const demote = await app.inject({ method: 'PATCH', url: `/api/v1/users/${root.id}`, headers: root.auth, payload: { role: 'user' } });
+      assert.equal(demote.statusCode, 409);
+      problem(demote);
+      const put = await app.inject({ method: 'PUT', url: `/api/v1/users/${root.id}`, headers: root.auth, payload: { email: root.email, role: 'user' } });
+      assert.equal(put.statusCode, 409);
+      const del = await app.inject({ method: 'DELETE', url: `/api/v1/users/${root.id}`, headers: root.auth });
+      assert.equal(del.statusCode, 409);
+      assert.equal((await app.inject({ url: '/api/v1/users/me', headers: root.auth })).json().role, 'admin');
+      const ann = await signUpAndIn(app);
+      await app.inject({ method: 'PATCH', url: `/api/v1/users/${ann.id}`, headers: root.auth, payload: { role: 'admin' } });
+      assert.equal((await app.inject({ method: 'PATCH', url: `/api/v1/users/${root.id}`, headers: root.auth, payload: { role: 'user' } })).statusCode, 200);
+      assert.equal((await app.inject({ method: 'DELETE', url: `/api/v1/users/${ann.id}`, headers: ann.auth })).statusCode, 409, 'ann is now the only admin');
+    } finally {
+      await close();
+    }
+  });
+
+  test(`when two admins demote each other at once, then one wins and one admin is left (${dialect})`, async () => {
+    const { app, ctx, close } = await createTestApp(dialect);
+    try {
+      const root = await signUpAndIn(app);
+      const ann = await signUpAndIn(app);
+      await app.inject({ method: 'PATCH', url: `/api/v1/users/${ann.id}`, headers: root.auth, payload: { role: 'admin' } });
+      for (let round = 0; round < 5; round++) {
+        const results = await Promise.all([
+          app.inject({ method: 'PATCH', url: `/api/v1/users/${root.id}`, headers: ann.auth, payload: { role: 'user' } }),
+          app.inject({ method: 'PATCH', url: `/api/v1/users/${ann.id}`, headers: root.auth, payload: { role: 'user' } }),
+        ]);
+        const statuses = results.map((r) => r.statusCode);
+        assert.equal(statuses.filter((s) => s === 200).length, 1, `round ${round}: ${statuses}`);
+        const admins = (await ctx.store.listUsers({ limit: 10 })).filter((u) => u.role === 'admin');
+        assert.equal(admins.length, 1, `round ${round}`);
+        // The one left promotes the other again for the next round.
+        const [left, other] = admins[0]!.id === root.id ? [root, ann] : [ann, root];
+        await app.inject({ method: 'PATCH', url: `/api/v1/users/${other.id}`, headers: left.auth, payload: { role: 'admin' } });
+      }
+    } finally {
+      await close();
+    }
+  });
+}

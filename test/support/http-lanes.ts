@@ -159,6 +159,8 @@ export interface RawConnection {
   closed: Promise<Ending>;
   /** Bytes received that were not part of a response read with response(). */
   strayBytes: () => number;
+  /** Closes the connection from this side (FIN). */
+  end: () => void;
 }
 
 export async function rawConnection(base: string): Promise<RawConnection> {
@@ -224,5 +226,6 @@ export async function rawConnection(base: string): Promise<RawConnection> {
     },
     closed,
     strayBytes: () => buffer.length,
+    end: () => void socket.end(),
   };
 }

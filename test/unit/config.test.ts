@@ -29,6 +29,14 @@ describe('loadConfig', () => {
     assert.deepEqual(c.blockedDomains, []);
   });
 
+  test('when ALLOW_PRIVATE_URLS is unset, then private targets are refused; true allows them; another value stops start-up', () => {
+    assert.equal(loadConfig({}).allowPrivateUrls, false);
+    assert.equal(loadConfig({ ALLOW_PRIVATE_URLS: 'true' }).allowPrivateUrls, true);
+    assert.equal(loadConfig({ ALLOW_PRIVATE_URLS: 'false' }).allowPrivateUrls, false);
+    assertBadSetting({ ALLOW_PRIVATE_URLS: 'yes' }, 'ALLOW_PRIVATE_URLS');
+    assert.deepEqual(flagsToEnv(['--allow-private-urls', 'true']), { ALLOW_PRIVATE_URLS: 'true' });
+  });
+
   test('the default BASE_URL follows PORT', () => {
     assert.equal(loadConfig({ PORT: '9000' }).baseUrl, 'http://localhost:9000');
   });
@@ -137,5 +145,23 @@ describe('flagsToEnv', () => {
 
   test('a bare word throws a ConfigError', () => {
     assert.throws(() => flagsToEnv(['serve']), ConfigError);
+  });
+});
+
+describe('server limits and /metrics access', () => {
+  test('REQUEST_TIMEOUT, MAX_CONNECTIONS and METRICS_TOKEN have their defaults, and take valid values', () => {
+    const defaults = loadConfig({});
+    assert.equal(defaults.requestTimeoutMs, 30_000);
+    assert.equal(defaults.maxConnections, 10_000);
+    assert.equal(defaults.metricsToken, undefined);
+    assert.deepEqual(defaults.rateLimits.qr, { capacity: 30, refillPerSecond: 0.5 });
+    const set = loadConfig({ REQUEST_TIMEOUT: '5', MAX_CONNECTIONS: '200', METRICS_TOKEN: 'a-token-of-20-chars!', RATE_QR: 'off' });
+    assert.deepEqual([set.requestTimeoutMs, set.maxConnections, set.metricsToken, set.rateLimits.qr], [5_000, 200, 'a-token-of-20-chars!', null]);
+  });
+
+  test('a short or spaced METRICS_TOKEN, or a REQUEST_TIMEOUT or MAX_CONNECTIONS of 0, stops start-up naming the setting', () => {
+    for (const [name, value] of [['METRICS_TOKEN', 'short'], ['METRICS_TOKEN', 'has spaces in it, sixteen+'], ['REQUEST_TIMEOUT', '0'], ['MAX_CONNECTIONS', '0']] as const) {
+      assert.throws(() => loadConfig({ [name]: value }), (err: unknown) => err instanceof ConfigError && err.setting === name, `${name}=${value}`);
+    }
   });
 });

@@ -19,9 +19,9 @@ export class FallbackRateLimiter implements RateLimiter {
     private readonly log: Logger,
   ) {}
 
-  async take(key: string, limit: BucketLimit): Promise<Decision> {
+  async take(key: string, limit: BucketLimit, cost = 1): Promise<Decision> {
     try {
-      const decision = await this.shared.take(key, limit);
+      const decision = await this.shared.take(key, limit, cost);
       if (this.degraded) {
         this.degraded = false;
         this.log.info('rate limits are shared through Redis again');
@@ -35,7 +35,7 @@ export class FallbackRateLimiter implements RateLimiter {
       } else {
         this.log.debug({ key }, 'rate limit taken locally');
       }
-      return this.local.takeNow(key, limit);
+      return this.local.takeNow(key, limit, cost);
     }
   }
 }

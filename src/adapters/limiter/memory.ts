@@ -14,20 +14,21 @@ export class MemoryRateLimiter implements RateLimiter {
     private readonly now: () => number = Date.now,
     maxBuckets = 100_000,
   ) {
-    this.buckets = new LRUCache({ max: maxBuckets });
+    // Expiry reads the limiter's own clock, so a bucket is forgotten exactly when take() would find it full.
+    this.buckets = new LRUCache({ max: maxBuckets, perf: { now }, ttlResolution: 0 });
     // lru-cache drops an expired entry only when it is read; sweep the ones nobody asks for again.
     setInterval(() => this.buckets.purgeStale(), 10_000).unref();
   }
 
   /** Synchronous take, for callers that must not yield. */
-  takeNow(key: string, limit: BucketLimit): Decision {
-    const { decision, state } = take(limit, this.buckets.get(key), this.now());
+  takeNow(key: string, limit: BucketLimit, cost = 1): Decision {
+    const { decision, state } = take(limit, this.buckets.get(key), this.now(), cost);
     this.buckets.set(key, state, { ttl: fullAfterMs(limit) });
     return decision;
   }
 
-  async take(key: string, limit: BucketLimit): Promise<Decision> {
-    return this.takeNow(key, limit);
+  async take(key: string, limit: BucketLimit, cost = 1): Promise<Decision> {
+    return this.takeNow(key, limit, cost);
   }
 
   /** Buckets held, not counting idle ones that are full again. */

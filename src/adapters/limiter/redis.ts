@@ -4,8 +4,8 @@ import type { RedisConnection } from '../redis/connection.js';
 
 /**
  * One atomic take: refill by the time elapsed on the Redis server's clock (so instances with skewed
- * clocks share one bucket exactly), take a token if there is one, store the bucket with an expiry of
- * the time it takes to fill up again. The same arithmetic as domain/token-bucket.ts.
+ * clocks share one bucket exactly), take `cost` (ARGV[4]) tokens if there are that many (0 looks; a
+ * negative cost gives them back, up to the capacity), store the bucket with an expiry of the time it takes to fill up again. The same arithmetic as domain/token-bucket.ts.
  */
 const TAKE = `
 local t = redis.call('TIME')
@@ -19,9 +19,10 @@ if tokens == nil then
 else
   tokens = math.min(capacity, tokens + math.max(0, now - tonumber(bucket[2])) * per_ms)
 end
+local cost = tonumber(ARGV[4])
 local allowed = 0
-if tokens >= 1 then
-  tokens = tokens - 1
+if tokens >= cost then
+  tokens = math.min(capacity, tokens - cost)
   allowed = 1
 end
 redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'at', now)
@@ -35,12 +36,12 @@ export class RedisRateLimiter implements RateLimiter {
     private readonly prefix: string,
   ) {}
 
-  async take(key: string, limit: BucketLimit): Promise<Decision> {
+  async take(key: string, limit: BucketLimit, cost = 1): Promise<Decision> {
     // The hash tag keeps the key in one Redis Cluster slot whatever the key contains.
     const bucket = `${this.prefix}rl:{${key}}`;
     const [allowed, tokens] = (await this.redis.call('rate-limit', (r) =>
-      r.eval(TAKE, 1, bucket, limit.capacity, limit.refillPerSecond, fullAfterMs(limit)),
+      r.eval(TAKE, 1, bucket, limit.capacity, limit.refillPerSecond, fullAfterMs(limit), cost),
     )) as [number, string];
-    return decide(limit, Number(tokens), allowed === 1);
+    return decide(limit, Number(tokens), allowed === 1, cost);
   }
 }

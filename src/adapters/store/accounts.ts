@@ -1,7 +1,8 @@
-import type { Selectable } from 'kysely';
-import type {
-  ApiKeyRecord, NewUser, PageQuery, RefreshTokenRecord, Role, UserChanges, UserRecord,
+import type { Kysely, Selectable, Transaction } from 'kysely';
+import {
+  LastAdmin, type ApiKeyRecord, type NewUser, type PageQuery, type RefreshTokenRecord, type Role, type UserChanges, type UserRecord,
 } from '../../ports.js';
+import { formatScopes, parseScopes } from '../../domain/scopes.js';
 import type { Database } from './schema.js';
 import { KyselyBase, definedOnly } from './kysely-base.js';
 
@@ -52,14 +53,18 @@ export class AccountsStore extends KyselyBase {
       ...definedOnly({ email: changes.email, name: changes.name, role: changes.role, password_hash: changes.passwordHash }),
       updated_at: now,
     };
-    const row = await this.unique(() =>
-      this.db.updateTable('users').set(set).where('id', '=', id).returningAll().executeTakeFirst(),
-    );
+    const update = (db: Kysely<Database>) => db.updateTable('users').set(set).where('id', '=', id).returningAll().executeTakeFirst();
+    // Only a demotion can leave no admin: every other change is one plain statement.
+    const row = await this.unique(() => changes.role !== 'user' ? update(this.db) : this.db.transaction().execute(async (trx) => {
+      await keepsAnAdmin(trx, id);
+      return update(trx);
+    }));
     return row && toUser(row);
   }
 
   async deleteUser(id: string): Promise<string[] | undefined> {
     return this.db.transaction().execute(async (trx) => {
+      await keepsAnAdmin(trx, id);
       const links = await trx.selectFrom('links').select('code').where('owner_id', '=', id).execute();
       const result = await trx.deleteFrom('users').where('id', '=', id).executeTakeFirst();
       return Number(result.numDeletedRows) > 0 ? links.map((l) => l.code) : undefined;
@@ -122,7 +127,7 @@ export class AccountsStore extends KyselyBase {
       this.db
         .insertInto('api_keys')
         .values({
-          id: k.id, user_id: k.userId, name: k.name, prefix: k.prefix, key_hash: k.keyHash, created_at: k.createdAt,
+          id: k.id, user_id: k.userId, name: k.name, prefix: k.prefix, key_hash: k.keyHash, scopes: formatScopes(k.scopes), created_at: k.createdAt,
           expires_at: k.expiresAt, revoked_at: k.revokedAt,
         })
         .execute(),
@@ -131,6 +136,11 @@ export class AccountsStore extends KyselyBase {
 
   async findApiKeyByPrefix(prefix: string): Promise<ApiKeyRecord | undefined> {
     const row = await this.db.selectFrom('api_keys').selectAll().where('prefix', '=', prefix).executeTakeFirst();
+    return row && toApiKey(row);
+  }
+
+  async findApiKeyById(id: string): Promise<ApiKeyRecord | undefined> {
+    const row = await this.db.selectFrom('api_keys').selectAll().where('id', '=', id).executeTakeFirst();
     return row && toApiKey(row);
   }
 
@@ -158,6 +168,17 @@ export class AccountsStore extends KyselyBase {
   }
 }
 
+/**
+ * Throws LastAdmin when `userId` is an admin and no other is left. The lock row serialises every
+ * demotion and deletion: without it, two admins demoting each other at once on PostgreSQL would each
+ * see the other still admin and both succeed. (SQLite runs one write transaction at a time anyway.)
+ */
+async function keepsAnAdmin(trx: Transaction<Database>, userId: string): Promise<void> {
+  await trx.updateTable('locks').set({ name: 'admins' }).where('name', '=', 'admins').execute();
+  const admins = await trx.selectFrom('users').select('id').where('role', '=', 'admin').limit(2).execute();
+  if (admins.length === 1 && admins[0]!.id === userId) throw new LastAdmin();
+}
+
 function toUserRow(u: NewUser) {
   return { id: u.id, email: u.email, name: u.name, password_hash: u.passwordHash, created_at: u.createdAt };
 }
@@ -171,7 +192,7 @@ function toUser(r: Selectable<Database['users']>): UserRecord {
 
 function toApiKey(r: Selectable<Database['api_keys']>): ApiKeyRecord {
   return {
-    id: r.id, userId: r.user_id, name: r.name, prefix: r.prefix, keyHash: r.key_hash, createdAt: r.created_at,
+    id: r.id, userId: r.user_id, name: r.name, prefix: r.prefix, keyHash: r.key_hash, scopes: parseScopes(r.scopes), createdAt: r.created_at,
     expiresAt: r.expires_at, revokedAt: r.revoked_at,
   };
 }

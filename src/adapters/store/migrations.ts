@@ -138,6 +138,17 @@ const migrations: Record<string, Migration> = {
       await db.schema.dropTable('click_rollups').execute();
     },
   },
+  '0004-accounts-hardening': {
+    async up(db: Kysely<any>) {
+      // What each API key may do, space-separated; keys made before scopes existed keep every right they had.
+      await db.schema
+        .alterTable('api_keys')
+        .addColumn('scopes', 'text', (c) => c.notNull().defaultTo('links:read links:write stats:read'))
+        .execute();
+      // Locked by a demotion or deletion of an admin, so that two of them at once cannot leave no admin.
+      await db.insertInto('locks').values({ name: 'admins' }).execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -29,6 +29,8 @@ export interface Database {
     name: string;
     prefix: string;
     key_hash: string;
+    /** Space-separated scopes (domain/scopes.ts). */
+    scopes: string;
     created_at: number;
     expires_at: number | null;
     revoked_at: number | null;

@@ -40,10 +40,11 @@ const problemDescription = (status: number) =>
 /**
  * Response objects of the error statuses a route can answer, all RFC 9457 problems served as
  * application/problem+json (Fastify serializes by that content type). Every operation is rate-limited
- * and reads the store, so 429 and 503 are always there.
+ * and reads the store, so 429 and 503 are always there; and refuses control characters in any path or
+ * query parameter (validation.ts), so 400 too.
  */
 export function problems(...statuses: number[]): Record<number, object> {
-  const all = [...new Set([...statuses, 429, 503])].sort((a, b) => a - b);
+  const all = [...new Set([...statuses, 400, 429, 503])].sort((a, b) => a - b);
   return Object.fromEntries(all.map((s) => [s, {
     description: problemDescription(s),
     headers: { ...rateLimitFields(false), ...ERROR_HEADERS[s] },

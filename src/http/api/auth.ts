@@ -3,7 +3,7 @@ import { refresh, revoke, signIn } from '../../use-cases/sessions.js';
 import { RefreshBody, TokenBody, TokenPair } from '../schemas.js';
 import { BODY_ERRORS, NO_STORE, empty, json, noStore, problems, type Api } from './api.js';
 import { SECURITY } from '../openapi.js';
-import { limitAuthAttempt } from '../rate-limit.js';
+import { limitPasswordCheck } from '../rate-limit.js';
 
 export function authRoutes(app: Api, ctx: Context): void {
   const tags = ['auth'];
@@ -14,8 +14,8 @@ export function authRoutes(app: Api, ctx: Context): void {
       response: { 200: json(TokenPair, 'the tokens', NO_STORE), ...problems(...BODY_ERRORS, 401) },
     },
   }, async (request, reply) => {
-    await limitAuthAttempt(ctx, request, reply, request.body.email);
-    return reply.headers(noStore).send(await signIn(ctx, request.body.email, request.body.password));
+    const { email, password } = request.body;
+    return reply.headers(noStore).send(await limitPasswordCheck(ctx, request, reply, email, () => signIn(ctx, email, password)));
   });
 
   app.post('/auth/refresh', {

@@ -6,7 +6,7 @@ import { AppError } from '../../domain/errors.js';
 import { StoreUnavailable } from '../../ports.js';
 import { AccessToken, TokenBody } from '../schemas.js';
 import { cookie, setCookie } from '../cookies.js';
-import { limitAuthAttempt } from '../rate-limit.js';
+import { limitPasswordCheck } from '../rate-limit.js';
 import { BODY_ERRORS, NO_STORE, empty, json, noStore, problems, responseHeader, type Api } from './api.js';
 import { SECURITY } from '../openapi.js';
 
@@ -49,8 +49,8 @@ export function browserSessionRoutes(app: Api, ctx: Context): void {
       response: { 200: json(AccessToken, 'the access token', { ...NO_STORE, ...cookieSet }), ...problems(...BODY_ERRORS, 401, 403) },
     },
   }, async (request, reply) => {
-    await limitAuthAttempt(ctx, request, reply, request.body.email);
-    const tokens = await signIn(ctx, request.body.email, request.body.password);
+    const { email, password } = request.body;
+    const tokens = await limitPasswordCheck(ctx, request, reply, email, () => signIn(ctx, email, password));
     return keep(reply, tokens.refresh_token).headers(noStore).send(accessOnly(tokens));
   });
 

@@ -1,9 +1,11 @@
 import type { Static } from 'typebox';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { LinkChanges } from '../../ports.js';
 import type { Context } from '../../use-cases/context.js';
 import { createLink, deleteLink, getLink, listLinks, replacement, updateLink, type LinkInput } from '../../use-cases/links.js';
 import { bearerSecurity, requireActor } from '../auth.js';
-import { enforce } from '../rate-limit.js';
+import { AppError } from '../../domain/errors.js';
+import { enforce, enforceNotEmpty } from '../rate-limit.js';
 import { epochMs, iso, linkJson, paged } from '../present.js';
 import { linkStats } from '../../use-cases/link-stats.js';
 import { IdParams, Link, LinkBody, LinkListQuery, LinkPatchBody, Page, Stats, StatsQuery } from '../schemas.js';
@@ -13,17 +15,33 @@ export function linkRoutes(app: Api, ctx: Context): void {
   const tags = ['links'];
   const security = bearerSecurity;
   const present = linkJson(ctx.config.baseUrl);
+  /**
+   * A write that sets a code answers 409 when the code is taken: a code lookup, charged like the
+   * redirect's 404s to the unknown-code class of the client IP, so probing codes here is no faster
+   * than by redirect. A conflict takes a token; an empty bucket refuses every write that sets a code,
+   * before it is tried, so the 429 says nothing about the code either.
+   */
+  const settingCode = async <T>(request: FastifyRequest, reply: FastifyReply, code: string | undefined, write: () => Promise<T>): Promise<T> => {
+    if (code === undefined) return write();
+    await enforceNotEmpty(ctx, reply, 'notFound', request.ip);
+    try {
+      return await write();
+    } catch (err) {
+      if (err instanceof AppError && err.kind === 'conflict') await enforce(ctx, reply, 'notFound', request.ip, true);
+      throw err;
+    }
+  };
 
   app.post('/links', {
     schema: {
       tags, security, operationId: 'createLink', summary: 'Shorten a URL', body: LinkBody,
       // 500: every random code drawn was taken (the code space is near full), which no input causes.
-      response: { 201: json(Link, 'the new link', LOCATION), ...problems(...BODY_ERRORS, 401, 409, 500) },
+      response: { 201: json(Link, 'the new link', LOCATION), ...problems(...BODY_ERRORS, 401, 403, 409, 500) },
     },
   }, async (request, reply) => {
-    const actor = requireActor(request);
+    const actor = requireActor(request, 'links:write');
     await enforce(ctx, reply, 'createLink', actor.user.id);
-    const link = await createLink(ctx, actor, linkInput(request.body));
+    const link = await settingCode(request, reply, request.body.code, () => createLink(ctx, actor, linkInput(request.body)));
     return reply.code(201).header('location', `/api/v1/links/${link.id}`).send(present(link));
   });
 
@@ -33,7 +51,7 @@ export function linkRoutes(app: Api, ctx: Context): void {
       response: { 200: json(Page(Link), 'a page of links'), ...problems(400, 401, 403) },
     },
   }, async (request) => {
-    const actor = requireActor(request);
+    const actor = requireActor(request, 'links:read');
     const { q, tag, owner } = request.query;
     return paged(request.query, (limit, cursor) => listLinks(ctx, actor, { limit, cursor, q, tag, owner }), present);
   });
@@ -41,39 +59,41 @@ export function linkRoutes(app: Api, ctx: Context): void {
   app.get('/links/:id', {
     schema: {
       tags, security, operationId: 'getLink', summary: 'A link (owner or admin)', params: IdParams,
-      response: { 200: json(Link, 'the link'), ...problems(400, 401, 404) },
+      response: { 200: json(Link, 'the link'), ...problems(400, 401, 403, 404) },
     },
-  }, async (request) => present(await getLink(ctx, requireActor(request), request.params.id)));
+  }, async (request) => present(await getLink(ctx, requireActor(request, 'links:read'), request.params.id)));
 
   app.put('/links/:id', {
     schema: {
       tags, security, operationId: 'replaceLink', summary: 'Replace a link: fields left out return to their defaults; the code stays unless given',
-      params: IdParams, body: LinkBody, response: { 200: json(Link, 'the link as changed'), ...problems(...BODY_ERRORS, 401, 404, 409) },
+      params: IdParams, body: LinkBody, response: { 200: json(Link, 'the link as changed'), ...problems(...BODY_ERRORS, 401, 403, 404, 409) },
     },
-  }, async (request) => {
-    const actor = requireActor(request);
-    return present(await updateLink(ctx, actor, request.params.id, replacement(linkInput(request.body))));
+  }, async (request, reply) => {
+    const actor = requireActor(request, 'links:write');
+    const { body, params } = request;
+    return present(await settingCode(request, reply, body.code, () => updateLink(ctx, actor, params.id, replacement(linkInput(body)))));
   });
 
   app.patch('/links/:id', {
     schema: {
       tags, security, operationId: 'updateLink', summary: 'Change some fields of a link; null clears title, expires_at or max_clicks',
-      params: IdParams, body: LinkPatchBody, response: { 200: json(Link, 'the link as changed'), ...problems(...BODY_ERRORS, 401, 404, 409) },
+      params: IdParams, body: LinkPatchBody, response: { 200: json(Link, 'the link as changed'), ...problems(...BODY_ERRORS, 401, 403, 404, 409) },
     },
-  }, async (request) => {
-    const actor = requireActor(request);
-    return present(await updateLink(ctx, actor, request.params.id, linkInput(request.body)));
+  }, async (request, reply) => {
+    const actor = requireActor(request, 'links:write');
+    const { body, params } = request;
+    return present(await settingCode(request, reply, body.code, () => updateLink(ctx, actor, params.id, linkInput(body))));
   });
 
   app.get('/links/:id/stats', {
     schema: {
       tags, security, operationId: 'getLinkStats',
       summary: 'Clicks of a link over time and by referrer, country, browser, OS and device (bots excluded unless include_bots)',
-      params: IdParams, querystring: StatsQuery, response: { 200: json(Stats, 'the link\'s clicks'), ...problems(400, 401, 404) },
+      params: IdParams, querystring: StatsQuery, response: { 200: json(Stats, 'the link\'s clicks'), ...problems(400, 401, 403, 404) },
     },
   }, async (request) => {
     const { from, to, interval, include_bots } = request.query;
-    const stats = await linkStats(ctx, requireActor(request), request.params.id, {
+    const stats = await linkStats(ctx, requireActor(request, 'stats:read'), request.params.id, {
       from: epochMs(from, 'from'), to: epochMs(to, 'to'), interval: interval as 'hour' | 'day', includeBots: include_bots ?? false,
     });
     const { referrer, country, browser, os, device } = stats.breakdown;
@@ -87,10 +107,10 @@ export function linkRoutes(app: Api, ctx: Context): void {
   app.delete('/links/:id', {
     schema: {
       tags, security, operationId: 'deleteLink', summary: 'Delete a link', params: IdParams,
-      response: { 204: empty('deleted'), ...problems(...BODY_ERRORS, 401, 404) },
+      response: { 204: empty('deleted'), ...problems(...BODY_ERRORS, 401, 403, 404) },
     },
   }, async (request, reply) => {
-    await deleteLink(ctx, requireActor(request), request.params.id);
+    await deleteLink(ctx, requireActor(request, 'links:write'), request.params.id);
     return reply.code(204).send(null);
   });
 }

@@ -1,8 +1,10 @@
+import type { Static } from 'typebox';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Context } from '../../use-cases/context.js';
 import { deleteUser, getUser, listUsers, signUp, updateUser } from '../../use-cases/users.js';
 import { listLinks } from '../../use-cases/links.js';
-import { bearerSecurity, requireActor } from '../auth.js';
-import { limitAuthAttempt } from '../rate-limit.js';
+import { bearerSecurity, refuseApiKey, requireActor } from '../auth.js';
+import { limitPasswordCheck, limitSignUp } from '../rate-limit.js';
 import { linkJson, paged, userJson } from '../present.js';
 import { IdParams, Link, Page, PageQuery, SignUpBody, User, UserPatchBody, UserPutBody } from '../schemas.js';
 import { BODY_ERRORS, LOCATION, empty, json, problems, type Api } from './api.js';
@@ -11,27 +13,40 @@ import { SECURITY } from '../openapi.js';
 export function userRoutes(app: Api, ctx: Context): void {
   const tags = ['users'];
   const security = bearerSecurity;
+  // Accounts are managed from a signed-in session only: a leaked script key must not take one over.
+  const onRequest = refuseApiKey;
+  // A change that names current_password checks a password: limited like a sign-in, so that a stolen
+  // access token cannot guess the password at the API's rate.
+  const update = (request: FastifyRequest, reply: FastifyReply, body: Static<typeof UserPatchBody>, id: string) => {
+    const actor = requireActor(request);
+    const { current_password: currentPassword, ...fields } = body;
+    const run = () => updateUser(ctx, actor, id, { ...fields, currentPassword });
+    return currentPassword === undefined ? run() : limitPasswordCheck(ctx, request, reply, actor.user.email, run);
+  };
 
   app.post('/users', {
+    onRequest,
     schema: {
       tags, operationId: 'createUser', security: SECURITY.optionalBearer,
       summary: 'Sign up (or, as an admin, create an account); the first user becomes admin',
       body: SignUpBody, response: { 201: json(User, 'the new account', LOCATION), ...problems(...BODY_ERRORS, 401, 403, 409) },
     },
   }, async (request, reply) => {
-    if (!request.actor) await limitAuthAttempt(ctx, request, reply, request.body.email);
+    if (!request.actor) await limitSignUp(ctx, request, reply, request.body.email);
     const user = await signUp(ctx, request.body, request.actor);
     return reply.code(201).header('location', `/api/v1/users/${user.id}`).send(userJson(user));
   });
 
   app.get('/users/me', {
+    onRequest,
     schema: {
       tags, security, operationId: 'getCurrentUser', summary: 'The signed-in user',
-      response: { 200: json(User, 'the caller'), ...problems(401) },
+      response: { 200: json(User, 'the caller'), ...problems(401, 403) },
     },
   }, async (request) => userJson((requireActor(request)).user));
 
   app.get('/users', {
+    onRequest,
     schema: {
       tags, security, operationId: 'listUsers', summary: 'Every user, newest first (admin)', querystring: PageQuery,
       response: { 200: json(Page(User), 'a page of users'), ...problems(400, 401, 403) },
@@ -42,34 +57,35 @@ export function userRoutes(app: Api, ctx: Context): void {
   });
 
   app.get('/users/:id', {
+    onRequest,
     schema: {
       tags, security, operationId: 'getUser', summary: 'A user (self or admin)', params: IdParams,
-      response: { 200: json(User, 'the user'), ...problems(400, 401, 404) },
+      response: { 200: json(User, 'the user'), ...problems(400, 401, 403, 404) },
     },
   }, async (request) => userJson(await getUser(ctx, requireActor(request), request.params.id)));
 
   app.put('/users/:id', {
+    onRequest,
     schema: {
-      tags, security, operationId: 'replaceUser', summary: 'Replace a user\'s email and name (and password; role: admin only)',
+      tags, security, summary: 'Replace a user\'s email and name (and password; role: admin only); a new password or email needs current_password',
+      operationId: 'replaceUser',
       params: IdParams, body: UserPutBody, response: { 200: json(User, 'the user as changed'), ...problems(...BODY_ERRORS, 401, 403, 404, 409) },
     },
-  }, async (request) => {
-    const actor = requireActor(request);
-    const body = request.body;
-    return userJson(await updateUser(ctx, actor, request.params.id, { ...body, name: body.name ?? null }));
-  });
+  }, async (request, reply) => userJson(await update(request, reply, { ...request.body, name: request.body.name ?? null }, request.params.id)));
 
   app.patch('/users/:id', {
+    onRequest,
     schema: {
-      tags, security, operationId: 'updateUser', summary: 'Change some of a user\'s fields', params: IdParams, body: UserPatchBody,
-      response: { 200: json(User, 'the user as changed'), ...problems(...BODY_ERRORS, 401, 403, 404, 409) },
+      tags, security, operationId: 'updateUser', summary: 'Change some of a user\'s fields; a new password or email needs current_password',
+      params: IdParams, body: UserPatchBody, response: { 200: json(User, 'the user as changed'), ...problems(...BODY_ERRORS, 401, 403, 404, 409) },
     },
-  }, async (request) => userJson(await updateUser(ctx, requireActor(request), request.params.id, request.body)));
+  }, async (request, reply) => userJson(await update(request, reply, request.body, request.params.id)));
 
   app.delete('/users/:id', {
+    onRequest,
     schema: {
-      tags, security, operationId: 'deleteUser', summary: 'Delete a user with their links and keys', params: IdParams,
-      response: { 204: empty('deleted'), ...problems(...BODY_ERRORS, 401, 403, 404) },
+      tags, security, operationId: 'deleteUser', summary: 'Delete a user with their links and keys (not the last admin: 409)', params: IdParams,
+      response: { 204: empty('deleted'), ...problems(...BODY_ERRORS, 401, 403, 404, 409) },
     },
   }, async (request, reply) => {
     await deleteUser(ctx, requireActor(request), request.params.id);
@@ -77,9 +93,10 @@ export function userRoutes(app: Api, ctx: Context): void {
   });
 
   app.get('/users/:id/links', {
+    onRequest,
     schema: {
       tags, security, operationId: 'listUserLinks', summary: 'A user\'s links, newest first (self or admin)', params: IdParams, querystring: PageQuery,
-      response: { 200: json(Page(Link), 'a page of links'), ...problems(400, 401, 404) },
+      response: { 200: json(Page(Link), 'a page of links'), ...problems(400, 401, 403, 404) },
     },
   }, async (request) => {
     const actor = requireActor(request);

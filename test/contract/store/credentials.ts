@@ -72,6 +72,15 @@ export function credentialsContract({ store: s }: ContractContext): void {
       assert.equal(await s().findApiKeyByPrefix('kz_nope'), undefined);
     });
 
+    test('findApiKeyById returns the key with its scopes, revoked or not; an unknown id gives undefined', async () => {
+      const key = newApiKey(await someUserId(), { scopes: ['links:write'] });
+      await s().insertApiKey(key);
+      assert.deepEqual(await s().findApiKeyById(key.id), key);
+      await s().revokeApiKey(key.userId, key.id, later());
+      assert.notEqual((await s().findApiKeyById(key.id))?.revokedAt, null);
+      assert.equal(await s().findApiKeyById(newApiKey(key.userId).id), undefined);
+    });
+
     test('when the prefix is taken, insertApiKey throws UniqueViolation(prefix) and stores nothing', async () => {
       const userId = await someUserId();
       const first = newApiKey(userId);

@@ -30,7 +30,7 @@ export function newApiKey(userId: string, over: Partial<ApiKeyRecord> = {}): Api
   const createdAt = over.createdAt ?? later();
   const n = serial();
   return {
-    id: newId(createdAt), userId, name: `key ${n}`, prefix: `kz_${n}`, keyHash: `hash${n}`, createdAt,
+    id: newId(createdAt), userId, name: `key ${n}`, prefix: `kz_${n}`, keyHash: `hash${n}`, scopes: ['links:read', 'stats:read'], createdAt,
     expiresAt: null, revokedAt: null, ...over,
   };
 }

@@ -1,5 +1,6 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
+import { LastAdmin } from '../../../src/ports.js';
 import {
   T0, later, newApiKey, newLink, newRefreshToken, newUser, newestFirst, pageThrough, rejectsUnique,
   type ContractContext,
@@ -85,6 +86,37 @@ export function usersContract({ store: s, withFreshStore }: ContractContext): vo
       assert.deepEqual(tags, []);
       assert.deepEqual(await s().findLinkById(othersLink.id), othersLink);
       assert.equal(await s().deleteUser(user.id), undefined);
+    });
+
+    test('when the last admin would be demoted or deleted, LastAdmin is thrown and nothing changes; another admin makes both possible', async () => {
+      await withFreshStore(async (fresh) => {
+        const root = await fresh.createUser(newUser());
+        const link = await fresh.insertLink(newLink(root.id));
+        await assert.rejects(fresh.updateUser(root.id, { role: 'user', name: 'changed' }, later()), LastAdmin);
+        await assert.rejects(fresh.deleteUser(root.id), LastAdmin);
+        assert.deepEqual(await fresh.findUserById(root.id), root);
+        assert.deepEqual(await fresh.findLinkById(link.id), link);
+        const ann = await fresh.createUser(newUser());
+        assert.equal((await fresh.updateUser(ann.id, { role: 'user' }, later()))?.role, 'user', 'demoting a plain user is no loss');
+        await fresh.updateUser(ann.id, { role: 'admin' }, later());
+        assert.deepEqual(await fresh.deleteUser(root.id), [link.code]);
+        await assert.rejects(fresh.updateUser(ann.id, { role: 'user' }, later()), LastAdmin);
+      });
+    });
+
+    test('when two admins are demoted at once, exactly one demotion wins', async () => {
+      await withFreshStore(async (fresh) => {
+        const admins = [await fresh.createUser(newUser()), await fresh.createUser(newUser({ role: 'admin' }))];
+        for (let round = 0; round < 10; round++) {
+          const results = await Promise.allSettled(admins.map((a) => (round % 2 ? fresh.deleteUser(a.id) : fresh.updateUser(a.id, { role: 'user' }, later()))));
+          assert.equal(results.filter((r) => r.status === 'fulfilled').length, 1, `round ${round}`);
+          assert.ok(results.every((r) => r.status === 'fulfilled' || r.reason instanceof LastAdmin));
+          const left = (await fresh.listUsers({ limit: 10 })).filter((u) => u.role === 'admin');
+          assert.equal(left.length, 1, `round ${round}`);
+          const other = round % 2 ? await fresh.createUser(newUser({ role: 'admin' })) : await fresh.updateUser(admins.find((a) => a.id !== left[0]!.id)!.id, { role: 'admin' }, later());
+          admins.splice(0, 2, left[0]!, other!);
+        }
+      });
     });
 
     test('listUsers pages newest first by (createdAt, id), through equal times, without skips or repeats', async () => {
