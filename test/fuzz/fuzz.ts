@@ -3,7 +3,7 @@
  * from the operations' schemas (path parameters, query, JSON body) and from hostile inputs (control
  * characters, lone surrogates, overlong UTF-8, huge numbers, __proto__ keys, repeated query
  * parameters, wrong content types). Each answer must be below 500 and match the document
- * (test/support/conformance.ts); a rejected request (4xx) must leave every table's rows as they were.
+ * (test/support/conformance.ts); a rejected request (4xx) must write no row in any table.
  */
 import fc from 'fast-check';
 import type { InjectOptions } from 'fastify';
