@@ -97,7 +97,7 @@ describe('the OpenAPI document', () => {
     assert.equal(body.additionalProperties, false);
   });
 
-  test('when a route is public or a browser session, then its security says so: none, the cookie and the CSRF header', () => {
+  test('when a route is public, scoped or a browser session, then its security says so: none, a token or a key\'s scope, the cookie and the CSRF header', () => {
     const { securitySchemes } = doc.components;
     assert.deepEqual([securitySchemes.session.type, securitySchemes.session.in, securitySchemes.session.name], ['apiKey', 'cookie', 'kurz_refresh']);
     assert.deepEqual([securitySchemes.csrf.type, securitySchemes.csrf.in, securitySchemes.csrf.name], ['apiKey', 'header', 'x-kurz-csrf']);
@@ -105,7 +105,9 @@ describe('the OpenAPI document', () => {
     assert.deepEqual(doc.paths['/api/v1/auth/session'].post.security, [{ csrf: [] }]);
     assert.deepEqual(doc.paths['/api/v1/auth/session/refresh'].post.security, [{ session: [], csrf: [] }]);
     assert.deepEqual(doc.paths['/api/v1/users'].post.security, [{}, { bearer: [] }], 'sign-up is public; an admin may create accounts');
-    assert.deepEqual(doc.paths['/api/v1/links'].post.security, [{ bearer: [] }]);
+    assert.deepEqual(doc.paths['/api/v1/links'].post.security, [{ bearer: [] }, { apiKey: ['links:write'] }], 'a token, or a key with its scope');
+    assert.deepEqual(doc.paths['/api/v1/links/{id}/stats'].get.security, [{ bearer: [] }, { apiKey: ['stats:read'] }]);
+    assert.deepEqual(doc.paths['/api/v1/api-keys'].post.security, [{ bearer: [] }], 'a key never manages keys');
   });
 });
 
