@@ -29,7 +29,7 @@ export function userRoutes(app: Api, ctx: Context): void {
     schema: {
       tags, operationId: 'createUser', security: SECURITY.optionalBearer,
       summary: 'Sign up (or, as an admin, create an account); the first user becomes admin',
-      body: SignUpBody, response: { 201: json(User, 'the new account', LOCATION), ...problems(...BODY_ERRORS, 401, 403, 409) },
+      body: SignUpBody, response: { 201: json(User, 'the new account', LOCATION), ...problems(...BODY_ERRORS, 401, 403, 409, 429) },
     },
   }, async (request, reply) => {
     if (!request.actor) await limitSignUp(ctx, request, reply, request.body.email);
@@ -67,17 +67,16 @@ export function userRoutes(app: Api, ctx: Context): void {
   app.put('/users/:id', {
     onRequest,
     schema: {
-      tags, security, summary: 'Replace a user\'s email and name (and password; role: admin only); a new password or email needs current_password',
-      operationId: 'replaceUser',
-      params: IdParams, body: UserPutBody, response: { 200: json(User, 'the user as changed'), ...problems(...BODY_ERRORS, 401, 403, 404, 409) },
+      tags, security, operationId: 'replaceUser', summary: 'Replace a user\'s email and name (and password; role: admin only); a new password or email needs current_password',
+      params: IdParams, body: UserPutBody, response: { 200: json(User, 'the user as changed'), ...problems(...BODY_ERRORS, 401, 403, 404, 409, 429) },
     },
   }, async (request, reply) => userJson(await update(request, reply, { ...request.body, name: request.body.name ?? null }, request.params.id)));
 
   app.patch('/users/:id', {
     onRequest,
     schema: {
-      tags, security, operationId: 'updateUser', summary: 'Change some of a user\'s fields; a new password or email needs current_password',
-      params: IdParams, body: UserPatchBody, response: { 200: json(User, 'the user as changed'), ...problems(...BODY_ERRORS, 401, 403, 404, 409) },
+      tags, security, operationId: 'updateUser', summary: 'Change some of a user\'s fields; a new password or email needs current_password', params: IdParams, body: UserPatchBody,
+      response: { 200: json(User, 'the user as changed'), ...problems(...BODY_ERRORS, 401, 403, 404, 409, 429) },
     },
   }, async (request, reply) => userJson(await update(request, reply, request.body, request.params.id)));
 
