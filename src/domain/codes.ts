@@ -11,6 +11,7 @@ export function randomCode(length: number): string {
 }
 
 export const CUSTOM_CODE = /^[A-Za-z0-9_-]{3,64}$/;
+export const CUSTOM_CODE_RULE = 'must be 3 to 64 characters of A-Z, a-z, 0-9, "_" or "-"';
 
 /** Paths Kurz serves itself, or may serve, so a short code can never shadow them. Compared case-insensitively. */
 export const RESERVED_CODES: ReadonlySet<string> = new Set([
@@ -22,7 +23,7 @@ export const RESERVED_CODES: ReadonlySet<string> = new Set([
 /** Throws a 400 naming `code` when a custom code breaks the pattern or takes a reserved word. */
 export function assertValidCustomCode(code: string): void {
   if (!CUSTOM_CODE.test(code)) {
-    throw invalid('code', 'must be 3 to 64 characters of A-Z, a-z, 0-9, "_" or "-"');
+    throw invalid('code', CUSTOM_CODE_RULE);
   }
   if (RESERVED_CODES.has(code.toLowerCase())) throw invalid('code', `"${code}" is reserved`);
 }

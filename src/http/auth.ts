@@ -25,13 +25,14 @@ export async function authenticate(ctx: Context, request: FastifyRequest): Promi
 
 /**
  * The caller of a request that needs one: 401 (with WWW-Authenticate: Bearer) otherwise; and, when
- * the route's documented security names a scope (`bearerWith`), 403 naming it for an API key that
- * lacks it. The document is the one place a route's scope is written, so it cannot say another.
+ * the route's documented security names a scope for API keys (`scoped` in openapi.ts), 403 naming it
+ * for a key that lacks it. The document is the one place a route's scope is written, so the two agree.
  */
 export function requireActor(request: FastifyRequest): Actor {
   const { actor } = request;
   if (!actor) throw new AppError('unauthorized', 'send Authorization: Bearer <access token or API key>');
-  const scope = (request.routeOptions.schema as { security?: { bearer?: Scope[] }[] } | undefined)?.security?.[0]?.bearer?.[0];
+  const security = (request.routeOptions.schema as { security?: { apiKey?: Scope[] }[] } | undefined)?.security;
+  const scope = security?.find((requirement) => requirement.apiKey)?.apiKey?.[0];
   if (scope && !hasScope(actor, scope)) throw new AppError('forbidden', `This API key does not have the scope ${scope}, which this call needs.`);
   return actor;
 }
@@ -45,6 +46,3 @@ export async function refuseApiKey(request: FastifyRequest): Promise<void> {
     throw new AppError('forbidden', 'API keys cannot manage accounts, credentials or keys; use a signed-in session');
   }
 }
-
-/** OpenAPI security of a route that an API key may call only with `scope` (an access token always may). */
-export const bearerWith = (scope: Scope) => [{ bearer: [scope] }];

@@ -2,6 +2,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { AppError, PROBLEMS, problemType, type FieldError, type ProblemKind } from '../domain/errors.js';
 import { StoreUnavailable } from '../ports.js';
 import { methodNotAllowed } from './route-methods.js';
+import { PATTERN_MESSAGES } from './schemas.js';
 
 interface AjvIssue {
   keyword: string;
@@ -116,6 +117,8 @@ function fieldError(issue: AjvIssue, context: string | undefined): FieldError {
       return { field: join(issue.params.additionalProperty), message: 'is not allowed' };
     case 'minProperties':
       return { field: path || (context ?? 'body'), message: 'must set at least one field' };
+    case 'pattern':
+      return { field: path || (context ?? 'body'), message: PATTERN_MESSAGES.get(String(issue.params.pattern)) ?? 'is not in the accepted form' };
     case 'enum':
       return { field: path || (context ?? 'body'), message: `must be one of ${(issue.params.allowedValues as unknown[]).join(', ')}` };
     default:

@@ -3,13 +3,18 @@
  * security schemes, the tags and one fix-up it cannot express (a required response header).
  */
 import type { SwaggerOptions } from '@fastify/swagger';
+import type { Scope } from '../domain/scopes.js';
 
 /** The browser session's refresh cookie and CSRF header (src/http/api/browser-session.ts). */
 export const SESSION_COOKIE = 'kurz_refresh';
 export const CSRF_HEADER = 'x-kurz-csrf';
 
+/** An access token, or an API key holding `scope` (src/domain/scopes.ts). */
+export const scoped = (scope: Scope): Record<string, string[]>[] => [{ bearer: [] }, { apiKey: [scope] }];
+
 /** OpenAPI security requirements of the operations. */
 export const SECURITY: Record<'bearer' | 'optionalBearer' | 'public' | 'csrf' | 'session' | 'optionalSession', Record<string, string[]>[]> = {
+  /** An access token; an API key is refused (403): a key never manages accounts, credentials or keys. */
   bearer: [{ bearer: [] }],
   /** Anyone; a bearer credential, when sent, is checked (401 if bad) and may grant more (an admin creating a user). */
   optionalBearer: [{}, { bearer: [] }],
@@ -41,9 +46,11 @@ export function openapiOptions(baseUrl: string): SwaggerOptions {
       ],
       components: {
         securitySchemes: {
-          bearer: {
+          bearer: { type: 'http', scheme: 'bearer', description: 'access token from sign-in (POST /api/v1/auth/token); it has every right of its user' },
+          apiKey: {
             type: 'http', scheme: 'bearer',
-            description: 'an access token (every right of its user), or an API key: a key may call only the operations whose security names one of its scopes (links:read, links:write, stats:read), never those of accounts, credentials or keys',
+            description: 'API key (POST /api/v1/api-keys), sent as a bearer token; it may do only what its scopes allow '
+              + '(links:read, links:write, stats:read; a key made without scopes has all three) and never manages accounts or keys',
           },
           session: {
             type: 'apiKey', in: 'cookie', name: SESSION_COOKIE,

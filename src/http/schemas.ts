@@ -4,6 +4,15 @@
  */
 import { Type, type Static, type TSchema } from 'typebox';
 import { SCOPES } from '../domain/scopes.js';
+import { CUSTOM_CODE, CUSTOM_CODE_RULE } from '../domain/codes.js';
+
+const NOT_BLANK = '\\S';
+
+/** What a field that breaks a schema pattern is told, by pattern: a sentence, not the regular expression. */
+export const PATTERN_MESSAGES: ReadonlyMap<string, string> = new Map([
+  [CUSTOM_CODE.source, CUSTOM_CODE_RULE],
+  [NOT_BLANK, 'must not be blank'],
+]);
 
 const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 const Time = Type.String({ format: 'date-time', description: 'RFC 3339 time' });
@@ -86,13 +95,13 @@ export const ApiKeyCreated = Type.Object({
 // ── links ─────────────────────────────────────────────────────────────────────────────────────
 
 const RedirectType = Type.Enum([301, 302, 307, 308]);
-const tagOptions = { minLength: 1, maxLength: 32, pattern: '\\S' };
+const tagOptions = { minLength: 1, maxLength: 32, pattern: NOT_BLANK };
 const Tag = Type.String(tagOptions);
 const linkFields = {
-  // Format iri, not uri: a target may be named with non-ASCII characters, which Kurz stores percent-encoded
-  // (validation.ts accepts any string as iri); the use case checks the URL itself and says why it refuses one.
-  url: Type.String({ minLength: 1, maxLength: 2048, format: 'iri', description: 'absolute http(s) URL, at most 2,048 characters as sent and once normalized (non-ASCII percent-encoded); not Kurz itself, not a private address' }),
-  code: Type.String({ pattern: '^[A-Za-z0-9_-]{3,64}$', description: 'custom code: 3 to 64 of A-Z a-z 0-9 _ -; a few words (api, docs …) are reserved' }),
+  // No format "uri": an IRI (https://example.com/é) or a space is accepted and stored percent-encoded,
+  // and the domain's reasons (loop, private address, scheme) are clearer than a format error.
+  url: Type.String({ minLength: 1, maxLength: 2048, description: 'absolute http(s) URL, at most 2,048 characters as sent and once normalized (non-ASCII percent-encoded); not Kurz itself, not a private address' }),
+  code: Type.String({ pattern: CUSTOM_CODE.source, description: 'custom code: 3 to 64 of A-Z a-z 0-9 _ -; a few words (api, docs …) are reserved' }),
   title: Nullable(Type.String({ maxLength: 200 })),
   tags: Type.Array(Tag, { maxItems: 20 }),
   expires_at: Nullable(Time),

@@ -21,9 +21,6 @@ const shared: Options = {
 const coercing = addFormats(new Ajv({ ...shared, coerceTypes: 'array' }));
 const strict = addFormats(new Ajv({ ...shared, coerceTypes: false }));
 
-// `iri` is documented on link URLs; the use case checks them (scheme, loops, credentials) and says why.
-for (const ajv of [coercing, strict]) ajv.addFormat('iri', true);
-
 export const validatorCompiler: FastifySchemaCompiler<object> = ({ schema, httpPart }) =>
   (httpPart === 'body' ? strict : coercing).compile(schema);
 

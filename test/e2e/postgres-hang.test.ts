@@ -129,12 +129,15 @@ describe('kurz serve while PostgreSQL hangs', () => {
     assert.equal(warnings().length, 1, `one warning for the outage, not one per request\n${server.stdout()}`);
     assert.equal(warnings()[0]!.level, 40);
     assert.deepEqual(errors(), [], 'a dependency failure is no error-level line (no stack trace per request)');
+    // The log arrives through a pipe, the 200 through a socket: wait for the line rather than race it.
+    await server.waitForLog((line) => line.msg === 'database answers again');
     const recovered = server.logs().filter((line) => line.msg === 'database answers again');
     assert.equal(recovered.length, 1, server.stdout());
     assert.equal(recovered[0]!.failedCalls, calls);
   });
 
   test('while paused, an API call, a cache-miss redirect and a limited link answer 503 problem+json after one store call each; after SIGCONT each succeeds', TIMEOUT, async () => {
+    const pausedAt = Date.now();
     const [me, miss, count] = await whilePaused(() => Promise.all([
       call(server.url, 'GET', '/api/v1/users/me', { token: owner.token }),
       get(server, `/${uncached.code}`),
@@ -146,7 +149,9 @@ describe('kurz serve while PostgreSQL hangs', () => {
 
     assert.equal((await call(server.url, 'GET', '/api/v1/users/me', { token: owner.token })).status, 200);
     // One failed call per request: the redirect's fast path and its fallback route do not both wait for the store.
-    assert.equal(server.logs().filter((line) => line.msg === 'database answers again').at(-1)?.failedCalls, 3, server.stdout());
+    // The log arrives through a pipe, the 200 through a socket: wait for this outage's line rather than race it.
+    const recovered = await server.waitForLog((line) => line.msg === 'database answers again' && Number(line.time) >= pausedAt);
+    assert.equal(recovered.failedCalls, 3, server.stdout());
     assert.equal(await redirect(server.url, uncached), 302);
     assert.equal(await redirect(server.url, limited), 302);
     await createLink(server, owner);

@@ -3,7 +3,7 @@
  * from the operations' schemas (path parameters, query, JSON body) and from hostile inputs (control
  * characters, lone surrogates, overlong UTF-8, huge numbers, __proto__ keys, repeated query
  * parameters, wrong content types). Each answer must be below 500 and match the document
- * (test/support/conformance.ts); a rejected request (4xx) must leave every table's rows as they were.
+ * (test/support/conformance.ts); a rejected request (4xx) must write no row in any table.
  */
 import fc from 'fast-check';
 import type { InjectOptions } from 'fastify';
@@ -33,6 +33,8 @@ export interface Finding {
 export interface FuzzOptions {
   runs: number;
   seed?: number;
+  /** Leaves out requests of a known, separately tracked defect (see fuzz.test.ts). */
+  skip?: (request: FuzzRequest) => boolean;
   /** Called every 1,000 requests. */
   progress?: (done: number) => void;
 }
@@ -40,6 +42,7 @@ export interface FuzzOptions {
 export interface FuzzReport {
   dialect: string;
   requests: number;
+  skipped: number;
   byStatus: Record<number, number>;
   findings: Finding[];
   ms: number;
@@ -127,7 +130,7 @@ class SchemaArbitraries {
       return withEdges(fc.date({ noInvalidDate: true, min: new Date('2000-01-01'), max: new Date('2100-01-01') }).map((d) => d.toISOString()), fc.constantFrom('2024-02-30T00:00:00Z', 'tomorrow', '2024-01-01'));
     }
     if (schema.format === 'email') return withEdges(fc.emailAddress(), fc.constantFrom('a@b', 'no-at', '@x.y', 'é@例え.jp'));
-    if (schema.format === 'iri' || schema.format === 'uri') {
+    if (schema.format === 'iri' || schema.format === 'uri' || /\bURL\b/.test(schema.description ?? '')) {
       return withEdges(fc.webUrl({ withQueryParameters: true, withFragments: true }), fc.constantFrom('ftp://x/', '/relative', 'http://127.0.0.1/', `https://example.com/${'é'.repeat(1_100)}`));
     }
     if (schema.pattern) return withEdges(fc.stringMatching(new RegExp(schema.pattern)).filter((x) => x.length <= max * 2));
@@ -234,13 +237,32 @@ function resolveRef(doc: Doc, schema: Doc): Doc {
 
 // ── the store's rows ─────────────────────────────────────────────────────────────────────────
 
-async function dumpRows(db: Kysely<unknown>, tables: string[]): Promise<string> {
-  const parts: string[] = [];
-  for (const table of tables) {
-    const { rows } = await sql`select * from ${sql.table(table)}`.execute(db);
-    parts.push(`${table}:${rows.map((r) => JSON.stringify(r, (_k, v) => (typeof v === 'bigint' ? String(v) : Buffer.isBuffer(v) ? v.toString('hex') : v))).sort().join('\n')}`);
+/**
+ * Every row written, in any table, is logged by a trigger (row-level: a statement that changes no row
+ * logs nothing) into fuzz_changes; reading and clearing that log after each request is two cheap
+ * queries, where comparing full dumps of every table grew with the tables (quadratic over a run).
+ */
+export async function watchWrites(db: Kysely<unknown>, dialect: 'sqlite' | 'postgres'): Promise<() => Promise<string[]>> {
+  // `locks` rows are only ever row locks (updated to their own name): click compaction takes one in
+  // the background, 60 s after start and hourly, whatever request is running then.
+  const tables = (await db.introspection.getTables()).map((table) => table.name).filter((name) => name !== 'locks');
+  await sql`create table fuzz_changes (tbl text not null, op text not null)`.execute(db);
+  if (dialect === 'postgres') {
+    await sql.raw(`create function fuzz_log() returns trigger language plpgsql as $$
+      begin insert into fuzz_changes (tbl, op) values (TG_TABLE_NAME, TG_OP); return null; end $$`).execute(db);
   }
-  return parts.join('\n\n');
+  for (const table of tables) {
+    for (const op of ['insert', 'update', 'delete']) {
+      await sql.raw(dialect === 'postgres'
+        ? `create trigger fuzz_${op}_${table} after ${op} on "${table}" for each row execute function fuzz_log()`
+        : `create trigger fuzz_${op}_${table} after ${op} on "${table}" begin insert into fuzz_changes (tbl, op) values ('${table}', '${op}'); end`).execute(db);
+    }
+  }
+  return async () => {
+    const { rows } = await sql<{ tbl: string; op: string }>`select tbl, op from fuzz_changes`.execute(db);
+    if (rows.length > 0) await sql`delete from fuzz_changes`.execute(db);
+    return [...new Set(rows.map((r) => `${r.op.toLowerCase()} ${r.tbl}`))];
+  };
 }
 
 // ── the run ──────────────────────────────────────────────────────────────────────────────────
@@ -248,7 +270,7 @@ async function dumpRows(db: Kysely<unknown>, tables: string[]): Promise<string> 
 export async function fuzz(dialect: 'sqlite' | 'postgres', options: FuzzOptions): Promise<FuzzReport> {
   const started = Date.now();
   const t: TestApp = await createTestApp(dialect);
-  const report: FuzzReport = { dialect, requests: 0, byStatus: {}, findings: [], ms: 0 };
+  const report: FuzzReport = { dialect, requests: 0, skipped: 0, byStatus: {}, findings: [], ms: 0 };
   try {
     const app = t.app;
     const admin = await signUpAndIn(app);
@@ -258,7 +280,7 @@ export async function fuzz(dialect: 'sqlite' | 'postgres', options: FuzzOptions)
     const ids: Ids = { link: link.id, user: victim.id, key: key.id, code: link.code };
     const doc: Doc = (await app.inject({ url: '/openapi.json' })).json();
     const db = (t.ctx.store as unknown as KyselyStore).db as unknown as Kysely<unknown>;
-    const tables = (await db.introspection.getTables()).map((table) => table.name).sort();
+    const writes = await watchWrites(db, dialect);
 
     const operations: fc.Arbitrary<FuzzRequest>[] = [];
     for (const [path, item] of Object.entries<Doc>(doc.paths)) {
@@ -266,11 +288,14 @@ export async function fuzz(dialect: 'sqlite' | 'postgres', options: FuzzOptions)
     }
     const requests = fc.oneof(...operations);
     const violations = t.conformance.violations;
-    let rows = await dumpRows(db, tables);
     const chunk = 500;
     for (let done = 0; done < options.runs; done += chunk) {
       const batch = fc.sample(requests, { numRuns: Math.min(chunk, options.runs - done), seed: (options.seed ?? 42) + done });
       for (const request of batch) {
+        if (options.skip?.(request)) {
+          report.skipped++;
+          continue;
+        }
         const res = await app.inject({ method: request.method as InjectOptions['method'], url: request.url, headers: request.headers, payload: request.payload });
         report.requests++;
         report.byStatus[res.statusCode] = (report.byStatus[res.statusCode] ?? 0) + 1;
@@ -281,11 +306,10 @@ export async function fuzz(dialect: 'sqlite' | 'postgres', options: FuzzOptions)
         }
         // A redirect's click is written later, by the click queue: write it now, so it is not taken for the next request's change.
         if (res.statusCode < 400) await t.ctx.clicks.flush();
-        const after = await dumpRows(db, tables);
-        if (res.statusCode >= 400 && res.statusCode < 500 && after !== rows) {
-          report.findings.push({ kind: 'changed-on-reject', request, status: res.statusCode, detail: firstDifference(rows, after) });
+        const written = await writes();
+        if (res.statusCode >= 400 && res.statusCode < 500 && written.length > 0) {
+          report.findings.push({ kind: 'changed-on-reject', request, status: res.statusCode, detail: `wrote: ${written.join(', ')}` });
         }
-        rows = after;
         if (report.requests % 1_000 === 0) options.progress?.(report.requests);
       }
     }
@@ -295,11 +319,4 @@ export async function fuzz(dialect: 'sqlite' | 'postgres', options: FuzzOptions)
   }
   report.ms = Date.now() - started;
   return report;
-}
-
-function firstDifference(a: string, b: string): string {
-  const x = a.split('\n');
-  const y = b.split('\n');
-  const i = x.findIndex((line, n) => line !== y[n]);
-  return `before: ${x[i]?.slice(0, 200)} | after: ${y[i]?.slice(0, 200)}`;
 }

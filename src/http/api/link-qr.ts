@@ -4,7 +4,8 @@ import type { Context } from '../../use-cases/context.js';
 import { getLink } from '../../use-cases/links.js';
 import { AppError } from '../../domain/errors.js';
 import { QrBusy, type QrImage } from '../../ports.js';
-import { bearerWith, requireActor } from '../auth.js';
+import { requireActor } from '../auth.js';
+import { scoped } from '../openapi.js';
 import { enforce } from '../rate-limit.js';
 import { IdParams } from '../schemas.js';
 import { media, problems, responseHeader, type Api } from './api.js';
@@ -19,7 +20,6 @@ const BUSY_RETRY_AFTER_SECONDS = 2;
 /** A link's short URL as a QR code, SVG or PNG: for print, slides and the dashboard (owner or admin). */
 export function linkQrRoutes(app: Api, ctx: Context): void {
   const tags = ['links'];
-  const security = bearerWith('links:read');
   // The image changes only with the code; a browser may keep it a few minutes, no shared cache at all.
   const cacheControl = 'private, max-age=300';
   const cached = { 'cache-control': responseHeader(Type.String({ description: cacheControl }), true) };
@@ -45,7 +45,7 @@ export function linkQrRoutes(app: Api, ctx: Context): void {
 
   app.get('/links/:id/qr.svg', {
     schema: {
-      tags, security, operationId: 'getLinkQrSvg', summary: "The link's short URL as an SVG QR code", params: IdParams,
+      tags, security: scoped('links:read'), operationId: 'getLinkQrSvg', summary: "The link's short URL as an SVG QR code", params: IdParams,
       response: { 200: media('image/svg+xml', 'the QR code', cached), ...problems(400, 401, 403, 404) },
     },
   }, async (request, reply) => {
@@ -55,7 +55,7 @@ export function linkQrRoutes(app: Api, ctx: Context): void {
 
   app.get('/links/:id/qr.png', {
     schema: {
-      tags, security, operationId: 'getLinkQrPng', summary: "The link's short URL as a PNG QR code", params: IdParams, querystring: QrQuery,
+      tags, security: scoped('links:read'), operationId: 'getLinkQrPng', summary: "The link's short URL as a PNG QR code", params: IdParams, querystring: QrQuery,
       response: { 200: media('image/png', 'the QR code', cached), ...problems(400, 401, 403, 404) },
     },
   }, async (request, reply) => {

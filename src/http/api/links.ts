@@ -3,7 +3,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { LinkChanges } from '../../ports.js';
 import type { Context } from '../../use-cases/context.js';
 import { createLink, deleteLink, getLink, listLinks, replacement, updateLink, type LinkInput } from '../../use-cases/links.js';
-import { bearerWith, requireActor } from '../auth.js';
+import { requireActor } from '../auth.js';
+import { scoped } from '../openapi.js';
 import { AppError } from '../../domain/errors.js';
 import { enforce, enforceNotEmpty } from '../rate-limit.js';
 import { epochMs, iso, linkJson, paged } from '../present.js';
@@ -13,8 +14,6 @@ import { BODY_ERRORS, LOCATION, empty, json, problems, type Api } from './api.js
 
 export function linkRoutes(app: Api, ctx: Context): void {
   const tags = ['links'];
-  const read = bearerWith('links:read');
-  const write = bearerWith('links:write');
   const present = linkJson(ctx.config.baseUrl);
   /**
    * A write that sets a code answers 409 when the code is taken: a code lookup, charged like the
@@ -35,7 +34,7 @@ export function linkRoutes(app: Api, ctx: Context): void {
 
   app.post('/links', {
     schema: {
-      tags, security: write, operationId: 'createLink', summary: 'Shorten a URL', body: LinkBody,
+      tags, security: scoped('links:write'), operationId: 'createLink', summary: 'Shorten a URL', body: LinkBody,
       // 500: every random code drawn was taken (the code space is near full), which no input causes.
       response: { 201: json(Link, 'the new link', LOCATION), ...problems(...BODY_ERRORS, 401, 403, 409, 500) },
     },
@@ -48,7 +47,7 @@ export function linkRoutes(app: Api, ctx: Context): void {
 
   app.get('/links', {
     schema: {
-      tags, security: read, operationId: 'listLinks', summary: 'Your links, newest first (admins: ?owner=all)', querystring: LinkListQuery,
+      tags, security: scoped('links:read'), operationId: 'listLinks', summary: 'Your links, newest first (admins: ?owner=all)', querystring: LinkListQuery,
       response: { 200: json(Page(Link), 'a page of links'), ...problems(400, 401, 403) },
     },
   }, async (request) => {
@@ -59,14 +58,14 @@ export function linkRoutes(app: Api, ctx: Context): void {
 
   app.get('/links/:id', {
     schema: {
-      tags, security: read, operationId: 'getLink', summary: 'A link (owner or admin)', params: IdParams,
+      tags, security: scoped('links:read'), operationId: 'getLink', summary: 'A link (owner or admin)', params: IdParams,
       response: { 200: json(Link, 'the link'), ...problems(400, 401, 403, 404) },
     },
   }, async (request) => present(await getLink(ctx, requireActor(request), request.params.id)));
 
   app.put('/links/:id', {
     schema: {
-      tags, security: write, operationId: 'replaceLink', summary: 'Replace a link: fields left out return to their defaults; the code stays unless given',
+      tags, security: scoped('links:write'), operationId: 'replaceLink', summary: 'Replace a link: fields left out return to their defaults; the code stays unless given',
       params: IdParams, body: LinkBody, response: { 200: json(Link, 'the link as changed'), ...problems(...BODY_ERRORS, 401, 403, 404, 409) },
     },
   }, async (request, reply) => {
@@ -77,7 +76,7 @@ export function linkRoutes(app: Api, ctx: Context): void {
 
   app.patch('/links/:id', {
     schema: {
-      tags, security: write, operationId: 'updateLink', summary: 'Change some fields of a link; null clears title, expires_at or max_clicks',
+      tags, security: scoped('links:write'), operationId: 'updateLink', summary: 'Change some fields of a link; null clears title, expires_at or max_clicks',
       params: IdParams, body: LinkPatchBody, response: { 200: json(Link, 'the link as changed'), ...problems(...BODY_ERRORS, 401, 403, 404, 409) },
     },
   }, async (request, reply) => {
@@ -88,7 +87,7 @@ export function linkRoutes(app: Api, ctx: Context): void {
 
   app.get('/links/:id/stats', {
     schema: {
-      tags, security: bearerWith('stats:read'), operationId: 'getLinkStats',
+      tags, security: scoped('stats:read'), operationId: 'getLinkStats',
       summary: 'Clicks of a link over time and by referrer, country, browser, OS and device (bots excluded unless include_bots)',
       params: IdParams, querystring: StatsQuery, response: { 200: json(Stats, 'the link\'s clicks'), ...problems(400, 401, 403, 404) },
     },
@@ -107,7 +106,7 @@ export function linkRoutes(app: Api, ctx: Context): void {
 
   app.delete('/links/:id', {
     schema: {
-      tags, security: write, operationId: 'deleteLink', summary: 'Delete a link', params: IdParams,
+      tags, security: scoped('links:write'), operationId: 'deleteLink', summary: 'Delete a link', params: IdParams,
       response: { 204: empty('deleted'), ...problems(...BODY_ERRORS, 401, 403, 404) },
     },
   }, async (request, reply) => {
