@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import { DIMENSIONS, type Dimension } from '../../analytics/rollup.js';
 import { UNKNOWN } from '../../analytics/parse.js';
-import { chunks } from './kysely-base.js';
+import { chunks } from './chunks.js';
 
 type Marginal = [value: string, clicks: number][];
 

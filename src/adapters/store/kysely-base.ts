@@ -55,13 +55,6 @@ export function fieldOfConstraint(text: string): UniqueViolation['field'] | unde
   return undefined;
 }
 
-/** Splits a list so that no statement binds more parameters than SQLite allows (32,766). */
-export function chunks<T>(items: readonly T[], size = 500): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}
-
 /** Drops the keys whose value is undefined: in a change set, absent means "leave the column as it is". */
 export function definedOnly<T extends object>(values: T): Partial<T> {
   return Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined)) as Partial<T>;

@@ -4,7 +4,7 @@ import type { ParsedClick } from '../../analytics/parse.js';
 import { DAY, DIMENSIONS, HOUR, countClicks, uncountedPerLink } from '../../analytics/rollup.js';
 import { CLICK_COUNT_KEY } from './schema.js';
 import { newId } from '../../domain/ids.js';
-import { chunks } from './kysely-base.js';
+import { chunks } from './chunks.js';
 import { LinksStore } from './links.js';
 
 export { fieldOfConstraint, type UniqueViolationOf } from './kysely-base.js';

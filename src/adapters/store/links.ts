@@ -2,7 +2,8 @@ import { sql, type Selectable } from 'kysely';
 import { UniqueViolation, type LinkChanges, type LinkQuery, type LinkRecord, type LinkTarget, type NewLink, type RedirectType, type Visit } from '../../ports.js';
 import { linkState } from '../../domain/link-state.js';
 import type { Database } from './schema.js';
-import { chunks, definedOnly } from './kysely-base.js';
+import { chunks } from './chunks.js';
+import { definedOnly } from './kysely-base.js';
 import { AccountsStore } from './accounts.js';
 import { GroupCommit } from './group-commit.js';
 
