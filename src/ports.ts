@@ -4,9 +4,7 @@
  */
 import type { Cursor } from './domain/cursor.js';
 import type { BucketLimit, Decision } from './domain/token-bucket.js';
-import type { ParsedClick } from './analytics/parse.js';
-import type { ClickEvent } from './analytics/click-event.js';
-import type { Dimension } from './analytics/rollup.js';
+import type { ClickEvent, Dimension, ParsedClick } from './domain/clicks.js';
 import type { Scope } from './domain/scopes.js';
 
 export type Role = 'user' | 'admin';

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { StoreUnavailable, type Store } from '../ports.js';
 import type { Metrics } from '../obs/metrics.js';
-import type { ClickEvent } from './click-event.js';
+import type { ClickEvent } from '../domain/clicks.js';
 import { parseClick } from './parse.js';
 import { newId } from '../domain/ids.js';
 

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { Store } from '../ports.js';
 import { logRetriedFailure } from './apply.js';
 import { jitter } from '../resilience/jitter.js';
-import { DAY, HOUR } from './rollup.js';
+import { DAY, HOUR } from '../domain/clicks.js';
 
 export interface CompactionOptions {
   retentionDays: number;

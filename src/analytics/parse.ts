@@ -1,25 +1,7 @@
 import { UAParser } from 'ua-parser-js';
 import { isbot } from 'isbot';
 import { LRUCache } from 'lru-cache';
-import type { ClickEvent } from './click-event.js';
-
-/** A click with its user agent parsed: what the rollups count. */
-export interface ParsedClick {
-  /** See ClickEvent.key. */
-  key?: string;
-  linkId: string;
-  at: number;
-  counted: boolean;
-  bot: boolean;
-  referrer: string;
-  country: string;
-  browser: string;
-  os: string;
-  device: string;
-}
-
-export const DIRECT = '(direct)';
-export const UNKNOWN = '(unknown)';
+import { DIRECT, UNKNOWN, type ClickEvent, type ParsedClick } from '../domain/clicks.js';
 
 type Agent = Pick<ParsedClick, 'bot' | 'browser' | 'os' | 'device'>;
 

@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import type { Context } from '../use-cases/context.js';
 import { resolveCode, type Redirect, type Visitor } from '../use-cases/resolve-code.js';
-import { MAX_UA_LENGTH, countryCode, referrerHost } from '../analytics/click-event.js';
+import { MAX_UA_LENGTH, countryCode, referrerHost } from '../domain/clicks.js';
 import type { Api } from './api/api.js';
 import { AppError } from '../domain/errors.js';
 import { enforce } from './rate-limit.js';

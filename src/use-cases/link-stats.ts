@@ -1,5 +1,5 @@
 import { invalid } from '../domain/errors.js';
-import { DAY, HOUR, bucketOf } from '../analytics/rollup.js';
+import { DAY, HOUR, bucketOf } from '../domain/clicks.js';
 import type { ClickStats } from '../ports.js';
 import type { Actor, Context } from './context.js';
 import { getLink } from './links.js';

@@ -9,7 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import type { ClickQueue } from '../../src/ports.js';
-import type { ClickEvent } from '../../src/analytics/click-event.js';
+import type { ClickEvent } from '../../src/domain/clicks.js';
 import { clickApplier } from '../../src/analytics/apply.js';
 import { MemoryClickQueue, type MemoryClickQueueOptions } from '../../src/adapters/queue/memory-clicks.js';
 import { RedisStreamClickQueue } from '../../src/adapters/queue/stream-producer.js';

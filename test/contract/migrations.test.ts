@@ -11,7 +11,7 @@ import { migrationProvider } from '../../src/adapters/store/migrations.js';
 import { pino } from 'pino';
 import { createStore } from '../../src/compose.js';
 import type { KyselyStore } from '../../src/adapters/store/kysely-store.js';
-import { DAY, DIMENSIONS, HOUR, type Dimension } from '../../src/analytics/rollup.js';
+import { DAY, DIMENSIONS, HOUR, type Dimension } from '../../src/domain/clicks.js';
 import { newId } from '../../src/domain/ids.js';
 import type { ClickStats, StatsQuery } from '../../src/ports.js';
 import { DIALECTS, createTestDatabase, createTestStore, type TestDatabase } from '../support/stores.js';

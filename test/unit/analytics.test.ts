@@ -1,8 +1,10 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { countryCode, referrerHost, type ClickEvent } from '../../src/analytics/click-event.js';
-import { DIRECT, UNKNOWN, describeAgent, parseClick, type ParsedClick } from '../../src/analytics/parse.js';
-import { DAY, DIMENSIONS, HOUR, bucketOf, countClicks, uncountedPerLink, type Dimension } from '../../src/analytics/rollup.js';
+import {
+  DAY, DIMENSIONS, DIRECT, HOUR, UNKNOWN, bucketOf, countClicks, countryCode, referrerHost, uncountedPerLink,
+  type ClickEvent, type Dimension, type ParsedClick,
+} from '../../src/domain/clicks.js';
+import { describeAgent, parseClick } from '../../src/analytics/parse.js';
 import { joinMarginals } from '../../src/adapters/store/carry-over.js';
 
 const UA = {

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { ClickQueue } from '../../ports.js';
 import { logRetriedFailure } from '../../analytics/apply.js';
-import type { ClickEvent } from '../../analytics/click-event.js';
+import type { ClickEvent } from '../../domain/clicks.js';
 import type { Metrics } from '../../obs/metrics.js';
 import { jitter } from '../../resilience/jitter.js';
 import { newId } from '../../domain/ids.js';

@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import type { ClickEvent } from '../../analytics/click-event.js';
+import type { ClickEvent } from '../../domain/clicks.js';
 import type { Metrics } from '../../obs/metrics.js';
 import { jitter } from '../../resilience/jitter.js';
 import { ENTRY_CLICKS, GROUP, eventsOf } from './stream-format.js';

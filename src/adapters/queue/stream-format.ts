@@ -1,4 +1,4 @@
-import type { ClickEvent } from '../../analytics/click-event.js';
+import type { ClickEvent } from '../../domain/clicks.js';
 
 /** The consumer group every consumer of the click stream reads in. */
 export const GROUP = 'kurz-click-workers';

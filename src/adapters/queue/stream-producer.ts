@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { ClickQueue } from '../../ports.js';
-import type { ClickEvent } from '../../analytics/click-event.js';
+import type { ClickEvent } from '../../domain/clicks.js';
 import type { Metrics } from '../../obs/metrics.js';
 import type { RedisConnection } from '../redis/connection.js';
 import { newId } from '../../domain/ids.js';

@@ -1,6 +1,5 @@
 import type { Kysely } from 'kysely';
-import { DIMENSIONS, type Dimension } from '../../analytics/rollup.js';
-import { UNKNOWN } from '../../analytics/parse.js';
+import { DIMENSIONS, UNKNOWN, type Dimension } from '../../domain/clicks.js';
 import { chunks } from './chunks.js';
 
 type Marginal = [value: string, clicks: number][];

@@ -1,7 +1,6 @@
 import { sql } from 'kysely';
 import type { ClickStats, StatsQuery, Store } from '../../ports.js';
-import type { ParsedClick } from '../../analytics/parse.js';
-import { DAY, DIMENSIONS, HOUR, countClicks, uncountedPerLink } from '../../analytics/rollup.js';
+import { DAY, DIMENSIONS, HOUR, countClicks, uncountedPerLink, type ParsedClick } from '../../domain/clicks.js';
 import { CLICK_COUNT_KEY } from './schema.js';
 import { newId } from '../../domain/ids.js';
 import { chunks } from './chunks.js';

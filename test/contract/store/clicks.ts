@@ -1,8 +1,7 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import type { KyselyStore } from '../../../src/adapters/store/kysely-store.js';
-import type { ParsedClick } from '../../../src/analytics/parse.js';
-import { DAY, HOUR, countClicks } from '../../../src/analytics/rollup.js';
+import { DAY, HOUR, countClicks, type ParsedClick } from '../../../src/domain/clicks.js';
 import { newId } from '../../../src/domain/ids.js';
 import type { StatsQuery } from '../../../src/ports.js';
 import { newLink, newUser, type ContractContext } from './fixtures.js';

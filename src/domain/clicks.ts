@@ -1,0 +1,113 @@
+/**
+ * Clicks and their counting: what the redirect records, what the rollups count, and how a batch is
+ * summed. Pure (no I/O, no state), so the ports, the stores and the analytics worker share one meaning.
+ * Parsing a user agent (a parser and its cache) is impure and lives in analytics/parse.ts.
+ */
+
+/**
+ * One click, as the redirect records it: synchronously, in memory, with no I/O. No IP address is
+ * kept; a country is taken only from a trusted proxy's header.
+ */
+export interface ClickEvent {
+  /**
+   * What makes applying an event twice harmless: the events under one key are applied together, once.
+   * Given when events can be delivered twice: the stream producer gives each stream entry (the clicks
+   * of one event-loop turn) a UUIDv7, which every event in it carries. Events without one (the
+   * in-process queue) are keyed by the batch they are applied in.
+   */
+  key?: string;
+  linkId: string;
+  at: number;
+  /** Host of the Referer, lower-cased, or null for a direct visit. */
+  referrer: string | null;
+  /** User-Agent, truncated: parsed into browser, OS, device and bot by the worker, off the redirect's path. */
+  ua: string | null;
+  /** ISO 3166-1 alpha-2 code from the trusted proxy's country header, or null. */
+  country: string | null;
+  /** The redirect already counted this click into links.clicks (a link with max_clicks is counted exactly, at once). */
+  counted: boolean;
+}
+
+export const MAX_UA_LENGTH = 256;
+
+/** The host of a Referer header, or null when there is none or it is not an absolute http(s) URL. */
+export function referrerHost(referer: string | undefined): string | null {
+  if (!referer) return null;
+  try {
+    const url = new URL(referer);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') return null;
+    return url.hostname.toLowerCase().replace(/\.$/, '') || null;
+  } catch {
+    return null;
+  }
+}
+
+/** A country header's value when it is a two-letter code (Cloudflare's XX and T1 mean "unknown" and Tor). */
+export function countryCode(header: string | undefined): string | null {
+  if (!header) return null;
+  const code = header.trim().toUpperCase();
+  return /^[A-Z]{2}$/.test(code) && code !== 'XX' ? code : null;
+}
+
+/** A click with its user agent parsed: what the rollups count. */
+export interface ParsedClick {
+  /** See ClickEvent.key. */
+  key?: string;
+  linkId: string;
+  at: number;
+  counted: boolean;
+  bot: boolean;
+  referrer: string;
+  country: string;
+  browser: string;
+  os: string;
+  device: string;
+}
+
+export const DIRECT = '(direct)';
+export const UNKNOWN = '(unknown)';
+
+export const HOUR = 3_600_000;
+export const DAY = 24 * HOUR;
+
+/** The attributes a click is counted by, besides its link, hour and bot-ness; the stats break down by each. */
+export const DIMENSIONS = ['referrer', 'country', 'browser', 'os', 'device'] as const;
+export type Dimension = (typeof DIMENSIONS)[number];
+
+/**
+ * The clicks of one link in one hour (or, once folded, one day) that are alike in bot-ness and in
+ * every dimension. One row per combination, not one per dimension: a click costs one row write, and
+ * any breakdown is a GROUP BY of one column.
+ */
+export interface CountRow extends Record<Dimension, string> {
+  linkId: string;
+  /** Start of the hour (or, once folded, of the day), epoch ms UTC. */
+  bucket: number;
+  bot: boolean;
+  clicks: number;
+}
+
+export const bucketOf = (at: number, size = HOUR): number => at - (at % size);
+
+/** Sums a batch of clicks into count rows: per link, hour, bot-ness and combination of dimension values. */
+export function countClicks(clicks: readonly ParsedClick[]): CountRow[] {
+  const rows = new Map<string, CountRow>();
+  for (const c of clicks) {
+    const bucket = bucketOf(c.at);
+    const key = `${c.linkId}\u0000${bucket}\u0000${c.bot}\u0000${c.referrer}\u0000${c.country}\u0000${c.browser}\u0000${c.os}\u0000${c.device}`;
+    const row = rows.get(key);
+    if (row) row.clicks++;
+    else {
+      const { linkId, bot, referrer, country, browser, os, device } = c;
+      rows.set(key, { linkId, bucket, bot, referrer, country, browser, os, device, clicks: 1 });
+    }
+  }
+  return [...rows.values()];
+}
+
+/** Clicks per link that links.clicks does not have yet (limited links were counted by the redirect). */
+export function uncountedPerLink(clicks: readonly ParsedClick[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const c of clicks) if (!c.counted) counts.set(c.linkId, (counts.get(c.linkId) ?? 0) + 1);
+  return counts;
+}
