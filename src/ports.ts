@@ -217,16 +217,14 @@ export type CachedLink = Pick<LinkTarget, 'id' | 'url' | 'redirectType' | 'expir
 export type CacheEntry = CachedLink | null;
 
 /**
- * A cache of code → link entries. Reads are cache-aside: `get` returns a token, the caller reads the
- * store, and `fill` stores what it read only if nobody invalidated the code in between — so a slow
- * read of the old row can never overwrite the invalidation of an update.
+ * code → link for the redirect, kept close: a hit is answered in the same tick (the fast redirect
+ * serves it without a promise), a miss after one load that concurrent misses share. Writers
+ * invalidate, so no instance redirects to a link's old target once the write has returned.
  */
-export interface LinkCache {
-  /** The entry for the code (undefined on a miss), and the token a later fill must present. */
-  get(code: string): Promise<{ entry: CacheEntry | undefined; token: string }>;
-  /** Stores the entry for ttlMs, unless the code was invalidated after `token` was issued. */
-  fill(code: string, entry: CacheEntry, token: string, ttlMs: number): Promise<void>;
-  /** Drops the code's entry and voids every token issued for it so far. */
+export interface LinkLookup {
+  /** The link, or null when no such code exists: a value on a hit (no I/O), a promise on a miss. */
+  lookup(code: string): CacheEntry | Promise<CacheEntry>;
+  /** Forgets the code everywhere (this process, the shared level, every other process); call after each write to a link. */
   invalidate(code: string): Promise<void>;
 }
 
@@ -238,6 +236,12 @@ export interface RateLimiter {
    * succeeded returns its token).
    */
   take(key: string, limit: BucketLimit, cost?: number): Promise<Decision>;
+}
+
+/** Token buckets of this process alone, for a path that must answer without yielding (the fast redirect). */
+export interface LocalRateLimiter extends RateLimiter {
+  /** take(), synchronously. */
+  takeNow(key: string, limit: BucketLimit, cost?: number): Decision;
 }
 
 /** Clicks recorded by the redirect without waiting for any I/O, applied to the store in batches. */

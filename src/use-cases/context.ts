@@ -1,7 +1,5 @@
 import type { Config } from '../config.js';
-import type { ClickQueue, QrRenderer, RateLimiter, Store, UserRecord } from '../ports.js';
-import type { TieredLinkCache } from '../adapters/cache/tiered.js';
-import type { MemoryRateLimiter } from '../adapters/limiter/memory.js';
+import type { ClickQueue, LinkLookup, LocalRateLimiter, QrRenderer, RateLimiter, Store, UserRecord } from '../ports.js';
 import type { Metrics } from '../obs/metrics.js';
 import type { Logger } from 'pino';
 import type { AccessTokens } from '../security/access-tokens.js';
@@ -13,12 +11,12 @@ export interface Context {
   config: Readonly<Config>;
   store: Store;
   /** code → link for the redirect: L1, then Redis when configured, then the store. */
-  cache: TieredLinkCache;
+  cache: LinkLookup;
   clicks: ClickQueue;
   /** Shared token buckets (Redis when configured, falling back to localLimiter). */
   limiter: RateLimiter;
   /** This process's token buckets (synchronous: the fast redirect takes from them without a promise). */
-  localLimiter: MemoryRateLimiter;
+  localLimiter: LocalRateLimiter;
   metrics: Metrics;
   log: Logger;
   /** Health of optional dependencies, for /readyz: they degrade Kurz, they do not stop it. */

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { LruLinkCache } from '../../src/adapters/cache/lru.js';
 import { TieredLinkCache } from '../../src/adapters/cache/tiered.js';
 import { createMetrics } from '../../src/obs/metrics.js';
-import type { CacheEntry, CachedLink, LinkCache, Store } from '../../src/ports.js';
+import type { CacheEntry, CachedLink, Store } from '../../src/ports.js';
+import type { LinkCache } from '../../src/adapters/cache/link-cache.js';
 
 const link = (url: string): CachedLink => ({ id: 'l1', url, redirectType: 302, expiresAt: null, maxClicks: null });
 

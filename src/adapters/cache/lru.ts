@@ -1,5 +1,6 @@
 import { LRUCache } from 'lru-cache';
-import type { CacheEntry, LinkCache } from '../../ports.js';
+import type { CacheEntry } from '../../ports.js';
+import type { LinkCache } from './link-cache.js';
 
 /** Bytes an entry is charged: its strings as UTF-16, plus a fixed overhead for the object and the map slot. */
 const sizeOf = (code: string, entry: CacheEntry): number => 2 * (code.length + (entry ? entry.url.length + entry.id.length : 0)) + 160;

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { CacheEntry, LinkCache } from '../../ports.js';
+import type { CacheEntry } from '../../ports.js';
+import type { LinkCache } from './link-cache.js';
 import type { RedisConnection } from '../redis/connection.js';
 
 /** Stores the entry only if the code's generation is still the one the reader saw. */

@@ -1,4 +1,5 @@
-import type { CacheEntry, CachedLink, LinkCache, Store } from '../../ports.js';
+import type { CacheEntry, CachedLink, LinkLookup, Store } from '../../ports.js';
+import type { LinkCache } from './link-cache.js';
 import type { Metrics } from '../../obs/metrics.js';
 import { jitter } from '../../resilience/jitter.js';
 import type { LruLinkCache } from './lru.js';
@@ -18,7 +19,7 @@ const MAX_PENDING = 100_000;
  * Concurrent misses for one code share one load (single flight); unknown codes are cached as null
  * for a short time (negative caching); TTLs carry jitter. Writers call invalidate().
  */
-export class TieredLinkCache {
+export class TieredLinkCache implements LinkLookup {
   private readonly flights = new Map<string, Promise<CacheEntry>>();
   /** Invalidations L2 has not taken (Redis down): replayed when it answers again. */
   private readonly pending = new Set<string>();

@@ -1,5 +1,5 @@
 import { LRUCache } from 'lru-cache';
-import type { RateLimiter } from '../../ports.js';
+import type { LocalRateLimiter } from '../../ports.js';
 import { fullAfterMs, take, type BucketLimit, type BucketState, type Decision } from '../../domain/token-bucket.js';
 
 /**
@@ -7,7 +7,7 @@ import { fullAfterMs, take, type BucketLimit, type BucketState, type Decision } 
  * long enough to be full again (then it is the same as a new one, so forgetting it changes nothing),
  * and at most `maxBuckets` are kept (least recently used go first).
  */
-export class MemoryRateLimiter implements RateLimiter {
+export class MemoryRateLimiter implements LocalRateLimiter {
   private readonly buckets: LRUCache<string, BucketState>;
 
   constructor(
@@ -20,7 +20,6 @@ export class MemoryRateLimiter implements RateLimiter {
     setInterval(() => this.buckets.purgeStale(), 10_000).unref();
   }
 
-  /** Synchronous take, for callers that must not yield. */
   takeNow(key: string, limit: BucketLimit, cost = 1): Decision {
     const { decision, state } = take(limit, this.buckets.get(key), this.now(), cost);
     this.buckets.set(key, state, { ttl: fullAfterMs(limit) });
