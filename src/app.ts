@@ -9,7 +9,7 @@ import { securityHeaders } from './http/security-headers.js';
 import { refuseEncodedBodies } from './http/body-encoding.js';
 import { RouteMethods } from './http/route-methods.js';
 import { refuseControlCharacters, validatorCompiler } from './http/validation.js';
-import { authenticate } from './http/auth.js';
+import { authenticate, declareActor } from './http/auth.js';
 import { enforce } from './http/rate-limit.js';
 import { Problem } from './http/schemas.js';
 import { opsRoutes } from './http/ops.js';
@@ -75,6 +75,7 @@ export async function buildApp(ctx: Context): Promise<Api> {
     },
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
+  declareActor(app);
   app.addHook('preValidation', refuseControlCharacters);
   const routes = new RouteMethods();
   app.addHook('onRoute', (route) => routes.add(route));

@@ -107,4 +107,8 @@ describeEachDialect('auth API', ({ app, t }) => {
     const basic = await app().inject({ url: '/api/v1/users/me', headers: { authorization: 'Basic aGFsOnB3' } });
     assert.equal(basic.statusCode, 401);
   });
+
+  test('when the app is built, then request.actor is a declared request decorator, so every request has the field from the start', () => {
+    assert.ok(app().hasRequestDecorator('actor'));
+  });
 });

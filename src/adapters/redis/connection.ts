@@ -1,5 +1,5 @@
 import { Redis, ReplyError, type ChainableCommander } from 'ioredis';
-import type { FastifyBaseLogger } from 'fastify';
+import type { Logger } from 'pino';
 import { CircuitBreaker, type BreakerState } from '../../resilience/circuit-breaker.js';
 import type { Metrics } from '../../obs/metrics.js';
 
@@ -17,7 +17,7 @@ export class RedisConnection {
   private readonly recoveredListeners: Array<() => void> = [];
   private readonly probe: NodeJS.Timeout;
 
-  constructor(url: string, options: { timeoutMs: number; metrics: Metrics; log: FastifyBaseLogger }) {
+  constructor(url: string, options: { timeoutMs: number; metrics: Metrics; log: Logger }) {
     const { metrics, log } = options;
     const reconnect = { retryStrategy: (times: number) => Math.min(100 * 2 ** times, 2_000) * (0.5 + Math.random() / 2) };
     this.client = new Redis(url, {
