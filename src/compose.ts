@@ -6,7 +6,7 @@ import { ConfigError, type Config, type Database } from './config.js';
 import { StoreUnavailable, type ClickQueue, type Store } from './ports.js';
 import { createSqliteStore } from './adapters/store/sqlite.js';
 import { createPostgresStore } from './adapters/store/postgres.js';
-import type { KyselyStore } from './adapters/store/kysely-store.js';
+import type { KyselyStore } from './adapters/store/index.js';
 import { LruLinkCache } from './adapters/cache/lru.js';
 import { RedisLinkCache } from './adapters/cache/redis.js';
 import { TieredLinkCache } from './adapters/cache/tiered.js';

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { countryCode, referrerHost, type ClickEvent } from '../../src/analytics/click-event.js';
 import { DIRECT, UNKNOWN, describeAgent, parseClick, type ParsedClick } from '../../src/analytics/parse.js';
 import { DAY, DIMENSIONS, HOUR, bucketOf, countClicks, uncountedPerLink, type Dimension } from '../../src/analytics/rollup.js';
-import { joinMarginals } from '../../src/adapters/store/carry-over.js';
+import { joinMarginals } from '../../src/adapters/store/migrations/0003-click-counts.js';
 
 const UA = {
   chromeWindows: 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36',

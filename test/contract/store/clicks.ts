@@ -1,6 +1,6 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import type { KyselyStore } from '../../../src/adapters/store/kysely-store.js';
+import type { KyselyStore } from '../../../src/adapters/store/index.js';
 import type { ParsedClick } from '../../../src/analytics/parse.js';
 import { DAY, HOUR, countClicks } from '../../../src/analytics/rollup.js';
 import { newId } from '../../../src/domain/ids.js';
