@@ -103,7 +103,7 @@ export function assemble(config: Readonly<Config>, store: Store, options: Assemb
     ? noClicks
     : redis ? new RedisStreamClickQueue(redis, { stream, maxLen: streamMaxLen, fallback: inProcess(), maxUnconfirmed: streamRetain, metrics, log }) : inProcess();
   const consumer = redis && config.clicks.consumer
-    ? new StreamClickConsumer(config.redisUrl!, { stream, apply, batchSize, claimIdleMs: config.clicks.claimIdleMs, metrics, log })
+    ? new StreamClickConsumer(redis, { stream, apply, batchSize, claimIdleMs: config.clicks.claimIdleMs, metrics, log })
     : undefined;
   consumer?.start();
   const stopCompaction = startCompaction(store, { ...config.clicks, log });
