@@ -12,7 +12,7 @@ import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import { buildApp } from '../src/app.js';
 import { assemble } from '../src/compose.js';
-import { loadConfig } from '../src/config.js';
+import { loadConfig, resolveConfig } from '../src/config.js';
 import { createSqliteStore } from '../src/adapters/store/sqlite.js';
 import type { Store } from '../src/ports.js';
 import type { Context } from '../src/use-cases/context.js';
@@ -48,7 +48,7 @@ async function run(config: string, env: Record<string, string>, instances: numbe
     const counted: Store = Object.assign(Object.create(store), {
       findTargetByCode: (code: string) => (lookups++, store.findTargetByCode(code)),
     });
-    const ctx = assemble(loadConfig({ JWT_SECRET: 'x'.repeat(32), LOG_LEVEL: 'silent', RATE_REDIRECT: 'off', ...env }), counted, { log: pino({ level: 'silent' }) });
+    const ctx = assemble(resolveConfig(loadConfig({ JWT_SECRET: 'x'.repeat(32), LOG_LEVEL: 'silent', RATE_REDIRECT: 'off', ...env })), counted, { log: pino({ level: 'silent' }) });
     apps.push({ ctx, app: await buildApp(ctx) });
   }
   const next = zipfSampler(codes.length);

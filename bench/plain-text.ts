@@ -1,6 +1,6 @@
 /**
  * What the control-character check (domain/plain-text.ts, run on every request's path, query and body)
- * costs next to the JSON parse the body already paid: a typical link body, and a 64 KB body (BODY_LIMIT's
+ * costs next to the JSON parse the body already paid: a typical link body, and a 64 KB body (BODY_LIMIT_BYTES's
  * default) of 1,000 short strings. Microseconds per call, the median of `--rounds` rounds.
  *
  *   node --import tsx bench/plain-text.ts [--rounds 7]

@@ -8,11 +8,11 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { buildApp } from '../src/app.js';
 import { assemble } from '../src/compose.js';
-import { loadConfig } from '../src/config.js';
+import { loadConfig, resolveConfig } from '../src/config.js';
 import type { Store } from '../src/ports.js';
 
 const out = process.argv[2] ?? join(mkdtempSync(join(tmpdir(), 'kurz-openapi-')), 'openapi.json');
-const config = loadConfig({ BASE_URL: 'https://kurz.example', JWT_SECRET: 'x'.repeat(32), DATABASE_URL: 'sqlite::memory:' });
+const config = resolveConfig(loadConfig({ BASE_URL: 'https://kurz.example', JWT_SECRET: 'x'.repeat(32), DATABASE_URL: 'sqlite::memory:' }));
 // The document comes from the routes' schemas alone: no route runs, so the store is never called.
 const store = new Proxy({}, { get: () => () => Promise.reject(new Error('no store while dumping the document')) }) as Store;
 const ctx = assemble(config, store, { log: pino({ level: 'silent' }) });

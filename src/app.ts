@@ -30,7 +30,7 @@ import type { Api } from './http/api/api.js';
 
 const isRedirect = (request: FastifyRequest) => request.routeOptions.url === REDIRECT_ROUTE;
 
-/** Headers of a request must all arrive within this long (REQUEST_TIMEOUT, if shorter, bounds them too). */
+/** Headers of a request must all arrive within this long (REQUEST_TIMEOUT_SECONDS, if shorter, bounds them too). */
 const HEADERS_TIMEOUT_MS = 10_000;
 
 /** Builds the HTTP app over its dependencies, with every route registered explicitly. Never listens. */
@@ -50,7 +50,7 @@ export async function buildApp(ctx: Context): Promise<Api> {
     // A request that reaches a draining instance (in progress at SIGTERM, or sent on a connection it
     // still holds) is answered as usual, with Connection: close (draining-server.ts), not a 503.
     return503OnClosing: false,
-    // node:http's 'clientError' (malformed request, headers too large, REQUEST_TIMEOUT) as a problem.
+    // node:http's 'clientError' (malformed request, headers too large, REQUEST_TIMEOUT_SECONDS) as a problem.
     clientErrorHandler: answerClientError,
     // Answers Fastify gives before routing, so before any hook: the headers every answer carries are set here.
     frameworkErrors: (err, request, reply) => {
@@ -62,7 +62,7 @@ export async function buildApp(ctx: Context): Promise<Api> {
     serverFactory: (handler) => {
       server = new DrainingServer((req, res) => fast(req, res, () => handler(req, res)), {
         // A client that sends its request slowly (one byte every few seconds) holds a connection and its
-        // buffers: the whole request must arrive within REQUEST_TIMEOUT, its headers within 10 s; checked
+        // buffers: the whole request must arrive within REQUEST_TIMEOUT_SECONDS, its headers within 10 s; checked
         // every second (node's default, 30 s, would let a 1 s limit run to 31 s).
         requestTimeout: config.requestTimeoutMs,
         headersTimeout: Math.min(HEADERS_TIMEOUT_MS, config.requestTimeoutMs),

@@ -1,7 +1,7 @@
 import cluster, { type Worker } from 'node:cluster';
 import { pino } from 'pino';
 import type { Config } from './config.js';
-import { localJwtSecret, openStore } from './compose.js';
+import { openStore } from './compose.js';
 import { loggerOptions } from './obs/logger.js';
 import { relayInvalidations } from './adapters/cache/cluster-peers.js';
 import { closeUnclaimedConnections } from './cluster-handoffs.js';
@@ -12,7 +12,7 @@ const RESTART_DELAY_MS = 1_000;
 /**
  * `kurz serve --workers N`: this process (the primary) forks N workers that run `kurz serve` on one
  * shared port (node:cluster hands connections out), restarts any that dies, and on SIGTERM/SIGINT stops
- * them all gracefully: each drains its connections and writes its buffered clicks, within SHUTDOWN_TIMEOUT.
+ * them all gracefully: each drains its connections and writes its buffered clicks, within SHUTDOWN_TIMEOUT_SECONDS.
  *
  * Without Redis each worker keeps its own L1 cache, rate-limit buckets and click buffer:
  * - L1: writes through one worker invalidate the others' at once, relayed here over IPC (not while
@@ -24,9 +24,10 @@ const RESTART_DELAY_MS = 1_000;
  */
 export async function runPrimary(config: Readonly<Config>): Promise<void> {
   const log = pino(loggerOptions(config.logLevel)).child({ role: 'primary' });
-  // Migrating and creating the JWT secret happen once, here: N workers racing to do either would collide.
+  // Migrating happens once, here: N workers racing to do it would collide. The JWT secret was settled
+  // before (resolveConfig): each worker gets this one rather than reading or generating its own.
   await (await openStore(config)).close();
-  const env = { JWT_SECRET: config.jwtSecret ?? localJwtSecret(config) };
+  const env = { JWT_SECRET: config.jwtSecret };
 
   let stopping = false;
   // Ours rather than cluster.workers, which forgets a worker as soon as it is disconnected (below).
@@ -69,7 +70,7 @@ export async function runPrimary(config: Readonly<Config>): Promise<void> {
       if (listening.has(worker)) worker.disconnect();
       else worker.process.kill('SIGTERM');
     }
-    // Each worker bounds its own drain by SHUTDOWN_TIMEOUT; this bounds the wait for all of them.
+    // Each worker bounds its own drain by SHUTDOWN_TIMEOUT_SECONDS; this bounds the wait for all of them.
     setTimeout(() => {
       log.error({ timeoutMs: config.shutdownTimeoutMs }, 'workers did not stop in time; exiting');
       process.exit(1);

@@ -1,12 +1,10 @@
-import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { dirname, join } from 'node:path';
 import { pino, type Logger } from 'pino';
 import { ConfigError, type Config, type Database } from './config.js';
 import { StoreUnavailable, type ClickQueue, type Store } from './ports.js';
 import { createSqliteStore } from './adapters/store/sqlite.js';
 import { createPostgresStore } from './adapters/store/postgres.js';
-import type { KyselyStore } from './adapters/store/kysely-store.js';
+import type { KyselyStore } from './adapters/store/index.js';
 import { LruLinkCache } from './adapters/cache/lru.js';
 import { RedisLinkCache } from './adapters/cache/redis.js';
 import { TieredLinkCache } from './adapters/cache/tiered.js';
@@ -26,7 +24,6 @@ import { randomCode } from './domain/codes.js';
 import { createMetrics } from './obs/metrics.js';
 import { loggerOptions } from './obs/logger.js';
 import { AccessTokens } from './security/access-tokens.js';
-import { newSecret } from './security/secrets.js';
 import type { Context } from './use-cases/context.js';
 
 /*
@@ -106,7 +103,7 @@ export function assemble(config: Readonly<Config>, store: Store, options: Assemb
     ? noClicks
     : redis ? new RedisStreamClickQueue(redis, { stream, maxLen: streamMaxLen, fallback: inProcess(), maxUnconfirmed: streamRetain, metrics, log }) : inProcess();
   const consumer = redis && config.clicks.consumer
-    ? new StreamClickConsumer(config.redisUrl!, { stream, apply, batchSize, claimIdleMs: config.clicks.claimIdleMs, metrics, log })
+    ? new StreamClickConsumer(redis, { stream, apply, batchSize, claimIdleMs: config.clicks.claimIdleMs, metrics, log })
     : undefined;
   consumer?.start();
   const stopCompaction = startCompaction(store, { ...config.clicks, log });
@@ -129,7 +126,7 @@ export function assemble(config: Readonly<Config>, store: Store, options: Assemb
     metrics,
     log,
     degradable: redis ? { redis: () => redis.health } : {},
-    tokens: new AccessTokens(config.jwtSecret ?? localJwtSecret(config), config.accessTokenTtlSeconds),
+    tokens: new AccessTokens(config.jwtSecret, config.accessTokenTtlSeconds),
     urlPolicy: { ownHost: new URL(config.baseUrl).hostname, blockedDomains: config.blockedDomains, allowPrivate: config.allowPrivateUrls },
     clock: options.clock ?? Date.now,
     randomCode: options.randomCode ?? (() => randomCode(config.codeLength)),
@@ -149,20 +146,3 @@ export function assemble(config: Readonly<Config>, store: Store, options: Assemb
 
 /** ANALYTICS=off: clicks are not recorded at all. */
 const noClicks: ClickQueue = { enqueue() {}, flush: async () => {}, close: async () => {} };
-
-/**
- * On the embedded default no JWT_SECRET is needed: one is generated on first start and kept beside
- * the database (mode 0600), so tokens survive restarts. The 'wx' flag makes concurrent first starts
- * agree on one secret.
- */
-export function localJwtSecret(config: Readonly<Config>): string {
-  if (config.database.kind !== 'sqlite' || config.database.file === ':memory:') return newSecret();
-  const file = join(dirname(config.database.file), 'jwt-secret');
-  mkdirSync(dirname(file), { recursive: true });
-  try {
-    writeFileSync(file, newSecret(48), { flag: 'wx', mode: 0o600 });
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-  }
-  return readFileSync(file, 'utf8').trim();
-}

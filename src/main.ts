@@ -7,7 +7,7 @@
  *   kurz user create --email a@b.c [--name "Ann"] [--admin]   (password from KURZ_PASSWORD or stdin)
  *   kurz seed --links N --owner a@b.c [--prefix s]   (N generated links, for benchmarks and trials)
  */
-import { ConfigError, flagsToEnv, loadConfig, type Config } from './config.js';
+import { ConfigError, flagsToEnv, readConfig, resolveConfig, type Config } from './config.js';
 import cluster from 'node:cluster';
 import { serve } from './server.js';
 import { runPrimary } from './cluster.js';
@@ -47,8 +47,11 @@ async function main(argv: string[]): Promise<void> {
   }
 }
 
+/** The settings from the environment and flags, with the JWT secret settled; warnings are printed once (by the primary of `--workers`). */
 function config(flags: string[]): Readonly<Config> {
-  return loadConfig({ ...process.env, ...flagsToEnv(flags) });
+  const { config, warnings } = readConfig({ ...process.env, ...flagsToEnv(flags) });
+  if (cluster.isPrimary) for (const warning of warnings) console.error(`kurz: warning: ${warning.message}`);
+  return resolveConfig(config);
 }
 
 /** Splits a command's own flags (`own`, with a value; `switches`, without) from settings (--database-url …). */

@@ -117,14 +117,24 @@ export class StoreUnavailable extends Error {
   }
 }
 
-export interface Store {
+/**
+ * The database, as three ports over one connection: accounts, links, clicks. Each has its own file in
+ * src/adapters/store/; the store a deployment opens is all of them, with the lifecycle of the connection.
+ */
+export interface Store extends StoreLifecycle, AccountStore, LinkStore, ClickStore {}
+
+/** The connection the three stores share. */
+export interface StoreLifecycle {
   /** Brings the schema up to date; safe to call from many instances at once. */
   migrate(): Promise<void>;
   /** Resolves when the database answers a trivial query. */
   ping(): Promise<void>;
   /** Closes every connection; pending queries finish first. */
   close(): Promise<void>;
+}
 
+/** Users, their refresh tokens and their API keys. */
+export interface AccountStore {
   /** Inserts a user; the very first user ever created becomes admin, atomically. Throws UniqueViolation('email'). */
   createUser(user: NewUser): Promise<UserRecord>;
   /** The user with this id, if any. */
@@ -159,7 +169,10 @@ export interface Store {
   listApiKeys(userId: string): Promise<ApiKeyRecord[]>;
   /** Revokes a user's key; false when the user has no such live key. */
   revokeApiKey(userId: string, id: string, now: number): Promise<boolean>;
+}
 
+/** Links with their tags, and the redirect's reads and counted visits. */
+export interface LinkStore {
   /** Inserts a link with its tags. Throws UniqueViolation('code'). */
   insertLink(link: NewLink): Promise<LinkRecord>;
   /** Inserts many links (with tags) in one transaction: all or none. Throws UniqueViolation('code'). */
@@ -181,6 +194,10 @@ export interface Store {
    * visits can never take a limited link past max_clicks.
    */
   countVisit(code: string, now: number): Promise<Visit>;
+}
+
+/** Click analytics: batches of clicks applied exactly once, their rollups, and the rollups' compaction. */
+export interface ClickStore {
   /**
    * Applies a batch of clicks in one transaction: records their keys (a click's key, or `batchId` for
    * clicks without one), adds the clicks whose keys were never applied before to the counts and to

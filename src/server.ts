@@ -9,7 +9,7 @@ import { collectWhenIdle } from './obs/idle-gc.js';
  * then drains: /readyz answers 503 at once, the listener stops accepting, every request already
  * received or sent on a connection Kurz still holds is answered (with Connection: close), idle
  * keep-alive connections are closed cleanly (draining-server.ts); then buffered clicks are written,
- * the store is closed, and the process exits 0. Past SHUTDOWN_TIMEOUT it exits 1 rather than hang a
+ * the store is closed, and the process exits 0. Past SHUTDOWN_TIMEOUT_SECONDS it exits 1 rather than hang a
  * deploy.
  */
 export async function serve(config: Readonly<Config>): Promise<void> {
@@ -44,7 +44,7 @@ export async function serve(config: Readonly<Config>): Promise<void> {
     }
   };
   const onSignal = (signal: NodeJS.Signals) => {
-    // A second signal while draining must not kill in-flight requests: SHUTDOWN_TIMEOUT bounds the wait.
+    // A second signal while draining must not kill in-flight requests: SHUTDOWN_TIMEOUT_SECONDS bounds the wait.
     if (closing) return app.log.warn({ signal }, 'already shutting down');
     void shutdown({ signal });
   };

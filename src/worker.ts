@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { pino, type Logger } from 'pino';
 import { ConfigError, type Config } from './config.js';
 import { connectStore, openFailure } from './compose.js';
@@ -8,12 +7,12 @@ import { clickApplier } from './analytics/apply.js';
 import { startCompaction } from './analytics/compaction.js';
 import { createMetrics } from './obs/metrics.js';
 import { loggerOptions } from './obs/logger.js';
-import { jitter } from './resilience/jitter.js';
+import type { Backoff } from './resilience/backoff.js';
+import { retry } from './resilience/retry.js';
 import { collectWhenIdle } from './obs/idle-gc.js';
 
-/** Waits between attempts to reach the database at start-up: 1 s, doubling, at most 30 s. */
-const FIRST_RETRY_MS = 1_000;
-const MAX_RETRY_MS = 30_000;
+/** Waits between attempts to reach the database at start-up: 1 s, doubling, at most 30 s (a restart takes seconds, an outage longer). */
+const WAIT_FOR_STORE: Backoff = { firstMs: 1_000, maxMs: 30_000 };
 
 /**
  * `kurz worker`: consumes the click stream into the rollups until SIGTERM or SIGINT, then finishes
@@ -69,17 +68,18 @@ export async function work(config: Readonly<Config>): Promise<void> {
  * database) is a setting to fix: it ends the command.
  */
 async function waitForStore(config: Readonly<Config>, log: Logger, stopped: AbortSignal): Promise<Store | undefined> {
-  for (let attempt = 1; !stopped.aborted; attempt++) {
-    try {
-      const store = await connectStore(config, log);
-      if (!stopped.aborted) return store;
-      await store.close();
-    } catch (err) {
-      if (!(err instanceof StoreUnavailable)) throw openFailure(err);
-      const retryInMs = jitter(Math.min(FIRST_RETRY_MS * 2 ** (attempt - 1), MAX_RETRY_MS));
-      log.warn({ attempt, retryInMs, reason: err.message }, 'waiting for the database');
-      await sleep(retryInMs, undefined, { signal: stopped }).catch(() => {});
-    }
+  try {
+    const store = await retry(() => connectStore(config, log), WAIT_FOR_STORE, {
+      signal: stopped,
+      retryIf: (err) => err instanceof StoreUnavailable,
+      onFailure: (err, attempt, retryInMs) => {
+        if (retryInMs !== undefined) log.warn({ attempt, retryInMs, reason: (err as Error).message }, 'waiting for the database');
+      },
+    });
+    if (!stopped.aborted) return store;
+    await store.close();
+  } catch (err) {
+    if (err !== stopped.reason) throw openFailure(err);
   }
   return undefined;
 }

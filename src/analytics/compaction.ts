@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Store } from '../ports.js';
 import { logRetriedFailure } from './apply.js';
-import { jitter } from '../resilience/jitter.js';
+import { backoffMs } from '../resilience/backoff.js';
 import { DAY, HOUR } from '../domain/clicks.js';
 
 export interface CompactionOptions {
@@ -23,6 +23,8 @@ export interface CompactionOptions {
  */
 export function startCompaction(store: Store, options: CompactionOptions): () => void {
   const { firstDelayMs = 60_000, everyMs = HOUR, retryMs = 5_000, log } = options;
+  // A failed run is not left for the next hour: the database is likely back within seconds.
+  const retrying = { firstMs: retryMs, maxMs: everyMs };
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
   let failures = 0;
@@ -39,7 +41,7 @@ export function startCompaction(store: Store, options: CompactionOptions): () =>
       schedule(everyMs);
     } catch (err) {
       failures++;
-      const retryInMs = jitter(Math.min(retryMs * 2 ** (failures - 1), everyMs));
+      const retryInMs = backoffMs(retrying, failures);
       logRetriedFailure(log, err, { failures, retryInMs }, 'compacting click rollups failed; will retry');
       schedule(retryInMs);
     }

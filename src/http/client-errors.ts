@@ -3,14 +3,14 @@ import { PROBLEMS, problemType, type ProblemKind } from '../domain/errors.js';
 
 /** What node:http reports before a request reaches Kurz, as the problem it answers. */
 const KINDS: Record<string, { kind: ProblemKind; detail: string }> = {
-  ERR_HTTP_REQUEST_TIMEOUT: { kind: 'request-timeout', detail: 'the request (headers and body) was not received in time (REQUEST_TIMEOUT)' },
+  ERR_HTTP_REQUEST_TIMEOUT: { kind: 'request-timeout', detail: 'the request (headers and body) was not received in time (REQUEST_TIMEOUT_SECONDS)' },
   HPE_HEADER_OVERFLOW: { kind: 'headers-too-large', detail: 'the request headers are too large' },
 };
 const MALFORMED = { kind: 'validation', detail: 'the request is not valid HTTP/1.1 (request line or headers)' } as const;
 
 /**
  * The server's 'clientError': a malformed request line or header, headers too large, or a request not
- * received within REQUEST_TIMEOUT. Node's own answer is a bare status line; this one is the same
+ * received within REQUEST_TIMEOUT_SECONDS. Node's own answer is a bare status line; this one is the same
  * status as a problem+json, and closes the connection. A connection reset, or one whose answer has
  * begun, is just closed.
  */

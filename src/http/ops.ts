@@ -3,6 +3,7 @@ import { AppError } from '../domain/errors.js';
 import { STORE_RETRY_AFTER_SECONDS, sendProblem } from './errors.js';
 import { metricsAccess } from './metrics-access.js';
 import type { Api } from './api/api.js';
+import { withTimeout } from '../resilience/wait.js';
 
 const READY_TIMEOUT_MS = 2_000;
 
@@ -38,12 +39,4 @@ export function opsRoutes(app: Api, ctx: Context, draining: () => boolean): void
   });
 
   app.get('/openapi.json', { schema: hide }, async () => app.swagger());
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

@@ -26,7 +26,7 @@ const MIN_GROWTH_BYTES = 16 * 1024 * 1024;
  */
 export function collectWhenIdle(options: { idleMs: number; log: Logger }): () => void {
   const { idleMs, log } = options;
-  if (idleMs === 0) return () => {}; // IDLE_GC=0: left to V8
+  if (idleMs === 0) return () => {}; // IDLE_GC_SECONDS=0: left to V8
   let previous = performance.eventLoopUtilization();
   let collected = getHeapStatistics().total_heap_size;
   let running = false;
@@ -44,7 +44,7 @@ export function collectWhenIdle(options: { idleMs: number; log: Logger }): () =>
         log.info({ heapBefore, heapAfter: collected, ms: Math.round(performance.now() - start) }, 'idle: heap collected and shrunk');
       },
       (err: unknown) => {
-        // A Node built without the inspector: V8 alone decides, as with IDLE_GC=0.
+        // A Node built without the inspector: V8 alone decides, as with IDLE_GC_SECONDS=0.
         clearInterval(timer);
         log.warn({ err }, 'idle collection unavailable; leaving memory to V8');
       },

@@ -15,7 +15,7 @@ import { MemoryClickQueue, type MemoryClickQueueOptions } from '../../src/adapte
 import { RedisStreamClickQueue } from '../../src/adapters/queue/stream-producer.js';
 import { StreamClickConsumer } from '../../src/adapters/queue/stream-consumer.js';
 import { RedisConnection } from '../../src/adapters/redis/connection.js';
-import type { KyselyStore } from '../../src/adapters/store/kysely-store.js';
+import type { KyselyStore } from '../../src/adapters/store/index.js';
 import { newId } from '../../src/domain/ids.js';
 import { createMetrics, type Metrics } from '../../src/obs/metrics.js';
 import { createTestStore } from '../support/stores.js';

@@ -7,10 +7,10 @@
 import { describe, before, after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Migrator, sql, type Kysely } from 'kysely';
-import { migrationProvider } from '../../src/adapters/store/migrations.js';
+import { migrationProvider } from '../../src/adapters/store/migrations/index.js';
 import { pino } from 'pino';
 import { createStore } from '../../src/compose.js';
-import type { KyselyStore } from '../../src/adapters/store/kysely-store.js';
+import type { KyselyStore } from '../../src/adapters/store/index.js';
 import { DAY, DIMENSIONS, HOUR, type Dimension } from '../../src/domain/clicks.js';
 import { newId } from '../../src/domain/ids.js';
 import type { ClickStats, StatsQuery } from '../../src/ports.js';

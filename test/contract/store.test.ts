@@ -3,7 +3,7 @@
  * cannot drift. Each part of the contract lives in ./store/ and shares the suite's store.
  */
 import { describe, before, after, test } from 'node:test';
-import type { KyselyStore } from '../../src/adapters/store/kysely-store.js';
+import type { KyselyStore } from '../../src/adapters/store/index.js';
 import { DIALECTS, createTestStore } from '../support/stores.js';
 import type { ContractContext } from './store/fixtures.js';
 import { usersContract } from './store/users.js';

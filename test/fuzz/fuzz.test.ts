@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import type { Kysely } from 'kysely';
 import { fuzz, watchWrites } from './fuzz.js';
 import { createTestApp, signUpAndIn } from '../support/app.js';
-import type { KyselyStore } from '../../src/adapters/store/kysely-store.js';
+import type { KyselyStore } from '../../src/adapters/store/index.js';
 import { DIALECTS } from '../support/stores.js';
 
 const runs = Number(process.env.FUZZ_RUNS ?? 2_000);

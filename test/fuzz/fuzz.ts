@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import type { InjectOptions } from 'fastify';
 import { sql, type Kysely } from 'kysely';
 import { createTestApp, signUpAndIn, type Caller, type TestApp } from '../support/app.js';
-import type { KyselyStore } from '../../src/adapters/store/kysely-store.js';
+import type { KyselyStore } from '../../src/adapters/store/index.js';
 
 type Doc = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 type Json = unknown;

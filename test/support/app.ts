@@ -2,7 +2,7 @@
 import { after, before, describe } from 'node:test';
 import type { LightMyRequestResponse } from 'fastify';
 import { buildApp } from '../../src/app.js';
-import { RATE_CLASSES, loadConfig, type Config } from '../../src/config.js';
+import { RATE_CLASSES, loadConfig, resolveConfig, type Config } from '../../src/config.js';
 import { pino, type Logger } from 'pino';
 import { assemble } from '../../src/compose.js';
 import type { Context } from '../../src/use-cases/context.js';
@@ -41,9 +41,9 @@ export interface TestAppOptions {
 export async function createTestApp(dialect: TestDatabase['name'], options: TestAppOptions = {}): Promise<TestApp> {
   const { store: opened, close } = options.database ? await openTestStore(options.database) : await createTestStore(dialect);
   const store = options.wrapStore ? options.wrapStore(opened) : opened;
-  const config: Readonly<Config> = loadConfig({
+  const config: Readonly<Config> = resolveConfig(loadConfig({
     BASE_URL: 'http://kurz.test', JWT_SECRET: TEST_SECRET, DATABASE_URL: 'sqlite::memory:', ...NO_RATE_LIMITS, ...options.env,
-  });
+  }));
   const clock = { now: Date.now() };
   const log = options.log ?? pino({ level: process.env.KURZ_TEST_LOG ?? 'silent' });
   const ctx = assemble(config, store, { log, clock: () => clock.now, randomCode: options.randomCode });

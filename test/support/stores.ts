@@ -11,7 +11,7 @@ import pg from 'pg';
 import { pino } from 'pino';
 import { parseDatabase, type Database } from '../../src/config.js';
 import { createStore } from '../../src/compose.js';
-import type { KyselyStore } from '../../src/adapters/store/kysely-store.js';
+import type { KyselyStore } from '../../src/adapters/store/index.js';
 
 export const PG_ADMIN_URL = process.env.KURZ_TEST_PG ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 

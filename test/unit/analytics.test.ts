@@ -5,7 +5,7 @@ import {
   type ClickEvent, type Dimension, type ParsedClick,
 } from '../../src/domain/clicks.js';
 import { describeAgent, parseClick } from '../../src/analytics/parse.js';
-import { joinMarginals } from '../../src/adapters/store/carry-over.js';
+import { joinMarginals } from '../../src/adapters/store/migrations/0003-click-counts.js';
 
 const UA = {
   chromeWindows: 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36',

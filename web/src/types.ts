@@ -1,98 +1,34 @@
-/** The API's JSON shapes (src/http/schemas.ts), as the dashboard reads them: snake_case, times RFC 3339. */
-
-export interface FieldProblem {
-  field: string;
-  message: string;
-}
+/**
+ * The API's JSON shapes, as the server's TypeBox schemas (src/http/schemas.ts) define them: snake_case,
+ * times RFC 3339. Type-only imports: the schemas never reach the bundle, and a change on the server
+ * that the dashboard does not follow fails `npm run typecheck`.
+ */
+import type { Static } from 'typebox';
+import type * as Schemas from '../../src/http/schemas';
 
 /** RFC 9457 problem details, as every API error is sent. */
-export interface Problem {
-  type: string;
-  title: string;
-  status: number;
-  detail: string;
-  errors?: FieldProblem[];
-}
+export type Problem = Static<typeof Schemas.Problem>;
+export type FieldProblem = NonNullable<Problem['errors']>[number];
 
-export interface Page<T> {
-  data: T[];
-  next_cursor: string | null;
-  has_more: boolean;
-}
+/** A page of any list: `data` is typed by the caller, the rest comes from the schema. */
+export type Page<T> = Omit<Static<ReturnType<typeof Schemas.Page>>, 'data'> & { data: T[] };
 
-export type Role = 'user' | 'admin';
+export type User = Static<typeof Schemas.User>;
+export type Role = User['role'];
 
-export interface User {
-  id: string;
-  email: string;
-  name: string | null;
-  role: Role;
-  created_at: string;
-}
+export type AccessToken = Static<typeof Schemas.AccessToken>;
 
-export interface AccessToken {
-  access_token: string;
-  token_type: 'Bearer';
-  /** Seconds. */
-  expires_in: number;
-}
-
-export type RedirectType = 301 | 302 | 307 | 308;
+export type Link = Static<typeof Schemas.Link>;
+export type RedirectType = Link['redirect_type'];
 export const REDIRECT_TYPES: readonly RedirectType[] = [301, 302, 307, 308];
 
-export interface Link {
-  id: string;
-  code: string;
-  short_url: string;
-  url: string;
-  title: string | null;
-  tags: string[];
-  redirect_type: RedirectType;
-  expires_at: string | null;
-  max_clicks: number | null;
-  clicks: number;
-  owner_id: string;
-  created_at: string;
-  updated_at: string;
-}
-
 /** The writable fields of a link: POST takes `url` and any others, PATCH any non-empty subset. */
-export interface LinkChanges {
-  url?: string;
-  code?: string;
-  title?: string | null;
-  tags?: string[];
-  expires_at?: string | null;
-  max_clicks?: number | null;
-  redirect_type?: RedirectType;
-}
+export type LinkChanges = Static<typeof Schemas.LinkPatchBody>;
 
-export interface ApiKey {
-  id: string;
-  name: string;
-  prefix: string;
-  created_at: string;
-  expires_at: string | null;
-}
+export type ApiKey = Static<typeof Schemas.ApiKey>;
+/** An API key as created: with the secret, in the creation response only, never again. */
+export type ApiKeyCreated = Static<typeof Schemas.ApiKeyCreated>;
 
-export interface ApiKeyCreated extends ApiKey {
-  /** The secret: in the creation response only, never again. */
-  key: string;
-}
-
-export interface Breakdown {
-  value: string;
-  clicks: number;
-}
-
-export interface Stats {
-  total: number;
-  series: { t: string; clicks: number }[];
-  referrers: Breakdown[];
-  countries: Breakdown[];
-  browsers: Breakdown[];
-  os: Breakdown[];
-  devices: Breakdown[];
-}
-
-export type Interval = 'hour' | 'day';
+export type Stats = Static<typeof Schemas.Stats>;
+export type Breakdown = Stats['referrers'][number];
+export type Interval = NonNullable<Static<typeof Schemas.StatsQuery>['interval']>;

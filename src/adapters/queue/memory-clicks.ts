@@ -4,9 +4,13 @@ import { logRetriedFailure } from '../../analytics/apply.js';
 import type { ClickEvent } from '../../domain/clicks.js';
 import type { Metrics } from '../../obs/metrics.js';
 import { jitter } from '../../resilience/jitter.js';
+import { backoffMs, type Backoff } from '../../resilience/backoff.js';
+import { retry } from '../../resilience/retry.js';
 import { newId } from '../../domain/ids.js';
 
-const MAX_BACKOFF_MS = 30_000;
+/** close() tries five times, 200 ms apart and doubling (3 s of waits in all): a store that is restarting may be back. */
+const CLOSE_RETRY: Backoff = { firstMs: 200, maxMs: 1_600 };
+const CLOSE_ATTEMPTS = 5;
 
 export interface MemoryClickQueueOptions {
   /** Applies a batch; must be idempotent per key (the batch id, or an event's own key when it has one). */
@@ -42,12 +46,15 @@ export class MemoryClickQueue implements ClickQueue {
   private applying: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: MemoryClickQueueOptions) {
+    // After a failed batch, the next try waits two flush intervals, doubling, at most 30 s; clicks keep buffering meanwhile.
+    this.retrying = { firstMs: options.flushMs * 2, maxMs: 30_000 };
     this.enqueued = options.metrics.tally(options.metrics.clickEvents, { outcome: 'enqueued' });
     options.metrics.watchClickBuffer(() => this.buffer.length + (this.batch?.events.length ?? 0));
     this.schedule(options.flushMs);
   }
 
   private readonly enqueued: () => void;
+  private readonly retrying: Backoff;
 
   enqueue(event: ClickEvent): void {
     const { metrics } = this.options;
@@ -74,14 +81,7 @@ export class MemoryClickQueue implements ClickQueue {
   async close(): Promise<void> {
     this.closed = true;
     clearTimeout(this.timer);
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await this.flush();
-      } catch (err) {
-        if (attempt === 4) throw err;
-        await new Promise((resolve) => setTimeout(resolve, jitter(200 * 2 ** attempt)));
-      }
-    }
+    await retry(() => this.flush(), CLOSE_RETRY, { retryIf: (_, attempt) => attempt < CLOSE_ATTEMPTS });
   }
 
   private async drain(): Promise<void> {
@@ -121,8 +121,7 @@ export class MemoryClickQueue implements ClickQueue {
     if (this.closed) return;
     this.timer = setTimeout(async () => {
       await this.flush().catch(() => {});
-      const backoff = this.failures === 0 ? this.options.flushMs : Math.min(this.options.flushMs * 2 ** this.failures, MAX_BACKOFF_MS);
-      this.schedule(jitter(backoff));
+      this.schedule(this.failures === 0 ? jitter(this.options.flushMs) : backoffMs(this.retrying, this.failures));
     }, delayMs);
     this.timer.unref();
   }

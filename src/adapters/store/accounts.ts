@@ -1,17 +1,24 @@
 import type { Kysely, Selectable, Transaction } from 'kysely';
 import {
-  LastAdmin, type ApiKeyRecord, type NewUser, type PageQuery, type RefreshTokenRecord, type Role, type UserChanges, type UserRecord,
+  LastAdmin, type AccountStore, type ApiKeyRecord, type NewUser, type PageQuery, type RefreshTokenRecord, type Role, type UserChanges, type UserRecord,
 } from '../../ports.js';
 import { formatScopes, parseScopes } from '../../domain/scopes.js';
 import type { Database } from './schema.js';
-import { KyselyBase, definedOnly } from './kysely-base.js';
+import { unique, type StoreDialect } from './dialect.js';
+import { definedOnly } from './change-set.js';
 
 /** Users, their refresh tokens and their API keys. */
-export class AccountsStore extends KyselyBase {
+export class KyselyAccountStore implements AccountStore {
+  private readonly db: Kysely<Database>;
+
+  constructor(private readonly dialect: StoreDialect) {
+    this.db = dialect.db;
+  }
+
   // ── users ──────────────────────────────────────────────────────────────────────────────────
 
   async createUser(user: NewUser): Promise<UserRecord> {
-    return this.unique(() =>
+    return unique(this.dialect, () =>
       this.db.transaction().execute(async (trx) => {
         const row = { ...toUserRow(user), role: user.role ?? 'user', updated_at: user.createdAt };
         await trx.insertInto('users').values(row).execute();
@@ -55,7 +62,7 @@ export class AccountsStore extends KyselyBase {
     };
     const update = (db: Kysely<Database>) => db.updateTable('users').set(set).where('id', '=', id).returningAll().executeTakeFirst();
     // Only a demotion can leave no admin: every other change is one plain statement.
-    const row = await this.unique(() => changes.role !== 'user' ? update(this.db) : this.db.transaction().execute(async (trx) => {
+    const row = await unique(this.dialect, () => changes.role !== 'user' ? update(this.db) : this.db.transaction().execute(async (trx) => {
       await keepsAnAdmin(trx, id);
       return update(trx);
     }));
@@ -123,7 +130,7 @@ export class AccountsStore extends KyselyBase {
   // ── API keys ───────────────────────────────────────────────────────────────────────────────
 
   async insertApiKey(k: ApiKeyRecord): Promise<void> {
-    await this.unique(() =>
+    await unique(this.dialect, () =>
       this.db
         .insertInto('api_keys')
         .values({

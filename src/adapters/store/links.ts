@@ -1,10 +1,10 @@
-import { sql, type Selectable } from 'kysely';
-import { UniqueViolation, type LinkChanges, type LinkQuery, type LinkRecord, type LinkTarget, type NewLink, type RedirectType, type Visit } from '../../ports.js';
+import { sql, type Kysely, type Selectable } from 'kysely';
+import { UniqueViolation, type LinkChanges, type LinkStore, type LinkQuery, type LinkRecord, type LinkTarget, type NewLink, type RedirectType, type Visit } from '../../ports.js';
 import { linkState } from '../../domain/link-state.js';
 import type { Database } from './schema.js';
 import { chunks } from './chunks.js';
-import { definedOnly } from './kysely-base.js';
-import { AccountsStore } from './accounts.js';
+import { definedOnly } from './change-set.js';
+import { unique, type StoreDialect } from './dialect.js';
 import { GroupCommit } from './group-commit.js';
 
 type LinkRow = Selectable<Database['links']>;
@@ -16,11 +16,14 @@ const linkRow = (link: NewLink) => ({
 });
 
 /** Links with their tags, and the redirect's reads and counted visits. */
-export class LinksStore extends AccountsStore {
-  // ── links ──────────────────────────────────────────────────────────────────────────────────
-
+export class KyselyLinkStore implements LinkStore {
+  private readonly db: Kysely<Database>;
   /** Links created at the same moment are inserted in one transaction (group commit). */
-  private readonly linkInserts = new GroupCommit<NewLink, LinkRecord>((links) => this.insertTogether(links));
+  private readonly linkInserts = new GroupCommit<NewLink, LinkRecord>((links) => this.#insertTogether(links));
+
+  constructor(private readonly dialect: StoreDialect) {
+    this.db = dialect.db;
+  }
 
   insertLink(link: NewLink): Promise<LinkRecord> {
     return this.linkInserts.add(link);
@@ -31,7 +34,7 @@ export class LinksStore extends AccountsStore {
    * skipped by ON CONFLICT DO NOTHING, not an error that would abort the others: the ids the INSERT
    * returns are the links that went in, and each other one answers UniqueViolation('code').
    */
-  private async insertTogether(links: NewLink[]): Promise<(LinkRecord | UniqueViolation)[]> {
+  async #insertTogether(links: NewLink[]): Promise<(LinkRecord | UniqueViolation)[]> {
     const inserted = new Set<string>();
     await this.db.transaction().execute(async (trx) => {
       for (const chunk of chunks(links)) {
@@ -48,7 +51,7 @@ export class LinksStore extends AccountsStore {
 
   /** Many links in one transaction, in multi-row inserts: for `kurz seed` and imports. All or none. */
   async insertLinks(links: readonly NewLink[]): Promise<void> {
-    await this.unique(() =>
+    await unique(this.dialect, () =>
       this.db.transaction().execute(async (trx) => {
         for (const chunk of chunks(links, 1_000)) {
           await trx.insertInto('links').values(chunk.map(linkRow)).execute();
@@ -61,12 +64,12 @@ export class LinksStore extends AccountsStore {
 
   async findLinkById(id: string): Promise<LinkRecord | undefined> {
     const row = await this.db.selectFrom('links').selectAll().where('id', '=', id).executeTakeFirst();
-    return row && (await this.withTags([row]))[0];
+    return row && (await this.#withTags([row]))[0];
   }
 
   async findLinkByCode(code: string): Promise<LinkRecord | undefined> {
     const row = await this.db.selectFrom('links').selectAll().where('code', '=', code).executeTakeFirst();
-    return row && (await this.withTags([row]))[0];
+    return row && (await this.#withTags([row]))[0];
   }
 
   async listLinks({ limit, cursor, ownerId, q, tag }: LinkQuery): Promise<LinkRecord[]> {
@@ -90,7 +93,7 @@ export class LinksStore extends AccountsStore {
       );
     }
     const rows = await query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit + 1).execute();
-    return this.withTags(rows);
+    return this.#withTags(rows);
   }
 
   async updateLink(id: string, changes: LinkChanges, now: number): Promise<LinkRecord | undefined> {
@@ -101,7 +104,7 @@ export class LinksStore extends AccountsStore {
       }),
       updated_at: now,
     };
-    const row = await this.unique(() =>
+    const row = await unique(this.dialect, () =>
       this.db.transaction().execute(async (trx) => {
         const updated = await trx.updateTable('links').set(set).where('id', '=', id).returningAll().executeTakeFirst();
         if (updated && changes.tags !== undefined) {
@@ -113,7 +116,7 @@ export class LinksStore extends AccountsStore {
         return updated;
       }),
     );
-    return row && (await this.withTags([row]))[0];
+    return row && (await this.#withTags([row]))[0];
   }
 
   async deleteLink(id: string): Promise<boolean> {
@@ -144,7 +147,7 @@ export class LinksStore extends AccountsStore {
   }
 
   /** Attaches tags to a page of links with one query, never one per link. */
-  private async withTags(rows: LinkRow[]): Promise<LinkRecord[]> {
+  async #withTags(rows: LinkRow[]): Promise<LinkRecord[]> {
     if (rows.length === 0) return [];
     const tagRows = await this.db
       .selectFrom('link_tags')

@@ -2,6 +2,7 @@ import pg from 'pg';
 import type { Logger } from 'pino';
 import type { PostgresPool, PostgresPoolClient, PostgresQueryResult } from 'kysely';
 import { StoreUnavailable } from '../../ports.js';
+import { withTimeout } from '../../resilience/wait.js';
 
 export interface PoolLimits {
   /** Connections at most. */
@@ -95,27 +96,20 @@ class BoundedClient implements Pick<PostgresPoolClient, 'release'> {
     if (this.broken) return Promise.reject(new StoreUnavailable(this.broken.reason, this.broken.message));
     const ms = this.first ? Math.max(1, this.deadline - Date.now()) : this.timeoutMs;
     this.first = false;
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.broken = new StoreUnavailable('timeout', 'the database did not answer in time; try again shortly');
-        reject(this.health.failed(this.broken));
-      }, ms);
-      this.client.query(sql, parameters as unknown[]).then(
-        (result) => {
-          clearTimeout(timer);
-          if (this.broken) return;
-          this.health.succeeded();
-          resolve(result as unknown as PostgresQueryResult<R>);
-        },
-        (err: unknown) => {
-          clearTimeout(timer);
-          if (this.broken) return;
-          const failure = unavailable(err);
-          if (failure?.reason === 'unreachable') this.broken = failure;
-          reject(failure ? this.health.failed(failure) : err);
-        },
-      );
-    });
+    // Past its time the statement's answer is not awaited (it is ignored if it comes) and the connection is done with.
+    const timedOut = () => (this.broken = new StoreUnavailable('timeout', 'the database did not answer in time; try again shortly'));
+    return withTimeout(this.client.query(sql, parameters as unknown[]), ms, timedOut).then(
+      (result) => {
+        this.health.succeeded();
+        return result as unknown as PostgresQueryResult<R>;
+      },
+      (err: unknown) => {
+        if (err === this.broken) throw this.health.failed(err);
+        const failure = unavailable(err);
+        if (failure?.reason === 'unreachable') this.broken = failure;
+        throw failure ? this.health.failed(failure) : err;
+      },
+    );
   }
 
   release(): void {

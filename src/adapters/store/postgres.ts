@@ -1,7 +1,8 @@
 import pg from 'pg';
 import { Kysely, PostgresDialect } from 'kysely';
 import type { Logger } from 'pino';
-import { KyselyStore, fieldOfConstraint } from './kysely-store.js';
+import { kyselyStore, type KyselyStore } from './index.js';
+import { fieldOfConstraint } from './dialect.js';
 import { BoundedPool, StoreHealth } from './postgres-pool.js';
 import type { Database } from './schema.js';
 import type { PostgresPool } from '../../config.js';
@@ -27,24 +28,14 @@ export function createPostgresStore(options: PostgresPool & { url: string; log: 
   const connectTimeoutMs = options.timeoutMs;
   const pool = new BoundedPool(config, { size: options.poolSize, connectTimeoutMs, timeoutMs: options.timeoutMs, maxWaiting: options.maxWaiting }, health);
   const maintenance = new BoundedPool(config, { size: 1, connectTimeoutMs, timeoutMs: MAINTENANCE_TIMEOUT_MS, maxWaiting: 10 }, health);
-  return new PostgresStore(pool, maintenance);
-}
-
-class PostgresStore extends KyselyStore {
-  constructor(private readonly pool: BoundedPool, private readonly maintenancePool: BoundedPool) {
-    super(
-      new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }),
-      (err) => {
-        const e = err as { code?: string; constraint?: string };
-        return e.code === '23505' ? fieldOfConstraint(e.constraint ?? '') : undefined;
-      },
-      new Kysely<Database>({ dialect: new PostgresDialect({ pool: maintenancePool }) }),
-    );
-  }
-
-  /** Ends both pools for good, even one Kysely never used (its destroy() skips those, and a later call would open them again). */
-  override async close(): Promise<void> {
-    await super.close();
-    await Promise.all([this.pool.end(), this.maintenancePool.end()]);
-  }
+  return kyselyStore({
+    db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }),
+    maintenance: new Kysely<Database>({ dialect: new PostgresDialect({ pool: maintenance }) }),
+    uniqueViolationOf: (err) => {
+      const e = err as { code?: string; constraint?: string };
+      return e.code === '23505' ? fieldOfConstraint(e.constraint ?? '') : undefined;
+    },
+    // Ends both pools for good, even one Kysely never used (its destroy() skips those, and a later call would open them again).
+    end: () => Promise.all([pool.end(), maintenance.end()]).then(() => {}),
+  });
 }

@@ -2,7 +2,8 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { CompiledQuery, Kysely, SqliteAdapter, SqliteDialect, SqliteDriver, type DatabaseConnection, type SqliteDatabase } from 'kysely';
-import { KyselyStore, fieldOfConstraint } from './kysely-store.js';
+import { kyselyStore, type KyselyStore } from './index.js';
+import { fieldOfConstraint } from './dialect.js';
 import type { Database } from './schema.js';
 import type { SqliteSynchronous } from '../../config.js';
 import { statementCache } from './statement-cache.js';
@@ -23,10 +24,15 @@ export function createSqliteStore(file: string, options: { synchronous?: SqliteS
   // shared search query (lower(x) like lower(q)) meaning the same on both engines.
   sqlite.function('lower', { deterministic: true }, (s: unknown) => (typeof s === 'string' ? s.toLowerCase() : s));
   const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(sqlite) }) });
-  return new KyselyStore(db, (err) => {
-    const e = err as { code?: string; message?: string };
-    if (e.code !== 'SQLITE_CONSTRAINT_UNIQUE' && e.code !== 'SQLITE_CONSTRAINT_PRIMARYKEY') return undefined;
-    return fieldOfConstraint(e.message ?? '');
+  return kyselyStore({
+    db,
+    // No statement timeout here for long migrations to escape: they share the connection.
+    maintenance: db,
+    uniqueViolationOf: (err) => {
+      const e = err as { code?: string; message?: string };
+      if (e.code !== 'SQLITE_CONSTRAINT_UNIQUE' && e.code !== 'SQLITE_CONSTRAINT_PRIMARYKEY') return undefined;
+      return fieldOfConstraint(e.message ?? '');
+    },
   });
 }
 

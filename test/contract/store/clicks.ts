@@ -1,6 +1,6 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import type { KyselyStore } from '../../../src/adapters/store/kysely-store.js';
+import type { KyselyStore } from '../../../src/adapters/store/index.js';
 import { DAY, HOUR, countClicks, type ParsedClick } from '../../../src/domain/clicks.js';
 import { newId } from '../../../src/domain/ids.js';
 import type { StatsQuery } from '../../../src/ports.js';

@@ -1,6 +1,6 @@
 /** Builders for store records in the contract suite: each call gives fresh ids, codes, emails and times. */
 import assert from 'node:assert/strict';
-import type { KyselyStore } from '../../../src/adapters/store/kysely-store.js';
+import type { KyselyStore } from '../../../src/adapters/store/index.js';
 import type { Cursor } from '../../../src/domain/cursor.js';
 import { newId } from '../../../src/domain/ids.js';
 import { UniqueViolation, type ApiKeyRecord, type NewLink, type NewUser, type PageQuery, type RefreshTokenRecord } from '../../../src/ports.js';

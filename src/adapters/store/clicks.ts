@@ -1,19 +1,21 @@
-import { sql } from 'kysely';
-import type { ClickStats, StatsQuery, Store } from '../../ports.js';
+import { sql, type Kysely } from 'kysely';
+import type { ClickStats, ClickStore, StatsQuery } from '../../ports.js';
 import { DAY, DIMENSIONS, HOUR, countClicks, uncountedPerLink, type ParsedClick } from '../../domain/clicks.js';
-import { CLICK_COUNT_KEY } from './schema.js';
+import { CLICK_COUNT_KEY, type Database } from './schema.js';
 import { newId } from '../../domain/ids.js';
 import { chunks } from './chunks.js';
-import { LinksStore } from './links.js';
+import type { StoreDialect } from './dialect.js';
 
-export { fieldOfConstraint, type UniqueViolationOf } from './kysely-base.js';
+/** The click analytics: applying batches exactly once, the rollups, and their compaction. */
+export class KyselyClickStore implements ClickStore {
+  private readonly db: Kysely<Database>;
+  private readonly maintenance: Kysely<Database>;
 
-/**
- * The Store over Kysely. Every query is written once and runs unchanged on SQLite and PostgreSQL;
- * the dialect adapters (sqlite.ts, postgres.ts) only open the connection. This last layer holds
- * the click analytics: applying batches exactly once, the rollups, and their compaction.
- */
-export class KyselyStore extends LinksStore implements Store {
+  constructor(dialect: StoreDialect) {
+    this.db = dialect.db;
+    this.maintenance = dialect.maintenance;
+  }
+
   async applyClicks(clicks: readonly ParsedClick[], batchId = newId(Date.now())): Promise<number> {
     if (clicks.length === 0) return 0;
     const keyOf = (c: ParsedClick) => c.key ?? batchId;

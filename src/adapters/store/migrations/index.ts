@@ -1,0 +1,21 @@
+import type { Migration, MigrationProvider } from 'kysely';
+import * as core from './0001-core.js';
+import * as clickAnalytics from './0002-click-analytics.js';
+import * as clickCounts from './0003-click-counts.js';
+import * as accountsHardening from './0004-accounts-hardening.js';
+
+/**
+ * Schema history, oldest first, one file each. The schema builder emits the same DDL for SQLite and
+ * PostgreSQL; `bigint` holds epoch milliseconds on both. A name is what the database records as
+ * applied: never rename one, never change what an applied one does; a new change is a new file here.
+ */
+const migrations: Record<string, Migration> = {
+  '0001-core': { up: core.up },
+  '0002-click-analytics': { up: clickAnalytics.up },
+  '0003-click-counts': { up: clickCounts.up },
+  '0004-accounts-hardening': { up: accountsHardening.up },
+};
+
+export const migrationProvider: MigrationProvider = {
+  getMigrations: async () => migrations,
+};
