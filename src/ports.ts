@@ -8,7 +8,8 @@ import type { ClickEvent, Dimension, ParsedClick } from './domain/clicks.js';
 import type { Scope } from './domain/scopes.js';
 
 export type Role = 'user' | 'admin';
-export type RedirectType = 301 | 302 | 307 | 308;
+export type { RedirectType } from './domain/redirect-decision.js';
+import type { RedirectType } from './domain/redirect-decision.js';
 
 export interface UserRecord {
   id: string;

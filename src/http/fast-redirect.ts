@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Context } from '../use-cases/context.js';
-import { redirectOf } from '../use-cases/resolve-code.js';
+import { decideRedirect } from '../domain/redirect-decision.js';
 import { couldBeCode } from '../domain/codes.js';
 import type { CacheEntry } from '../ports.js';
 import { requestId } from '../obs/logger.js';
@@ -34,14 +34,14 @@ export function fastRedirect(ctx: Context, clientIp: (req: IncomingMessage) => s
 
   /** Answers with the link's redirect when this path may; false leaves the request to Fastify. */
   const answer = (link: CacheEntry, req: IncomingMessage, res: ServerResponse, start: number): boolean => {
-    if (!link || link.maxClicks !== null) return false;
     const now = clock();
-    if (link.expiresAt !== null && now >= link.expiresAt) return false;
+    const target = decideRedirect(link, now);
+    // Anything but a plain redirect (a 404, a 410, a link the store must count) is the route's to answer.
+    if (target.kind !== 'redirect') return false;
     if (limit && !localLimiter.takeNow(`redirect:${clientIp(req)}`, limit).allowed) return false;
     if (limit) allowed();
 
-    clicks.enqueue({ linkId: link.id, at: now, counted: false, ...visitor(req.headers) });
-    const target = redirectOf(link);
+    clicks.enqueue({ linkId: link!.id, at: now, counted: false, ...visitor(req.headers) });
     const id = requestId(req);
     res.writeHead(target.status, {
       ...security, 'x-request-id': id, location: target.location, 'cache-control': cacheControl(target), 'content-length': 0,

@@ -1,15 +1,9 @@
 import { couldBeCode } from '../domain/codes.js';
 import { AppError } from '../domain/errors.js';
-import { linkState } from '../domain/link-state.js';
-import type { CachedLink, RedirectType } from '../ports.js';
+import { decideCounted, decideRedirect, decideVisit, type Redirect, type Settled } from '../domain/redirect-decision.js';
 import type { Context } from './context.js';
 
-export interface Redirect {
-  status: RedirectType;
-  location: string;
-  /** A permanent redirect with no expiry or click limit may be cached by browsers. */
-  cacheable: boolean;
-}
+export type { Redirect } from '../domain/redirect-decision.js';
 
 /** What the redirect knows of the visitor: no IP address, only what analytics keeps. */
 export interface Visitor {
@@ -19,43 +13,32 @@ export interface Visitor {
 }
 
 /**
- * GET /:code: cache → expiry → count → redirect → record the click. A link without a click limit is
- * served from the cache. A limited link is checked and counted by one conditional UPDATE in the store,
+ * GET /:code: cache → decide → (count) → redirect → record the click. A link without a click limit is
+ * decided from the cache. A limited link is checked and counted by one conditional UPDATE in the store,
  * so its limit holds exactly under any concurrency and across instances. The click event is enqueued
  * in memory, never awaited. A HEAD (link previews, checkers) passes no visitor: it looks, and counts nothing.
  */
 export async function resolveCode(ctx: Context, code: string, visitor: Visitor | null): Promise<Redirect> {
-  if (!couldBeCode(code)) throw missing();
+  if (!couldBeCode(code)) throw problemOf({ kind: 'not-found' });
   const link = await ctx.cache.lookup(code);
-  if (!link) throw missing();
   const now = ctx.clock();
-  if (link.expiresAt !== null && now >= link.expiresAt) throw expired();
-  const limited = link.maxClicks !== null;
-  const target = limited ? await limitedVisit(ctx, code, visitor !== null, now) : link;
-  if (visitor) ctx.clicks.enqueue({ linkId: link.id, at: now, counted: limited, ...visitor });
-  return redirectOf(target);
+  const cached = decideRedirect(link, now);
+  const counted = cached.kind === 'count';
+  const decision = cached.kind === 'count' ? await limitedVisit(ctx, code, visitor !== null, now) : cached;
+  if (decision.kind !== 'redirect') throw problemOf(decision);
+  if (visitor) ctx.clicks.enqueue({ linkId: link!.id, at: now, counted, ...visitor });
+  return decision;
 }
 
-async function limitedVisit(ctx: Context, code: string, count: boolean, now: number): Promise<CachedLink> {
-  if (count) {
-    const visit = await ctx.store.countVisit(code, now);
-    if (visit.outcome === 'missing') throw missing();
-    if (visit.outcome !== 'live') throw visit.outcome === 'expired' ? expired() : exhausted();
-    return visit.link;
-  }
-  const link = await ctx.store.findTargetByCode(code);
-  if (!link) throw missing();
-  const state = linkState(link, now);
-  if (state !== 'active') throw state === 'expired' ? expired() : exhausted();
-  return link;
+/** A limited link: a GET counts the visit in the store; a HEAD only reads it. */
+async function limitedVisit(ctx: Context, code: string, count: boolean, now: number): Promise<Settled> {
+  if (count) return decideVisit(await ctx.store.countVisit(code, now));
+  return decideCounted(await ctx.store.findTargetByCode(code), now);
 }
 
-export const redirectOf = (link: CachedLink): Redirect => ({
-  status: link.redirectType,
-  location: link.url,
-  cacheable: (link.redirectType === 301 || link.redirectType === 308) && link.expiresAt === null && link.maxClicks === null,
-});
-
-const missing = () => new AppError('not-found', 'no link with this code');
-const expired = () => new AppError('gone', 'this link has expired');
-const exhausted = () => new AppError('gone', 'this link has reached its click limit');
+function problemOf(decision: Exclude<Settled, Redirect>): AppError {
+  if (decision.kind === 'not-found') return new AppError('not-found', 'no link with this code');
+  return decision.reason === 'expired'
+    ? new AppError('gone', 'this link has expired')
+    : new AppError('gone', 'this link has reached its click limit');
+}

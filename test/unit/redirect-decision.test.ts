@@ -1,0 +1,36 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { decideCounted, decideRedirect, decideVisit, type RedirectLink } from '../../src/domain/redirect-decision.js';
+
+const NOW = 1_700_000_000_000;
+const link = (over: Partial<RedirectLink> = {}): RedirectLink =>
+  ({ url: 'https://example.com/a', redirectType: 302, expiresAt: null, maxClicks: null, ...over });
+
+describe('the redirect decision', () => {
+  test('when the link is live, then it redirects with its type and target, cacheable only if permanent and unlimited', () => {
+    assert.deepEqual(decideRedirect(link(), NOW), { kind: 'redirect', status: 302, location: 'https://example.com/a', cacheable: false });
+    assert.equal((decideRedirect(link({ redirectType: 301 }), NOW) as { cacheable: boolean }).cacheable, true);
+    assert.equal((decideRedirect(link({ redirectType: 308, expiresAt: NOW + 1 }), NOW) as { cacheable: boolean }).cacheable, false);
+  });
+
+  test('when there is no link, then not found; when it has expired (at its expiry exactly too), then gone', () => {
+    assert.deepEqual(decideRedirect(null, NOW), { kind: 'not-found' });
+    assert.deepEqual(decideRedirect(link({ expiresAt: NOW }), NOW), { kind: 'gone', reason: 'expired' });
+    assert.equal(decideRedirect(link({ expiresAt: NOW + 1 }), NOW).kind, 'redirect');
+  });
+
+  test('when the link has a click limit, then only the store may let the visit through', () => {
+    assert.deepEqual(decideRedirect(link({ maxClicks: 5 }), NOW), { kind: 'count' });
+    assert.deepEqual(decideRedirect(link({ maxClicks: 5, expiresAt: NOW - 1 }), NOW), { kind: 'gone', reason: 'expired' }, 'expiry first');
+  });
+
+  test('when the store counted or read a limited link, then its outcome decides', () => {
+    const limited = link({ maxClicks: 2 });
+    assert.equal(decideVisit({ outcome: 'live', link: limited }).kind, 'redirect');
+    assert.deepEqual(decideVisit({ outcome: 'exhausted', link: limited }), { kind: 'gone', reason: 'exhausted' });
+    assert.deepEqual(decideVisit({ outcome: 'missing' }), { kind: 'not-found' });
+    assert.deepEqual(decideCounted({ ...limited, clicks: 2 }, NOW), { kind: 'gone', reason: 'exhausted' });
+    assert.equal(decideCounted({ ...limited, clicks: 1 }, NOW).kind, 'redirect');
+    assert.deepEqual(decideCounted(undefined, NOW), { kind: 'not-found' });
+  });
+});
