@@ -15,6 +15,7 @@ import { Problem } from './http/schemas.js';
 import { opsRoutes } from './http/ops.js';
 import { REDIRECT_ROUTE, redirectRoute } from './http/redirect.js';
 import { fastRedirect } from './http/fast-redirect.js';
+import { answeredRequests } from './http/answered.js';
 import { DrainingServer } from './http/draining-server.js';
 import { answerClientError } from './http/client-errors.js';
 import { dashboardRoutes } from './http/dashboard.js';
@@ -37,7 +38,8 @@ const HEADERS_TIMEOUT_MS = 10_000;
 export async function buildApp(ctx: Context): Promise<Api> {
   const { config, metrics } = ctx;
   const trust = proxyTrust(config.trustProxy);
-  const fast = fastRedirect(ctx, clientIp(trust));
+  const answered = answeredRequests(metrics);
+  const fast = fastRedirect(ctx, clientIp(trust), answered);
   let server!: DrainingServer;
   const security = securityHeaders(config.baseUrl);
   const app: Api = Fastify({
@@ -86,12 +88,10 @@ export async function buildApp(ctx: Context): Promise<Api> {
   app.addHook('onRequest', routes.refuseShadowed);
   app.addHook('preParsing', refuseEncodedBodies);
   app.addHook('onResponse', async (request, reply) => {
-    const labels = { method: request.method, route: request.routeOptions.url ?? 'unmatched', status: reply.statusCode };
-    metrics.httpRequests.inc(labels);
-    metrics.httpDuration.observe(labels, reply.elapsedTime / 1000);
+    answered.record(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
     const redirect = isRedirect(request);
     if (!redirect && config.logRequests >= 1) return; // Fastify logged it in full
-    if (reply.statusCode >= 500 || Math.random() < (redirect ? config.logRedirects : config.logRequests)) {
+    if (answered.logged(reply.statusCode, redirect ? config.logRedirects : config.logRequests)) {
       request.log.info({ req: request, res: reply, responseTime: reply.elapsedTime }, 'request completed');
     }
   });

@@ -6,6 +6,7 @@ import type { CacheEntry } from '../ports.js';
 import { requestId } from '../obs/logger.js';
 import { REDIRECT_ROUTE, cacheControl, failedLookups, visitorOf } from './redirect.js';
 import { securityHeaders } from './security-headers.js';
+import type { AnsweredRequests } from './answered.js';
 
 /**
  * GET /:code of a live link, answered on the raw node:http request before Fastify sees it: the same
@@ -14,23 +15,13 @@ import { securityHeaders } from './security-headers.js';
  * rate limit), a link that expired or has a click limit (counted by the store), a client over its rate
  * limit (the 429 problem), and a store that failed (the 503 problem, from the failure seen here).
  */
-export function fastRedirect(ctx: Context, clientIp: (req: IncomingMessage) => string) {
+export function fastRedirect(ctx: Context, clientIp: (req: IncomingMessage) => string, answered: AnsweredRequests) {
   const { cache, clicks, clock, metrics, log, localLimiter } = ctx;
   const limit = ctx.config.rateLimits.redirect;
   const logRate = ctx.config.logRedirects;
   const visitor = visitorOf(ctx);
   const security = securityHeaders(ctx.config.baseUrl);
   const allowed = metrics.tally(metrics.rateLimits, { class: 'redirect', outcome: 'allowed' });
-  const answered = new Map<number, { count: () => void; labels: { method: string; route: string; status: number } }>();
-  const record = (status: number, seconds: number) => {
-    let m = answered.get(status);
-    if (!m) {
-      const labels = { method: 'GET', route: REDIRECT_ROUTE, status };
-      answered.set(status, (m = { count: metrics.tally(metrics.httpRequests, labels), labels }));
-    }
-    m.count();
-    metrics.httpDuration.observe(m.labels, seconds);
-  };
 
   /** Answers with the link's redirect when this path may; false leaves the request to Fastify. */
   const answer = (link: CacheEntry, req: IncomingMessage, res: ServerResponse, start: number): boolean => {
@@ -49,8 +40,8 @@ export function fastRedirect(ctx: Context, clientIp: (req: IncomingMessage) => s
     res.end();
 
     const ms = performance.now() - start;
-    record(target.status, ms / 1000);
-    if (Math.random() < logRate) {
+    answered.record('GET', REDIRECT_ROUTE, target.status, ms / 1000);
+    if (answered.logged(target.status, logRate)) {
       const { method, url, headers, socket } = req;
       log.info({
         reqId: id,
