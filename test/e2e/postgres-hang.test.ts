@@ -22,7 +22,7 @@ const MAX_WAITING = 3;
 const SETTINGS = {
   DATABASE_TIMEOUT_MS: '3000', DATABASE_POOL_SIZE: String(POOL_SIZE), DATABASE_MAX_WAITING: String(MAX_WAITING),
   // The cached link stays in the in-process cache through every pause of this file.
-  CACHE_L1_TTL: '3600',
+  CACHE_L1_TTL_SECONDS: '3600',
   JWT_SECRET, LOG_REQUESTS: '0', RATE_REDIRECT: 'off', RATE_NOT_FOUND: 'off', RATE_API: 'off', RATE_AUTH_IP: 'off',
   RATE_AUTH_EMAIL: 'off', RATE_CREATE_LINK: 'off',
 };

@@ -211,7 +211,7 @@ describe('when Redis fails', () => {
 
   before(async () => {
     redis = await PrivateRedis.start();
-    pair = await twoInstances('sqlite', redis.url, { CACHE_L1_TTL: '1', REDIS_TIMEOUT_MS: '100' });
+    pair = await twoInstances('sqlite', redis.url, { CACHE_L1_TTL_SECONDS: '1', REDIS_TIMEOUT_MS: '100' });
     user = await signUpAndIn(pair.a.app);
   });
   after(async () => {

@@ -29,7 +29,7 @@ describe('slow clients and the connection cap (real socket)', () => {
   let t: TestApp;
   let base: string;
   before(async () => {
-    t = await createTestApp('sqlite', { env: { REQUEST_TIMEOUT: '1', MAX_CONNECTIONS: '4' } });
+    t = await createTestApp('sqlite', { env: { REQUEST_TIMEOUT_SECONDS: '1', MAX_CONNECTIONS: '4' } });
     await t.app.listen({ port: 0, host: '127.0.0.1' });
     base = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
   });
