@@ -1,12 +1,11 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { AppError } from '../domain/errors.js';
+import { safeEqual, sha256 } from '../security/secrets.js';
 
 /** Headers a reverse proxy adds: a request that carries one came through a proxy, whatever its socket says. */
 const FORWARDED = ['forwarded', 'x-forwarded-for', 'x-real-ip'];
 
 const isLoopback = (ip: string | undefined) => ip !== undefined && (ip === '::1' || ip.startsWith('127.') || ip.startsWith('::ffff:127.'));
-const digest = (text: string) => createHash('sha256').update(text).digest();
 
 /**
  * Who may read /metrics (routes, statuses, memory, limiter outcomes: a map for an attacker). With
@@ -21,10 +20,10 @@ export function metricsAccess(token: string | undefined): (request: FastifyReque
       ? undefined
       : new AppError('forbidden', '/metrics answers clients on this host only; set METRICS_TOKEN to scrape it from elsewhere');
   }
-  const expected = digest(token);
+  const expected = sha256(token);
   return (request) => {
     const header = request.headers.authorization ?? '';
     const given = header.startsWith('Bearer ') ? header.slice('Bearer '.length) : '';
-    return timingSafeEqual(digest(given), expected) ? undefined : new AppError('unauthorized', '/metrics needs Authorization: Bearer <METRICS_TOKEN>');
+    return safeEqual(sha256(given), expected) ? undefined : new AppError('unauthorized', '/metrics needs Authorization: Bearer <METRICS_TOKEN>');
   };
 }

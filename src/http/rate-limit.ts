@@ -28,7 +28,7 @@ export async function enforce(ctx: Context, reply: FastifyReply, klass: RateClas
 /** Gives back a token `enforce` took (a sign-in that succeeded was no guess). */
 async function giveBack(ctx: Context, klass: RateClass, key: string): Promise<void> {
   const limit = ctx.config.rateLimits[klass];
-  if (limit) await ctx.limiter.take(`${klass}:${key}`, limit, -1);
+  if (limit) await limiterOf(ctx, klass).take(`${klass}:${key}`, limit, -1);
 }
 
 /**
