@@ -2,8 +2,22 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RateClass } from '../config.js';
 import { AppError } from '../domain/errors.js';
 import type { Decision } from '../domain/token-bucket.js';
-import type { Context } from '../use-cases/context.js';
+import type { Config } from '../config.js';
+import type { LocalRateLimiter, RateLimiter } from '../ports.js';
+import type { Metrics } from '../obs/metrics.js';
 import { normalizeEmail } from '../use-cases/users.js';
+
+/** What rate limiting uses. */
+export interface RateLimitDeps {
+  /** The limit of each class (undefined: off). */
+  config: Pick<Config, 'rateLimits'>;
+  /** Shared buckets (Redis when configured). */
+  limiter: RateLimiter;
+  /** This process's buckets, for redirects: no Redis round trip on the hot path. */
+  localLimiter: LocalRateLimiter;
+  /** Counts each decision by class and outcome. */
+  metrics: Pick<Metrics, 'rateLimits'>;
+}
 
 /**
  * Takes a token of `klass` for `key`. Refused: a 429 problem with Retry-After and the RateLimit
@@ -11,7 +25,7 @@ import { normalizeEmail } from '../use-cases/users.js';
  * redirect it allows). The IETF draft's fields are RateLimit-Limit (the bucket's capacity),
  * RateLimit-Remaining (whole tokens left) and RateLimit-Reset (seconds until the bucket is full).
  */
-export async function enforce(ctx: Context, reply: FastifyReply, klass: RateClass, key: string, quiet = false): Promise<void> {
+export async function enforce(ctx: RateLimitDeps, reply: FastifyReply, klass: RateClass, key: string, quiet = false): Promise<void> {
   const limit = ctx.config.rateLimits[klass];
   if (!limit) return;
   const decision = await limiterOf(ctx, klass).take(`${klass}:${key}`, limit);
@@ -26,7 +40,7 @@ export async function enforce(ctx: Context, reply: FastifyReply, klass: RateClas
 }
 
 /** Gives back a token `enforce` took (a sign-in that succeeded was no guess). */
-async function giveBack(ctx: Context, klass: RateClass, key: string): Promise<void> {
+async function giveBack(ctx: RateLimitDeps, klass: RateClass, key: string): Promise<void> {
   const limit = ctx.config.rateLimits[klass];
   if (limit) await limiterOf(ctx, klass).take(`${klass}:${key}`, limit, -1);
 }
@@ -36,7 +50,7 @@ async function giveBack(ctx: Context, klass: RateClass, key: string): Promise<vo
  * answers that only some requests pay for (a taken code): refusing all of them once the bucket is empty
  * keeps the 429 from telling the paying ones apart.
  */
-export async function enforceNotEmpty(ctx: Context, reply: FastifyReply, klass: RateClass, key: string): Promise<void> {
+export async function enforceNotEmpty(ctx: RateLimitDeps, reply: FastifyReply, klass: RateClass, key: string): Promise<void> {
   const limit = ctx.config.rateLimits[klass];
   if (!limit) return;
   const look = await limiterOf(ctx, klass).take(`${klass}:${key}`, limit, 0);
@@ -49,7 +63,7 @@ export async function enforceNotEmpty(ctx: Context, reply: FastifyReply, klass: 
  * then one every 5 s) and per email and IP. Not per email alone: sign-ups in someone's name from many
  * addresses must not lock that person out of signing in.
  */
-export async function limitSignUp(ctx: Context, request: FastifyRequest, reply: FastifyReply, email: string): Promise<void> {
+export async function limitSignUp(ctx: RateLimitDeps, request: FastifyRequest, reply: FastifyReply, email: string): Promise<void> {
   await enforce(ctx, reply, 'authIp', request.ip);
   await enforce(ctx, reply, 'authEmailIp', `${normalizeEmail(email)} ${request.ip}`);
 }
@@ -64,7 +78,7 @@ export async function limitSignUp(ctx: Context, request: FastifyRequest, reply: 
  * A failure is a 401 or 403 of `check`; any other outcome (a success, a 503) gives the tokens back.
  */
 export async function limitPasswordCheck<T>(
-  ctx: Context, request: FastifyRequest, reply: FastifyReply, email: string, check: () => Promise<T>,
+  ctx: RateLimitDeps, request: FastifyRequest, reply: FastifyReply, email: string, check: () => Promise<T>,
 ): Promise<T> {
   const who = normalizeEmail(email);
   const perAddress = `${who} ${request.ip}`;
@@ -91,7 +105,7 @@ export async function limitPasswordCheck<T>(
 }
 
 // Redirects are limited in-process: a shared limit would put a Redis round trip on every redirect.
-const limiterOf = (ctx: Context, klass: RateClass) => (klass === 'redirect' ? ctx.localLimiter : ctx.limiter);
+const limiterOf = (ctx: RateLimitDeps, klass: RateClass) => (klass === 'redirect' ? ctx.localLimiter : ctx.limiter);
 
 function setRateLimitFields(reply: FastifyReply, d: Decision): void {
   reply.header('ratelimit-limit', d.limit);
