@@ -38,7 +38,7 @@ const HEADERS_TIMEOUT_MS = 10_000;
 export async function buildApp(ctx: Context): Promise<Api> {
   const { config, metrics } = ctx;
   const trust = proxyTrust(config.trustProxy);
-  const answered = answeredRequests(metrics);
+  const answered = answeredRequests(metrics, ctx.log);
   const fast = fastRedirect(ctx, clientIp(trust), answered);
   let server!: DrainingServer;
   const security = securityHeaders(config.baseUrl);
@@ -92,7 +92,10 @@ export async function buildApp(ctx: Context): Promise<Api> {
     const redirect = isRedirect(request);
     if (!redirect && config.logRequests >= 1) return; // Fastify logged it in full
     if (answered.logged(reply.statusCode, redirect ? config.logRedirects : config.logRequests)) {
-      request.log.info({ req: request, res: reply, responseTime: reply.elapsedTime }, 'request completed');
+      answered.log({
+        reqId: request.id, method: request.method, url: request.url, host: request.host, remoteAddress: request.ip,
+        remotePort: request.socket.remotePort, statusCode: reply.statusCode, responseTime: reply.elapsedTime,
+      });
     }
   });
   // The API speaks JSON only: any other body is a 415, not a string that fails validation.

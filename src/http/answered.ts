@@ -1,11 +1,26 @@
+import type { Logger } from 'pino';
 import type { Metrics } from '../obs/metrics.js';
+
+/** What the log line of an answered request says: the fields of Fastify's request and reply serializers. */
+export interface AnsweredLine {
+  reqId: string;
+  method: string;
+  url: string;
+  host: string | undefined;
+  /** The client's address (behind a trusted proxy, the address it forwarded). */
+  remoteAddress: string;
+  remotePort: number | undefined;
+  statusCode: number;
+  /** Milliseconds from the request's arrival to its answer. */
+  responseTime: number;
+}
 
 /**
  * What every answered request records, in one place for the fast redirect (which answers before
  * Fastify) and for Fastify's onResponse hook: its count and duration by method, route template and
- * status, and whether its log line is written (a share of them; every 5xx).
+ * status, and its log line (a share of them; every 5xx).
  */
-export function answeredRequests(metrics: Metrics) {
+export function answeredRequests(metrics: Metrics, log: Logger) {
   // One pre-bound tally per label set: prom-client hashes labels on every inc(), which the redirect
   // avoids. Keyed route → method → status, so no key string is built per request.
   type Entry = { count: () => void; labels: { method: string; route: string; status: number } };
@@ -29,8 +44,12 @@ export function answeredRequests(metrics: Metrics) {
       entry.count();
       metrics.httpDuration.observe(entry.labels, seconds);
     },
-    /** Whether this answer's log line is written: a `share` of them, and every 5xx. */
+    /** Whether this answer's log line is written: a `share` of them, and every 5xx. Asked first, so an unsampled answer builds no line. */
     logged: (status: number, share: number): boolean => status >= 500 || Math.random() < share,
+    /** Writes the line of an answer that `logged` chose. */
+    log({ reqId, method, url, host, remoteAddress, remotePort, statusCode, responseTime }: AnsweredLine): void {
+      log.info({ reqId, req: { method, url, host, remoteAddress, remotePort }, res: { statusCode }, responseTime }, 'request completed');
+    },
   };
 }
 

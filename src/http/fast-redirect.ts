@@ -4,7 +4,8 @@ import { decideRedirect } from '../domain/redirect-decision.js';
 import { couldBeCode } from '../domain/codes.js';
 import type { CacheEntry } from '../ports.js';
 import { requestId } from '../obs/logger.js';
-import { REDIRECT_ROUTE, cacheControl, failedLookups, visitorOf } from './redirect.js';
+import { REDIRECT_ROUTE, cacheControl, handovers, visitorOf } from './redirect.js';
+import { redirectLimit } from './rate-limit.js';
 import { securityHeaders } from './security-headers.js';
 import type { AnsweredRequests } from './answered.js';
 
@@ -16,12 +17,11 @@ import type { AnsweredRequests } from './answered.js';
  * limit (the 429 problem), and a store that failed (the 503 problem, from the failure seen here).
  */
 export function fastRedirect(ctx: Context, clientIp: (req: IncomingMessage) => string, answered: AnsweredRequests) {
-  const { cache, clicks, clock, metrics, log, localLimiter } = ctx;
-  const limit = ctx.config.rateLimits.redirect;
-  const logRate = ctx.config.logRedirects;
+  const { cache, clicks, clock } = ctx;
+  const limit = redirectLimit(ctx);
+  const logShare = ctx.config.logRedirects;
   const visitor = visitorOf(ctx);
   const security = securityHeaders(ctx.config.baseUrl);
-  const allowed = metrics.tally(metrics.rateLimits, { class: 'redirect', outcome: 'allowed' });
 
   /** Answers with the link's redirect when this path may; false leaves the request to Fastify. */
   const answer = (link: CacheEntry, req: IncomingMessage, res: ServerResponse, start: number): boolean => {
@@ -29,8 +29,11 @@ export function fastRedirect(ctx: Context, clientIp: (req: IncomingMessage) => s
     const target = decideRedirect(link, now);
     // Anything but a plain redirect (a 404, a 410, a link the store must count) is the route's to answer.
     if (target.kind !== 'redirect') return false;
-    if (limit && !localLimiter.takeNow(`redirect:${clientIp(req)}`, limit).allowed) return false;
-    if (limit) allowed();
+    const decision = limit?.(clientIp(req));
+    if (decision && !decision.allowed) {
+      handovers.set(req, { limit: decision }); // the route answers with the 429 problem
+      return false;
+    }
 
     clicks.enqueue({ linkId: link!.id, at: now, counted: false, ...visitor(req.headers) });
     const id = requestId(req);
@@ -41,14 +44,11 @@ export function fastRedirect(ctx: Context, clientIp: (req: IncomingMessage) => s
 
     const ms = performance.now() - start;
     answered.record('GET', REDIRECT_ROUTE, target.status, ms / 1000);
-    if (answered.logged(target.status, logRate)) {
-      const { method, url, headers, socket } = req;
-      log.info({
-        reqId: id,
-        req: { method, url, host: headers.host, remoteAddress: socket.remoteAddress, remotePort: socket.remotePort },
-        res: { statusCode: target.status },
-        responseTime: ms,
-      }, 'request completed');
+    if (answered.logged(target.status, logShare)) {
+      answered.log({
+        reqId: id, method: 'GET', url: req.url!, host: req.headers.host, remoteAddress: clientIp(req), remotePort: req.socket.remotePort,
+        statusCode: target.status, responseTime: ms,
+      });
     }
     return true;
   };
@@ -61,8 +61,8 @@ export function fastRedirect(ctx: Context, clientIp: (req: IncomingMessage) => s
     const start = performance.now();
     const found = cache.lookup(code);
     if (found instanceof Promise) {
-      found.then((link) => answer(link, req, res, start) || next(), (err: unknown) => {
-        failedLookups.set(req, err);
+      found.then((link) => answer(link, req, res, start) || next(), (failed: unknown) => {
+        handovers.set(req, { failed });
         next();
       });
     }

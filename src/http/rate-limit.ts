@@ -1,11 +1,13 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { RateClass } from '../config.js';
+import type { Config, RateClass } from '../config.js';
 import { AppError } from '../domain/errors.js';
 import type { Decision } from '../domain/token-bucket.js';
-import type { Config } from '../config.js';
 import type { LocalRateLimiter, RateLimiter } from '../ports.js';
 import type { Metrics } from '../obs/metrics.js';
 import { normalizeEmail } from '../use-cases/users.js';
+
+/** Every class but the redirect's is limited in the shared buckets (redirectLimit below). */
+type SharedClass = Exclude<RateClass, 'redirect'>;
 
 /** What rate limiting uses. */
 export interface RateLimitDeps {
@@ -16,33 +18,57 @@ export interface RateLimitDeps {
   /** This process's buckets, for redirects: no Redis round trip on the hot path. */
   localLimiter: LocalRateLimiter;
   /** Counts each decision by class and outcome. */
-  metrics: Pick<Metrics, 'rateLimits'>;
+  metrics: Pick<Metrics, 'rateLimits' | 'tally'>;
 }
 
 /**
  * Takes a token of `klass` for `key`. Refused: a 429 problem with Retry-After and the RateLimit
- * fields. Allowed: the RateLimit fields too, unless `quiet` (the redirect adds no headers to a
- * redirect it allows). The IETF draft's fields are RateLimit-Limit (the bucket's capacity),
+ * fields. Allowed: the RateLimit fields too, unless `quiet` (the redirect route's answers carry
+ * none). The IETF draft's fields are RateLimit-Limit (the bucket's capacity),
  * RateLimit-Remaining (whole tokens left) and RateLimit-Reset (seconds until the bucket is full).
  */
-export async function enforce(ctx: RateLimitDeps, reply: FastifyReply, klass: RateClass, key: string, quiet = false): Promise<void> {
+export async function enforce(ctx: RateLimitDeps, reply: FastifyReply, klass: SharedClass, key: string, quiet = false): Promise<void> {
   const limit = ctx.config.rateLimits[klass];
   if (!limit) return;
-  const decision = await limiterOf(ctx, klass).take(`${klass}:${key}`, limit);
+  const decision = await ctx.limiter.take(`${klass}:${key}`, limit);
   ctx.metrics.rateLimits.inc({ class: klass, outcome: decision.allowed ? 'allowed' : 'limited' });
   if (decision.allowed) {
     if (!quiet) setRateLimitFields(reply, decision);
     return;
   }
+  refuse(reply, klass, decision);
+}
+
+/**
+ * The redirect's limit per client IP, taken synchronously from this process's buckets: a shared limit
+ * would put a Redis round trip on every redirect. One function for the fast path and the route, so a
+ * redirect is limited (and counted in kurz_rate_limit_decisions_total) once, whichever answers it.
+ * Undefined when RATE_REDIRECT is off.
+ */
+export function redirectLimit(ctx: RateLimitDeps): ((ip: string) => Decision) | undefined {
+  const limit = ctx.config.rateLimits.redirect;
+  if (!limit) return undefined;
+  // Pre-bound tallies: prom-client hashes the labels on every inc(), which the redirect avoids.
+  const allowed = ctx.metrics.tally(ctx.metrics.rateLimits, { class: 'redirect', outcome: 'allowed' });
+  const limited = ctx.metrics.tally(ctx.metrics.rateLimits, { class: 'redirect', outcome: 'limited' });
+  return (ip) => {
+    const decision = ctx.localLimiter.takeNow(`redirect:${ip}`, limit);
+    (decision.allowed ? allowed : limited)();
+    return decision;
+  };
+}
+
+/** The 429 problem of a refused `klass`, with Retry-After and the RateLimit fields. */
+export function refuse(reply: FastifyReply, klass: RateClass, decision: Decision): never {
   setRateLimitFields(reply, decision);
   reply.header('retry-after', Math.max(1, Math.ceil(decision.retryAfterMs / 1000)));
   throw new AppError('rate-limited', `too many requests (${klass}); retry in ${Math.ceil(decision.retryAfterMs / 1000)} s`);
 }
 
 /** Gives back a token `enforce` took (a sign-in that succeeded was no guess). */
-async function giveBack(ctx: RateLimitDeps, klass: RateClass, key: string): Promise<void> {
+async function giveBack(ctx: RateLimitDeps, klass: SharedClass, key: string): Promise<void> {
   const limit = ctx.config.rateLimits[klass];
-  if (limit) await limiterOf(ctx, klass).take(`${klass}:${key}`, limit, -1);
+  if (limit) await ctx.limiter.take(`${klass}:${key}`, limit, -1);
 }
 
 /**
@@ -50,10 +76,10 @@ async function giveBack(ctx: RateLimitDeps, klass: RateClass, key: string): Prom
  * answers that only some requests pay for (a taken code): refusing all of them once the bucket is empty
  * keeps the 429 from telling the paying ones apart.
  */
-export async function enforceNotEmpty(ctx: RateLimitDeps, reply: FastifyReply, klass: RateClass, key: string): Promise<void> {
+export async function enforceNotEmpty(ctx: RateLimitDeps, reply: FastifyReply, klass: SharedClass, key: string): Promise<void> {
   const limit = ctx.config.rateLimits[klass];
   if (!limit) return;
-  const look = await limiterOf(ctx, klass).take(`${klass}:${key}`, limit, 0);
+  const look = await ctx.limiter.take(`${klass}:${key}`, limit, 0);
   // Empty: a real take is refused and answers with every field (or, refilled meanwhile, spends the new token).
   if (look.remaining < 1) await enforce(ctx, reply, klass, key, true);
 }
@@ -103,9 +129,6 @@ export async function limitPasswordCheck<T>(
     }
   }
 }
-
-// Redirects are limited in-process: a shared limit would put a Redis round trip on every redirect.
-const limiterOf = (ctx: RateLimitDeps, klass: RateClass) => (klass === 'redirect' ? ctx.localLimiter : ctx.limiter);
 
 function setRateLimitFields(reply: FastifyReply, d: Decision): void {
   reply.header('ratelimit-limit', d.limit);

@@ -4,7 +4,8 @@ import { resolveCode, type Redirect, type Visitor } from '../use-cases/resolve-c
 import { MAX_UA_LENGTH, countryCode, referrerHost } from '../domain/clicks.js';
 import type { Api } from './api/api.js';
 import { AppError } from '../domain/errors.js';
-import { enforce } from './rate-limit.js';
+import { enforce, redirectLimit, refuse } from './rate-limit.js';
+import type { Decision } from '../domain/token-bucket.js';
 import { Type } from 'typebox';
 import { problems, responseHeader } from './api/api.js';
 
@@ -25,10 +26,15 @@ export function visitorOf(ctx: Context): (headers: IncomingHttpHeaders) => Visit
 }
 
 /**
- * Lookups that failed in fast-redirect.ts: the route answers with that failure (a 503) instead of
- * asking the store again, which would double the wait on a hung store.
+ * What fast-redirect.ts learned before it handed a request to the route: the route answers from it
+ * instead of asking again. A failed lookup (the route answers that 503 rather than ask the store again,
+ * which would double the wait on a hung store); the redirect limit's decision, taken once per request.
  */
-export const failedLookups = new WeakMap<IncomingMessage, unknown>();
+export interface Handover {
+  failed?: unknown;
+  limit?: Decision;
+}
+export const handovers = new WeakMap<IncomingMessage, Handover>();
 
 /** Browsers keep permanent redirects: bound that to an hour, so an edit still reaches them. */
 export const cacheControl = (target: Redirect) => (target.cacheable ? 'public, max-age=3600' : 'private, no-store');
@@ -62,10 +68,12 @@ const REDIRECT_SCHEMA = {
  */
 export function redirectRoute(app: Api, ctx: Context): void {
   const visitor = visitorOf(ctx);
+  const limit = redirectLimit(ctx);
   app.get<{ Params: { code: string } }>(REDIRECT_ROUTE, { schema: REDIRECT_SCHEMA, config: { swagger: { exposeHeadRoute: true } } }, async (request, reply) => {
-    await enforce(ctx, reply, 'redirect', request.ip, true);
-    const failed = failedLookups.get(request.raw);
-    if (failed !== undefined) throw failed;
+    const handed = handovers.get(request.raw);
+    const decision = handed?.limit ?? limit?.(request.ip);
+    if (decision && !decision.allowed) refuse(reply, 'redirect', decision);
+    if (handed?.failed !== undefined) throw handed.failed;
     const target = await resolveCode(ctx, request.params.code, request.method === 'GET' ? visitor(request.headers) : null).catch(async (err) => {
       // Guessing codes shows up as 404s: a client that collects too many gets 429s instead.
       if (err instanceof AppError && err.kind === 'not-found') await enforce(ctx, reply, 'notFound', request.ip, true);

@@ -129,7 +129,7 @@ suite('fast redirect over a socket', {}, ({ get, create, clicksOf, enteredFastif
   });
 });
 
-suite('fast redirect rate limit', { RATE_REDIRECT: '3:0.001', TRUST_PROXY: '1' }, ({ get, create }) => {
+suite('fast redirect rate limit', { RATE_REDIRECT: '3:0.001', TRUST_PROXY: '1' }, ({ get, create, t }) => {
   test('past its bucket a client gets the 429 problem, and each client (by X-Forwarded-For from a trusted proxy) has its own bucket', async () => {
     const link = await create({ url: 'https://example.com/limited' });
     const from = (ip: string) => get(`/${link.code}`, { 'x-forwarded-for': ip });
@@ -140,5 +140,20 @@ suite('fast redirect rate limit', { RATE_REDIRECT: '3:0.001', TRUST_PROXY: '1' }
     assert.equal(refused.headers.get('content-type'), 'application/problem+json; charset=utf-8');
     assert.ok(Number(refused.headers.get('retry-after')) >= 1);
     assert.equal((await from('198.51.100.9')).status, 302);
+  });
+
+  test('when a client is refused, then its decisions are counted once each, whichever path answered', async () => {
+    const link = await create({ url: 'https://example.com/counted-once' });
+    const decisions = async () => {
+      const text = (await t().app.inject({ url: '/metrics' })).body;
+      const count = (outcome: string) => Number(text.match(new RegExp(`kurz_rate_limit_decisions_total\\{class="redirect",outcome="${outcome}"\\} (\\d+)`))?.[1] ?? 0);
+      return { allowed: count('allowed'), limited: count('limited') };
+    };
+    const before = await decisions();
+    const statuses = [];
+    for (let i = 0; i < 5; i++) statuses.push((await get(`/${link.code}`, { 'x-forwarded-for': '192.0.2.55' })).status);
+    assert.deepEqual(statuses, [302, 302, 302, 429, 429]);
+    const after = await decisions();
+    assert.deepEqual({ allowed: after.allowed - before.allowed, limited: after.limited - before.limited }, { allowed: 3, limited: 2 });
   });
 });
