@@ -41,15 +41,15 @@ interface Row { config: string; l1: number; l2: number; store: number; perThousa
 
 async function run(config: string, env: Record<string, string>, instances: number, file: string, codes: string[]): Promise<Row> {
   let lookups = 0;
-  const apps: { ctx: Context; app: Awaited<ReturnType<typeof buildApp>> }[] = [];
+  const apps: { ctx: Context; close: () => Promise<void>; app: Awaited<ReturnType<typeof buildApp>> }[] = [];
   for (let i = 0; i < instances; i++) {
     const store = createSqliteStore(file);
     // The same store, with its redirect lookups counted.
     const counted: Store = Object.assign(Object.create(store), {
       findTargetByCode: (code: string) => (lookups++, store.findTargetByCode(code)),
     });
-    const ctx = assemble(resolveConfig(loadConfig({ JWT_SECRET: 'x'.repeat(32), LOG_LEVEL: 'silent', RATE_REDIRECT: 'off', ...env })), counted, { log: pino({ level: 'silent' }) });
-    apps.push({ ctx, app: await buildApp(ctx) });
+    const { ctx, close } = assemble(resolveConfig(loadConfig({ JWT_SECRET: 'x'.repeat(32), LOG_LEVEL: 'silent', RATE_REDIRECT: 'off', ...env })), counted, { log: pino({ level: 'silent' }) });
+    apps.push({ ctx, close, app: await buildApp(ctx) });
   }
   const next = zipfSampler(codes.length);
   const redirect = async (i: number) => {
@@ -73,9 +73,9 @@ async function run(config: string, env: Record<string, string>, instances: numbe
   const l1 = (await count('l1', 'hit')) - l1Before;
   const l2 = (await count('l2', 'hit')) - l2Before;
   const stored = lookups - lookupsBefore;
-  for (const { app, ctx } of apps) {
+  for (const { app, close } of apps) {
     await app.close();
-    await ctx.close();
+    await close();
   }
   return { config, l1: l1 / REDIRECTS, l2: l2 / REDIRECTS, store: stored / REDIRECTS, perThousand: (stored / REDIRECTS) * 1000, seconds };
 }

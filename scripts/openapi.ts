@@ -15,10 +15,10 @@ const out = process.argv[2] ?? join(mkdtempSync(join(tmpdir(), 'kurz-openapi-'))
 const config = resolveConfig(loadConfig({ BASE_URL: 'https://kurz.example', JWT_SECRET: 'x'.repeat(32), DATABASE_URL: 'sqlite::memory:' }));
 // The document comes from the routes' schemas alone: no route runs, so the store is never called.
 const store = new Proxy({}, { get: () => () => Promise.reject(new Error('no store while dumping the document')) }) as Store;
-const ctx = assemble(config, store, { log: pino({ level: 'silent' }) });
-const app = await buildApp(ctx);
+const parts = assemble(config, store, { log: pino({ level: 'silent' }) });
+const app = await buildApp(parts.ctx);
 await app.ready();
 writeFileSync(out, JSON.stringify(app.swagger(), null, 2));
 await app.close();
-await ctx.close().catch(() => undefined);
+await parts.close().catch(() => undefined);
 console.log(out);

@@ -1,9 +1,6 @@
 import cluster, { type Worker } from 'node:cluster';
-import { pino } from 'pino';
 import type { Config } from './config.js';
-import { openStore } from './compose.js';
-import { loggerOptions } from './obs/logger.js';
-import { relayInvalidations } from './adapters/cache/cluster-peers.js';
+import { compose } from './compose.js';
 import { closeUnclaimedConnections } from './cluster-handoffs.js';
 
 /** A worker that dies is started again after this long: a crash loop costs little and fills no log. */
@@ -23,10 +20,10 @@ const RESTART_DELAY_MS = 1_000;
  * With REDIS_URL they share Redis, as separate machines do.
  */
 export async function runPrimary(config: Readonly<Config>): Promise<void> {
-  const log = pino(loggerOptions(config.logLevel)).child({ role: 'primary' });
-  // Migrating happens once, here: N workers racing to do it would collide. The JWT secret was settled
-  // before (resolveConfig): each worker gets this one rather than reading or generating its own.
-  await (await openStore(config)).close();
+  // Migrates once (compose.ts). The JWT secret was settled before (resolveConfig): each worker gets
+  // this one rather than reading or generating its own.
+  const primary = await compose(config, 'primary');
+  const { log } = primary;
   const env = { JWT_SECRET: config.jwtSecret };
 
   let stopping = false;
@@ -40,7 +37,7 @@ export async function runPrimary(config: Readonly<Config>): Promise<void> {
     running.add(worker);
     closeUnclaimedConnections(worker);
   };
-  relayInvalidations();
+  await primary.start();
   cluster.on('exit', (worker, code, signal) => {
     running.delete(worker);
     listening.delete(worker);

@@ -9,7 +9,7 @@ import { LruLinkCache } from './adapters/cache/lru.js';
 import { RedisLinkCache } from './adapters/cache/redis.js';
 import { TieredLinkCache } from './adapters/cache/tiered.js';
 import { RedisConnection } from './adapters/redis/connection.js';
-import { clusterPeers } from './adapters/cache/cluster-peers.js';
+import { clusterPeers, relayInvalidations } from './adapters/cache/cluster-peers.js';
 import { MemoryClickQueue } from './adapters/queue/memory-clicks.js';
 import { RedisStreamClickQueue } from './adapters/queue/stream-producer.js';
 import { StreamClickConsumer } from './adapters/queue/stream-consumer.js';
@@ -23,22 +23,157 @@ import { CachedQrRenderer } from './adapters/qr/cached-renderer.js';
 import { randomCode } from './domain/codes.js';
 import { createMetrics } from './obs/metrics.js';
 import { loggerOptions } from './obs/logger.js';
+import { collectWhenIdle } from './obs/idle-gc.js';
 import { AccessTokens } from './security/access-tokens.js';
+import type { Backoff } from './resilience/backoff.js';
+import { retry } from './resilience/retry.js';
 import type { Context } from './use-cases/context.js';
+import { buildApp } from './app.js';
+import type { Api } from './http/api/api.js';
+import type { DrainingServer } from './http/draining-server.js';
 
 /*
- * The composition root: the one place that reads the configuration to choose adapters.
+ * The composition root: the one place that reads the configuration to choose adapters, and that makes
+ * loggers. compose(config, role) builds what a role needs; start() sets it running; close() stops it.
+ *   serve:   the store, everything around it (assemble), the HTTP app; background: compaction, the
+ *            in-process stream consumer (CLICK_CONSUMER), idle GC
+ *   worker:  the store (waited for), the stream consumer, compaction, idle GC
+ *   primary: (of `kurz serve --workers N`) migrates once; background: the cache invalidation relay
  *   no REDIS_URL: SQLite or PostgreSQL · in-process LRU · in-process click buffer · in-process token buckets
  *   REDIS_URL:    the same, with Redis as the shared second cache level and invalidation bus, token
  *                 buckets in Redis and clicks on a Redis stream (each falling back to its in-process
  *                 twin while Redis is away); `kurz worker` processes consume the stream
  */
 
+export type Role = 'serve' | 'worker' | 'primary';
+
+/** What compose() built for a role. */
+export interface Composition {
+  /** The process's logger. */
+  log: Logger;
+  /** Sets the role's background work running (and, to serve, listens). */
+  start(): Promise<void>;
+  /** Stops what start() began, then closes what compose() opened, clicks before the store. */
+  close(): Promise<void>;
+}
+
+/** The composition of `kurz serve`: its app, to drain and close it. */
+export interface Serving extends Composition {
+  app: Api;
+  server: DrainingServer;
+}
+
+/** Waits between attempts to reach the database when `kurz worker` starts: 1 s, doubling, at most 30 s (a restart takes seconds, an outage longer). */
+const WAIT_FOR_STORE: Backoff = { firstMs: 1_000, maxMs: 30_000 };
+
+/** The logger of a process; every logger Kurz writes to is this one or a child of it. */
+export function createLogger(config: Pick<Config, 'logLevel'>, role?: Role): Logger {
+  const log = pino(loggerOptions(config.logLevel));
+  return role === 'primary' ? log.child({ role }) : log;
+}
+
+/**
+ * Builds what `role` needs; nothing runs until start(). A worker waits for the database (with backoff,
+ * a log line per attempt) until it answers or `signal` aborts, which rejects with the signal's reason.
+ */
+export async function compose(config: Readonly<Config>, role: 'serve'): Promise<Serving>;
+export async function compose(config: Readonly<Config>, role: 'worker' | 'primary', options?: { log?: Logger; signal?: AbortSignal }): Promise<Composition>;
+export async function compose(config: Readonly<Config>, role: Role, options: { log?: Logger; signal?: AbortSignal } = {}): Promise<Composition> {
+  const log = options.log ?? createLogger(config, role);
+  if (role === 'worker') return composeWorker(config, log, options.signal);
+  if (role === 'primary') return composePrimary(config, log);
+  return composeServe(config, log);
+}
+
+async function composeServe(config: Readonly<Config>, log: Logger): Promise<Serving> {
+  const parts = assemble(config, await openStore(config, log), { log });
+  const app = await buildApp(parts.ctx);
+  let stopIdleGc = () => {};
+  // app.close() drains the server first (draining-server.ts); then the clicks are written and the store closed.
+  app.addHook('onClose', () => {
+    stopIdleGc();
+    return parts.close();
+  });
+  return {
+    log, app,
+    server: app.server as DrainingServer, // buildApp's serverFactory makes one
+    async start() {
+      parts.start();
+      stopIdleGc = collectWhenIdle({ idleMs: config.idleGcMs, log });
+      await app.listen({ port: config.port, host: config.host });
+    },
+    close: () => app.close(),
+  };
+}
+
+async function composeWorker(config: Readonly<Config>, log: Logger, signal?: AbortSignal): Promise<Composition> {
+  if (!config.redisUrl) {
+    throw new ConfigError('REDIS_URL', 'is required by kurz worker (without Redis, kurz serve applies clicks itself)');
+  }
+  const store = await waitForStore(config, log, signal);
+  const metrics = createMetrics();
+  const stream = `${config.redisPrefix}clicks`;
+  const consumer = new StreamClickConsumer(config.redisUrl, {
+    stream, apply: clickApplier(store, metrics), batchSize: config.clicks.batchSize, claimIdleMs: config.clicks.claimIdleMs, metrics, log,
+  });
+  let stopCompaction = () => {};
+  let stopIdleGc = () => {};
+  return {
+    log,
+    async start() {
+      consumer.start();
+      stopCompaction = startCompaction(store, { ...config.clicks, log });
+      stopIdleGc = collectWhenIdle({ idleMs: config.idleGcMs, log });
+      log.info({ stream }, 'worker started');
+    },
+    async close() {
+      stopCompaction();
+      stopIdleGc();
+      await consumer.stop();
+      await store.close();
+    },
+  };
+}
+
+async function composePrimary(config: Readonly<Config>, log: Logger): Promise<Composition> {
+  // Migrating happens once, here: N workers racing to do it would collide.
+  await (await openStore(config, log)).close();
+  return {
+    log,
+    // Without Redis, the workers' L1 caches hear of each other's writes through the primary.
+    start: async () => relayInvalidations(),
+    close: async () => {},
+  };
+}
+
+/**
+ * Opens the store, waiting with backoff while the database is down, starting or hung; rejects with
+ * `signal`'s reason when it aborts meanwhile. Any other failure (a wrong password, no such database) is
+ * a setting to fix: it ends the command.
+ */
+async function waitForStore(config: Readonly<Config>, log: Logger, signal?: AbortSignal): Promise<Store> {
+  let store: Store;
+  try {
+    store = await retry(() => connectStore(config, log), WAIT_FOR_STORE, {
+      signal,
+      retryIf: (err) => err instanceof StoreUnavailable,
+      onFailure: (err, attempt, retryInMs) => {
+        if (retryInMs !== undefined) log.warn({ attempt, retryInMs, reason: (err as Error).message }, 'waiting for the database');
+      },
+    });
+  } catch (err) {
+    throw signal?.aborted && err === signal.reason ? err : openFailure(err);
+  }
+  if (!signal?.aborted) return store;
+  await store.close();
+  throw signal.reason;
+}
+
 /**
  * Opens the store and brings its schema up to date; a failure names DATABASE_URL (never its value,
  * which may hold a password).
  */
-export async function openStore(config: Readonly<Config>, log: Logger = pino(loggerOptions(config.logLevel))): Promise<Store> {
+export async function openStore(config: Readonly<Config>, log: Logger = createLogger(config)): Promise<Store> {
   try {
     return await connectStore(config, log);
   } catch (err) {
@@ -47,7 +182,7 @@ export async function openStore(config: Readonly<Config>, log: Logger = pino(log
 }
 
 /** Why the store could not be opened, as the error that names DATABASE_URL. */
-export function openFailure(err: unknown): ConfigError {
+function openFailure(err: unknown): ConfigError {
   const cause = err instanceof StoreUnavailable && err.cause instanceof Error ? ` (${err.cause.message})` : '';
   return new ConfigError('DATABASE_URL', `could not be opened and migrated: ${(err as Error).message}${cause}`);
 }
@@ -58,7 +193,7 @@ export function createStore(database: Database, log: Logger): KyselyStore {
 }
 
 /** Opens and migrates the store; fails with StoreUnavailable while the database is down, starting or hung. */
-export async function connectStore(config: Readonly<Config>, log: Logger): Promise<Store> {
+async function connectStore(config: Readonly<Config>, log: Logger): Promise<Store> {
   const store = createStore(config.database, log);
   try {
     await store.migrate();
@@ -69,20 +204,23 @@ export async function connectStore(config: Readonly<Config>, log: Logger): Promi
   }
 }
 
-/** Opens the store and wires everything else around it. */
-export async function compose(config: Readonly<Config>): Promise<Context> {
-  const log = pino(loggerOptions(config.logLevel));
-  return assemble(config, await openStore(config, log), { log });
-}
-
 export interface AssembleOptions {
   log: Logger;
   clock?: () => number;
   randomCode?: () => string;
 }
 
+/** What assemble() built: the context the app is given, and the background work beside it. */
+export interface Assembled {
+  ctx: Context;
+  /** Starts compaction and, with CLICK_CONSUMER, this process's stream consumer. */
+  start(): void;
+  /** Stops them, writes buffered clicks, then closes Redis and the store. */
+  close(): Promise<void>;
+}
+
 /** Wires the use-case context over an open store. Tests call this too, with their own store and clock. */
-export function assemble(config: Readonly<Config>, store: Store, options: AssembleOptions): Context {
+export function assemble(config: Readonly<Config>, store: Store, options: AssembleOptions): Assembled {
   const { log } = options;
   const metrics = createMetrics();
   const redis = config.redisUrl
@@ -105,8 +243,7 @@ export function assemble(config: Readonly<Config>, store: Store, options: Assemb
   const consumer = redis && config.clicks.consumer
     ? new StreamClickConsumer(redis, { stream, apply, batchSize, claimIdleMs: config.clicks.claimIdleMs, metrics, log })
     : undefined;
-  consumer?.start();
-  const stopCompaction = startCompaction(store, { ...config.clicks, log });
+  let stopCompaction = () => {};
   const localLimiter = new MemoryRateLimiter();
   const limiter = redis
     ? new FallbackRateLimiter(new RedisRateLimiter(redis, config.redisPrefix), localLimiter, metrics, log)
@@ -116,7 +253,7 @@ export function assemble(config: Readonly<Config>, store: Store, options: Assemb
   const qrThreads = Math.max(1, Math.min(2, Math.floor(availableParallelism() / 2)));
   const qr = new CachedQrRenderer(new QrWorkerPool({ size: qrThreads, maxQueue: 8, log }), 16 * 1024 * 1024);
 
-  return {
+  const ctx: Context = {
     config,
     store,
     cache,
@@ -131,6 +268,13 @@ export function assemble(config: Readonly<Config>, store: Store, options: Assemb
     clock: options.clock ?? Date.now,
     randomCode: options.randomCode ?? (() => randomCode(config.codeLength)),
     qr,
+  };
+  return {
+    ctx,
+    start() {
+      consumer?.start();
+      stopCompaction = startCompaction(store, { ...config.clicks, log });
+    },
     // Clicks first (they need the store), then Redis, then the store.
     async close() {
       stopCompaction();

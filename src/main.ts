@@ -12,7 +12,7 @@ import cluster from 'node:cluster';
 import { serve } from './server.js';
 import { runPrimary } from './cluster.js';
 import { work } from './worker.js';
-import { compose, openStore } from './compose.js';
+import { openStore } from './compose.js';
 import { createAccount, normalizeEmail } from './use-cases/users.js';
 import { UniqueViolation } from './ports.js';
 import { AppError } from './domain/errors.js';
@@ -76,13 +76,13 @@ async function userCommand(args: string[]): Promise<void> {
   if (!/^[^@\s]+@[^@\s]+$/.test(opts.email)) throw new ConfigError('--email', 'is not an email address');
   const password = process.env.KURZ_PASSWORD ?? (await readStdin()).trim();
   if (password.length < 8 || password.length > 256) throw new ConfigError('password', 'must be 8 to 256 characters');
-  const ctx = await compose(cfg);
+  const store = await openStore(cfg);
   try {
     const name = typeof opts.name === 'string' ? opts.name : null;
-    const user = await createAccount(ctx, { email: opts.email, password, name, role: opts.admin ? 'admin' : undefined });
+    const user = await createAccount({ store, clock: Date.now }, { email: opts.email, password, name, role: opts.admin ? 'admin' : undefined });
     console.log(JSON.stringify({ id: user.id, email: user.email, role: user.role }));
   } finally {
-    await ctx.store.close();
+    await store.close();
   }
 }
 

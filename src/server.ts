@@ -1,8 +1,5 @@
 import type { Config } from './config.js';
-import { buildApp } from './app.js';
 import { compose } from './compose.js';
-import type { DrainingServer } from './http/draining-server.js';
-import { collectWhenIdle } from './obs/idle-gc.js';
 
 /**
  * Runs Kurz until SIGTERM or SIGINT (or, as a `--workers` worker, until the primary disconnects it),
@@ -13,39 +10,32 @@ import { collectWhenIdle } from './obs/idle-gc.js';
  * deploy.
  */
 export async function serve(config: Readonly<Config>): Promise<void> {
-  const ctx = await compose(config);
-  const app = await buildApp(ctx);
-  const stopIdleGc = collectWhenIdle({ idleMs: config.idleGcMs, log: ctx.log });
-  app.addHook('onClose', () => {
-    stopIdleGc();
-    return ctx.close();
-  });
-
-  const server = app.server as DrainingServer; // buildApp's serverFactory makes one
+  const serving = await compose(config, 'serve');
+  const { log, server } = serving;
   let closing = false;
   const shutdown = async (trigger: { signal: NodeJS.Signals } | { by: 'primary' }) => {
     closing = true;
     // From this instant the listener is closed, /readyz is 503 and every response closes its
-    // connection; app.close() waits for the drain, then writes the clicks and closes the store.
+    // connection; close() waits for the drain, then writes the clicks and closes the store.
     server.drain();
-    app.log.info(trigger, 'shutting down');
+    log.info(trigger, 'shutting down');
     setTimeout(() => {
-      app.log.error({ timeoutMs: config.shutdownTimeoutMs }, 'shutdown timed out; exiting');
+      log.error({ timeoutMs: config.shutdownTimeoutMs }, 'shutdown timed out; exiting');
       process.exit(1);
     }, config.shutdownTimeoutMs).unref();
     try {
-      await app.close();
-      app.log.info('stopped');
+      await serving.close();
+      log.info('stopped');
       // A cluster worker's IPC channel to the primary would keep it alive: let it go.
       if (process.connected) process.disconnect();
     } catch (err) {
-      app.log.error({ err }, 'error while shutting down');
+      log.error({ err }, 'error while shutting down');
       process.exitCode = 1;
     }
   };
   const onSignal = (signal: NodeJS.Signals) => {
     // A second signal while draining must not kill in-flight requests: SHUTDOWN_TIMEOUT_SECONDS bounds the wait.
-    if (closing) return app.log.warn({ signal }, 'already shutting down');
+    if (closing) return log.warn({ signal }, 'already shutting down');
     void shutdown({ signal });
   };
   // Installed before listening, so a signal right after start-up still shuts down cleanly.
@@ -56,5 +46,5 @@ export async function serve(config: Readonly<Config>): Promise<void> {
   server.on('draining', () => {
     if (!closing) void shutdown({ by: 'primary' });
   });
-  await app.listen({ port: config.port, host: config.host });
+  await serving.start();
 }

@@ -21,8 +21,6 @@ export interface Context {
   log: Logger;
   /** Health of optional dependencies, for /readyz: they degrade Kurz, they do not stop it. */
   degradable: Record<string, () => 'up' | 'degraded'>;
-  /** Writes buffered clicks, then closes Redis and the store. */
-  close(): Promise<void>;
   tokens: AccessTokens;
   urlPolicy: UrlPolicy;
   /** Epoch milliseconds; a parameter so tests can move time. */

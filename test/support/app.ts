@@ -46,7 +46,9 @@ export async function createTestApp(dialect: TestDatabase['name'], options: Test
   }));
   const clock = { now: Date.now() };
   const log = options.log ?? pino({ level: process.env.KURZ_TEST_LOG ?? 'silent' });
-  const ctx = assemble(config, store, { log, clock: () => clock.now, randomCode: options.randomCode });
+  const parts = assemble(config, store, { log, clock: () => clock.now, randomCode: options.randomCode });
+  parts.start();
+  const { ctx } = parts;
   const app = await buildApp(ctx);
   // Every answer of every suite is checked against the OpenAPI document: a drift fails the suite at close().
   const conformance = recordConformance(app);
@@ -55,7 +57,7 @@ export async function createTestApp(dialect: TestDatabase['name'], options: Test
     app, ctx, clock, conformance,
     async close() {
       await app.close();
-      await ctx.close(); // closes the store too
+      await parts.close(); // closes the store too
       await close();
       // Only a test's own prefix: a test on the default one may share it with another running at once.
       if (config.redisUrl && config.redisPrefix.startsWith('kurz-test-')) await deletePrefix(config.redisUrl, config.redisPrefix);
