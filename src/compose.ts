@@ -24,7 +24,7 @@ import { randomCode } from './domain/codes.js';
 import { createMetrics } from './obs/metrics.js';
 import { loggerOptions } from './obs/logger.js';
 import { AccessTokens } from './security/access-tokens.js';
-import type { Context } from './use-cases/context.js';
+import type { Context } from './http/context.js';
 
 /*
  * The composition root: the one place that reads the configuration to choose adapters.

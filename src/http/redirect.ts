@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
-import type { Context } from '../use-cases/context.js';
+import type { Context } from './context.js';
 import { resolveCode, type Redirect, type Visitor } from '../use-cases/resolve-code.js';
 import { MAX_UA_LENGTH, countryCode, referrerHost } from '../domain/clicks.js';
 import type { Api } from './api/api.js';
