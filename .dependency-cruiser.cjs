@@ -38,6 +38,15 @@ module.exports = {
       to: { path: '^src/(adapters|http)/' },
     },
     {
+      name: 'routes-take-narrow-deps',
+      severity: 'error',
+      comment:
+        'Context (src/http/context.ts) is the whole bag the composition root builds, handed to buildApp (app.ts): a route registrar, the redirect or the authenticator takes only ' +
+        'what it uses (LinkDeps, RateLimitDeps …), so its signature says what it needs. Use cases never see it (use-cases-see-ports).',
+      from: { path: '^src/http/' },
+      to: { path: '^src/http/context\\.ts$' },
+    },
+    {
       name: 'adapters-below-http',
       severity: 'error',
       comment: 'Adapters serve every entry point (serve, worker, tests): they never import src/http.',

@@ -15,7 +15,7 @@ import { assemble } from '../src/compose.js';
 import { loadConfig, resolveConfig } from '../src/config.js';
 import { createSqliteStore } from '../src/adapters/store/sqlite.js';
 import type { Store } from '../src/ports.js';
-import type { Context } from '../src/use-cases/context.js';
+import type { Context } from '../src/http/context.js';
 import { newId } from '../src/domain/ids.js';
 import { zipfSampler } from './zipf.js';
 

@@ -2,7 +2,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyRequest } f
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { Context } from './use-cases/context.js';
+import type { Context } from './http/context.js';
 import { requestId } from './obs/logger.js';
 import { answerFrameworkError, registerErrorHandling } from './http/errors.js';
 import { securityHeaders } from './http/security-headers.js';

@@ -27,7 +27,7 @@ import { collectWhenIdle } from './obs/idle-gc.js';
 import { AccessTokens } from './security/access-tokens.js';
 import type { Backoff } from './resilience/backoff.js';
 import { retry } from './resilience/retry.js';
-import type { Context } from './use-cases/context.js';
+import type { Context } from './http/context.js';
 import { buildApp } from './app.js';
 import type { Api } from './http/api/api.js';
 import type { DrainingServer } from './http/draining-server.js';

@@ -1,7 +1,8 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AppError } from '../domain/errors.js';
-import { actorOf } from '../use-cases/authenticate.js';
-import { hasScope, type Actor, type Context } from '../use-cases/context.js';
+import { actorOf, type AuthenticateDeps } from '../use-cases/authenticate.js';
+import type { ApiKeyDeps } from '../use-cases/api-keys.js';
+import { hasScope, type Actor } from '../use-cases/actor.js';
 import type { Scope } from '../domain/scopes.js';
 
 declare module 'fastify' {
@@ -21,7 +22,7 @@ export function declareActor(app: FastifyInstance): void {
 }
 
 /** The caller of a request that may be anonymous: undefined without credentials, 401 with bad ones. */
-export async function authenticate(ctx: Context, request: FastifyRequest): Promise<Actor | undefined> {
+export async function authenticate(ctx: AuthenticateDeps & ApiKeyDeps, request: FastifyRequest): Promise<Actor | undefined> {
   const header = request.headers.authorization;
   if (header === undefined) return undefined;
   // The credential is RFC 6750's b64token (JWTs and API keys are base64url): anything else, a control

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Context } from '../use-cases/context.js';
+import type { Logger } from 'pino';
 import type { Api } from './api/api.js';
 
 /** The dashboard's built files (`npm run build` runs vite): web/dist beside src/ and dist/ alike. */
@@ -24,7 +24,7 @@ export const DASHBOARD_HEADERS = {
  * The web dashboard: its page at / and /dashboard/… (the client routes them), its assets under
  * /assets/. Without a build the routes are left out and the API works as before.
  */
-export async function dashboardRoutes(app: Api, ctx: Context, root = WEB_DIST): Promise<void> {
+export async function dashboardRoutes(app: Api, ctx: { log: Logger }, root = WEB_DIST): Promise<void> {
   const index = join(root, 'index.html');
   if (!existsSync(index)) {
     ctx.log.warn({ root }, 'the web dashboard is not built (npm run build); / answers 404');

@@ -1,10 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Context } from '../use-cases/context.js';
 import { decideRedirect } from '../domain/redirect-decision.js';
 import { couldBeCode } from '../domain/codes.js';
 import type { CacheEntry } from '../ports.js';
 import { requestId } from '../obs/logger.js';
-import { REDIRECT_ROUTE, cacheControl, handovers, visitorOf } from './redirect.js';
+import { REDIRECT_ROUTE, cacheControl, handovers, visitorOf, type RedirectPathDeps } from './redirect.js';
 import { redirectLimit } from './rate-limit.js';
 import { securityHeaders } from './security-headers.js';
 import type { AnsweredRequests } from './answered.js';
@@ -16,7 +15,7 @@ import type { AnsweredRequests } from './answered.js';
  * rate limit), a link that expired or has a click limit (counted by the store), a client over its rate
  * limit (the 429 problem), and a store that failed (the 503 problem, from the failure seen here).
  */
-export function fastRedirect(ctx: Context, clientIp: (req: IncomingMessage) => string, answered: AnsweredRequests) {
+export function fastRedirect(ctx: RedirectPathDeps, clientIp: (req: IncomingMessage) => string, answered: AnsweredRequests) {
   const { cache, clicks, clock } = ctx;
   const limit = redirectLimit(ctx);
   const logShare = ctx.config.logRedirects;

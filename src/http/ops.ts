@@ -1,4 +1,6 @@
-import type { Context } from '../use-cases/context.js';
+import type { Config } from '../config.js';
+import type { StoreLifecycle } from '../ports.js';
+import type { Metrics } from '../obs/metrics.js';
 import { AppError } from '../domain/errors.js';
 import { STORE_RETRY_AFTER_SECONDS, sendProblem } from './errors.js';
 import { metricsAccess } from './metrics-access.js';
@@ -7,8 +9,20 @@ import { withTimeout } from '../resilience/wait.js';
 
 const READY_TIMEOUT_MS = 2_000;
 
+/** What the ops routes use. */
+export interface OpsDeps {
+  /** Pinged for readiness. */
+  store: Pick<StoreLifecycle, 'ping'>;
+  /** Health of optional dependencies (Redis …), reported by /readyz without making Kurz unready. */
+  degradable: Record<string, () => 'up' | 'degraded'>;
+  /** The token /metrics may ask for. */
+  config: Pick<Config, 'metricsToken'>;
+  /** What /metrics serves. */
+  metrics: Pick<Metrics, 'registry'>;
+}
+
 /** Liveness, readiness, metrics and the OpenAPI document. `draining` is true from SIGTERM on. */
-export function opsRoutes(app: Api, ctx: Context, draining: () => boolean): void {
+export function opsRoutes(app: Api, ctx: OpsDeps, draining: () => boolean): void {
   const { metrics } = ctx;
   const hide = { hide: true };
 

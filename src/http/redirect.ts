@@ -1,18 +1,23 @@
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
-import type { Context } from '../use-cases/context.js';
-import { resolveCode, type Redirect, type Visitor } from '../use-cases/resolve-code.js';
+import type { Config } from '../config.js';
+import { resolveCode, type Redirect, type RedirectDeps, type Visitor } from '../use-cases/resolve-code.js';
 import { MAX_UA_LENGTH, countryCode, referrerHost } from '../domain/clicks.js';
 import type { Api } from './api/api.js';
 import { AppError } from '../domain/errors.js';
-import { enforce, redirectLimit, refuse } from './rate-limit.js';
+import { enforce, redirectLimit, refuse, type RateLimitDeps } from './rate-limit.js';
 import type { Decision } from '../domain/token-bucket.js';
 import { Type } from 'typebox';
 import { problems, responseHeader } from './api/api.js';
 
 export const REDIRECT_ROUTE = '/:code';
 
+/** What the redirect's two paths (this route and fast-redirect.ts) use. */
+export type RedirectPathDeps = RedirectDeps & RateLimitDeps & {
+  config: Pick<Config, 'baseUrl' | 'trustProxy' | 'clicks' | 'logRedirects' | 'rateLimits'>;
+};
+
 /** The visitor as analytics sees it; the country only from a proxy Kurz trusts. */
-export function visitorOf(ctx: Context): (headers: IncomingHttpHeaders) => Visitor {
+export function visitorOf(ctx: { config: Pick<Config, 'trustProxy' | 'clicks'> }): (headers: IncomingHttpHeaders) => Visitor {
   const countryHeader = ctx.config.trustProxy === false ? null : ctx.config.clicks.countryHeader;
   return (headers) => {
     const ua = headers['user-agent'];
@@ -66,7 +71,7 @@ const REDIRECT_SCHEMA = {
  * GET /:code: resolve (and count) the code, answer with its redirect. HEAD looks without counting.
  * The common case, a GET of a live link, is answered before Fastify by fast-redirect.ts with the same result.
  */
-export function redirectRoute(app: Api, ctx: Context): void {
+export function redirectRoute(app: Api, ctx: RedirectPathDeps): void {
   const visitor = visitorOf(ctx);
   const limit = redirectLimit(ctx);
   app.get<{ Params: { code: string } }>(REDIRECT_ROUTE, { schema: REDIRECT_SCHEMA, config: { swagger: { exposeHeadRoute: true } } }, async (request, reply) => {

@@ -1,16 +1,24 @@
 import { randomCode } from '../domain/codes.js';
 import { invalid, notFound } from '../domain/errors.js';
 import { newId } from '../domain/ids.js';
-import { UniqueViolation, type ApiKeyRecord } from '../ports.js';
+import { UniqueViolation, type AccountStore, type ApiKeyRecord } from '../ports.js';
 import { newSecret, safeEqual, sha256 } from '../security/secrets.js';
 import { SCOPES, type Scope } from '../domain/scopes.js';
-import type { Actor, Context } from './context.js';
+import type { Actor } from './actor.js';
 
 /**
  * An API key reads `kz_<prefix>_<secret>`. The prefix is public (listed, and used to find the key);
  * only the SHA-256 of the whole key is stored, so the key is shown once, at creation.
  */
 const KEY = /^kz_([0-9A-Za-z]{12})_[A-Za-z0-9_-]{43}$/;
+
+/** What the API key use cases use. */
+export interface ApiKeyDeps {
+  /** Where keys (their hashes) and their users live. */
+  store: AccountStore;
+  /** Epoch milliseconds: creation, revocation and expiry times. */
+  clock: () => number;
+}
 
 export const looksLikeApiKey = (token: string): boolean => token.startsWith('kz_');
 
@@ -21,7 +29,7 @@ export interface NewApiKey {
   scopes?: readonly Scope[];
 }
 
-export async function createApiKey(ctx: Context, actor: Actor, input: NewApiKey): Promise<ApiKeyRecord & { key: string }> {
+export async function createApiKey(ctx: ApiKeyDeps, actor: Actor, input: NewApiKey): Promise<ApiKeyRecord & { key: string }> {
   const { name, expiresAt } = input;
   const now = ctx.clock();
   if (expiresAt !== null && expiresAt <= now) throw invalid('expires_at', 'must be in the future');
@@ -43,21 +51,21 @@ export async function createApiKey(ctx: Context, actor: Actor, input: NewApiKey)
   }
 }
 
-export const listApiKeys = (ctx: Context, actor: Actor): Promise<ApiKeyRecord[]> => ctx.store.listApiKeys(actor.user.id);
+export const listApiKeys = (ctx: Pick<ApiKeyDeps, 'store'>, actor: Actor): Promise<ApiKeyRecord[]> => ctx.store.listApiKeys(actor.user.id);
 
 /** One of the caller's keys that is not revoked (404 otherwise, for another user's key too). */
-export async function getApiKey(ctx: Context, actor: Actor, id: string): Promise<ApiKeyRecord> {
+export async function getApiKey(ctx: Pick<ApiKeyDeps, 'store'>, actor: Actor, id: string): Promise<ApiKeyRecord> {
   const key = await ctx.store.findApiKeyById(id);
   if (!key || key.userId !== actor.user.id || key.revokedAt !== null) throw notFound('API key');
   return key;
 }
 
-export async function revokeApiKey(ctx: Context, actor: Actor, id: string): Promise<void> {
+export async function revokeApiKey(ctx: ApiKeyDeps, actor: Actor, id: string): Promise<void> {
   if (!(await ctx.store.revokeApiKey(actor.user.id, id, ctx.clock()))) throw notFound('API key');
 }
 
 /** The actor behind a live API key, or undefined for a malformed, unknown, revoked or expired one. */
-export async function actorOfApiKey(ctx: Context, key: string): Promise<Actor | undefined> {
+export async function actorOfApiKey(ctx: ApiKeyDeps, key: string): Promise<Actor | undefined> {
   const match = KEY.exec(key);
   if (!match) return undefined;
   const record = await ctx.store.findApiKeyByPrefix(match[1]!);

@@ -1,8 +1,16 @@
 import { invalid } from '../domain/errors.js';
 import { DAY, HOUR, bucketOf } from '../domain/clicks.js';
-import type { ClickStats } from '../ports.js';
-import type { Actor, Context } from './context.js';
-import { getLink } from './links.js';
+import type { ClickStats, ClickStore } from '../ports.js';
+import type { Actor } from './actor.js';
+import { getLink, type LinkDeps } from './links.js';
+
+/** What the stats use case uses, besides the link store through getLink. */
+export interface StatsDeps {
+  /** The click rollups. */
+  store: ClickStore;
+  /** Epoch milliseconds: the end of a range that names none. */
+  clock: () => number;
+}
 
 export interface StatsRequest {
   from?: number;
@@ -14,7 +22,7 @@ export interface StatsRequest {
 const MAX_POINTS = 1000;
 
 /** owner or admin → range → rollups → a series with every bucket of the range, zeros included. */
-export async function linkStats(ctx: Context, actor: Actor, linkId: string, request: StatsRequest): Promise<ClickStats> {
+export async function linkStats(ctx: StatsDeps & Pick<LinkDeps, 'store'>, actor: Actor, linkId: string, request: StatsRequest): Promise<ClickStats> {
   await getLink(ctx, actor, linkId);
   const size = request.interval === 'day' ? DAY : HOUR;
   const to = request.to ?? ctx.clock();

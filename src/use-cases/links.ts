@@ -2,9 +2,23 @@ import { assertValidCustomCode } from '../domain/codes.js';
 import type { Cursor } from '../domain/cursor.js';
 import { AppError, invalid, notFound } from '../domain/errors.js';
 import { newId } from '../domain/ids.js';
-import { assertSafeUrl } from '../domain/url-safety.js';
-import { UniqueViolation, type LinkChanges, type LinkRecord, type NewLink, type RedirectType } from '../ports.js';
-import { type Actor, type Context, isAdmin } from './context.js';
+import { assertSafeUrl, type UrlPolicy } from '../domain/url-safety.js';
+import { UniqueViolation, type LinkChanges, type LinkLookup, type LinkRecord, type LinkStore, type NewLink, type RedirectType } from '../ports.js';
+import { type Actor, isAdmin } from './actor.js';
+
+/** What the link use cases use. */
+export interface LinkDeps {
+  /** Where links live. */
+  store: LinkStore;
+  /** Drops a code from every cache level and instance after a write. */
+  cache: Pick<LinkLookup, 'invalidate'>;
+  /** Epoch milliseconds: creation and update times, and the check that an expiry is in the future. */
+  clock: () => number;
+  /** Draws a random code for a link created without one. */
+  randomCode: () => string;
+  /** Which target URLs are refused (private addresses, schemes …). */
+  urlPolicy: UrlPolicy;
+}
 
 export interface LinkInput {
   url: string;
@@ -19,7 +33,7 @@ export interface LinkInput {
 const RANDOM_CODE_ATTEMPTS = 5;
 
 /** assertValid → pick a code → insert (retrying a random code that collides) */
-export async function createLink(ctx: Context, actor: Actor, input: LinkInput): Promise<LinkRecord> {
+export async function createLink(ctx: LinkDeps, actor: Actor, input: LinkInput): Promise<LinkRecord> {
   const now = ctx.clock();
   const link = {
     id: newId(now),
@@ -38,7 +52,7 @@ export async function createLink(ctx: Context, actor: Actor, input: LinkInput): 
   return created;
 }
 
-async function insertWithCode(ctx: Context, link: Omit<NewLink, 'code'>, code: string | undefined): Promise<LinkRecord> {
+async function insertWithCode(ctx: Pick<LinkDeps, 'store' | 'randomCode'>, link: Omit<NewLink, 'code'>, code: string | undefined): Promise<LinkRecord> {
   if (code !== undefined) return codeMustBeFree(ctx.store.insertLink({ ...link, code }));
   for (let attempt = 1; ; attempt++) {
     try {
@@ -50,7 +64,7 @@ async function insertWithCode(ctx: Context, link: Omit<NewLink, 'code'>, code: s
   }
 }
 
-export async function getLink(ctx: Context, actor: Actor, id: string): Promise<LinkRecord> {
+export async function getLink(ctx: Pick<LinkDeps, 'store'>, actor: Actor, id: string): Promise<LinkRecord> {
   const link = await ctx.store.findLinkById(id);
   // Another user's link answers exactly like a missing one, so ids cannot be probed.
   if (!link || (link.ownerId !== actor.user.id && !isAdmin(actor))) throw notFound('link');
@@ -66,7 +80,7 @@ export interface LinkListing {
   owner?: 'all' | { id: string };
 }
 
-export async function listLinks(ctx: Context, actor: Actor, listing: LinkListing): Promise<LinkRecord[]> {
+export async function listLinks(ctx: Pick<LinkDeps, 'store'>, actor: Actor, listing: LinkListing): Promise<LinkRecord[]> {
   const { owner, ...query } = listing;
   let ownerId: string | undefined = actor.user.id;
   if (owner === 'all') {
@@ -80,7 +94,9 @@ export async function listLinks(ctx: Context, actor: Actor, listing: LinkListing
 }
 
 /** PUT passes a whole LinkInput (absent optional fields reset to their defaults); PATCH passes only what changes. */
-export async function updateLink(ctx: Context, actor: Actor, id: string, changes: LinkChanges): Promise<LinkRecord> {
+export async function updateLink(
+  ctx: Pick<LinkDeps, 'store' | 'cache' | 'clock' | 'urlPolicy'>, actor: Actor, id: string, changes: LinkChanges,
+): Promise<LinkRecord> {
   const before = await getLink(ctx, actor, id);
   const now = ctx.clock();
   const { url } = assertValid(ctx, changes, now);
@@ -103,14 +119,14 @@ export const replacement = (input: LinkInput): LinkChanges => ({
   maxClicks: input.maxClicks ?? null,
 });
 
-export async function deleteLink(ctx: Context, actor: Actor, id: string): Promise<void> {
+export async function deleteLink(ctx: Pick<LinkDeps, 'store' | 'cache'>, actor: Actor, id: string): Promise<void> {
   const link = await getLink(ctx, actor, id);
   if (!(await ctx.store.deleteLink(id))) throw notFound('link');
   await ctx.cache.invalidate(link.code);
 }
 
 /** Checks the fields the schema cannot, and returns the target URL normalized. */
-function assertValid(ctx: Context, input: Partial<LinkInput>, now: number): { url?: string } {
+function assertValid(ctx: Pick<LinkDeps, 'urlPolicy'>, input: Partial<LinkInput>, now: number): { url?: string } {
   if (input.code !== undefined) assertValidCustomCode(input.code);
   if (input.expiresAt != null && input.expiresAt <= now) throw invalid('expires_at', 'must be in the future');
   return { url: input.url === undefined ? undefined : assertSafeUrl(input.url, ctx.urlPolicy) };

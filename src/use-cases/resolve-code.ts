@@ -1,9 +1,21 @@
 import { couldBeCode } from '../domain/codes.js';
 import { AppError } from '../domain/errors.js';
 import { decideCounted, decideRedirect, decideVisit, type Redirect, type Settled } from '../domain/redirect-decision.js';
-import type { Context } from './context.js';
+import type { ClickQueue, LinkLookup, LinkStore } from '../ports.js';
 
 export type { Redirect } from '../domain/redirect-decision.js';
+
+/** What resolving a code uses. */
+export interface RedirectDeps {
+  /** code → link, kept close: a hit needs no I/O. */
+  cache: LinkLookup;
+  /** Counts a visit to a click-limited link (GET), or reads it (HEAD). */
+  store: Pick<LinkStore, 'countVisit' | 'findTargetByCode'>;
+  /** Where the click of a redirect goes, never awaited. */
+  clicks: ClickQueue;
+  /** Epoch milliseconds: expiry is judged and the click stamped by it. */
+  clock: () => number;
+}
 
 /** What the redirect knows of the visitor: no IP address, only what analytics keeps. */
 export interface Visitor {
@@ -18,7 +30,7 @@ export interface Visitor {
  * so its limit holds exactly under any concurrency and across instances. The click event is enqueued
  * in memory, never awaited. A HEAD (link previews, checkers) passes no visitor: it looks, and counts nothing.
  */
-export async function resolveCode(ctx: Context, code: string, visitor: Visitor | null): Promise<Redirect> {
+export async function resolveCode(ctx: RedirectDeps, code: string, visitor: Visitor | null): Promise<Redirect> {
   if (!couldBeCode(code)) throw problemOf({ kind: 'not-found' });
   const link = await ctx.cache.lookup(code);
   const now = ctx.clock();
@@ -31,7 +43,7 @@ export async function resolveCode(ctx: Context, code: string, visitor: Visitor |
 }
 
 /** A limited link: a GET counts the visit in the store; a HEAD only reads it. */
-async function limitedVisit(ctx: Context, code: string, count: boolean, now: number): Promise<Settled> {
+async function limitedVisit(ctx: Pick<RedirectDeps, 'store'>, code: string, count: boolean, now: number): Promise<Settled> {
   if (count) return decideVisit(await ctx.store.countVisit(code, now));
   return decideCounted(await ctx.store.findTargetByCode(code), now);
 }

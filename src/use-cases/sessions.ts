@@ -1,10 +1,23 @@
 import { AppError } from '../domain/errors.js';
 import { newId } from '../domain/ids.js';
-import type { UserRecord } from '../ports.js';
+import type { Config } from '../config.js';
+import type { AccountStore, UserRecord } from '../ports.js';
+import type { AccessTokens } from '../security/access-tokens.js';
 import { verifyDecoy, verifyPassword } from '../security/passwords.js';
 import { newSecret, safeEqual, sha256 } from '../security/secrets.js';
-import type { Context } from './context.js';
 import { normalizeEmail } from './users.js';
+
+/** What the session use cases (sign-in, refresh, sign-out) use. */
+export interface SessionDeps {
+  /** Users and their refresh tokens (hashes only). */
+  store: AccountStore;
+  /** Epoch milliseconds: token creation, use, revocation and expiry. */
+  clock: () => number;
+  /** How long a refresh token lives. */
+  config: Pick<Config, 'refreshTokenTtlSeconds'>;
+  /** Signs the access token of a pair. */
+  tokens: Pick<AccessTokens, 'sign' | 'ttlSeconds'>;
+}
 
 export interface TokenPair {
   access_token: string;
@@ -18,7 +31,7 @@ const badLogin = () => new AppError('unauthorized', 'invalid email or password')
 const badRefresh = () => new AppError('unauthorized', 'refresh token is invalid, expired or revoked');
 
 /** Sign-in with email and password: a new access token and a refresh token that starts a new family. */
-export async function signIn(ctx: Context, email: string, password: string): Promise<TokenPair> {
+export async function signIn(ctx: SessionDeps, email: string, password: string): Promise<TokenPair> {
   const user = await ctx.store.findUserByEmail(normalizeEmail(email));
   const ok = user ? await verifyPassword(user.passwordHash, password) : await verifyDecoy(password);
   if (!user || !ok) throw badLogin();
@@ -29,7 +42,7 @@ export async function signIn(ctx: Context, email: string, password: string): Pro
  * Rotation: a refresh token works once and is replaced by a new one of the same family. A token
  * presented again after its rotation means it was stolen (or replayed), so the whole family dies.
  */
-export async function refresh(ctx: Context, presented: string): Promise<TokenPair> {
+export async function refresh(ctx: SessionDeps, presented: string): Promise<TokenPair> {
   const now = ctx.clock();
   const token = await findRefreshToken(ctx, presented);
   if (!token) throw badRefresh();
@@ -49,12 +62,12 @@ export async function refresh(ctx: Context, presented: string): Promise<TokenPai
 }
 
 /** Sign-out: ends the token's family. Unknown tokens are accepted silently (RFC 7009 §2.2). */
-export async function revoke(ctx: Context, presented: string): Promise<void> {
+export async function revoke(ctx: Pick<SessionDeps, 'store' | 'clock'>, presented: string): Promise<void> {
   const token = await findRefreshToken(ctx, presented);
   if (token) await ctx.store.revokeRefreshFamily(token.familyId, ctx.clock());
 }
 
-async function issueTokens(ctx: Context, user: UserRecord, familyId: string): Promise<TokenPair> {
+async function issueTokens(ctx: SessionDeps, user: UserRecord, familyId: string): Promise<TokenPair> {
   const now = ctx.clock();
   const id = newId(now);
   const secret = newSecret();
@@ -71,7 +84,7 @@ async function issueTokens(ctx: Context, user: UserRecord, familyId: string): Pr
 }
 
 /** A refresh token is `<id>.<secret>`: found by id, then its secret compared by hash in constant time. */
-async function findRefreshToken(ctx: Context, presented: string) {
+async function findRefreshToken(ctx: Pick<SessionDeps, 'store'>, presented: string) {
   const dot = presented.indexOf('.');
   if (dot <= 0) return undefined;
   const token = await ctx.store.findRefreshToken(presented.slice(0, dot));

@@ -1,10 +1,26 @@
 import { AppError, notFound } from '../domain/errors.js';
 import { newId } from '../domain/ids.js';
 import type { Cursor } from '../domain/cursor.js';
-import { LastAdmin, UniqueViolation, type Role, type UserChanges, type UserRecord } from '../ports.js';
+import type { Logger } from 'pino';
+import type { Config } from '../config.js';
+import { LastAdmin, UniqueViolation, type AccountStore, type LinkLookup, type Role, type UserChanges, type UserRecord } from '../ports.js';
 import { hashPassword, verifyPassword } from '../security/passwords.js';
 import { passwordWeakness } from '../security/password-policy.js';
-import { type Actor, type Context, isAdmin, mayActOn } from './context.js';
+import { type Actor, isAdmin, mayActOn } from './actor.js';
+
+/** What the user use cases use. */
+export interface UserDeps {
+  /** Where users live (deleting one deletes their links, keys and tokens). */
+  store: AccountStore;
+  /** Drops the codes of a deleted user's links from every cache level and instance. */
+  cache: Pick<LinkLookup, 'invalidate'>;
+  /** Epoch milliseconds: creation and update times. */
+  clock: () => number;
+  /** Whether anyone may sign up. */
+  config: Pick<Config, 'signup'>;
+  /** Records an admin's change to another user's credentials. */
+  log: Logger;
+}
 
 export interface SignUpInput {
   email: string;
@@ -14,7 +30,7 @@ export interface SignUpInput {
 }
 
 /** Sign-up (anyone, while SIGNUP=open) or account creation by an admin. */
-export async function signUp(ctx: Context, input: SignUpInput, actor: Actor | undefined): Promise<UserRecord> {
+export async function signUp(ctx: Pick<UserDeps, 'config' | 'store' | 'clock'>, input: SignUpInput, actor: Actor | undefined): Promise<UserRecord> {
   if (ctx.config.signup === 'closed' && !isAdmin(actor)) {
     throw new AppError('forbidden', 'sign-up is closed; an admin can create accounts');
   }
@@ -23,7 +39,7 @@ export async function signUp(ctx: Context, input: SignUpInput, actor: Actor | un
 }
 
 /** Creates an account with no access check (the API's sign-up and `kurz user create`); the password must pass the policy. The first user becomes admin. */
-export async function createAccount(ctx: Context, input: SignUpInput): Promise<UserRecord> {
+export async function createAccount(ctx: Pick<UserDeps, 'store' | 'clock'>, input: SignUpInput): Promise<UserRecord> {
   const now = ctx.clock();
   const email = normalizeEmail(input.email);
   await strongPassword(input.password, email);
@@ -38,13 +54,13 @@ export async function createAccount(ctx: Context, input: SignUpInput): Promise<U
   return emailMustBeFree(ctx.store.createUser(user));
 }
 
-export async function getUser(ctx: Context, actor: Actor, id: string): Promise<UserRecord> {
+export async function getUser(ctx: Pick<UserDeps, 'store'>, actor: Actor, id: string): Promise<UserRecord> {
   const user = mayActOn(actor, id) ? await ctx.store.findUserById(id) : undefined;
   if (!user) throw notFound('user');
   return user;
 }
 
-export async function listUsers(ctx: Context, actor: Actor, limit: number, cursor?: Cursor): Promise<UserRecord[]> {
+export async function listUsers(ctx: Pick<UserDeps, 'store'>, actor: Actor, limit: number, cursor?: Cursor): Promise<UserRecord[]> {
   if (!isAdmin(actor)) throw new AppError('forbidden', 'only admins can list users');
   return ctx.store.listUsers({ limit, cursor });
 }
@@ -59,7 +75,7 @@ export interface UserUpdate {
 }
 
 /** PUT and PATCH both land here: PUT passes every field (name: null when absent), PATCH only those sent. */
-export async function updateUser(ctx: Context, actor: Actor, id: string, update: UserUpdate): Promise<UserRecord> {
+export async function updateUser(ctx: Pick<UserDeps, 'store' | 'clock' | 'log'>, actor: Actor, id: string, update: UserUpdate): Promise<UserRecord> {
   const target = await getUser(ctx, actor, id);
   if (update.role !== undefined && !isAdmin(actor)) throw forbiddenField('role');
   const email = update.email === undefined ? undefined : normalizeEmail(update.email);
@@ -80,7 +96,7 @@ export async function updateUser(ctx: Context, actor: Actor, id: string, update:
   return user;
 }
 
-export async function deleteUser(ctx: Context, actor: Actor, id: string): Promise<void> {
+export async function deleteUser(ctx: Pick<UserDeps, 'store' | 'cache'>, actor: Actor, id: string): Promise<void> {
   await getUser(ctx, actor, id);
   const codes = await keepsAnAdmin(ctx.store.deleteUser(id));
   if (!codes) throw notFound('user');
@@ -97,7 +113,7 @@ const forbiddenField = (field: string): AppError =>
  * the present password (400 when missing, 403 when wrong, like any other refusal to an authenticated
  * caller). An admin changing another user's account is the exception, and is logged.
  */
-async function mayChangeCredentials(ctx: Context, actor: Actor, target: UserRecord, current: string | undefined, what: string): Promise<void> {
+async function mayChangeCredentials(ctx: Pick<UserDeps, 'log'>, actor: Actor, target: UserRecord, current: string | undefined, what: string): Promise<void> {
   if (isAdmin(actor) && actor.user.id !== target.id) {
     ctx.log.info({ adminId: actor.user.id, userId: target.id, changed: what }, 'an admin changed another user\'s credentials');
     return;

@@ -5,7 +5,7 @@ import { buildApp } from '../../src/app.js';
 import { RATE_CLASSES, loadConfig, resolveConfig, type Config } from '../../src/config.js';
 import { pino, type Logger } from 'pino';
 import { assemble } from '../../src/compose.js';
-import type { Context } from '../../src/use-cases/context.js';
+import type { Context } from '../../src/http/context.js';
 import type { Api } from '../../src/http/api/api.js';
 import { DIALECTS, createTestStore, openTestStore, type TestDatabase } from './stores.js';
 import type { Store } from '../../src/ports.js';

@@ -1,13 +1,12 @@
 import { Type } from 'typebox';
-import type { Context } from '../../use-cases/context.js';
-import { createApiKey, getApiKey, listApiKeys, revokeApiKey } from '../../use-cases/api-keys.js';
+import { createApiKey, getApiKey, listApiKeys, revokeApiKey, type ApiKeyDeps } from '../../use-cases/api-keys.js';
 import { refuseApiKey, requireActor } from '../auth.js';
 import { apiKeyJson, epochMs } from '../present.js';
 import { ApiKey, ApiKeyBody, ApiKeyCreated, IdParams } from '../schemas.js';
 import { SECURITY } from '../openapi.js';
 import { BODY_ERRORS, LOCATION, NO_STORE, empty, json, problems, type Api } from './api.js';
 
-export function apiKeyRoutes(app: Api, ctx: Context): void {
+export function apiKeyRoutes(app: Api, ctx: ApiKeyDeps): void {
   const tags = ['api-keys'];
   const security = SECURITY.bearer;
   // A key that could make keys would outlive its own revocation: only a signed-in session manages them.

@@ -1,11 +1,10 @@
-import type { Context } from '../../use-cases/context.js';
-import { refresh, revoke, signIn } from '../../use-cases/sessions.js';
+import { refresh, revoke, signIn, type SessionDeps } from '../../use-cases/sessions.js';
 import { RefreshBody, TokenBody, TokenPair } from '../schemas.js';
 import { BODY_ERRORS, NO_STORE, empty, json, noStore, problems, type Api } from './api.js';
 import { SECURITY } from '../openapi.js';
-import { limitPasswordCheck } from '../rate-limit.js';
+import { limitPasswordCheck, type RateLimitDeps } from '../rate-limit.js';
 
-export function authRoutes(app: Api, ctx: Context): void {
+export function authRoutes(app: Api, ctx: SessionDeps & RateLimitDeps): void {
   const tags = ['auth'];
 
   app.post('/auth/token', {

@@ -1,17 +1,17 @@
 import { Type } from 'typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Context } from '../../use-cases/context.js';
-import { refresh, revoke, signIn } from '../../use-cases/sessions.js';
+import type { Config } from '../../config.js';
+import { refresh, revoke, signIn, type SessionDeps } from '../../use-cases/sessions.js';
 import { AppError } from '../../domain/errors.js';
 import { StoreUnavailable } from '../../ports.js';
 import { AccessToken, TokenBody } from '../schemas.js';
 import { cookie, setCookie } from '../cookies.js';
-import { limitPasswordCheck } from '../rate-limit.js';
+import { limitPasswordCheck, type RateLimitDeps } from '../rate-limit.js';
 import { BODY_ERRORS, NO_STORE, empty, json, noStore, problems, responseHeader, type Api } from './api.js';
 import { SECURITY } from '../openapi.js';
 
 /** The browser's session (the dashboard): the refresh token in a cookie no script can read. */
-export function browserSessionRoutes(app: Api, ctx: Context): void {
+export function browserSessionRoutes(app: Api, ctx: SessionDeps & RateLimitDeps & { config: Pick<Config, 'baseUrl'> }): void {
   const tags = ['auth'];
   // The dashboard keeps its access token in memory only; the refresh token lives in an HttpOnly,
   // SameSite=Strict cookie sent to these three routes alone. Against CSRF, each also needs the header

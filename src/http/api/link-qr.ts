@@ -1,12 +1,12 @@
 import { Type } from 'typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Context } from '../../use-cases/context.js';
-import { getLink } from '../../use-cases/links.js';
+import type { Config } from '../../config.js';
+import { getLink, type LinkDeps } from '../../use-cases/links.js';
 import { AppError } from '../../domain/errors.js';
-import { QrBusy, type QrImage } from '../../ports.js';
+import { QrBusy, type QrImage, type QrRenderer } from '../../ports.js';
 import { requireActor } from '../auth.js';
 import { scoped } from '../openapi.js';
-import { enforce } from '../rate-limit.js';
+import { enforce, type RateLimitDeps } from '../rate-limit.js';
 import { IdParams } from '../schemas.js';
 import { media, problems, responseHeader, type Api } from './api.js';
 
@@ -18,7 +18,7 @@ const QrQuery = Type.Object({
 const BUSY_RETRY_AFTER_SECONDS = 2;
 
 /** A link's short URL as a QR code, SVG or PNG: for print, slides and the dashboard (owner or admin). */
-export function linkQrRoutes(app: Api, ctx: Context): void {
+export function linkQrRoutes(app: Api, ctx: Pick<LinkDeps, 'store'> & RateLimitDeps & { config: Pick<Config, 'baseUrl'>; qr: QrRenderer }): void {
   const tags = ['links'];
   // The image changes only with the code; a browser may keep it a few minutes, no shared cache at all.
   const cacheControl = 'private, max-age=300';

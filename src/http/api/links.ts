@@ -1,18 +1,18 @@
 import type { Static } from 'typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { LinkChanges } from '../../ports.js';
-import type { Context } from '../../use-cases/context.js';
-import { createLink, deleteLink, getLink, listLinks, replacement, updateLink, type LinkInput } from '../../use-cases/links.js';
+import type { Config } from '../../config.js';
+import { createLink, deleteLink, getLink, listLinks, replacement, updateLink, type LinkDeps, type LinkInput } from '../../use-cases/links.js';
 import { requireActor } from '../auth.js';
 import { scoped } from '../openapi.js';
 import { AppError } from '../../domain/errors.js';
-import { enforce, enforceNotEmpty } from '../rate-limit.js';
+import { enforce, enforceNotEmpty, type RateLimitDeps } from '../rate-limit.js';
 import { epochMs, iso, linkJson, paged } from '../present.js';
-import { linkStats } from '../../use-cases/link-stats.js';
+import { linkStats, type StatsDeps } from '../../use-cases/link-stats.js';
 import { IdParams, Link, LinkBody, LinkListQuery, LinkPatchBody, Page, Stats, StatsQuery } from '../schemas.js';
 import { BODY_ERRORS, LOCATION, empty, json, problems, type Api } from './api.js';
 
-export function linkRoutes(app: Api, ctx: Context): void {
+export function linkRoutes(app: Api, ctx: LinkDeps & StatsDeps & RateLimitDeps & { config: Pick<Config, 'baseUrl'> }): void {
   const tags = ['links'];
   const present = linkJson(ctx.config.baseUrl);
   /**

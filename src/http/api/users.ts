@@ -1,16 +1,16 @@
 import type { Static } from 'typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Context } from '../../use-cases/context.js';
-import { deleteUser, getUser, listUsers, signUp, updateUser } from '../../use-cases/users.js';
-import { listLinks } from '../../use-cases/links.js';
+import type { Config } from '../../config.js';
+import { deleteUser, getUser, listUsers, signUp, updateUser, type UserDeps } from '../../use-cases/users.js';
+import { listLinks, type LinkDeps } from '../../use-cases/links.js';
 import { refuseApiKey, requireActor } from '../auth.js';
-import { limitPasswordCheck, limitSignUp } from '../rate-limit.js';
+import { limitPasswordCheck, limitSignUp, type RateLimitDeps } from '../rate-limit.js';
 import { linkJson, paged, userJson } from '../present.js';
 import { IdParams, Link, Page, PageQuery, SignUpBody, User, UserPatchBody, UserPutBody } from '../schemas.js';
 import { BODY_ERRORS, LOCATION, empty, json, problems, type Api } from './api.js';
 import { SECURITY } from '../openapi.js';
 
-export function userRoutes(app: Api, ctx: Context): void {
+export function userRoutes(app: Api, ctx: UserDeps & Pick<LinkDeps, 'store'> & RateLimitDeps & { config: Pick<Config, 'baseUrl'> }): void {
   const tags = ['users'];
   const security = SECURITY.bearer;
   // Accounts are managed from a signed-in session only: a leaked script key must not take one over.
