@@ -22,13 +22,13 @@ export function declareActor(app: FastifyInstance): void {
 }
 
 /** The caller of a request that may be anonymous: undefined without credentials, 401 with bad ones. */
-export async function authenticate(ctx: AuthenticateDeps & ApiKeyDeps, request: FastifyRequest): Promise<Actor | undefined> {
+export async function authenticate(deps: AuthenticateDeps & ApiKeyDeps, request: FastifyRequest): Promise<Actor | undefined> {
   const header = request.headers.authorization;
   if (header === undefined) return undefined;
   // The credential is RFC 6750's b64token (JWTs and API keys are base64url): anything else, a control
   // character included, is refused here and never reaches the store.
   const match = /^Bearer +([A-Za-z0-9\-._~+/]+=*)[ \t]*$/i.exec(header);
-  const actor = match ? await actorOf(ctx, match[1]!) : undefined;
+  const actor = match ? await actorOf(deps, match[1]!) : undefined;
   if (!actor) throw new AppError('unauthorized', 'the bearer credential is invalid, expired or revoked');
   return actor;
 }

@@ -24,10 +24,10 @@ export const DASHBOARD_HEADERS = {
  * The web dashboard: its page at / and /dashboard/… (the client routes them), its assets under
  * /assets/. Without a build the routes are left out and the API works as before.
  */
-export async function dashboardRoutes(app: Api, ctx: { log: Logger }, root = WEB_DIST): Promise<void> {
+export async function dashboardRoutes(app: Api, deps: { log: Logger }, root = WEB_DIST): Promise<void> {
   const index = join(root, 'index.html');
   if (!existsSync(index)) {
-    ctx.log.warn({ root }, 'the web dashboard is not built (npm run build); / answers 404');
+    deps.log.warn({ root }, 'the web dashboard is not built (npm run build); / answers 404');
     return;
   }
   const page = readFileSync(index);

@@ -15,12 +15,12 @@ import type { AnsweredRequests } from './answered.js';
  * rate limit), a link that expired or has a click limit (counted by the store), a client over its rate
  * limit (the 429 problem), and a store that failed (the 503 problem, from the failure seen here).
  */
-export function fastRedirect(ctx: RedirectPathDeps, clientIp: (req: IncomingMessage) => string, answered: AnsweredRequests) {
-  const { cache, clicks, clock } = ctx;
-  const limit = redirectLimit(ctx);
-  const logShare = ctx.config.logRedirects;
-  const visitor = visitorOf(ctx);
-  const security = securityHeaders(ctx.config.baseUrl);
+export function fastRedirect(deps: RedirectPathDeps, clientIp: (req: IncomingMessage) => string, answered: AnsweredRequests) {
+  const { cache, clicks, clock } = deps;
+  const limit = redirectLimit(deps);
+  const logShare = deps.config.logRedirects;
+  const visitor = visitorOf(deps);
+  const security = securityHeaders(deps.config.baseUrl);
 
   /** Answers with the link's redirect when this path may; false leaves the request to Fastify. */
   const answer = (link: CacheEntry, req: IncomingMessage, res: ServerResponse, start: number): boolean => {

@@ -22,8 +22,8 @@ export interface OpsDeps {
 }
 
 /** Liveness, readiness, metrics and the OpenAPI document. `draining` is true from SIGTERM on. */
-export function opsRoutes(app: Api, ctx: OpsDeps, draining: () => boolean): void {
-  const { metrics } = ctx;
+export function opsRoutes(app: Api, deps: OpsDeps, draining: () => boolean): void {
+  const { metrics } = deps;
   const hide = { hide: true };
 
   // Liveness: the process answers. Deliberately checks nothing else, so a database outage never
@@ -35,9 +35,9 @@ export function opsRoutes(app: Api, ctx: OpsDeps, draining: () => boolean): void
   app.get('/readyz', { schema: hide }, async (request, reply) => {
     // A draining instance still answers what it is sent, but a load balancer should send it nothing new.
     if (draining()) return sendProblem(request, reply, new AppError('unavailable', 'this instance is shutting down'));
-    const store = await withTimeout(ctx.store.ping(), READY_TIMEOUT_MS).then(() => 'up', () => 'down');
+    const store = await withTimeout(deps.store.ping(), READY_TIMEOUT_MS).then(() => 'up', () => 'down');
     const checks: Record<string, string> = { store };
-    for (const [name, health] of Object.entries(ctx.degradable)) checks[name] = health();
+    for (const [name, health] of Object.entries(deps.degradable)) checks[name] = health();
     if (store === 'down') {
       reply.header('retry-after', STORE_RETRY_AFTER_SECONDS);
       return sendProblem(request, reply, new AppError('unavailable', 'the store does not answer'), { checks });
@@ -45,7 +45,7 @@ export function opsRoutes(app: Api, ctx: OpsDeps, draining: () => boolean): void
     return { status: 'ready', checks };
   });
 
-  const refusal = metricsAccess(ctx.config.metricsToken);
+  const refusal = metricsAccess(deps.config.metricsToken);
   app.get('/metrics', { schema: hide }, async (request, reply) => {
     const refused = refusal(request);
     if (refused) return sendProblem(request, reply, refused);

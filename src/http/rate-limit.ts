@@ -27,11 +27,11 @@ export interface RateLimitDeps {
  * none). The IETF draft's fields are RateLimit-Limit (the bucket's capacity),
  * RateLimit-Remaining (whole tokens left) and RateLimit-Reset (seconds until the bucket is full).
  */
-export async function enforce(ctx: RateLimitDeps, reply: FastifyReply, klass: SharedClass, key: string, quiet = false): Promise<void> {
-  const limit = ctx.config.rateLimits[klass];
+export async function enforce(deps: RateLimitDeps, reply: FastifyReply, klass: SharedClass, key: string, quiet = false): Promise<void> {
+  const limit = deps.config.rateLimits[klass];
   if (!limit) return;
-  const decision = await ctx.limiter.take(`${klass}:${key}`, limit);
-  ctx.metrics.rateLimits.inc({ class: klass, outcome: decision.allowed ? 'allowed' : 'limited' });
+  const decision = await deps.limiter.take(`${klass}:${key}`, limit);
+  deps.metrics.rateLimits.inc({ class: klass, outcome: decision.allowed ? 'allowed' : 'limited' });
   if (decision.allowed) {
     if (!quiet) setRateLimitFields(reply, decision);
     return;
@@ -45,14 +45,14 @@ export async function enforce(ctx: RateLimitDeps, reply: FastifyReply, klass: Sh
  * redirect is limited (and counted in kurz_rate_limit_decisions_total) once, whichever answers it.
  * Undefined when RATE_REDIRECT is off.
  */
-export function redirectLimit(ctx: RateLimitDeps): ((ip: string) => Decision) | undefined {
-  const limit = ctx.config.rateLimits.redirect;
+export function redirectLimit(deps: RateLimitDeps): ((ip: string) => Decision) | undefined {
+  const limit = deps.config.rateLimits.redirect;
   if (!limit) return undefined;
   // Pre-bound tallies: prom-client hashes the labels on every inc(), which the redirect avoids.
-  const allowed = ctx.metrics.tally(ctx.metrics.rateLimits, { class: 'redirect', outcome: 'allowed' });
-  const limited = ctx.metrics.tally(ctx.metrics.rateLimits, { class: 'redirect', outcome: 'limited' });
+  const allowed = deps.metrics.tally(deps.metrics.rateLimits, { class: 'redirect', outcome: 'allowed' });
+  const limited = deps.metrics.tally(deps.metrics.rateLimits, { class: 'redirect', outcome: 'limited' });
   return (ip) => {
-    const decision = ctx.localLimiter.takeNow(`redirect:${ip}`, limit);
+    const decision = deps.localLimiter.takeNow(`redirect:${ip}`, limit);
     (decision.allowed ? allowed : limited)();
     return decision;
   };
@@ -66,9 +66,9 @@ export function refuse(reply: FastifyReply, klass: RateClass, decision: Decision
 }
 
 /** Gives back a token `enforce` took (a sign-in that succeeded was no guess). */
-async function giveBack(ctx: RateLimitDeps, klass: SharedClass, key: string): Promise<void> {
-  const limit = ctx.config.rateLimits[klass];
-  if (limit) await ctx.limiter.take(`${klass}:${key}`, limit, -1);
+async function giveBack(deps: RateLimitDeps, klass: SharedClass, key: string): Promise<void> {
+  const limit = deps.config.rateLimits[klass];
+  if (limit) await deps.limiter.take(`${klass}:${key}`, limit, -1);
 }
 
 /**
@@ -76,12 +76,12 @@ async function giveBack(ctx: RateLimitDeps, klass: SharedClass, key: string): Pr
  * answers that only some requests pay for (a taken code): refusing all of them once the bucket is empty
  * keeps the 429 from telling the paying ones apart.
  */
-export async function enforceNotEmpty(ctx: RateLimitDeps, reply: FastifyReply, klass: SharedClass, key: string): Promise<void> {
-  const limit = ctx.config.rateLimits[klass];
+export async function enforceNotEmpty(deps: RateLimitDeps, reply: FastifyReply, klass: SharedClass, key: string): Promise<void> {
+  const limit = deps.config.rateLimits[klass];
   if (!limit) return;
-  const look = await ctx.limiter.take(`${klass}:${key}`, limit, 0);
+  const look = await deps.limiter.take(`${klass}:${key}`, limit, 0);
   // Empty: a real take is refused and answers with every field (or, refilled meanwhile, spends the new token).
-  if (look.remaining < 1) await enforce(ctx, reply, klass, key, true);
+  if (look.remaining < 1) await enforce(deps, reply, klass, key, true);
 }
 
 /**
@@ -89,9 +89,9 @@ export async function enforceNotEmpty(ctx: RateLimitDeps, reply: FastifyReply, k
  * then one every 5 s) and per email and IP. Not per email alone: sign-ups in someone's name from many
  * addresses must not lock that person out of signing in.
  */
-export async function limitSignUp(ctx: RateLimitDeps, request: FastifyRequest, reply: FastifyReply, email: string): Promise<void> {
-  await enforce(ctx, reply, 'authIp', request.ip);
-  await enforce(ctx, reply, 'authEmailIp', `${normalizeEmail(email)} ${request.ip}`);
+export async function limitSignUp(deps: RateLimitDeps, request: FastifyRequest, reply: FastifyReply, email: string): Promise<void> {
+  await enforce(deps, reply, 'authIp', request.ip);
+  await enforce(deps, reply, 'authEmailIp', `${normalizeEmail(email)} ${request.ip}`);
 }
 
 /**
@@ -104,16 +104,16 @@ export async function limitSignUp(ctx: RateLimitDeps, request: FastifyRequest, r
  * A failure is a 401 or 403 of `check`; any other outcome (a success, a 503) gives the tokens back.
  */
 export async function limitPasswordCheck<T>(
-  ctx: RateLimitDeps, request: FastifyRequest, reply: FastifyReply, email: string, check: () => Promise<T>,
+  deps: RateLimitDeps, request: FastifyRequest, reply: FastifyReply, email: string, check: () => Promise<T>,
 ): Promise<T> {
   const who = normalizeEmail(email);
   const perAddress = `${who} ${request.ip}`;
-  await enforce(ctx, reply, 'authIp', request.ip);
-  await enforce(ctx, reply, 'authEmailIp', perAddress);
+  await enforce(deps, reply, 'authIp', request.ip);
+  await enforce(deps, reply, 'authEmailIp', perAddress);
   try {
-    await enforce(ctx, reply, 'authEmail', who);
+    await enforce(deps, reply, 'authEmail', who);
   } catch (err) {
-    await giveBack(ctx, 'authEmailIp', perAddress);
+    await giveBack(deps, 'authEmailIp', perAddress);
     throw err;
   }
   let failed = false;
@@ -124,8 +124,8 @@ export async function limitPasswordCheck<T>(
     throw err;
   } finally {
     if (!failed) {
-      await giveBack(ctx, 'authEmailIp', perAddress);
-      await giveBack(ctx, 'authEmail', who);
+      await giveBack(deps, 'authEmailIp', perAddress);
+      await giveBack(deps, 'authEmail', who);
     }
   }
 }

@@ -17,8 +17,8 @@ export type RedirectPathDeps = RedirectDeps & RateLimitDeps & {
 };
 
 /** The visitor as analytics sees it; the country only from a proxy Kurz trusts. */
-export function visitorOf(ctx: { config: Pick<Config, 'trustProxy' | 'clicks'> }): (headers: IncomingHttpHeaders) => Visitor {
-  const countryHeader = ctx.config.trustProxy === false ? null : ctx.config.clicks.countryHeader;
+export function visitorOf(deps: { config: Pick<Config, 'trustProxy' | 'clicks'> }): (headers: IncomingHttpHeaders) => Visitor {
+  const countryHeader = deps.config.trustProxy === false ? null : deps.config.clicks.countryHeader;
   return (headers) => {
     const ua = headers['user-agent'];
     const country = countryHeader ? headers[countryHeader] : undefined;
@@ -71,17 +71,17 @@ const REDIRECT_SCHEMA = {
  * GET /:code: resolve (and count) the code, answer with its redirect. HEAD looks without counting.
  * The common case, a GET of a live link, is answered before Fastify by fast-redirect.ts with the same result.
  */
-export function redirectRoute(app: Api, ctx: RedirectPathDeps): void {
-  const visitor = visitorOf(ctx);
-  const limit = redirectLimit(ctx);
+export function redirectRoute(app: Api, deps: RedirectPathDeps): void {
+  const visitor = visitorOf(deps);
+  const limit = redirectLimit(deps);
   app.get<{ Params: { code: string } }>(REDIRECT_ROUTE, { schema: REDIRECT_SCHEMA, config: { swagger: { exposeHeadRoute: true } } }, async (request, reply) => {
     const handed = handovers.get(request.raw);
     const decision = handed?.limit ?? limit?.(request.ip);
     if (decision && !decision.allowed) refuse(reply, 'redirect', decision);
     if (handed?.failed !== undefined) throw handed.failed;
-    const target = await resolveCode(ctx, request.params.code, request.method === 'GET' ? visitor(request.headers) : null).catch(async (err) => {
+    const target = await resolveCode(deps, request.params.code, request.method === 'GET' ? visitor(request.headers) : null).catch(async (err) => {
       // Guessing codes shows up as 404s: a client that collects too many gets 429s instead.
-      if (err instanceof AppError && err.kind === 'not-found') await enforce(ctx, reply, 'notFound', request.ip, true);
+      if (err instanceof AppError && err.kind === 'not-found') await enforce(deps, reply, 'notFound', request.ip, true);
       throw err;
     });
     return reply.code(target.status).header('location', target.location).header('cache-control', cacheControl(target)).send();

@@ -29,9 +29,9 @@ export interface NewApiKey {
   scopes?: readonly Scope[];
 }
 
-export async function createApiKey(ctx: ApiKeyDeps, actor: Actor, input: NewApiKey): Promise<ApiKeyRecord & { key: string }> {
+export async function createApiKey(deps: ApiKeyDeps, actor: Actor, input: NewApiKey): Promise<ApiKeyRecord & { key: string }> {
   const { name, expiresAt } = input;
-  const now = ctx.clock();
+  const now = deps.clock();
   if (expiresAt !== null && expiresAt <= now) throw invalid('expires_at', 'must be in the future');
   const scopes = SCOPES.filter((s) => (input.scopes ?? SCOPES).includes(s));
   for (let attempt = 1; ; attempt++) {
@@ -42,7 +42,7 @@ export async function createApiKey(ctx: ApiKeyDeps, actor: Actor, input: NewApiK
       revokedAt: null,
     };
     try {
-      await ctx.store.insertApiKey(record);
+      await deps.store.insertApiKey(record);
       return { ...record, key };
     } catch (err) {
       // 62^12 prefixes make a clash all but impossible; retry rather than fail if one happens.
@@ -51,26 +51,26 @@ export async function createApiKey(ctx: ApiKeyDeps, actor: Actor, input: NewApiK
   }
 }
 
-export const listApiKeys = (ctx: Pick<ApiKeyDeps, 'store'>, actor: Actor): Promise<ApiKeyRecord[]> => ctx.store.listApiKeys(actor.user.id);
+export const listApiKeys = (deps: Pick<ApiKeyDeps, 'store'>, actor: Actor): Promise<ApiKeyRecord[]> => deps.store.listApiKeys(actor.user.id);
 
 /** One of the caller's keys that is not revoked (404 otherwise, for another user's key too). */
-export async function getApiKey(ctx: Pick<ApiKeyDeps, 'store'>, actor: Actor, id: string): Promise<ApiKeyRecord> {
-  const key = await ctx.store.findApiKeyById(id);
+export async function getApiKey(deps: Pick<ApiKeyDeps, 'store'>, actor: Actor, id: string): Promise<ApiKeyRecord> {
+  const key = await deps.store.findApiKeyById(id);
   if (!key || key.userId !== actor.user.id || key.revokedAt !== null) throw notFound('API key');
   return key;
 }
 
-export async function revokeApiKey(ctx: ApiKeyDeps, actor: Actor, id: string): Promise<void> {
-  if (!(await ctx.store.revokeApiKey(actor.user.id, id, ctx.clock()))) throw notFound('API key');
+export async function revokeApiKey(deps: ApiKeyDeps, actor: Actor, id: string): Promise<void> {
+  if (!(await deps.store.revokeApiKey(actor.user.id, id, deps.clock()))) throw notFound('API key');
 }
 
 /** The actor behind a live API key, or undefined for a malformed, unknown, revoked or expired one. */
-export async function actorOfApiKey(ctx: ApiKeyDeps, key: string): Promise<Actor | undefined> {
+export async function actorOfApiKey(deps: ApiKeyDeps, key: string): Promise<Actor | undefined> {
   const match = KEY.exec(key);
   if (!match) return undefined;
-  const record = await ctx.store.findApiKeyByPrefix(match[1]!);
+  const record = await deps.store.findApiKeyByPrefix(match[1]!);
   if (!record || !safeEqual(record.keyHash, sha256(key))) return undefined;
-  if (record.revokedAt !== null || (record.expiresAt !== null && record.expiresAt <= ctx.clock())) return undefined;
-  const user = await ctx.store.findUserById(record.userId);
+  if (record.revokedAt !== null || (record.expiresAt !== null && record.expiresAt <= deps.clock())) return undefined;
+  const user = await deps.store.findUserById(record.userId);
   return user && { user, via: 'api-key', keyId: record.id, scopes: record.scopes };
 }

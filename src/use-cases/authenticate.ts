@@ -12,10 +12,10 @@ export interface AuthenticateDeps {
 }
 
 /** The actor behind a bearer credential (access token or API key), or undefined when it is not valid. */
-export async function actorOf(ctx: AuthenticateDeps & ApiKeyDeps, credential: string): Promise<Actor | undefined> {
-  if (looksLikeApiKey(credential)) return actorOfApiKey(ctx, credential);
-  const userId = await ctx.tokens.verify(credential);
+export async function actorOf(deps: AuthenticateDeps & ApiKeyDeps, credential: string): Promise<Actor | undefined> {
+  if (looksLikeApiKey(credential)) return actorOfApiKey(deps, credential);
+  const userId = await deps.tokens.verify(credential);
   // Read per request, so a deleted user or a changed role takes effect at once, not at token expiry.
-  const user = userId === undefined ? undefined : await ctx.store.findUserById(userId);
+  const user = userId === undefined ? undefined : await deps.store.findUserById(userId);
   return user && { user, via: 'access-token' };
 }

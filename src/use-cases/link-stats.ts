@@ -22,17 +22,17 @@ export interface StatsRequest {
 const MAX_POINTS = 1000;
 
 /** owner or admin → range → rollups → a series with every bucket of the range, zeros included. */
-export async function linkStats(ctx: StatsDeps & Pick<LinkDeps, 'store'>, actor: Actor, linkId: string, request: StatsRequest): Promise<ClickStats> {
-  await getLink(ctx, actor, linkId);
+export async function linkStats(deps: StatsDeps & Pick<LinkDeps, 'store'>, actor: Actor, linkId: string, request: StatsRequest): Promise<ClickStats> {
+  await getLink(deps, actor, linkId);
   const size = request.interval === 'day' ? DAY : HOUR;
-  const to = request.to ?? ctx.clock();
+  const to = request.to ?? deps.clock();
   const from = request.from ?? to - 7 * DAY;
   if (from >= to) throw invalid('from', 'must be before to');
   const first = bucketOf(from, size);
   if ((to - first) / size > MAX_POINTS) {
     throw invalid('from', `the range holds more than ${MAX_POINTS} ${request.interval}s; narrow it or use a longer interval`);
   }
-  const stats = await ctx.store.clickStats({ linkId, from: first, to, interval: request.interval, includeBots: request.includeBots });
+  const stats = await deps.store.clickStats({ linkId, from: first, to, interval: request.interval, includeBots: request.includeBots });
   const byBucket = new Map(stats.series.map((p) => [p.t, p.clicks]));
   const series = [];
   for (let t = first; t < to; t += size) series.push({ t, clicks: byBucket.get(t) ?? 0 });

@@ -33,11 +33,11 @@ export interface LinkInput {
 const RANDOM_CODE_ATTEMPTS = 5;
 
 /** assertValid → pick a code → insert (retrying a random code that collides) */
-export async function createLink(ctx: LinkDeps, actor: Actor, input: LinkInput): Promise<LinkRecord> {
-  const now = ctx.clock();
+export async function createLink(deps: LinkDeps, actor: Actor, input: LinkInput): Promise<LinkRecord> {
+  const now = deps.clock();
   const link = {
     id: newId(now),
-    url: assertValid(ctx, input, now).url!,
+    url: assertValid(deps, input, now).url!,
     title: input.title ?? null,
     tags: normalizeTags(input.tags ?? []),
     redirectType: input.redirectType ?? 302,
@@ -46,17 +46,17 @@ export async function createLink(ctx: LinkDeps, actor: Actor, input: LinkInput):
     ownerId: actor.user.id,
     createdAt: now,
   };
-  const created = await insertWithCode(ctx, link, input.code);
+  const created = await insertWithCode(deps, link, input.code);
   // The code may have been looked up while it did not exist: drop that negative entry everywhere.
-  await ctx.cache.invalidate(created.code);
+  await deps.cache.invalidate(created.code);
   return created;
 }
 
-async function insertWithCode(ctx: Pick<LinkDeps, 'store' | 'randomCode'>, link: Omit<NewLink, 'code'>, code: string | undefined): Promise<LinkRecord> {
-  if (code !== undefined) return codeMustBeFree(ctx.store.insertLink({ ...link, code }));
+async function insertWithCode(deps: Pick<LinkDeps, 'store' | 'randomCode'>, link: Omit<NewLink, 'code'>, code: string | undefined): Promise<LinkRecord> {
+  if (code !== undefined) return codeMustBeFree(deps.store.insertLink({ ...link, code }));
   for (let attempt = 1; ; attempt++) {
     try {
-      return await ctx.store.insertLink({ ...link, code: ctx.randomCode() });
+      return await deps.store.insertLink({ ...link, code: deps.randomCode() });
     } catch (err) {
       // 62^7 codes make a clash rare, not impossible: draw again, a bounded number of times.
       if (!(err instanceof UniqueViolation && err.field === 'code') || attempt === RANDOM_CODE_ATTEMPTS) throw err;
@@ -64,8 +64,8 @@ async function insertWithCode(ctx: Pick<LinkDeps, 'store' | 'randomCode'>, link:
   }
 }
 
-export async function getLink(ctx: Pick<LinkDeps, 'store'>, actor: Actor, id: string): Promise<LinkRecord> {
-  const link = await ctx.store.findLinkById(id);
+export async function getLink(deps: Pick<LinkDeps, 'store'>, actor: Actor, id: string): Promise<LinkRecord> {
+  const link = await deps.store.findLinkById(id);
   // Another user's link answers exactly like a missing one, so ids cannot be probed.
   if (!link || (link.ownerId !== actor.user.id && !isAdmin(actor))) throw notFound('link');
   return link;
@@ -80,7 +80,7 @@ export interface LinkListing {
   owner?: 'all' | { id: string };
 }
 
-export async function listLinks(ctx: Pick<LinkDeps, 'store'>, actor: Actor, listing: LinkListing): Promise<LinkRecord[]> {
+export async function listLinks(deps: Pick<LinkDeps, 'store'>, actor: Actor, listing: LinkListing): Promise<LinkRecord[]> {
   const { owner, ...query } = listing;
   let ownerId: string | undefined = actor.user.id;
   if (owner === 'all') {
@@ -90,21 +90,21 @@ export async function listLinks(ctx: Pick<LinkDeps, 'store'>, actor: Actor, list
     if (owner.id !== actor.user.id && !isAdmin(actor)) throw notFound('user');
     ownerId = owner.id;
   }
-  return ctx.store.listLinks({ ...query, ownerId, tag: query.tag?.toLowerCase() });
+  return deps.store.listLinks({ ...query, ownerId, tag: query.tag?.toLowerCase() });
 }
 
 /** PUT passes a whole LinkInput (absent optional fields reset to their defaults); PATCH passes only what changes. */
 export async function updateLink(
-  ctx: Pick<LinkDeps, 'store' | 'cache' | 'clock' | 'urlPolicy'>, actor: Actor, id: string, changes: LinkChanges,
+  deps: Pick<LinkDeps, 'store' | 'cache' | 'clock' | 'urlPolicy'>, actor: Actor, id: string, changes: LinkChanges,
 ): Promise<LinkRecord> {
-  const before = await getLink(ctx, actor, id);
-  const now = ctx.clock();
-  const { url } = assertValid(ctx, changes, now);
+  const before = await getLink(deps, actor, id);
+  const now = deps.clock();
+  const { url } = assertValid(deps, changes, now);
   const tags = changes.tags === undefined ? undefined : normalizeTags(changes.tags);
-  const link = await codeMustBeFree(ctx.store.updateLink(id, { ...changes, url, tags }, now));
+  const link = await codeMustBeFree(deps.store.updateLink(id, { ...changes, url, tags }, now));
   if (!link) throw notFound('link');
-  await ctx.cache.invalidate(before.code);
-  if (link.code !== before.code) await ctx.cache.invalidate(link.code);
+  await deps.cache.invalidate(before.code);
+  if (link.code !== before.code) await deps.cache.invalidate(link.code);
   return link;
 }
 
@@ -119,17 +119,17 @@ export const replacement = (input: LinkInput): LinkChanges => ({
   maxClicks: input.maxClicks ?? null,
 });
 
-export async function deleteLink(ctx: Pick<LinkDeps, 'store' | 'cache'>, actor: Actor, id: string): Promise<void> {
-  const link = await getLink(ctx, actor, id);
-  if (!(await ctx.store.deleteLink(id))) throw notFound('link');
-  await ctx.cache.invalidate(link.code);
+export async function deleteLink(deps: Pick<LinkDeps, 'store' | 'cache'>, actor: Actor, id: string): Promise<void> {
+  const link = await getLink(deps, actor, id);
+  if (!(await deps.store.deleteLink(id))) throw notFound('link');
+  await deps.cache.invalidate(link.code);
 }
 
 /** Checks the fields the schema cannot, and returns the target URL normalized. */
-function assertValid(ctx: Pick<LinkDeps, 'urlPolicy'>, input: Partial<LinkInput>, now: number): { url?: string } {
+function assertValid(deps: Pick<LinkDeps, 'urlPolicy'>, input: Partial<LinkInput>, now: number): { url?: string } {
   if (input.code !== undefined) assertValidCustomCode(input.code);
   if (input.expiresAt != null && input.expiresAt <= now) throw invalid('expires_at', 'must be in the future');
-  return { url: input.url === undefined ? undefined : assertSafeUrl(input.url, ctx.urlPolicy) };
+  return { url: input.url === undefined ? undefined : assertSafeUrl(input.url, deps.urlPolicy) };
 }
 
 /** Tags compare case-insensitively and without surrounding spaces; duplicates collapse. */

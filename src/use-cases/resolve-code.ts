@@ -30,22 +30,22 @@ export interface Visitor {
  * so its limit holds exactly under any concurrency and across instances. The click event is enqueued
  * in memory, never awaited. A HEAD (link previews, checkers) passes no visitor: it looks, and counts nothing.
  */
-export async function resolveCode(ctx: RedirectDeps, code: string, visitor: Visitor | null): Promise<Redirect> {
+export async function resolveCode(deps: RedirectDeps, code: string, visitor: Visitor | null): Promise<Redirect> {
   if (!couldBeCode(code)) throw problemOf({ kind: 'not-found' });
-  const link = await ctx.cache.lookup(code);
-  const now = ctx.clock();
+  const link = await deps.cache.lookup(code);
+  const now = deps.clock();
   const cached = decideRedirect(link, now);
   const counted = cached.kind === 'count';
-  const decision = cached.kind === 'count' ? await limitedVisit(ctx, code, visitor !== null, now) : cached;
+  const decision = cached.kind === 'count' ? await limitedVisit(deps, code, visitor !== null, now) : cached;
   if (decision.kind !== 'redirect') throw problemOf(decision);
-  if (visitor) ctx.clicks.enqueue({ linkId: link!.id, at: now, counted, ...visitor });
+  if (visitor) deps.clicks.enqueue({ linkId: link!.id, at: now, counted, ...visitor });
   return decision;
 }
 
 /** A limited link: a GET counts the visit in the store; a HEAD only reads it. */
-async function limitedVisit(ctx: Pick<RedirectDeps, 'store'>, code: string, count: boolean, now: number): Promise<Settled> {
-  if (count) return decideVisit(await ctx.store.countVisit(code, now));
-  return decideCounted(await ctx.store.findTargetByCode(code), now);
+async function limitedVisit(deps: Pick<RedirectDeps, 'store'>, code: string, count: boolean, now: number): Promise<Settled> {
+  if (count) return decideVisit(await deps.store.countVisit(code, now));
+  return decideCounted(await deps.store.findTargetByCode(code), now);
 }
 
 function problemOf(decision: Exclude<Settled, Redirect>): AppError {

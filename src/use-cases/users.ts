@@ -30,17 +30,17 @@ export interface SignUpInput {
 }
 
 /** Sign-up (anyone, while SIGNUP=open) or account creation by an admin. */
-export async function signUp(ctx: Pick<UserDeps, 'config' | 'store' | 'clock'>, input: SignUpInput, actor: Actor | undefined): Promise<UserRecord> {
-  if (ctx.config.signup === 'closed' && !isAdmin(actor)) {
+export async function signUp(deps: Pick<UserDeps, 'config' | 'store' | 'clock'>, input: SignUpInput, actor: Actor | undefined): Promise<UserRecord> {
+  if (deps.config.signup === 'closed' && !isAdmin(actor)) {
     throw new AppError('forbidden', 'sign-up is closed; an admin can create accounts');
   }
   if (input.role !== undefined && !isAdmin(actor)) throw forbiddenField('role');
-  return createAccount(ctx, input);
+  return createAccount(deps, input);
 }
 
 /** Creates an account with no access check (the API's sign-up and `kurz user create`); the password must pass the policy. The first user becomes admin. */
-export async function createAccount(ctx: Pick<UserDeps, 'store' | 'clock'>, input: SignUpInput): Promise<UserRecord> {
-  const now = ctx.clock();
+export async function createAccount(deps: Pick<UserDeps, 'store' | 'clock'>, input: SignUpInput): Promise<UserRecord> {
+  const now = deps.clock();
   const email = normalizeEmail(input.email);
   await strongPassword(input.password, email);
   const user = {
@@ -51,18 +51,18 @@ export async function createAccount(ctx: Pick<UserDeps, 'store' | 'clock'>, inpu
     passwordHash: await hashPassword(input.password),
     createdAt: now,
   };
-  return emailMustBeFree(ctx.store.createUser(user));
+  return emailMustBeFree(deps.store.createUser(user));
 }
 
-export async function getUser(ctx: Pick<UserDeps, 'store'>, actor: Actor, id: string): Promise<UserRecord> {
-  const user = mayActOn(actor, id) ? await ctx.store.findUserById(id) : undefined;
+export async function getUser(deps: Pick<UserDeps, 'store'>, actor: Actor, id: string): Promise<UserRecord> {
+  const user = mayActOn(actor, id) ? await deps.store.findUserById(id) : undefined;
   if (!user) throw notFound('user');
   return user;
 }
 
-export async function listUsers(ctx: Pick<UserDeps, 'store'>, actor: Actor, limit: number, cursor?: Cursor): Promise<UserRecord[]> {
+export async function listUsers(deps: Pick<UserDeps, 'store'>, actor: Actor, limit: number, cursor?: Cursor): Promise<UserRecord[]> {
   if (!isAdmin(actor)) throw new AppError('forbidden', 'only admins can list users');
-  return ctx.store.listUsers({ limit, cursor });
+  return deps.store.listUsers({ limit, cursor });
 }
 
 export interface UserUpdate {
@@ -75,32 +75,32 @@ export interface UserUpdate {
 }
 
 /** PUT and PATCH both land here: PUT passes every field (name: null when absent), PATCH only those sent. */
-export async function updateUser(ctx: Pick<UserDeps, 'store' | 'clock' | 'log'>, actor: Actor, id: string, update: UserUpdate): Promise<UserRecord> {
-  const target = await getUser(ctx, actor, id);
+export async function updateUser(deps: Pick<UserDeps, 'store' | 'clock' | 'log'>, actor: Actor, id: string, update: UserUpdate): Promise<UserRecord> {
+  const target = await getUser(deps, actor, id);
   if (update.role !== undefined && !isAdmin(actor)) throw forbiddenField('role');
   const email = update.email === undefined ? undefined : normalizeEmail(update.email);
   const credentials = [update.password !== undefined && 'password', email !== undefined && email !== target.email && 'email'].filter(Boolean);
-  if (credentials.length > 0) await mayChangeCredentials(ctx, actor, target, update.currentPassword, credentials.join(' and '));
+  if (credentials.length > 0) await mayChangeCredentials(deps, actor, target, update.currentPassword, credentials.join(' and '));
   if (update.password !== undefined) await strongPassword(update.password, email ?? target.email);
-  const now = ctx.clock();
+  const now = deps.clock();
   const changes: UserChanges = {
     email,
     name: update.name,
     role: update.role,
     passwordHash: update.password === undefined ? undefined : await hashPassword(update.password),
   };
-  const user = await keepsAnAdmin(emailMustBeFree(ctx.store.updateUser(id, changes, now)));
+  const user = await keepsAnAdmin(emailMustBeFree(deps.store.updateUser(id, changes, now)));
   if (!user) throw notFound('user');
   // A new password ends every session signed in with the old one.
-  if (changes.passwordHash !== undefined) await ctx.store.revokeUserRefreshTokens(id, now);
+  if (changes.passwordHash !== undefined) await deps.store.revokeUserRefreshTokens(id, now);
   return user;
 }
 
-export async function deleteUser(ctx: Pick<UserDeps, 'store' | 'cache'>, actor: Actor, id: string): Promise<void> {
-  await getUser(ctx, actor, id);
-  const codes = await keepsAnAdmin(ctx.store.deleteUser(id));
+export async function deleteUser(deps: Pick<UserDeps, 'store' | 'cache'>, actor: Actor, id: string): Promise<void> {
+  await getUser(deps, actor, id);
+  const codes = await keepsAnAdmin(deps.store.deleteUser(id));
   if (!codes) throw notFound('user');
-  for (const code of codes) await ctx.cache.invalidate(code);
+  for (const code of codes) await deps.cache.invalidate(code);
 }
 
 export const normalizeEmail = (email: string): string => email.trim().toLowerCase();
@@ -113,9 +113,9 @@ const forbiddenField = (field: string): AppError =>
  * the present password (400 when missing, 403 when wrong, like any other refusal to an authenticated
  * caller). An admin changing another user's account is the exception, and is logged.
  */
-async function mayChangeCredentials(ctx: Pick<UserDeps, 'log'>, actor: Actor, target: UserRecord, current: string | undefined, what: string): Promise<void> {
+async function mayChangeCredentials(deps: Pick<UserDeps, 'log'>, actor: Actor, target: UserRecord, current: string | undefined, what: string): Promise<void> {
   if (isAdmin(actor) && actor.user.id !== target.id) {
-    ctx.log.info({ adminId: actor.user.id, userId: target.id, changed: what }, 'an admin changed another user\'s credentials');
+    deps.log.info({ adminId: actor.user.id, userId: target.id, changed: what }, 'an admin changed another user\'s credentials');
     return;
   }
   if (current === undefined) {

@@ -6,7 +6,7 @@ import { ApiKey, ApiKeyBody, ApiKeyCreated, IdParams } from '../schemas.js';
 import { SECURITY } from '../openapi.js';
 import { BODY_ERRORS, LOCATION, NO_STORE, empty, json, problems, type Api } from './api.js';
 
-export function apiKeyRoutes(app: Api, ctx: ApiKeyDeps): void {
+export function apiKeyRoutes(app: Api, deps: ApiKeyDeps): void {
   const tags = ['api-keys'];
   const security = SECURITY.bearer;
   // A key that could make keys would outlive its own revocation: only a signed-in session manages them.
@@ -22,7 +22,7 @@ export function apiKeyRoutes(app: Api, ctx: ApiKeyDeps): void {
     const actor = requireActor(request);
     const { name, scopes } = request.body;
     const expiresAt = epochMs(request.body.expires_at ?? null, 'expires_at');
-    const created = await createApiKey(ctx, actor, { name, expiresAt, scopes });
+    const created = await createApiKey(deps, actor, { name, expiresAt, scopes });
     return reply
       .code(201)
       .header('location', `/api/v1/api-keys/${created.id}`)
@@ -36,7 +36,7 @@ export function apiKeyRoutes(app: Api, ctx: ApiKeyDeps): void {
       tags, security, operationId: 'listApiKeys', summary: 'Your API keys that are not revoked (never the keys themselves)',
       response: { 200: json(Type.Object({ data: Type.Array(ApiKey) }), 'your keys'), ...problems(401, 403) },
     },
-  }, async (request) => ({ data: (await listApiKeys(ctx, requireActor(request))).map(apiKeyJson) }));
+  }, async (request) => ({ data: (await listApiKeys(deps, requireActor(request))).map(apiKeyJson) }));
 
   app.get('/api-keys/:id', {
     onRequest,
@@ -44,7 +44,7 @@ export function apiKeyRoutes(app: Api, ctx: ApiKeyDeps): void {
       tags, security, operationId: 'getApiKey', summary: 'One of your API keys that is not revoked (never the key itself)', params: IdParams,
       response: { 200: json(ApiKey, 'the key'), ...problems(401, 403, 404) },
     },
-  }, async (request) => apiKeyJson(await getApiKey(ctx, requireActor(request), request.params.id)));
+  }, async (request) => apiKeyJson(await getApiKey(deps, requireActor(request), request.params.id)));
 
   app.delete('/api-keys/:id', {
     onRequest,
@@ -53,7 +53,7 @@ export function apiKeyRoutes(app: Api, ctx: ApiKeyDeps): void {
       response: { 204: empty('revoked'), ...problems(...BODY_ERRORS, 401, 403, 404) },
     },
   }, async (request, reply) => {
-    await revokeApiKey(ctx, requireActor(request), request.params.id);
+    await revokeApiKey(deps, requireActor(request), request.params.id);
     return reply.code(204).send(null);
   });
 }

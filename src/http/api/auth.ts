@@ -4,7 +4,7 @@ import { BODY_ERRORS, NO_STORE, empty, json, noStore, problems, type Api } from 
 import { SECURITY } from '../openapi.js';
 import { limitPasswordCheck, type RateLimitDeps } from '../rate-limit.js';
 
-export function authRoutes(app: Api, ctx: SessionDeps & RateLimitDeps): void {
+export function authRoutes(app: Api, deps: SessionDeps & RateLimitDeps): void {
   const tags = ['auth'];
 
   app.post('/auth/token', {
@@ -14,7 +14,7 @@ export function authRoutes(app: Api, ctx: SessionDeps & RateLimitDeps): void {
     },
   }, async (request, reply) => {
     const { email, password } = request.body;
-    return reply.headers(noStore).send(await limitPasswordCheck(ctx, request, reply, email, () => signIn(ctx, email, password)));
+    return reply.headers(noStore).send(await limitPasswordCheck(deps, request, reply, email, () => signIn(deps, email, password)));
   });
 
   app.post('/auth/refresh', {
@@ -23,7 +23,7 @@ export function authRoutes(app: Api, ctx: SessionDeps & RateLimitDeps): void {
       summary: 'Trade a refresh token for a new pair; the old one stops working, and its reuse revokes the family',
       body: RefreshBody, response: { 200: json(TokenPair, 'the new tokens', NO_STORE), ...problems(...BODY_ERRORS, 401) },
     },
-  }, async (request, reply) => reply.headers(noStore).send(await refresh(ctx, request.body.refresh_token)));
+  }, async (request, reply) => reply.headers(noStore).send(await refresh(deps, request.body.refresh_token)));
 
   app.post('/auth/revoke', {
     schema: {
@@ -32,7 +32,7 @@ export function authRoutes(app: Api, ctx: SessionDeps & RateLimitDeps): void {
       body: RefreshBody, response: { 204: empty('revoked (or already unknown)'), ...problems(...BODY_ERRORS) },
     },
   }, async (request, reply) => {
-    await revoke(ctx, request.body.refresh_token);
+    await revoke(deps, request.body.refresh_token);
     return reply.code(204).send(null);
   });
 }

@@ -11,7 +11,7 @@ import { BODY_ERRORS, NO_STORE, empty, json, noStore, problems, responseHeader, 
 import { SECURITY } from '../openapi.js';
 
 /** The browser's session (the dashboard): the refresh token in a cookie no script can read. */
-export function browserSessionRoutes(app: Api, ctx: SessionDeps & RateLimitDeps & { config: Pick<Config, 'baseUrl'> }): void {
+export function browserSessionRoutes(app: Api, deps: SessionDeps & RateLimitDeps & { config: Pick<Config, 'baseUrl'> }): void {
   const tags = ['auth'];
   // The dashboard keeps its access token in memory only; the refresh token lives in an HttpOnly,
   // SameSite=Strict cookie sent to these three routes alone. Against CSRF, each also needs the header
@@ -19,15 +19,15 @@ export function browserSessionRoutes(app: Api, ctx: SessionDeps & RateLimitDeps 
   // Origin, when the browser sends one, that is Kurz's own.
   const SESSION = '/api/v1/auth/session';
   const COOKIE = 'kurz_refresh';
-  const secure = new URL(ctx.config.baseUrl).protocol === 'https:';
+  const secure = new URL(deps.config.baseUrl).protocol === 'https:';
   const keep = (reply: FastifyReply, token: string) =>
-    reply.header('set-cookie', setCookie(COOKIE, token, { path: SESSION, maxAge: ctx.config.refreshTokenTtlSeconds, secure }));
+    reply.header('set-cookie', setCookie(COOKIE, token, { path: SESSION, maxAge: deps.config.refreshTokenTtlSeconds, secure }));
   const forget = (reply: FastifyReply) => reply.header('set-cookie', setCookie(COOKIE, '', { path: SESSION, maxAge: 0, secure }));
   // Kurz's own origin: BASE_URL's, or the host the request was sent to (the dashboard opened at
   // 127.0.0.1 while BASE_URL names localhost); a page of another site has neither.
   const ownOrigin = (request: FastifyRequest, origin: string) => {
     try {
-      return origin === new URL(ctx.config.baseUrl).origin || new URL(origin).host === request.host;
+      return origin === new URL(deps.config.baseUrl).origin || new URL(origin).host === request.host;
     } catch {
       return false;
     }
@@ -50,7 +50,7 @@ export function browserSessionRoutes(app: Api, ctx: SessionDeps & RateLimitDeps 
     },
   }, async (request, reply) => {
     const { email, password } = request.body;
-    const tokens = await limitPasswordCheck(ctx, request, reply, email, () => signIn(ctx, email, password));
+    const tokens = await limitPasswordCheck(deps, request, reply, email, () => signIn(deps, email, password));
     return keep(reply, tokens.refresh_token).headers(noStore).send(accessOnly(tokens));
   });
 
@@ -64,7 +64,7 @@ export function browserSessionRoutes(app: Api, ctx: SessionDeps & RateLimitDeps 
   }, async (request, reply) => {
     const presented = cookie(request, COOKIE);
     if (!presented) throw new AppError('unauthorized', 'no session');
-    const tokens = await refresh(ctx, presented).catch((err: unknown) => {
+    const tokens = await refresh(deps, presented).catch((err: unknown) => {
       // A store that is down says nothing about the session: keep the cookie for the retry.
       if (!(err instanceof StoreUnavailable)) forget(reply);
       throw err;
@@ -81,7 +81,7 @@ export function browserSessionRoutes(app: Api, ctx: SessionDeps & RateLimitDeps 
     },
   }, async (request, reply) => {
     const presented = cookie(request, COOKIE);
-    if (presented) await revoke(ctx, presented);
+    if (presented) await revoke(deps, presented);
     return forget(reply).code(204).send(null);
   });
 }

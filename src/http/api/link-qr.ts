@@ -18,7 +18,7 @@ const QrQuery = Type.Object({
 const BUSY_RETRY_AFTER_SECONDS = 2;
 
 /** A link's short URL as a QR code, SVG or PNG: for print, slides and the dashboard (owner or admin). */
-export function linkQrRoutes(app: Api, ctx: Pick<LinkDeps, 'store'> & RateLimitDeps & { config: Pick<Config, 'baseUrl'>; qr: QrRenderer }): void {
+export function linkQrRoutes(app: Api, deps: Pick<LinkDeps, 'store'> & RateLimitDeps & { config: Pick<Config, 'baseUrl'>; qr: QrRenderer }): void {
   const tags = ['links'];
   // The image changes only with the code; a browser may keep it a few minutes, no shared cache at all.
   const cacheControl = 'private, max-age=300';
@@ -30,12 +30,12 @@ export function linkQrRoutes(app: Api, ctx: Pick<LinkDeps, 'store'> & RateLimitD
    */
   const image = async (request: FastifyRequest, reply: FastifyReply, id: string, qr: QrImage): Promise<Buffer> => {
     const actor = requireActor(request);
-    const text = `${ctx.config.baseUrl}/${(await getLink(ctx, actor, id)).code}`;
-    const kept = ctx.qr.cached(text, qr);
+    const text = `${deps.config.baseUrl}/${(await getLink(deps, actor, id)).code}`;
+    const kept = deps.qr.cached(text, qr);
     if (kept) return kept;
-    await enforce(ctx, reply, 'qr', `user:${actor.user.id}`);
+    await enforce(deps, reply, 'qr', `user:${actor.user.id}`);
     try {
-      return await ctx.qr.render(text, qr);
+      return await deps.qr.render(text, qr);
     } catch (err) {
       if (!(err instanceof QrBusy)) throw err;
       reply.header('retry-after', BUSY_RETRY_AFTER_SECONDS);

@@ -12,9 +12,9 @@ import { linkStats, type StatsDeps } from '../../use-cases/link-stats.js';
 import { IdParams, Link, LinkBody, LinkListQuery, LinkPatchBody, Page, Stats, StatsQuery } from '../schemas.js';
 import { BODY_ERRORS, LOCATION, empty, json, problems, type Api } from './api.js';
 
-export function linkRoutes(app: Api, ctx: LinkDeps & StatsDeps & RateLimitDeps & { config: Pick<Config, 'baseUrl'> }): void {
+export function linkRoutes(app: Api, deps: LinkDeps & StatsDeps & RateLimitDeps & { config: Pick<Config, 'baseUrl'> }): void {
   const tags = ['links'];
-  const present = linkJson(ctx.config.baseUrl);
+  const present = linkJson(deps.config.baseUrl);
   /**
    * A write that sets a code answers 409 when the code is taken: a code lookup, charged like the
    * redirect's 404s to the unknown-code class of the client IP, so probing codes here is no faster
@@ -23,11 +23,11 @@ export function linkRoutes(app: Api, ctx: LinkDeps & StatsDeps & RateLimitDeps &
    */
   const settingCode = async <T>(request: FastifyRequest, reply: FastifyReply, code: string | undefined, write: () => Promise<T>): Promise<T> => {
     if (code === undefined) return write();
-    await enforceNotEmpty(ctx, reply, 'notFound', request.ip);
+    await enforceNotEmpty(deps, reply, 'notFound', request.ip);
     try {
       return await write();
     } catch (err) {
-      if (err instanceof AppError && err.kind === 'conflict') await enforce(ctx, reply, 'notFound', request.ip, true);
+      if (err instanceof AppError && err.kind === 'conflict') await enforce(deps, reply, 'notFound', request.ip, true);
       throw err;
     }
   };
@@ -40,8 +40,8 @@ export function linkRoutes(app: Api, ctx: LinkDeps & StatsDeps & RateLimitDeps &
     },
   }, async (request, reply) => {
     const actor = requireActor(request);
-    await enforce(ctx, reply, 'createLink', actor.user.id);
-    const link = await settingCode(request, reply, request.body.code, () => createLink(ctx, actor, linkInput(request.body)));
+    await enforce(deps, reply, 'createLink', actor.user.id);
+    const link = await settingCode(request, reply, request.body.code, () => createLink(deps, actor, linkInput(request.body)));
     return reply.code(201).header('location', `/api/v1/links/${link.id}`).send(present(link));
   });
 
@@ -53,7 +53,7 @@ export function linkRoutes(app: Api, ctx: LinkDeps & StatsDeps & RateLimitDeps &
   }, async (request) => {
     const actor = requireActor(request);
     const { q, tag, owner } = request.query;
-    return paged(request.query, (limit, cursor) => listLinks(ctx, actor, { limit, cursor, q, tag, owner }), present);
+    return paged(request.query, (limit, cursor) => listLinks(deps, actor, { limit, cursor, q, tag, owner }), present);
   });
 
   app.get('/links/:id', {
@@ -61,7 +61,7 @@ export function linkRoutes(app: Api, ctx: LinkDeps & StatsDeps & RateLimitDeps &
       tags, security: scoped('links:read'), operationId: 'getLink', summary: 'A link (owner or admin)', params: IdParams,
       response: { 200: json(Link, 'the link'), ...problems(400, 401, 403, 404) },
     },
-  }, async (request) => present(await getLink(ctx, requireActor(request), request.params.id)));
+  }, async (request) => present(await getLink(deps, requireActor(request), request.params.id)));
 
   app.put('/links/:id', {
     schema: {
@@ -71,7 +71,7 @@ export function linkRoutes(app: Api, ctx: LinkDeps & StatsDeps & RateLimitDeps &
   }, async (request, reply) => {
     const actor = requireActor(request);
     const { body, params } = request;
-    return present(await settingCode(request, reply, body.code, () => updateLink(ctx, actor, params.id, replacement(linkInput(body)))));
+    return present(await settingCode(request, reply, body.code, () => updateLink(deps, actor, params.id, replacement(linkInput(body)))));
   });
 
   app.patch('/links/:id', {
@@ -82,7 +82,7 @@ export function linkRoutes(app: Api, ctx: LinkDeps & StatsDeps & RateLimitDeps &
   }, async (request, reply) => {
     const actor = requireActor(request);
     const { body, params } = request;
-    return present(await settingCode(request, reply, body.code, () => updateLink(ctx, actor, params.id, linkInput(body))));
+    return present(await settingCode(request, reply, body.code, () => updateLink(deps, actor, params.id, linkInput(body))));
   });
 
   app.get('/links/:id/stats', {
@@ -93,7 +93,7 @@ export function linkRoutes(app: Api, ctx: LinkDeps & StatsDeps & RateLimitDeps &
     },
   }, async (request) => {
     const { from, to, interval, include_bots } = request.query;
-    const stats = await linkStats(ctx, requireActor(request), request.params.id, {
+    const stats = await linkStats(deps, requireActor(request), request.params.id, {
       from: epochMs(from, 'from'), to: epochMs(to, 'to'), interval: interval as 'hour' | 'day', includeBots: include_bots ?? false,
     });
     const { referrer, country, browser, os, device } = stats.breakdown;
@@ -110,7 +110,7 @@ export function linkRoutes(app: Api, ctx: LinkDeps & StatsDeps & RateLimitDeps &
       response: { 204: empty('deleted'), ...problems(...BODY_ERRORS, 401, 403, 404) },
     },
   }, async (request, reply) => {
-    await deleteLink(ctx, requireActor(request), request.params.id);
+    await deleteLink(deps, requireActor(request), request.params.id);
     return reply.code(204).send(null);
   });
 }

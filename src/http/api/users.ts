@@ -10,7 +10,7 @@ import { IdParams, Link, Page, PageQuery, SignUpBody, User, UserPatchBody, UserP
 import { BODY_ERRORS, LOCATION, empty, json, problems, type Api } from './api.js';
 import { SECURITY } from '../openapi.js';
 
-export function userRoutes(app: Api, ctx: UserDeps & Pick<LinkDeps, 'store'> & RateLimitDeps & { config: Pick<Config, 'baseUrl'> }): void {
+export function userRoutes(app: Api, deps: UserDeps & Pick<LinkDeps, 'store'> & RateLimitDeps & { config: Pick<Config, 'baseUrl'> }): void {
   const tags = ['users'];
   const security = SECURITY.bearer;
   // Accounts are managed from a signed-in session only: a leaked script key must not take one over.
@@ -20,8 +20,8 @@ export function userRoutes(app: Api, ctx: UserDeps & Pick<LinkDeps, 'store'> & R
   const update = (request: FastifyRequest, reply: FastifyReply, body: Static<typeof UserPatchBody>, id: string) => {
     const actor = requireActor(request);
     const { current_password: currentPassword, ...fields } = body;
-    const run = () => updateUser(ctx, actor, id, { ...fields, currentPassword });
-    return currentPassword === undefined ? run() : limitPasswordCheck(ctx, request, reply, actor.user.email, run);
+    const run = () => updateUser(deps, actor, id, { ...fields, currentPassword });
+    return currentPassword === undefined ? run() : limitPasswordCheck(deps, request, reply, actor.user.email, run);
   };
 
   app.post('/users', {
@@ -32,8 +32,8 @@ export function userRoutes(app: Api, ctx: UserDeps & Pick<LinkDeps, 'store'> & R
       body: SignUpBody, response: { 201: json(User, 'the new account', LOCATION), ...problems(...BODY_ERRORS, 401, 403, 409, 429) },
     },
   }, async (request, reply) => {
-    if (!request.actor) await limitSignUp(ctx, request, reply, request.body.email);
-    const user = await signUp(ctx, request.body, request.actor);
+    if (!request.actor) await limitSignUp(deps, request, reply, request.body.email);
+    const user = await signUp(deps, request.body, request.actor);
     return reply.code(201).header('location', `/api/v1/users/${user.id}`).send(userJson(user));
   });
 
@@ -53,7 +53,7 @@ export function userRoutes(app: Api, ctx: UserDeps & Pick<LinkDeps, 'store'> & R
     },
   }, async (request) => {
     const actor = requireActor(request);
-    return paged(request.query, (limit, cursor) => listUsers(ctx, actor, limit, cursor), userJson);
+    return paged(request.query, (limit, cursor) => listUsers(deps, actor, limit, cursor), userJson);
   });
 
   app.get('/users/:id', {
@@ -62,7 +62,7 @@ export function userRoutes(app: Api, ctx: UserDeps & Pick<LinkDeps, 'store'> & R
       tags, security, operationId: 'getUser', summary: 'A user (self or admin)', params: IdParams,
       response: { 200: json(User, 'the user'), ...problems(400, 401, 403, 404) },
     },
-  }, async (request) => userJson(await getUser(ctx, requireActor(request), request.params.id)));
+  }, async (request) => userJson(await getUser(deps, requireActor(request), request.params.id)));
 
   app.put('/users/:id', {
     onRequest,
@@ -87,7 +87,7 @@ export function userRoutes(app: Api, ctx: UserDeps & Pick<LinkDeps, 'store'> & R
       response: { 204: empty('deleted'), ...problems(...BODY_ERRORS, 401, 403, 404, 409) },
     },
   }, async (request, reply) => {
-    await deleteUser(ctx, requireActor(request), request.params.id);
+    await deleteUser(deps, requireActor(request), request.params.id);
     return reply.code(204).send(null);
   });
 
@@ -99,7 +99,7 @@ export function userRoutes(app: Api, ctx: UserDeps & Pick<LinkDeps, 'store'> & R
     },
   }, async (request) => {
     const actor = requireActor(request);
-    const user = await getUser(ctx, actor, request.params.id);
-    return paged(request.query, (limit, cursor) => listLinks(ctx, actor, { limit, cursor, owner: { id: user.id } }), linkJson(ctx.config.baseUrl));
+    const user = await getUser(deps, actor, request.params.id);
+    return paged(request.query, (limit, cursor) => listLinks(deps, actor, { limit, cursor, owner: { id: user.id } }), linkJson(deps.config.baseUrl));
   });
 }
