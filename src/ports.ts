@@ -164,6 +164,8 @@ export interface AccountStore {
   insertApiKey(key: ApiKeyRecord): Promise<void>;
   /** The key with this public prefix, revoked or not. */
   findApiKeyByPrefix(prefix: string): Promise<ApiKeyRecord | undefined>;
+  /** The key with this public prefix and the user it belongs to, in one read (every request with an API key asks). */
+  findApiKeyWithOwner(prefix: string): Promise<{ key: ApiKeyRecord; owner: UserRecord } | undefined>;
   /** The key with this id, revoked or not. */
   findApiKeyById(id: string): Promise<ApiKeyRecord | undefined>;
   /** A user's keys that are not revoked, newest first. */

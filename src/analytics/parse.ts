@@ -28,8 +28,9 @@ function parseAgent(ua: string): Agent {
   };
 }
 
-export function parseClick(event: ClickEvent): ParsedClick {
+export function parseClick(event: ClickEvent, n = 1): ParsedClick {
   return {
+    n,
     key: event.key,
     linkId: event.linkId,
     at: event.at,

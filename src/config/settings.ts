@@ -79,7 +79,7 @@ export const SETTINGS_TABLE = {
     }),
     l1TtlMs: setting({
       name: 'CACHE_L1_TTL_SECONDS', formerly: 'CACHE_L1_TTL', unit: 'seconds', default: '5', parse: parse.secondsAsMs(1, 3600),
-      meaning: 'seconds a link stays in the in-process cache: the bound on staleness when an invalidation is missed while Redis is down',
+      meaning: 'seconds a link stays in the in-process cache: the bound on staleness when an invalidation is missed (Redis down, or PostgreSQL without Redis). On SQLite without Redis none can be missed, and entries stay `CACHE_TTL_SECONDS`',
     }),
     negativeTtlMs: setting({
       name: 'CACHE_NEGATIVE_TTL_SECONDS', formerly: 'CACHE_NEGATIVE_TTL', unit: 'seconds', default: '30', parse: parse.secondsAsMs(1, 3600),
@@ -141,8 +141,8 @@ export const SETTINGS_TABLE = {
       meaning: '`off`: record no clicks at all (links with `max_clicks` are still counted, to enforce the limit)',
     }),
     batchSize: setting({
-      name: 'CLICK_BATCH_SIZE', default: '500', parse: parse.int(1, 10_000),
-      meaning: 'clicks are applied to the rollups in batches of this many …',
+      name: 'CLICK_BATCH_SIZE', default: '5000', parse: parse.int(1, 100_000),
+      meaning: 'clicks are applied to the rollups in batches of this many (one transaction, one row per distinct link, hour and visitor) …',
     }),
     flushMs: setting({
       name: 'CLICK_FLUSH_MS', unit: 'ms', default: '1000', parse: parse.int(10, 60_000),

@@ -62,6 +62,8 @@ export interface ParsedClick {
   browser: string;
   os: string;
   device: string;
+  /** How many identical clicks this stands for (groupClicks); 1 when absent. */
+  n?: number;
 }
 
 export const DIRECT = '(direct)';
@@ -96,10 +98,10 @@ export function countClicks(clicks: readonly ParsedClick[]): CountRow[] {
     const bucket = bucketOf(c.at);
     const key = `${c.linkId}\u0000${bucket}\u0000${c.bot}\u0000${c.referrer}\u0000${c.country}\u0000${c.browser}\u0000${c.os}\u0000${c.device}`;
     const row = rows.get(key);
-    if (row) row.clicks++;
+    if (row) row.clicks += c.n ?? 1;
     else {
       const { linkId, bot, referrer, country, browser, os, device } = c;
-      rows.set(key, { linkId, bucket, bot, referrer, country, browser, os, device, clicks: 1 });
+      rows.set(key, { linkId, bucket, bot, referrer, country, browser, os, device, clicks: c.n ?? 1 });
     }
   }
   return [...rows.values()];
@@ -108,6 +110,26 @@ export function countClicks(clicks: readonly ParsedClick[]): CountRow[] {
 /** Clicks per link that links.clicks does not have yet (limited links were counted by the redirect). */
 export function uncountedPerLink(clicks: readonly ParsedClick[]): Map<string, number> {
   const counts = new Map<string, number>();
-  for (const c of clicks) if (!c.counted) counts.set(c.linkId, (counts.get(c.linkId) ?? 0) + 1);
+  for (const c of clicks) if (!c.counted) counts.set(c.linkId, (counts.get(c.linkId) ?? 0) + (c.n ?? 1));
   return counts;
+}
+
+/**
+ * The distinct clicks of a batch, each once with how many times it came: the same key, link, hour,
+ * visitor and counted-ness. Under real traffic a batch holds many clicks of few links (a Zipf spread:
+ * the top 1% of links take about half the clicks), so parsing and counting per distinct click instead
+ * of per click turns thousands of steps into tens. The latest `at` of a group stands for it (same hour).
+ */
+export function groupClicks(events: readonly ClickEvent[]): { event: ClickEvent; n: number }[] {
+  const groups = new Map<string, { event: ClickEvent; n: number }>();
+  for (const e of events) {
+    const id = `${e.key ?? ''}\u0000${e.linkId}\u0000${bucketOf(e.at)}\u0000${e.counted}\u0000${e.referrer}\u0000${e.country}\u0000${e.ua}`;
+    const group = groups.get(id);
+    if (!group) groups.set(id, { event: e, n: 1 });
+    else {
+      group.n++;
+      if (e.at > group.event.at) group.event = e;
+    }
+  }
+  return [...groups.values()];
 }

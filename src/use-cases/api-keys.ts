@@ -68,9 +68,9 @@ export async function revokeApiKey(deps: ApiKeyDeps, actor: Actor, id: string): 
 export async function actorOfApiKey(deps: ApiKeyDeps, key: string): Promise<Actor | undefined> {
   const match = KEY.exec(key);
   if (!match) return undefined;
-  const record = await deps.store.findApiKeyByPrefix(match[1]!);
-  if (!record || !safeEqual(record.keyHash, sha256(key))) return undefined;
+  const found = await deps.store.findApiKeyWithOwner(match[1]!);
+  if (!found || !safeEqual(found.key.keyHash, sha256(key))) return undefined;
+  const { key: record, owner: user } = found;
   if (record.revokedAt !== null || (record.expiresAt !== null && record.expiresAt <= deps.clock())) return undefined;
-  const user = await deps.store.findUserById(record.userId);
-  return user && { user, via: 'api-key', keyId: record.id, scopes: record.scopes };
+  return { user, via: 'api-key', keyId: record.id, scopes: record.scopes };
 }

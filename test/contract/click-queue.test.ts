@@ -204,6 +204,28 @@ describe('memory click queue', () => {
     await assertCounts(store(), { [a]: 5 });
   }));
 
+  test('when clicks arrive while a batch is being applied, then they wait for the next trigger instead of forming a small batch', async () => {
+    let release = () => {};
+    const sizes: number[] = [];
+    const slow = (real: Apply): Apply => async (batch, id) => {
+      sizes.push(batch.length);
+      if (sizes.length === 1) await new Promise<void>((resolve) => (release = resolve));
+      return real(batch, id);
+    };
+    await withMemory({ batchSize: 5, flushMs: 60_000, wrap: slow }, async (queue, a) => {
+      enqueue(queue, a, 5);
+      await waitFor(async () => sizes.length === 1, 2_000);
+      enqueue(queue, a, 2); // while the first batch is under way
+      release();
+      await waitFor(async () => (await counts(store(), a)).clicks === 5, 2_000);
+      await sleep(100);
+      assert.deepEqual(sizes, [5], 'the 2 late clicks were not applied as a batch of their own');
+      await queue.flush();
+      await assertCounts(store(), { [a]: 7 });
+      assert.deepEqual(sizes, [5, 2]);
+    })();
+  });
+
   test('with a long flushMs and a large batch, nothing is applied until flush()', withMemory(LAZY, async (queue, a, metrics) => {
     enqueue(queue, a, 10);
     await sleep(200);

@@ -1,7 +1,7 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  DAY, DIMENSIONS, DIRECT, HOUR, UNKNOWN, bucketOf, countClicks, countryCode, referrerHost, uncountedPerLink,
+  DAY, DIMENSIONS, DIRECT, HOUR, UNKNOWN, bucketOf, countClicks, countryCode, groupClicks, referrerHost, uncountedPerLink,
   type ClickEvent, type Dimension, type ParsedClick,
 } from '../../src/domain/clicks.js';
 import { describeAgent, parseClick } from '../../src/analytics/parse.js';
@@ -108,8 +108,9 @@ describe('parseClick', () => {
   test('keeps key, linkId, at, counted, referrer and country, and adds the parsed agent', () => {
     assert.deepEqual(parseClick(event()), {
       key: 'evt-1', linkId: 'link-1', at: NOON, counted: true, referrer: 'news.example', country: 'NL',
-      bot: false, browser: 'Mobile Safari', os: 'iOS', device: 'mobile',
+      bot: false, browser: 'Mobile Safari', os: 'iOS', device: 'mobile', n: 1,
     });
+    assert.equal(parseClick(event(), 7).n, 7);
     assert.equal(parseClick(event({ counted: false })).counted, false);
   });
 
@@ -218,5 +219,37 @@ describe('uncountedPerLink', () => {
       click({ linkId: 'b', counted: true }), click({ linkId: 'c' }),
     ]);
     assert.deepEqual([...counts].sort(), [['a', 2], ['c', 1]]);
+  });
+});
+
+describe('groupClicks', () => {
+  const event = (over: Partial<ClickEvent> = {}): ClickEvent => ({
+    linkId: 'link-1', at: NOON + 60_000, referrer: null, ua: UA.chromeWindows, country: null, counted: false, ...over,
+  });
+
+  test('when a batch holds the same click many times, then it is one group with their number and the latest time', () => {
+    const groups = groupClicks([event(), event({ at: NOON + 120_000 }), event()]);
+    assert.equal(groups.length, 1);
+    assert.equal(groups[0]!.n, 3);
+    assert.equal(groups[0]!.event.at, NOON + 120_000);
+  });
+
+  test('when clicks differ in key, link, hour, counted-ness, referrer, user agent or country, then each is a group of its own', () => {
+    const variants = [
+      event(), event({ key: 'k' }), event({ linkId: 'link-2' }), event({ at: NOON + HOUR }), event({ counted: true }),
+      event({ referrer: 'news.example' }), event({ ua: UA.iPhone }), event({ ua: null }), event({ country: 'NL' }),
+    ];
+    const groups = groupClicks([...variants, ...variants]);
+    assert.equal(groups.length, variants.length);
+    assert.ok(groups.every((g) => g.n === 2));
+  });
+
+  test('when grouped clicks are counted, then the rows and per-link sums equal those of the clicks one by one', () => {
+    const events = Array.from({ length: 60 }, (_, i) => event({ linkId: `link-${i % 4}`, ua: i % 3 ? UA.iPhone : UA.curl, counted: i % 5 === 0 }));
+    const grouped = groupClicks(events).map(({ event: e, n }) => parseClick(e, n));
+    const sorted = (rows: ReturnType<typeof countClicks>) => [...rows].sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
+    assert.deepEqual(sorted(countClicks(grouped)), sorted(countClicks(events.map((e) => parseClick(e)))));
+    assert.deepEqual([...uncountedPerLink(grouped)].sort(), [...uncountedPerLink(events.map((e) => parseClick(e)))].sort());
+    assert.ok(grouped.length < 20, `60 clicks of 4 links and 2 agents are a few groups (${grouped.length})`);
   });
 });

@@ -1,4 +1,5 @@
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startThread } from '../thread.js';
 import type { Logger } from 'pino';
 import { QrBusy, type QrImage } from '../../ports.js';
 
@@ -14,18 +15,6 @@ export interface WorkerPoolOptions {
   /** Renders that may wait for a worker; past it, render() rejects with QrBusy at once. */
   maxQueue: number;
   log: Logger;
-}
-
-/**
- * The worker's module: qr-worker.js as built. Under tsx (tests, `npm run dev`) it is qr-worker.ts,
- * and tsx's loader, which the main thread got from `--import tsx`, is not a worker's: the worker
- * registers it first.
- */
-function startWorker(): Worker {
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./qr-worker.js', import.meta.url));
-  const tsx = import.meta.resolve('tsx/esm/api');
-  const file = new URL('./qr-worker.ts', import.meta.url).href;
-  return new Worker(`import(${JSON.stringify(tsx)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(file)}); });`, { eval: true });
 }
 
 /**
@@ -85,7 +74,7 @@ export class QrWorkerPool {
   }
 
   #spawn(): Worker {
-    const worker = startWorker();
+    const worker = startThread(import.meta.url, 'qr-worker');
     worker.on('message', (reply: { data?: Uint8Array; error?: string }) => {
       const task = this.#busy.get(worker);
       this.#busy.delete(worker);

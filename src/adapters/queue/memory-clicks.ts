@@ -84,10 +84,22 @@ export class MemoryClickQueue implements ClickQueue {
     await retry(() => this.flush(), CLOSE_RETRY, { retryIf: (_, attempt) => attempt < CLOSE_ATTEMPTS });
   }
 
+  /**
+   * Applies the clicks buffered when it starts, in batches. Not those that arrive meanwhile: they wait
+   * for the next size or time trigger, so that batches stay large. Looping until the buffer was empty
+   * made every batch as small as what arrived during the one before (178 clicks on average at
+   * 6,000/s, once batches were applied on a thread of their own), and the per-batch cost ruled again.
+   */
   private async drain(): Promise<void> {
     const { apply, batchSize, metrics, log } = this.options;
-    while (this.batch || this.buffer.length > 0) {
-      const batch = (this.batch ??= { id: newId(Date.now()), events: this.buffer.splice(0, this.batchEnd(batchSize)) });
+    let owed = this.buffer.length;
+    while (this.batch || owed > 0) {
+      if (!this.batch) {
+        const end = this.batchEnd(batchSize);
+        owed -= Math.min(owed, end);
+        this.batch = { id: newId(Date.now()), events: this.buffer.splice(0, end) };
+      }
+      const batch = this.batch;
       const start = performance.now();
       try {
         await apply(batch.events, batch.id);

@@ -146,6 +146,25 @@ export class KyselyAccountStore implements AccountStore {
     return row && toApiKey(row);
   }
 
+  async findApiKeyWithOwner(prefix: string): Promise<{ key: ApiKeyRecord; owner: UserRecord } | undefined> {
+    const row = await this.db
+      .selectFrom('api_keys')
+      .innerJoin('users', 'users.id', 'api_keys.user_id')
+      .selectAll('api_keys')
+      .select([
+        'users.email as owner_email', 'users.name as owner_name', 'users.role as owner_role', 'users.password_hash as owner_password_hash',
+        'users.created_at as owner_created_at', 'users.updated_at as owner_updated_at',
+      ])
+      .where('api_keys.prefix', '=', prefix)
+      .executeTakeFirst();
+    if (!row) return undefined;
+    const owner = toUser({
+      id: row.user_id, email: row.owner_email, name: row.owner_name, role: row.owner_role, password_hash: row.owner_password_hash,
+      created_at: row.owner_created_at, updated_at: row.owner_updated_at,
+    });
+    return { key: toApiKey(row), owner };
+  }
+
   async findApiKeyById(id: string): Promise<ApiKeyRecord | undefined> {
     const row = await this.db.selectFrom('api_keys').selectAll().where('id', '=', id).executeTakeFirst();
     return row && toApiKey(row);

@@ -65,7 +65,7 @@ export class KyselyClickStore implements ClickStore {
           .onConflict((oc) => oc.columns(CLICK_COUNT_KEY).doUpdateSet((eb) => ({ clicks: eb('click_counts.clicks', '+', eb.ref('excluded.clicks')) })))
           .execute();
       }
-      return counted.length;
+      return counted.reduce((sum, c) => sum + (c.n ?? 1), 0);
     });
   }
 

@@ -1,4 +1,4 @@
-import { sql, type Kysely, type Selectable } from 'kysely';
+import { sql, type CompiledQuery, type Kysely, type Selectable } from 'kysely';
 import { UniqueViolation, type LinkChanges, type LinkStore, type LinkQuery, type LinkRecord, type LinkTarget, type NewLink, type RedirectType, type Visit } from '../../ports.js';
 import { linkState } from '../../domain/link-state.js';
 import type { Database } from './schema.js';
@@ -21,8 +21,15 @@ export class KyselyLinkStore implements LinkStore {
   /** Links created at the same moment are inserted in one transaction (group commit). */
   private readonly linkInserts = new GroupCommit<NewLink, LinkRecord>((links) => this.#insertTogether(links));
 
+  /**
+   * The redirect's read on a cache miss, built and compiled once; each call binds its code. Building
+   * and compiling the query each time (Kysely's AST, then SQL) cost about as much as running it.
+   */
+  readonly #targetByCode: CompiledQuery<LinkRow>;
+
   constructor(private readonly dialect: StoreDialect) {
     this.db = dialect.db;
+    this.#targetByCode = this.db.selectFrom('links').selectAll().where('code', '=', '').limit(1).compile();
   }
 
   insertLink(link: NewLink): Promise<LinkRecord> {
@@ -125,7 +132,8 @@ export class KyselyLinkStore implements LinkStore {
   }
 
   async findTargetByCode(code: string): Promise<LinkTarget | undefined> {
-    const row = await this.db.selectFrom('links').selectAll().where('code', '=', code).executeTakeFirst();
+    const query: CompiledQuery<LinkRow> = { ...this.#targetByCode, parameters: [code, 1] };
+    const { rows: [row] } = await this.db.executeQuery(query);
     return row && toTarget(row);
   }
 

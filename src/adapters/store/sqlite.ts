@@ -7,13 +7,15 @@ import { fieldOfConstraint } from './dialect.js';
 import type { Database } from './schema.js';
 import type { SqliteSynchronous } from '../../config.js';
 import { statementCache } from './statement-cache.js';
+import { ClickWriterThread } from './click-writer.js';
+import { newId } from '../../domain/ids.js';
 
 /**
  * The embedded default: one SQLite file in WAL mode, no server to run. `synchronous` is FULL unless
  * told otherwise: every commit waits for an fsync of the WAL, so nothing acknowledged is lost to a
  * power cut. Group commit (group-commit.ts, and click batches) keeps that to one fsync per group.
  */
-export function createSqliteStore(file: string, options: { synchronous?: SqliteSynchronous } = {}): KyselyStore {
+export function createSqliteStore(file: string, options: { synchronous?: SqliteSynchronous; clicksHere?: boolean } = {}): KyselyStore {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
   const sqlite = new SQLite(file);
   sqlite.pragma('journal_mode = WAL'); // readers never wait for the writer
@@ -24,7 +26,7 @@ export function createSqliteStore(file: string, options: { synchronous?: SqliteS
   // shared search query (lower(x) like lower(q)) meaning the same on both engines.
   sqlite.function('lower', { deterministic: true }, (s: unknown) => (typeof s === 'string' ? s.toLowerCase() : s));
   const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(sqlite) }) });
-  return kyselyStore({
+  const store = kyselyStore({
     db,
     // No statement timeout here for long migrations to escape: they share the connection.
     maintenance: db,
@@ -34,6 +36,18 @@ export function createSqliteStore(file: string, options: { synchronous?: SqliteS
       return fieldOfConstraint(e.message ?? '');
     },
   });
+  // Clicks are written by a thread of their own (click-writer.ts), but where that is the caller, or
+  // an in-memory database that a second connection would not see.
+  if (options.clicksHere || file === ':memory:') return store;
+  const writer = new ClickWriterThread({ file, synchronous: options.synchronous });
+  return {
+    ...store,
+    applyClicks: (clicks, batchId = newId(Date.now())) => writer.apply(clicks, batchId),
+    close: async () => {
+      await writer.close();
+      await store.close();
+    },
+  };
 }
 
 /**

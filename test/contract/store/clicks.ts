@@ -36,6 +36,14 @@ export function clicksContract({ store: s, withFreshStore }: ContractContext): v
       assert.deepEqual(series, [{ t: NOON, clicks: 2 }, { t: NOON + HOUR, clicks: 1 }]);
     });
 
+    test('when a click stands for n alike (grouped), then it counts n everywhere and in what is returned', async () => {
+      const id = await someLink();
+      const applied = await s().applyClicks([click(id, NOON + MIN, { n: 40 }), click(id, NOON + 2 * MIN, { n: 2, counted: true })]);
+      assert.equal(applied, 42);
+      assert.equal(await linkClicks(id), 40);
+      assert.equal((await stats(id)).total, 42);
+    });
+
     test('clicks the redirect already counted go to the rollups but not to links.clicks', async () => {
       const id = await someLink();
       const applied = await s().applyClicks([click(id, NOON, { counted: true }), click(id, NOON, { counted: true }), click(id, NOON)]);

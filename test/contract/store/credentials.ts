@@ -72,6 +72,13 @@ export function credentialsContract({ store: s }: ContractContext): void {
       assert.equal(await s().findApiKeyByPrefix('kz_nope'), undefined);
     });
 
+    test('findApiKeyWithOwner returns the key and the user it belongs to, as findApiKeyByPrefix and findUserById do; an unknown prefix gives undefined', async () => {
+      const key = newApiKey(await someUserId(), { scopes: ['links:read'], expiresAt: later() });
+      await s().insertApiKey(key);
+      assert.deepEqual(await s().findApiKeyWithOwner(key.prefix), { key, owner: await s().findUserById(key.userId) });
+      assert.equal(await s().findApiKeyWithOwner('kz_nope'), undefined);
+    });
+
     test('findApiKeyById returns the key with its scopes, revoked or not; an unknown id gives undefined', async () => {
       const key = newApiKey(await someUserId(), { scopes: ['links:write'] });
       await s().insertApiKey(key);
