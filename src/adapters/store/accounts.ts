@@ -6,13 +6,25 @@ import { formatScopes, parseScopes } from '../../domain/scopes.js';
 import type { Database } from './schema.js';
 import { unique, type StoreDialect } from './dialect.js';
 import { definedOnly } from './change-set.js';
+import { prepared } from './prepared.js';
 
 /** Users, their refresh tokens and their API keys. */
 export class KyselyAccountStore implements AccountStore {
   private readonly db: Kysely<Database>;
+  /** Every request with an API key reads its key and owner: one join, compiled once. */
+  readonly #apiKeyWithOwner;
 
   constructor(private readonly dialect: StoreDialect) {
     this.db = dialect.db;
+    this.#apiKeyWithOwner = prepared(this.db, this.db
+      .selectFrom('api_keys')
+      .innerJoin('users', 'users.id', 'api_keys.user_id')
+      .selectAll('api_keys')
+      .select([
+        'users.email as owner_email', 'users.name as owner_name', 'users.role as owner_role', 'users.password_hash as owner_password_hash',
+        'users.created_at as owner_created_at', 'users.updated_at as owner_updated_at',
+      ])
+      .where('api_keys.prefix', '=', ''));
   }
 
   // ── users ──────────────────────────────────────────────────────────────────────────────────
@@ -147,16 +159,7 @@ export class KyselyAccountStore implements AccountStore {
   }
 
   async findApiKeyWithOwner(prefix: string): Promise<{ key: ApiKeyRecord; owner: UserRecord } | undefined> {
-    const row = await this.db
-      .selectFrom('api_keys')
-      .innerJoin('users', 'users.id', 'api_keys.user_id')
-      .selectAll('api_keys')
-      .select([
-        'users.email as owner_email', 'users.name as owner_name', 'users.role as owner_role', 'users.password_hash as owner_password_hash',
-        'users.created_at as owner_created_at', 'users.updated_at as owner_updated_at',
-      ])
-      .where('api_keys.prefix', '=', prefix)
-      .executeTakeFirst();
+    const row = await this.#apiKeyWithOwner([prefix]);
     if (!row) return undefined;
     const owner = toUser({
       id: row.user_id, email: row.owner_email, name: row.owner_name, role: row.owner_role, password_hash: row.owner_password_hash,

@@ -1,4 +1,4 @@
-import { sql, type CompiledQuery, type Kysely, type Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import { UniqueViolation, type LinkChanges, type LinkStore, type LinkQuery, type LinkRecord, type LinkTarget, type NewLink, type RedirectType, type Visit } from '../../ports.js';
 import { linkState } from '../../domain/link-state.js';
 import type { Database } from './schema.js';
@@ -6,6 +6,7 @@ import { chunks } from './chunks.js';
 import { definedOnly } from './change-set.js';
 import { unique, type StoreDialect } from './dialect.js';
 import { GroupCommit } from './group-commit.js';
+import { prepared } from './prepared.js';
 
 type LinkRow = Selectable<Database['links']>;
 
@@ -21,15 +22,12 @@ export class KyselyLinkStore implements LinkStore {
   /** Links created at the same moment are inserted in one transaction (group commit). */
   private readonly linkInserts = new GroupCommit<NewLink, LinkRecord>((links) => this.#insertTogether(links));
 
-  /**
-   * The redirect's read on a cache miss, built and compiled once; each call binds its code. Building
-   * and compiling the query each time (Kysely's AST, then SQL) cost about as much as running it.
-   */
-  readonly #targetByCode: CompiledQuery<LinkRow>;
+  /** The redirect's read on a cache miss: the link with a code. */
+  readonly #targetByCode;
 
   constructor(private readonly dialect: StoreDialect) {
     this.db = dialect.db;
-    this.#targetByCode = this.db.selectFrom('links').selectAll().where('code', '=', '').limit(1).compile();
+    this.#targetByCode = prepared(this.db, this.db.selectFrom('links').selectAll().where('code', '=', '').limit(1));
   }
 
   insertLink(link: NewLink): Promise<LinkRecord> {
@@ -132,8 +130,7 @@ export class KyselyLinkStore implements LinkStore {
   }
 
   async findTargetByCode(code: string): Promise<LinkTarget | undefined> {
-    const query: CompiledQuery<LinkRow> = { ...this.#targetByCode, parameters: [code, 1] };
-    const { rows: [row] } = await this.db.executeQuery(query);
+    const row = await this.#targetByCode([code, 1]);
     return row && toTarget(row);
   }
 
