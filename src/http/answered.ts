@@ -21,9 +21,9 @@ export interface AnsweredLine {
  * status, and its log line (a share of them; every 5xx).
  */
 export function answeredRequests(metrics: Metrics, log: Logger) {
-  // One pre-bound tally per label set: prom-client hashes labels on every inc(), which the redirect
-  // avoids. Keyed route → method → status, so no key string is built per request.
-  type Entry = { count: () => void; labels: { method: string; route: string; status: number } };
+  // One pre-bound tally and observer per label set: prom-client hashes labels on every inc() and
+  // observe(), which the redirect avoids. Keyed route → method → status, so no key string is built per request.
+  type Entry = { count: () => void; observe: (seconds: number) => void };
   const seen = new Map<string, Map<string, Map<number, Entry>>>();
   const entryOf = (method: string, route: string, status: number): Entry => {
     let byMethod = seen.get(route);
@@ -33,7 +33,7 @@ export function answeredRequests(metrics: Metrics, log: Logger) {
     let entry = byStatus.get(status);
     if (!entry) {
       const labels = { method, route, status };
-      byStatus.set(status, (entry = { count: metrics.tally(metrics.httpRequests, labels), labels }));
+      byStatus.set(status, (entry = { count: metrics.tally(metrics.httpRequests, labels), observe: metrics.httpDuration.observer(labels) }));
     }
     return entry;
   };
@@ -42,7 +42,7 @@ export function answeredRequests(metrics: Metrics, log: Logger) {
     record(method: string, route: string, status: number, seconds: number): void {
       const entry = entryOf(method, route, status);
       entry.count();
-      metrics.httpDuration.observe(entry.labels, seconds);
+      entry.observe(seconds);
     },
     /** Whether this answer's log line is written: a `share` of them, and every 5xx. Asked first, so an unsampled answer builds no line. */
     logged: (status: number, share: number): boolean => status >= 500 || Math.random() < share,

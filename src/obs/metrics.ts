@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics, type LabelValues } from 'prom-client';
+import { HotHistogram } from './hot-histogram.js';
 
 /** One registry per app (not prom-client's global), so tests can build many apps in one process. */
 export function createMetrics() {
@@ -28,10 +29,10 @@ export function createMetrics() {
     httpRequests: new Counter({
       name: 'http_requests_total', help: 'HTTP requests by route template and status', labelNames: http, registers, collect,
     }),
-    httpDuration: new Histogram({
-      name: 'http_request_duration_seconds', help: 'HTTP request duration by route template and status', labelNames: http, registers,
-      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
-    }),
+    httpDuration: new HotHistogram(
+      'http_request_duration_seconds', 'HTTP request duration by route template and status',
+      [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5], registry,
+    ),
     cacheLookups: new Counter({
       name: 'kurz_cache_lookups_total',
       help: 'Link cache lookups by level (l1 in-process, l2 Redis) and result (hit, negative_hit for a known-absent code, miss)',
