@@ -232,6 +232,7 @@ export function assemble(config: Readonly<Config>, store: Store, options: Assemb
   const peers = l2 ? undefined : clusterPeers();
   const cache = new TieredLinkCache(l1, l2, store, cacheTtls(config, l2 !== undefined), metrics, peers);
   (l2 ?? peers)?.onInvalidation((code) => cache.forget(code));
+  l2?.onResubscribed(() => cache.forgetAll());
   redis?.onRecovered(() => void cache.replayPending());
   const apply = clickApplier(store, metrics);
   const { batchSize, flushMs, maxBuffered, streamMaxLen, streamRetain } = config.clicks;

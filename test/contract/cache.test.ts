@@ -219,6 +219,20 @@ describe('LruLinkCache bounds and peek', () => {
   });
 });
 
+describe('LruLinkCache clear', () => {
+  test('when cleared, then every entry is gone and a load that began before is not filled in', async () => {
+    const cache = new LruLinkCache({ maxEntries: 10, maxBytes: 1 << 20 });
+    await put(cache, 'a', link());
+    const before = cache.token(); // a store read begins
+    cache.clear();
+    assert.equal(cache.peek('a'), undefined);
+    await cache.fill('b', link(), before, TTL);
+    assert.equal(cache.peek('b'), undefined, 'the fill of a read from before the clear is dropped');
+    await cache.fill('b', link(), cache.token(), TTL);
+    assert.notEqual(cache.peek('b'), undefined);
+  });
+});
+
 describe('RedisLinkCache across instances', () => {
   const prefix = uniquePrefix();
   let first: RedisConnection;
@@ -247,6 +261,26 @@ describe('RedisLinkCache across instances', () => {
     }
     assert.ok(received.includes(code), 'no invalidation message within 2 s');
     assert.deepEqual([...new Set(received)], [code]);
+  });
+
+  test('when the subscriber connection is dropped and comes back, then onResubscribed is called (what was published meanwhile is lost)', async () => {
+    const conn = await connect();
+    try {
+      const cache = new RedisLinkCache(conn, { prefix: uniquePrefix(), maxTtlMs: TTL });
+      cache.onInvalidation(() => {});
+      let resubscribed = 0;
+      cache.onResubscribed(() => resubscribed++);
+      if (conn.subscriber.status !== 'ready') await once(conn.subscriber, 'ready');
+      await sleep(100);
+      assert.equal(resubscribed, 0, 'not on the first connection');
+      const { localAddress, localPort } = (conn.subscriber as unknown as { stream: { localAddress: string; localPort: number } }).stream;
+      await first.call('client kill', (r) => r.client('KILL', 'ADDR', `${localAddress}:${localPort}`));
+      const deadline = Date.now() + 5_000;
+      while (resubscribed === 0 && Date.now() < deadline) await sleep(50);
+      assert.equal(resubscribed, 1);
+    } finally {
+      await conn.close();
+    }
   });
 
   test(

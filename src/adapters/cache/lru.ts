@@ -15,6 +15,8 @@ export class LruLinkCache implements LinkCache {
   /** code → generation of its last invalidation; only needs to outlive the slowest store read. */
   private readonly invalidated = new LRUCache<string, number>({ max: 10_000, ttl: 60_000 });
   private generation = 0;
+  /** The generation of the last clear(): fills from loads that began before it are dropped. */
+  private clearedAt = -1;
 
   constructor(options: { maxEntries: number; maxBytes: number }) {
     this.entries = new LRUCache({
@@ -45,13 +47,20 @@ export class LruLinkCache implements LinkCache {
   }
 
   async fill(code: string, entry: CacheEntry, token: string, ttlMs: number): Promise<void> {
-    if ((this.invalidated.get(code) ?? -1) >= Number(token)) return;
+    const loadedAt = Number(token);
+    if (this.clearedAt >= loadedAt || (this.invalidated.get(code) ?? -1) >= loadedAt) return;
     this.entries.set(code, { entry }, { ttl: ttlMs });
   }
 
   async invalidate(code: string): Promise<void> {
     this.invalidated.set(code, this.generation++);
     this.entries.delete(code);
+  }
+
+  /** Forgets every entry, and every load under way. */
+  clear(): void {
+    this.clearedAt = this.generation++;
+    this.entries.clear();
   }
 
   get size(): number {

@@ -65,4 +65,17 @@ export class RedisLinkCache implements LinkCache {
     });
     this.redis.subscriber.subscribe(this.channel).catch(() => {});
   }
+
+  /**
+   * Calls `listener` each time the subscription is back after it was down: what was published
+   * meanwhile never arrives, so the in-process cache must forget everything it holds. (ioredis
+   * subscribes again on each 'ready'; a message published between the drop and then is lost.)
+   */
+  onResubscribed(listener: () => void): void {
+    let connected = this.redis.subscriber.status === 'ready';
+    this.redis.subscriber.on('ready', () => {
+      if (connected) listener();
+      connected = true;
+    });
+  }
 }

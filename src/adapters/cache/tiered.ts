@@ -80,6 +80,15 @@ export class TieredLinkCache implements LinkLookup {
     void this.l1.invalidate(code);
   }
 
+  /**
+   * Forgets every code in this process: after its subscription to invalidations was down (a Redis
+   * restart, a dropped connection), any of them may have been missed.
+   */
+  forgetAll(): void {
+    this.flights.clear();
+    this.l1.clear();
+  }
+
   /** Forgets a code everywhere: this process, Redis, and (through Redis pub/sub or IPC) every other process. */
   async invalidate(code: string): Promise<void> {
     this.forget(code);
