@@ -20,7 +20,10 @@ export function fastRedirect(deps: RedirectPathDeps, clientIp: (req: IncomingMes
   const limit = redirectLimit(deps);
   const logShare = deps.config.logRedirects;
   const visitor = visitorOf(deps);
-  const security = securityHeaders(deps.config.baseUrl);
+  // Headers as node:http's flat [name, value, …] list: a literal that spreads the security headers
+  // into an object went through V8's slow path for every answer (DefineKeyedOwnPropertyInLiteral and
+  // map transitions in a callgrind profile).
+  const security = Object.entries(securityHeaders(deps.config.baseUrl)).flat();
 
   /** Answers with the link's redirect when this path may; false leaves the request to Fastify. */
   const answer = (link: CacheEntry, req: IncomingMessage, res: ServerResponse, start: number): boolean => {
@@ -34,11 +37,12 @@ export function fastRedirect(deps: RedirectPathDeps, clientIp: (req: IncomingMes
       return false;
     }
 
-    clicks.enqueue({ linkId: link!.id, at: now, counted: false, ...visitor(req.headers) });
+    const { referrer, ua, country } = visitor(req.headers); // named, not spread: one object shape
+    clicks.enqueue({ linkId: link!.id, at: now, counted: false, referrer, ua, country });
     const id = requestId(req);
-    res.writeHead(target.status, {
-      ...security, 'x-request-id': id, location: target.location, 'cache-control': cacheControl(target), 'content-length': 0,
-    });
+    res.writeHead(target.status, [
+      ...security, 'x-request-id', id, 'location', target.location, 'cache-control', cacheControl(target), 'content-length', '0',
+    ]);
     res.end();
 
     const ms = performance.now() - start;
