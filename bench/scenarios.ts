@@ -106,93 +106,87 @@ export interface KurzRow {
   keep?: boolean;
 }
 
+/** What a row measured: its columns, and every run of its Kurz (for the click check). */
+interface Measured { row: Omit<Row, 'scenario' | 'workload'>; runs: Run[] }
+
 /**
- * A row: one warm-up per server (the ceiling's in the first row it serves), then `timing.rounds` rounds (the ceiling's turn, then Kurz's), then
- * Kurz stopped with SIGTERM (it drains its clicks) and its store's clicks compared with the 301s.
+ * Runs `measure` on a row's Kurz (pinned, resumed, its workload made), then stops it with SIGTERM
+ * (it drains its clicks) unless the row keeps it, and compares its store's clicks with the 301s.
  */
-export async function row(table: Table, started: Promise<Kurz>, r: KurzRow, timing: Timing): Promise<Row> {
+async function onKurz(table: Table, started: Promise<Kurz>, r: KurzRow, measure: (kurz: Kurz, w: Workload) => Promise<Measured>): Promise<Row> {
   if (r.keep && r.clicks) throw new Error(`${r.scenario}: a row that checks clicks must stop its server (SIGTERM drains them)`);
   const kurz = await started;
-  const { connections, seconds } = timing;
   const stored = r.clicks ? await r.clicks() : 0;
-  const runs: Run[] = [];
-  const rounds: Round[] = [];
-  let peak: number;
-  let name: string;
+  let measured: Measured;
+  let workload: string;
   try {
     kurz.pin();
     kurz.resume();
     const w = await r.workload(kurz);
-    name = w.name;
+    workload = w.name;
+    measured = await measure(kurz, w);
+  } finally {
+    if (!r.keep) await kurz.stop();
+  }
+  const result: Row = { scenario: r.scenario, workload, ...measured.row };
+  if (r.clicks) {
+    const answered = measured.runs.reduce((sum, run) => sum + run.redirects, 0);
+    result.clicks = checkClicks(r.scenario, answered, (await r.clicks()) - stored, measured.runs);
+  }
+  table.add(result);
+  return result;
+}
+
+/**
+ * A row: one warm-up per server (the ceiling's in the first row it serves), then `timing.rounds`
+ * rounds (the ceiling's turn, then Kurz's, the other frozen), then the click check (`onKurz`).
+ */
+export function row(table: Table, started: Promise<Kurz>, r: KurzRow, timing: Timing): Promise<Row> {
+  const { connections, seconds } = timing;
+  return onKurz(table, started, r, async (kurz, w) => {
     kurz.freeze();
     kurz.resetPeak();
     if (r.ceiling && !r.ceiling.warm) {
       await turn(r.ceiling, w, connections, timing.warmupSeconds);
       r.ceiling.warm = true;
     }
-    runs.push(await turn(kurz, w, connections, timing.warmupSeconds));
+    const runs = [await turn(kurz, w, connections, timing.warmupSeconds)];
+    const rounds: Round[] = [];
     for (let round = 1; round <= timing.rounds; round++) {
       const ceiling = r.ceiling && await turn(r.ceiling, w, connections, seconds);
       const measured = await turn(kurz, w, connections, seconds);
       runs.push(measured);
       rounds.push({ round, ceiling, kurz: measured, ...(ceiling && { ratio: measured.rps / ceiling.rps }) });
     }
-    peak = kurz.peakMb();
-  } finally {
-    if (!r.keep) await kurz.stop();
-  }
-  const result = summarise(r.scenario, name, rounds);
-  result.rssMb = peak;
-  if (r.clicks) result.clicks = checkClicks(r.scenario, runs.reduce((sum, run) => sum + run.redirects, 0), (await r.clicks()) - stored, runs);
-  table.add(result);
-  return result;
+    return { row: { ...summarise(rounds), rssMb: kurz.peakMb() }, runs };
+  });
 }
 
 /**
- * The sustained row: Kurz alone under the mixed workload for `seconds` after a warm-up, its resident set
- * sampled at the start and the end of the load, and its peak; statuses and clicks checked as elsewhere.
+ * The sustained row: Kurz alone under the mixed workload for `sustainedSeconds` (after a warm-up, unless
+ * an earlier row had this server), its resident set sampled at the start and the end of the load, and
+ * its peak; statuses and clicks checked as elsewhere.
  */
-export async function sustained(
+export function sustained(
   table: Table, started: Promise<Kurz>, r: KurzRow, timing: Timing & { sustainedSeconds: number; warm?: boolean },
 ): Promise<Row> {
-  const kurz = await started;
-  const stored = r.clicks ? await r.clicks() : 0;
-  let warmup: Run | undefined;
-  let measured: Run;
-  let rssStartMb: number;
-  let rssEndMb: number;
-  let peak: number;
-  let name: string;
-  try {
-    kurz.pin();
-    kurz.resume();
-    const w = await r.workload(kurz);
-    name = w.name;
-    // One warm-up per server: none if an earlier row had this server.
-    warmup = timing.warm ? undefined : await drive(kurz.url, w, timing.connections, timing.warmupSeconds);
+  return onKurz(table, started, r, async (kurz, w) => {
+    const runs = timing.warm ? [] : [await drive(kurz.url, w, timing.connections, timing.warmupSeconds)];
     kurz.resetPeak();
-    rssStartMb = kurz.rssMb();
-    measured = await drive(kurz.url, w, timing.connections, timing.sustainedSeconds);
-    rssEndMb = kurz.rssMb();
-    peak = kurz.peakMb();
-  } finally {
-    await kurz.stop();
-  }
-  const result: Row = {
-    ...summarise(r.scenario, name, [{ round: 1, kurz: measured }]), rssMb: peak, rssStartMb, rssEndMb,
-  };
-  if (r.clicks) result.clicks = checkClicks(r.scenario, (warmup?.redirects ?? 0) + measured.redirects, (await r.clicks()) - stored, warmup ? [warmup, measured] : [measured]);
-  table.add(result);
-  return result;
+    const rssStartMb = kurz.rssMb();
+    const measured = await drive(kurz.url, w, timing.connections, timing.sustainedSeconds);
+    runs.push(measured);
+    return { row: { ...summarise([{ round: 1, kurz: measured }]), rssMb: kurz.peakMb(), rssStartMb, rssEndMb: kurz.rssMb() }, runs };
+  });
 }
 
-function summarise(scenario: string, workload: string, rounds: Round[]): Row {
+function summarise(rounds: Round[]): Omit<Row, 'scenario' | 'workload'> {
   const rps = median(rounds.map((r) => r.kurz.rps));
   // p50 and p99 of the round whose requests/s is the median (a round, not a mix of rounds).
   const middle = rounds.reduce((a, b) => (Math.abs(b.kurz.rps - rps) < Math.abs(a.kurz.rps - rps) ? b : a));
   const ratios = rounds.flatMap((r) => (r.ratio === undefined ? [] : [r.ratio]));
   return {
-    scenario, workload, rps, p50: middle.kurz.p50, p99: middle.kurz.p99, rounds,
+    rps, p50: middle.kurz.p50, p99: middle.kurz.p99, rounds,
     ...(ratios.length && { ratio: median(ratios), ratioMin: Math.min(...ratios), ratioMax: Math.max(...ratios) }),
   };
 }
