@@ -27,7 +27,7 @@ export const BROWSER = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTM
  * (undefined where a call was refused: the 429 scenarios set limits so tight that it may be).
  */
 export async function signUp(base: string, email: string): Promise<{ token?: string; key?: string }> {
-  const password = 'bench load runner password';
+  const password = 'autocannon load runner';
   await call(base, 'POST', '/api/v1/users', { body: { email, password } });
   const { body: tokens } = await call(base, 'POST', '/api/v1/auth/token', { body: { email, password } });
   const { body: key } = await call(base, 'POST', '/api/v1/api-keys', { token: tokens.access_token, body: { name: 'bench' } });
@@ -39,7 +39,8 @@ export async function measure(s: Scenario, seconds: number, connections: number)
   const server = await startServer({ databaseFile: join(dir, 'kurz.db'), env: { LOG_REQUESTS: '0', ...s.env } });
   try {
     const { token, key } = await signUp(server.url, 'bench@example.com');
-    const { body: link } = await call(server.url, 'POST', '/api/v1/links', { token, body: { url: 'https://example.com/bench' } });
+    const { status, body: link } = await call(server.url, 'POST', '/api/v1/links', { token, body: { url: 'https://example.com/bench' } });
+    if (status !== 201) throw new Error(`${s.name}: could not create the link to load (${status})`);
     pin([server.pid]);
     // From a browser's user agent (wrk's script sends one), so that clicks are recorded as people's clicks.
     const path = s.path === 'redirect' ? `/${link.code}` : `/api/v1/links/${link.id}`;
