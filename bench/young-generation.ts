@@ -20,7 +20,7 @@ try {
   const hot = redirects('one hot code', 'hot', codesFile);
   for (const round of [1, 2]) {
     for (const flags of [[], ['--max-semi-space-size=32']]) {
-      const server = await startServer({ databaseFile, built: true, nodeArgs: flags, env: { LOG_REQUESTS: '0', RATE_REDIRECT: '1000000000:1000000000' } });
+      const server = await startServer({ databaseFile, built: true, nodeArgs: flags, env: { LOG_REQUESTS: '0', RATE_REDIRECT: '1000000000:1000000000', RATE_NOT_FOUND: 'off' } });
       pin([server.pid]);
       await drive(server.url, hot, 50, 3); // warm-up, not measured
       writeFileSync(`/proc/${server.pid}/clear_refs`, '5'); // the peak from here on
