@@ -25,7 +25,7 @@ try {
       await drive(server.url, hot, 50, 3); // warm-up, not measured
       writeFileSync(`/proc/${server.pid}/clear_refs`, '5'); // the peak from here on
       const m = await drive(server.url, hot, 50, 10);
-      console.log(`round ${round}, ${flags.join(' ') || 'V8 default'}: ${Math.round(m.rps)} req/s, p99 ${m.p99} ms, peak RSS ${peakMb(server.pid).toFixed(0)} MB`);
+      console.log(`round ${round}, ${flags.join(' ') || 'V8 default'}: ${Math.round(m.rps)} req/s, p99 ${m.p99.toFixed(1)} ms, peak RSS ${peakMb(server.pid).toFixed(0)} MB`);
       await server.stop();
     }
   }
