@@ -20,7 +20,7 @@ import { repoRoot } from '../test/e2e/process-helpers.js';
 export interface Timing {
   connections: number;
   warmupSeconds: number;
-  /** Seconds of each measured round (whole seconds: wrk's -d). */
+  /** Seconds of each measured round (a fraction too: the script ends it, with the drain). */
   seconds: number;
   /** Measured rounds per server and row (alternating with the ceiling's where there is one). */
   rounds: number;
@@ -113,11 +113,12 @@ export async function drive(
   // With the check, wrk's -d is only a backstop: the drain ends the run. Without it (no response()
   // callback, so no drain), the last `tailMs` of the run ask for the missing code instead.
   const tail = check ? 0 : options.tailMs ?? Math.min(1000, seconds * 250);
-  const backstop = check && drain ? seconds + Math.max(10, seconds) : seconds;
+  // The script ends the workload after `seconds` (a fraction too); wrk's -d takes whole seconds.
+  const backstop = Math.ceil(check && drain ? seconds + Math.max(10, seconds) : seconds);
   const args = [`-t${THREADS}`, `-c${connections}`, `-d${backstop}s`, '--timeout', '10s', '--latency', '-s', SCRIPT, base];
   const [command, argv] = pinning ? ['taskset', ['-c', '1', 'wrk', ...args]] : ['wrk', args];
   const env = {
-    ...process.env, KURZ_MODE: w.mode, KURZ_SECONDS: String(seconds), KURZ_TAIL_MS: String(tail), KURZ_DRAIN: drain ? '1' : '0',
+    ...process.env, KURZ_MODE: w.mode, KURZ_SECONDS: String(check && drain ? seconds : backstop), KURZ_TAIL_MS: String(tail), KURZ_DRAIN: drain ? '1' : '0',
     KURZ_MISSING: MISSING, KURZ_CHECK: check ? '1' : '0', KURZ_SEED: String(options.seed ?? Date.now() % 1e6), ...w.env,
   };
   const child = spawn(command, argv as string[], { env, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -18,7 +18,7 @@
  * SQLite and PostgreSQL; link creation through the API on both, and on SQLite with
  * SQLITE_SYNCHRONOUS=normal (no fsync per commit: the price of durability); and the sustained mix (95%
  * redirects over Zipf, 4% creations, 1% edits) for 60 s, with memory at its start and end. --quick
- * runs 1 s rounds, 10 s of the mix, smaller data, and fewer rows (the mix stands for the Zipf row;
+ * runs 1 s rounds after 0.5 s warm-ups, 10 s of the mix, smaller data, and fewer rows (the mix stands for the Zipf row;
  * PostgreSQL + Redis on the hot code only; no --workers, no second store for misses and creations),
  * to stay under a minute. --scale instead
  * runs the cache-miss redirect at 10^4..10^6 links (10^7 on PostgreSQL with --huge), to see whether a
@@ -65,7 +65,7 @@ const { values } = parseArgs({
 const QUICK = values.quick;
 const timing: Timing = {
   connections: Number(values.connections),
-  warmupSeconds: QUICK ? 1 : 2,
+  warmupSeconds: QUICK ? 0.5 : 2,
   seconds: Number(values.seconds ?? (values.soak ? (QUICK ? 60 : 300) : QUICK ? 1 : 10)),
   rounds: Number(values.rounds ?? 3),
 };

@@ -84,10 +84,10 @@ export async function startCeiling(codesFile: string): Promise<Ceiling> {
 }
 
 /** One run of `server` alone (the others frozen meanwhile): resumes it, loads it, freezes it. */
-async function turn(server: Measurable, w: Workload, connections: number, seconds: number): Promise<Run> {
+async function turn(server: Measurable, w: Workload, connections: number, seconds: number, drain: boolean): Promise<Run> {
   server.resume();
   try {
-    return await drive(server.url, w, connections, seconds);
+    return await drive(server.url, w, connections, seconds, { drain });
   } finally {
     server.freeze();
   }
@@ -143,18 +143,20 @@ async function onKurz(table: Table, started: Promise<Kurz>, r: KurzRow, measure:
  */
 export function row(table: Table, started: Promise<Kurz>, r: KurzRow, timing: Timing): Promise<Row> {
   const { connections, seconds } = timing;
+  // Only a row whose clicks are checked needs the drain (a creation's answer can wait for seconds).
+  const drain = r.clicks !== undefined;
   return onKurz(table, started, r, async (kurz, w) => {
     kurz.freeze();
     kurz.resetPeak();
     if (r.ceiling && !r.ceiling.warm) {
-      await turn(r.ceiling, w, connections, timing.warmupSeconds);
+      await turn(r.ceiling, w, connections, timing.warmupSeconds, drain);
       r.ceiling.warm = true;
     }
-    const runs = [await turn(kurz, w, connections, timing.warmupSeconds)];
+    const runs = [await turn(kurz, w, connections, timing.warmupSeconds, drain)];
     const rounds: Round[] = [];
     for (let round = 1; round <= timing.rounds; round++) {
-      const ceiling = r.ceiling && await turn(r.ceiling, w, connections, seconds);
-      const measured = await turn(kurz, w, connections, seconds);
+      const ceiling = r.ceiling && await turn(r.ceiling, w, connections, seconds, drain);
+      const measured = await turn(kurz, w, connections, seconds, drain);
       runs.push(measured);
       rounds.push({ round, ceiling, kurz: measured, ...(ceiling && { ratio: measured.rps / ceiling.rps }) });
     }
