@@ -27,7 +27,7 @@ export const BROWSER = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTM
  * (undefined where a call was refused: the 429 scenarios set limits so tight that it may be).
  */
 export async function signUp(base: string, email: string): Promise<{ token?: string; key?: string }> {
-  const password = 'autocannon load runner';
+  const password = 'wrk load generator runner';
   await call(base, 'POST', '/api/v1/users', { body: { email, password } });
   const { body: tokens } = await call(base, 'POST', '/api/v1/auth/token', { body: { email, password } });
   const { body: key } = await call(base, 'POST', '/api/v1/api-keys', { token: tokens.access_token, body: { name: 'bench' } });
