@@ -12,6 +12,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startServer } from '../test/e2e/process-helpers.js';
 import { seedLinks } from './seed.js';
+import { build } from './targets.js';
 import { creations } from './scenarios.js';
 import { drive, ensureWrk, pin, redirects } from './load.js';
 
@@ -29,6 +30,7 @@ interface ProfileNode { id: number; callFrame: { functionName: string; url: stri
 interface Profile { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[] }
 
 ensureWrk();
+await build();
 const dir = mkdtempSync(join(tmpdir(), 'kurz-profile-'));
 const codesFile = join(dir, 'codes.txt');
 writeFileSync(codesFile, (await seedLinks(join(dir, 'kurz.db'), Number(values.links))).join('\n'));
@@ -36,6 +38,8 @@ const env = Object.fromEntries(values.env.map((kv) => kv.split('=') as [string, 
 const kurz = await startServer({
   databaseFile: join(dir, 'kurz.db'),
   env: { LOG_REQUESTS: '0', RATE_REDIRECT: 'off', RATE_NOT_FOUND: 'off', RATE_API: 'off', RATE_CREATE_LINK: 'off', ...env },
+  // dist/ as it ships, not src/ under tsx (whose module hooks would take a tenth of the profile).
+  built: true,
   nodeArgs: ['--cpu-prof', '--cpu-prof-dir', join(dir, 'prof')],
 });
 pin([kurz.pid]);
@@ -63,7 +67,8 @@ const place = (n: ProfileNode) => {
   const url = n.callFrame.url;
   const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url)?.[1];
   if (pkg) return pkg;
-  if (url.includes('/src/')) return `kurz:${url.slice(url.indexOf('/src/') + 5)}`;
+  const kurz = /\/(?:src|dist)\/(.*)$/.exec(url)?.[1];
+  if (kurz) return `kurz:${kurz}`;
   return url.startsWith('node:') ? url : url ? 'other' : `(${n.callFrame.functionName || 'native'})`;
 };
 const tally = (key: (n: ProfileNode) => string) => {
