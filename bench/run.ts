@@ -34,7 +34,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { repoRoot } from '../test/e2e/process-helpers.js';
-import { migrateStore, seedLinks } from './seed.js';
+import { seedLinks } from './seed.js';
 import { build, freshPostgres, redisPrefix, settlePostgres, storedClicks, REDIS_URL } from './targets.js';
 import { startKurz, type Kurz } from './kurz.js';
 import { ensureWrk, pinningNote, redirects, type Timing } from './load.js';
@@ -120,8 +120,7 @@ async function scenarios(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'kurz-bench-'));
   const cleanups: (() => Promise<unknown>)[] = [];
   try {
-    // One dataset per store, seeded once for every row (the Zipf rows draw from its first codes);
-    // the build and both seeds run at once, as none of them is measured.
+    // One dataset per store, seeded once for every row (the Zipf rows draw from its first codes).
     const built = build().then(() => progress('built dist/'));
     const sqlite = join(dir, 'kurz.db');
     const postgres = await freshPostgres();
@@ -136,7 +135,6 @@ async function scenarios(): Promise<void> {
     const uniform = redirects(`uniform over ${fmt(MISS_LINKS)} codes (cache misses)`, 'uniform', codesFile);
     let ceiling!: Ceiling;
     const clicks = { sqlite: () => storedClicks(sqlite), postgres: () => storedClicks(postgres.url) };
-    // Each row has a Kurz of its own, so that the clicks its store gained are that row's.
     const compare = (scenario: string, workload: typeof hot, store: 'sqlite' | 'postgres') => (kurz: Promise<Kurz>) =>
       row(table, kurz, { scenario, workload: () => workload, clicks: clicks[store], ceiling }, timing);
     const create = (scenario: string) => (kurz: Promise<Kurz>, keep: boolean) => row(table, kurz, { scenario, workload: (k) => creations(k.url), keep }, timing);
@@ -178,18 +176,15 @@ async function scenarios(): Promise<void> {
     const seeded = Math.max(ZIPF_LINKS, MISS_LINKS);
     // PostgreSQL needs the cache-miss codes only when its cache-miss row runs.
     const seededPostgres = rows.some((p) => p.server.database === 'postgres' && p.server.env === MISS_ENV) ? seeded : ZIPF_LINKS;
-    // The servers start as soon as dist/ is built and the stores have their tables, while the seeds
-    // run: none of it is measured, and the start-ups (about 2 s of CPU each) fill the cores.
-    await Promise.all([migrateStore(sqlite), onPostgres ? migrateStore(postgres.url) : undefined]);
-    const seeds = Promise.all([
+    // The build and both seeds run at once, as none of them is measured; the servers start after the
+    // seeds (started during them, they starve the seeding process until PostgreSQL's connection times out).
+    const [codes] = await Promise.all([
       seedLinks(sqlite, seeded),
       onPostgres ? seedLinks(postgres.url, seededPostgres).then(() => settlePostgres(postgres.url)) : undefined,
-    ]).then(([codes]) => {
-      writeFileSync(codesFile, codes.slice(0, MISS_LINKS).join('\n'));
-      progress(`seeded ${fmt(seeded)} links on SQLite${onPostgres ? ` and ${fmt(seededPostgres)} on PostgreSQL` : ''}`);
-    });
-    seeds.catch(() => undefined); // awaited below, after the servers are started
-    await built;
+      built,
+    ]);
+    writeFileSync(codesFile, codes.slice(0, MISS_LINKS).join('\n'));
+    progress(`seeded ${fmt(seeded)} links on SQLite${onPostgres ? ` and ${fmt(seededPostgres)} on PostgreSQL` : ''}`);
 
     // Every server starts now, at once, and waits frozen for its row (see bench/kurz.ts).
     const servers: Promise<Kurz>[] = [];
@@ -201,7 +196,6 @@ async function scenarios(): Promise<void> {
       serverOf.set(s, kurz);
       servers.push(kurz);
     }
-    await seeds;
     const ceilingStarted = startCeiling(codesFile);
     cleanups.push(() => ceilingStarted.then((c) => c.stop(), () => undefined));
     await Promise.allSettled([ceilingStarted, ...servers]);

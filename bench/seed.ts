@@ -25,16 +25,6 @@ export async function seedLinks(target: string, count: number, prefix = 'b'): Pr
   }
 }
 
-/** Creates Kurz's tables at `target` (as `seedLinks` does first), so that servers may start while it seeds. */
-export async function migrateStore(target: string): Promise<void> {
-  const store = storeAt(target.startsWith('postgres') ? target : `sqlite:${target}`);
-  try {
-    await store.migrate();
-  } finally {
-    await store.close();
-  }
-}
-
 /**
  * The store, letting the event loop turn before each batch: better-sqlite3 is synchronous, and a
  * 1M-link seed would otherwise hold this process for ~10 s, starving whatever else it runs meanwhile
