@@ -1,12 +1,13 @@
 /**
  * One benchmark row: start Kurz in its own process (embedded store in a temp folder, `env` on top),
- * create a user, an API key and a link, warm up, then load one request with autocannon from this process.
+ * pinned to core 0, create a user, an API key and a link, warm up, then load one request with wrk on
+ * core 1 (bench/load.ts), every answer checked.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import autocannon from 'autocannon';
 import { call, startServer } from '../test/e2e/process-helpers.js';
+import { drive, fixed, pin } from './load.js';
 
 export interface Scenario {
   name: string;
@@ -26,7 +27,7 @@ export const BROWSER = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTM
  * (undefined where a call was refused: the 429 scenarios set limits so tight that it may be).
  */
 export async function signUp(base: string, email: string): Promise<{ token?: string; key?: string }> {
-  const password = 'autocannon load runner';
+  const password = 'wrk load generator runner';
   await call(base, 'POST', '/api/v1/users', { body: { email, password } });
   const { body: tokens } = await call(base, 'POST', '/api/v1/auth/token', { body: { email, password } });
   const { body: key } = await call(base, 'POST', '/api/v1/api-keys', { token: tokens.access_token, body: { name: 'bench' } });
@@ -38,22 +39,22 @@ export async function measure(s: Scenario, seconds: number, connections: number)
   const server = await startServer({ databaseFile: join(dir, 'kurz.db'), env: { LOG_REQUESTS: '0', ...s.env } });
   try {
     const { token, key } = await signUp(server.url, 'bench@example.com');
-    const { body: link } = await call(server.url, 'POST', '/api/v1/links', { token, body: { url: 'https://example.com/bench' } });
-    // A browser's user agent, so that clicks are recorded as people's clicks.
-    const request: { url: string; headers: Record<string, string> } = s.path === 'redirect'
-      ? { url: `${server.url}/${link.code}`, headers: { 'user-agent': BROWSER } }
-      : { url: `${server.url}/api/v1/links/${link.id}`, headers: { authorization: `Bearer ${key}` } };
+    const { status, body: link } = await call(server.url, 'POST', '/api/v1/links', { token, body: { url: 'https://example.com/bench' } });
+    if (status !== 201) throw new Error(`${s.name}: could not create the link to load (${status})`);
+    pin([server.pid]);
+    // From a browser's user agent (wrk's script sends one), so that clicks are recorded as people's clicks.
+    const path = s.path === 'redirect' ? `/${link.code}` : `/api/v1/links/${link.id}`;
+    const headers: Record<string, string> = s.path === 'redirect' ? { 'user-agent': BROWSER } : { authorization: `Bearer ${key}` };
     // A scenario that measures refusals spends its tokens first, so every measured request is one.
     if (s.expect === 429) {
       for (let i = 0; i < 10; i++) {
-        if ((await fetch(request.url, { headers: request.headers, redirect: 'manual' })).status === 429) break;
+        if ((await fetch(`${server.url}${path}`, { headers, redirect: 'manual' })).status === 429) break;
       }
     }
-    await autocannon({ ...request, connections, duration: 2 }); // warm-up (JIT), not measured
-    const result = await autocannon({ ...request, connections, duration: seconds });
-    const expected = (result.statusCodeStats as Record<string, { count: number }>)[String(s.expect)]?.count ?? 0;
-    if (expected < result.requests.total * 0.99) throw new Error(`${s.name}: expected ${s.expect}, got ${JSON.stringify(result.statusCodeStats)}`);
-    return { name: s.name, rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99 };
+    const w = fixed(s.name, { path, key: s.path === 'api' ? key : undefined, location: s.path === 'redirect' && s.expect !== 429 ? link.url : undefined }, s.expect);
+    await drive(server.url, w, connections, 2, { drain: false }); // warm-up (JIT), not measured
+    const result = await drive(server.url, w, connections, seconds, { drain: false });
+    return { name: s.name, rps: result.rps, p50: result.p50, p99: result.p99 };
   } finally {
     await server.stop();
     rmSync(dir, { recursive: true, force: true });
@@ -63,5 +64,5 @@ export async function measure(s: Scenario, seconds: number, connections: number)
 export function printTable(rows: Row[]): void {
   console.log('| request | requests/s | p50 ms | p99 ms |');
   console.log('|---|---|---|---|');
-  for (const r of rows) console.log(`| ${r.name} | ${Math.round(r.rps)} | ${r.p50} | ${r.p99} |`);
+  for (const r of rows) console.log(`| ${r.name} | ${Math.round(r.rps)} | ${r.p50.toFixed(2)} | ${r.p99.toFixed(2)} |`);
 }

@@ -12,14 +12,25 @@
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { startServer, type Server } from '../test/e2e/process-helpers.js';
 import { JWT_SECRET } from './targets.js';
+import { pin } from './load.js';
 
 /** As `npm start` runs Kurz: a larger young generation, a bounded old one (see docs/PERFORMANCE.md, "Memory"). */
 const NODE_FLAGS = ['--max-semi-space-size=32', '--max-old-space-size=1024'];
 
 export interface Kurz {
   url: string;
-  /** Continues a server started `paused` (SIGCONT); harmless otherwise. */
+  /** Continues a server started `paused` or frozen (SIGCONT); harmless otherwise. */
   resume: () => void;
+  /** Freezes the server (SIGSTOP), primary and workers, while another one is measured. */
+  freeze: () => void;
+  /** The server's processes: the primary, and its workers with --workers. */
+  pids: () => number[];
+  /**
+   * Pins every process and thread of the server to core 0 (wrk runs on core 1: bench/load.ts), on a
+   * machine with two or more. Done when its row starts, not at start-up: the servers start at once,
+   * on both cores.
+   */
+  pin: () => void;
   /** Forgets the processes' peak resident set, so the next peakMb covers what comes after (one row). */
   resetPeak: () => void;
   /** VmHWM in MB: of the server process, or the sum over the primary and its workers with --workers. */
@@ -64,6 +75,9 @@ export async function startKurz(options: {
   return {
     url: server.url,
     resume,
+    freeze: () => signal('SIGSTOP'),
+    pids,
+    pin: () => pin(pids()),
     resetPeak: () => {
       // "5" resets VmHWM to the current RSS (Linux ≥ 4.0); if refused, the peak is since start-up.
       for (const pid of pids()) {

@@ -1,19 +1,20 @@
 /**
  * CPU profile of the redirect under load: starts Kurz (embedded default, clicks recorded) under
- * `node --cpu-prof`, loads it with autocannon, stops it, and prints where the CPU went: self time by
- * function and by package. The .cpuprofile is kept for a flame graph (Chrome DevTools, speedscope).
+ * `node --cpu-prof`, pinned to core 0, loads it with wrk on core 1 (bench/load.ts, 50 connections),
+ * stops it, and prints where the CPU went: self time by function and by package. The .cpuprofile is
+ * kept for a flame graph (Chrome DevTools, speedscope).
  *
  *   node --import tsx bench/profile.ts [--workload hot|zipf|create] [--seconds 10] [--links 10000] [--out dir] [--env K=V …]
  */
-import { mkdtempSync, readdirSync, readFileSync, copyFileSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import autocannon from 'autocannon';
 import { startServer } from '../test/e2e/process-helpers.js';
 import { seedLinks } from './seed.js';
-import { zipfSampler } from './zipf.js';
-import { BROWSER, signUp } from './http-scenario.js';
+import { build } from './targets.js';
+import { creations } from './scenarios.js';
+import { drive, ensureWrk, pin, redirects } from './load.js';
 
 const { values } = parseArgs({
   options: {
@@ -28,35 +29,28 @@ const { values } = parseArgs({
 interface ProfileNode { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] }
 interface Profile { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[] }
 
+ensureWrk();
+await build();
 const dir = mkdtempSync(join(tmpdir(), 'kurz-profile-'));
-const codes = await seedLinks(join(dir, 'kurz.db'), Number(values.links));
-const zipf = zipfSampler(codes.length);
-const pick = values.workload === 'zipf' ? () => codes[zipf()]! : () => codes[0]!;
+const codesFile = join(dir, 'codes.txt');
+writeFileSync(codesFile, (await seedLinks(join(dir, 'kurz.db'), Number(values.links))).join('\n'));
 const env = Object.fromEntries(values.env.map((kv) => kv.split('=') as [string, string]));
 const kurz = await startServer({
   databaseFile: join(dir, 'kurz.db'),
-  env: { LOG_REQUESTS: '0', RATE_REDIRECT: 'off', RATE_API: 'off', RATE_CREATE_LINK: 'off', ...env },
+  env: { LOG_REQUESTS: '0', RATE_REDIRECT: 'off', RATE_NOT_FOUND: 'off', RATE_API: 'off', RATE_CREATE_LINK: 'off', ...env },
+  // dist/ as it ships, not src/ under tsx (whose module hooks would take a tenth of the profile).
+  built: true,
   nodeArgs: ['--cpu-prof', '--cpu-prof-dir', join(dir, 'prof')],
 });
-const key = values.workload === 'create' ? (await signUp(kurz.url, 'profile@example.com')).key : undefined;
-let n = 0;
-const result = await autocannon({
-  url: kurz.url,
-  connections: 50,
-  duration: Number(values.seconds),
-  ...(key
-    ? {
-      method: 'POST',
-      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-      requests: [{ setupRequest: (req: object) => ({ ...req, path: '/api/v1/links', body: JSON.stringify({ url: `https://example.com/${n++}` }) }) }],
-    }
-    : {
-      headers: { 'user-agent': BROWSER },
-      requests: [{ setupRequest: (req: object) => ({ ...req, path: `/${pick()}` }) }],
-    }),
-});
+pin([kurz.pid]);
+const workload = values.workload === 'create'
+  ? await creations(kurz.url)
+  : values.workload === 'zipf'
+    ? redirects('Zipf(s=1)', 'zipf', codesFile, Number(values.links))
+    : redirects('one hot code', 'hot', codesFile);
+const result = await drive(kurz.url, workload, 50, Number(values.seconds));
 await kurz.stop();
-console.log(`${values.workload}: ${Math.round(result.requests.average)} req/s, p99 ${result.latency.p99} ms`);
+console.log(`${values.workload}: ${Math.round(result.rps)} req/s, p50 ${result.p50.toFixed(2)} ms, p99 ${result.p99.toFixed(2)} ms (wrk, 50 connections)`);
 
 const file = readdirSync(join(dir, 'prof')).find((f) => f.endsWith('.cpuprofile'))!;
 mkdirSync(values.out, { recursive: true });
@@ -73,7 +67,8 @@ const place = (n: ProfileNode) => {
   const url = n.callFrame.url;
   const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url)?.[1];
   if (pkg) return pkg;
-  if (url.includes('/src/')) return `kurz:${url.slice(url.indexOf('/src/') + 5)}`;
+  const kurz = /\/(?:src|dist)\/(.*)$/.exec(url)?.[1];
+  if (kurz) return `kurz:${kurz}`;
   return url.startsWith('node:') ? url : url ? 'other' : `(${n.callFrame.functionName || 'native'})`;
 };
 const tally = (key: (n: ProfileNode) => string) => {

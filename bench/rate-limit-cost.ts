@@ -24,7 +24,7 @@ const scenarios: Scenario[] = [
   { name: 'API, Redis bucket (Lua), refused (429)', path: 'api', env: { ...OFF, ...REDIS, RATE_API: TINY }, expect: 429 },
 ];
 
-console.log(`${values.connections} connections, ${values.seconds} s each after a 2 s warm-up; server and load generator in separate processes`);
+console.log(`${values.connections} connections, ${values.seconds} s each after a 2 s warm-up; the server alone on core 0, wrk on core 1 (bench/load.ts)`);
 const rows = [];
 for (const s of scenarios) rows.push(await measure(s, Number(values.seconds), Number(values.connections)));
 printTable(rows);

@@ -1,24 +1,33 @@
 /**
  * `npm run bench`: Kurz against its ceiling, in one run, with the same connections and duration.
- * Each server runs in its own process (Kurz from a fresh build of dist/); autocannon runs here.
- * Prints a markdown table and writes bench/results.json (the last run, of either mode).
+ * Each server runs in its own process (Kurz from a fresh build of dist/), pinned to core 0; the load
+ * comes from wrk on core 1 (bench/load.ts, bench/wrk/workload.lua). Each redirect row alternates
+ * rounds of the ceiling and of Kurz (the other frozen) and reports the median ratio with its min–max;
+ * every answer is checked (status, and Location against the code asked for), and every row that
+ * records clicks checks that the clicks stored equal the redirects answered, exactly.
+ * Prints a markdown table and writes bench/results.json (the last run, of either mode, every round).
  *
- *   npm run bench [-- --quick] [--connections 50] [--seconds 10] [--links 100000] [--miss-links 1000000]
+ *   npm run bench [-- --quick] [--rounds 3] [--connections 50] [--seconds 10] [--sustained-seconds 60]
+ *                 [--links 100000] [--miss-links 1000000]
  *   npm run bench -- --scale [--huge] [--quick]
  *   npm run bench -- --soak [--seconds 300] [--idle-seconds 30] [--store sqlite|postgres] [--quick]
  *   npm run bench -- --qr [--qr-links 24] [--qr-concurrency 4]
  *
- * Scenarios: the ceiling (a bare node:http Map lookup); Kurz's cached redirect (one hot code, a Zipf
- * spread) on the embedded default, with `--workers 2`, and on PostgreSQL + Redis; the cache-miss
- * redirect (uniform over many codes, L1 of 1,000 entries) on SQLite and PostgreSQL; link creation
- * through the API on both, and on SQLite with SQLITE_SYNCHRONOUS=normal (no fsync per commit: the
- * price of durability). --scale instead runs the cache-miss redirect at 10^4..10^6 links (10^7 on
- * PostgreSQL with --huge), to see whether a lookup stays flat as the table grows. --soak instead runs
- * the Zipf mix over 100,000 links for 5 minutes, then 30 s of nothing, against the embedded default and
- * against PostgreSQL + Redis, and reports the server's memory over time (bench/soak.ts). It takes about
- * 12 minutes, which would more than triple a full run, so it is a mode of its own. --qr instead renders
- * 2048-pixel QR PNGs of different links and reports the server's event-loop delay and the latency of
- * /healthz meanwhile (bench/qr.ts).
+ * Rows: Kurz's cached redirect (one hot code, a Zipf spread) on the embedded default, with `--workers 2`,
+ * and on PostgreSQL + Redis; the cache-miss redirect (uniform over many codes, L1 of 1,000 entries) on
+ * SQLite and PostgreSQL; link creation through the API on both, and on SQLite with
+ * SQLITE_SYNCHRONOUS=normal (no fsync per commit: the price of durability); and the sustained mix (95%
+ * redirects over Zipf, 4% creations, 1% edits) for 60 s, with memory at its start and end. --quick
+ * runs 1 s rounds after 0.5 s warm-ups, 10 s of the mix, smaller data, and fewer rows (the mix stands
+ * for the Zipf and the creation rows; PostgreSQL + Redis on the hot code only; no --workers, no second
+ * store for misses), to stay under a minute. --scale instead
+ * runs the cache-miss redirect at 10^4..10^6 links (10^7 on PostgreSQL with --huge), to see whether a
+ * lookup stays flat as the table grows. --soak instead runs the Zipf mix over 100,000 links for 5
+ * minutes, then 30 s of nothing, against the embedded default and against PostgreSQL + Redis, and
+ * reports the server's memory over time (bench/soak.ts). It takes about 12 minutes, which would more
+ * than double a full run, so it is a mode of its own. --qr instead renders 2048-pixel QR PNGs of
+ * different links and reports the server's event-loop delay and the latency of /healthz meanwhile
+ * (bench/qr.ts).
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -26,11 +35,10 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { repoRoot } from '../test/e2e/process-helpers.js';
 import { seedLinks } from './seed.js';
-import { zipfSampler } from './zipf.js';
-import { build, freshPostgres, redisPrefix, settlePostgres, REDIS_URL } from './targets.js';
+import { build, freshPostgres, redisPrefix, settlePostgres, storedClicks, REDIS_URL } from './targets.js';
 import { startKurz, type Kurz } from './kurz.js';
-import { redirects, type Timing } from './load.js';
-import { ceilingRows, creations, kurzRows, startCeiling, Table, type Row } from './scenarios.js';
+import { ensureWrk, pinningNote, redirects, type Timing } from './load.js';
+import { creations, mixed, row, startCeiling, sustained, Table, type Ceiling, type Row } from './scenarios.js';
 import { scaleRows } from './scale.js';
 import { printSoak, soak, type SoakRow } from './soak.js';
 import { printQr, qrLoad, type QrResult } from './qr.js';
@@ -45,6 +53,8 @@ const { values } = parseArgs({
     store: { type: 'string' },
     connections: { type: 'string', default: '50' },
     seconds: { type: 'string' },
+    rounds: { type: 'string' },
+    'sustained-seconds': { type: 'string' },
     links: { type: 'string' },
     'miss-links': { type: 'string' },
     qr: { type: 'boolean', default: false },
@@ -55,18 +65,20 @@ const { values } = parseArgs({
 const QUICK = values.quick;
 const timing: Timing = {
   connections: Number(values.connections),
-  warmupSeconds: QUICK ? 1 : 2,
-  seconds: Number(values.seconds ?? (values.soak ? (QUICK ? 60 : 300) : QUICK ? 2 : 10)),
+  warmupSeconds: QUICK ? 0.5 : 2,
+  seconds: Number(values.seconds ?? (values.soak ? (QUICK ? 60 : 300) : QUICK ? 1 : 10)),
+  rounds: Number(values.rounds ?? 3),
 };
+const SUSTAINED_SECONDS = Number(values['sustained-seconds'] ?? (QUICK ? 10 : 60));
 const IDLE_SECONDS = Number(values['idle-seconds'] ?? (QUICK ? 10 : 30));
 const ZIPF_LINKS = Number(values.links ?? (QUICK ? 10_000 : 100_000));
-const MISS_LINKS = Number(values['miss-links'] ?? (QUICK ? 100_000 : 1_000_000));
+const MISS_LINKS = Number(values['miss-links'] ?? (QUICK ? 30_000 : 1_000_000));
 
 /** A bucket so large it never refuses: the limiter's code runs, as in production, but one client IP is not held to 100/s. */
 const REDIRECT_ENV = { RATE_REDIRECT: '1000000000:1000000000', RATE_NOT_FOUND: 'off' };
 /** An L1 far smaller than the working set: nearly every redirect is a store lookup. */
 const MISS_ENV = { ...REDIRECT_ENV, CACHE_L1_MAX_ENTRIES: '1000' };
-const CREATE_ENV = { RATE_API: 'off', RATE_CREATE_LINK: 'off' };
+const CREATE_ENV = { ...REDIRECT_ENV, RATE_API: 'off', RATE_CREATE_LINK: 'off' };
 
 const fmt = (n: number) => n.toLocaleString('en');
 const progress = (what: string) => console.error(`${process.uptime().toFixed(1).padStart(5)} s  ${what}`);
@@ -76,6 +88,8 @@ const soaked: SoakRow[] = [];
 const qrOptions = { links: Number(values['qr-links']), concurrency: Number(values['qr-concurrency']) };
 let qr: QrResult | undefined;
 
+if (!values.qr) ensureWrk();
+if (!values.qr) progress(pinningNote);
 if (values.scale) {
   await build();
   await scaleRows(table, timing, { huge: values.huge });
@@ -88,65 +102,112 @@ if (values.scale) {
   await scenarios();
 }
 
+/** A Kurz server of the run: several rows may share one (the link-creation row and the sustained mix). */
+interface ServerSpec {
+  database: 'sqlite' | 'postgres';
+  env: Record<string, string>;
+  workers?: number;
+}
+
+/** A row of the table: its server, its row, and whether --quick runs it (--quick keeps one of each kind). */
+interface Planned {
+  server: ServerSpec;
+  quick: boolean;
+  /** `keep`: a later row has this server too; `warm`: an earlier row had it (it had its warm-up). */
+  run: (kurz: Promise<Kurz>, keep: boolean, warm: boolean) => Promise<Row>;
+}
+
 async function scenarios(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'kurz-bench-'));
   const cleanups: (() => Promise<unknown>)[] = [];
   try {
-    // One dataset per store, seeded once for every row (the Zipf rows draw from its first codes);
-    // the build and both seeds run at once, as none of them is measured.
+    // One dataset per store, seeded once for every row (the Zipf rows draw from its first codes).
     const built = build().then(() => progress('built dist/'));
     const sqlite = join(dir, 'kurz.db');
     const postgres = await freshPostgres();
     cleanups.push(postgres.drop);
     const redis = redisPrefix();
     cleanups.push(redis.clear);
+    const pgRedis = { REDIS_URL, REDIS_PREFIX: redis.prefix };
+    const codesFile = join(dir, 'codes.txt');
+    const idsFile = join(dir, 'ids.txt');
+    const hot = redirects('one hot code', 'hot', codesFile);
+    const spread = redirects(`Zipf(s=1) over ${fmt(ZIPF_LINKS)} codes`, 'zipf', codesFile, ZIPF_LINKS);
+    const uniform = redirects(`uniform over ${fmt(MISS_LINKS)} codes (cache misses)`, 'uniform', codesFile);
+    let ceiling!: Ceiling;
+    const clicks = { sqlite: () => storedClicks(sqlite), postgres: () => storedClicks(postgres.url) };
+    const compare = (scenario: string, workload: typeof hot, store: 'sqlite' | 'postgres') => (kurz: Promise<Kurz>) =>
+      row(table, kurz, { scenario, workload: () => workload, clicks: clicks[store], ceiling }, timing);
+    const create = (scenario: string) => (kurz: Promise<Kurz>, keep: boolean) => row(table, kurz, { scenario, workload: (k) => creations(k.url), keep }, timing);
+    // A server of its own for each row that records clicks, so that the clicks its store gained are that row's.
+    const sqliteCached: ServerSpec = { database: 'sqlite', env: REDIRECT_ENV };
+    const postgresCached: ServerSpec = { database: 'postgres', env: { ...REDIRECT_ENV, ...pgRedis } };
+    const sqliteCreate: ServerSpec = { database: 'sqlite', env: CREATE_ENV };
+    const plan: Planned[] = [
+      { server: sqliteCached, quick: true, run: compare('Kurz, SQLite (embedded default), clicks recorded', hot, 'sqlite') },
+      // In --quick, the sustained mix (95% of it Zipf redirects on SQLite, clicks checked) stands for this row.
+      { server: { ...sqliteCached }, quick: false, run: compare('Kurz, SQLite (embedded default), clicks recorded', spread, 'sqlite') },
+      {
+        // Not in --quick: on 2 cores it cannot show scaling, and its three processes cost a fifth of the minute.
+        server: { ...sqliteCached, workers: 2 }, quick: false,
+        run: compare('Kurz `serve --workers 2`, SQLite, clicks recorded (2 cores: no room to scale, see docs/PERFORMANCE.md)', hot, 'sqlite'),
+      },
+      { server: postgresCached, quick: true, run: compare('Kurz, PostgreSQL + Redis, clicks recorded (through the stream)', hot, 'postgres') },
+      { server: { ...postgresCached }, quick: false, run: compare('Kurz, PostgreSQL + Redis, clicks recorded (through the stream)', spread, 'postgres') },
+      { server: { database: 'sqlite', env: MISS_ENV }, quick: true, run: compare('Kurz cache miss, SQLite, L1 of 1,000 entries, clicks recorded', uniform, 'sqlite') },
+      { server: { database: 'postgres', env: MISS_ENV }, quick: false, run: compare('Kurz cache miss, PostgreSQL, L1 of 1,000 entries, clicks recorded', uniform, 'postgres') },
+      // In --quick, the sustained mix (4% of it creations through the same API, every 201 checked) stands for this row.
+      { server: sqliteCreate, quick: false, run: create('Kurz link creation, SQLite, API key') },
+      {
+        server: { database: 'sqlite', env: { ...CREATE_ENV, SQLITE_SYNCHRONOUS: 'normal' } }, quick: false,
+        run: create('Kurz link creation, SQLite with SQLITE_SYNCHRONOUS=normal (no fsync per commit), API key'),
+      },
+      { server: { database: 'postgres', env: CREATE_ENV }, quick: false, run: create('Kurz link creation, PostgreSQL, API key') },
+      {
+        // The creation row's server, once that row is done (it records no clicks): one start-up fewer.
+        server: sqliteCreate, quick: true,
+        run: (kurz, _keep, warm) => sustained(table, kurz, {
+          scenario: `Kurz, SQLite (embedded default), sustained mixed load, ${SUSTAINED_SECONDS} s`,
+          workload: (k) => mixed(k.url, codesFile, ZIPF_LINKS, idsFile),
+          clicks: clicks.sqlite,
+        }, { ...timing, sustainedSeconds: SUSTAINED_SECONDS, warm }),
+      },
+    ];
+    const rows = plan.filter((p) => !QUICK || p.quick);
+    const onPostgres = rows.some((p) => p.server.database === 'postgres');
     const seeded = Math.max(ZIPF_LINKS, MISS_LINKS);
+    // PostgreSQL needs the cache-miss codes only when its cache-miss row runs.
+    const seededPostgres = rows.some((p) => p.server.database === 'postgres' && p.server.env === MISS_ENV) ? seeded : ZIPF_LINKS;
+    // The build and both seeds run at once, as none of them is measured; the servers start after the
+    // seeds (started during them, they starve the seeding process until PostgreSQL's connection times out).
     const [codes] = await Promise.all([
       seedLinks(sqlite, seeded),
-      seedLinks(postgres.url, seeded).then(() => settlePostgres(postgres.url)),
+      onPostgres ? seedLinks(postgres.url, seededPostgres).then(() => settlePostgres(postgres.url)) : undefined,
       built,
     ]);
-    const codesFile = join(dir, 'codes.txt');
     writeFileSync(codesFile, codes.slice(0, MISS_LINKS).join('\n'));
-    progress(`seeded ${fmt(seeded)} links on SQLite and on PostgreSQL`);
+    progress(`seeded ${fmt(seeded)} links on SQLite${onPostgres ? ` and ${fmt(seededPostgres)} on PostgreSQL` : ''}`);
 
-    // Every server starts now, at once, and waits frozen for its rows (see bench/kurz.ts).
+    // Every server starts now, at once, and waits frozen for its row (see bench/kurz.ts).
     const servers: Promise<Kurz>[] = [];
     cleanups.push(() => Promise.allSettled(servers.map(async (kurz) => (await kurz).stop())));
-    const start = (options: Omit<Parameters<typeof startKurz>[0], 'paused'>) => {
-      const kurz = startKurz({ ...options, paused: true });
+    const serverOf = new Map<ServerSpec, Promise<Kurz>>();
+    for (const { server: s } of rows) {
+      if (serverOf.has(s)) continue;
+      const kurz = startKurz({ database: s.database === 'sqlite' ? sqlite : postgres.url, env: s.env, workers: s.workers, paused: true });
+      serverOf.set(s, kurz);
       servers.push(kurz);
-      return kurz;
-    };
-    const ceiling = startCeiling(codesFile);
-    cleanups.push(() => ceiling.then((c) => c.stop(), () => undefined));
-    const pgRedis = { REDIS_URL, REDIS_PREFIX: redis.prefix };
-    const sqliteCached = start({ database: sqlite, env: REDIRECT_ENV });
-    const sqliteWorkers = start({ database: sqlite, env: REDIRECT_ENV, workers: 2 });
-    const postgresCached = start({ database: postgres.url, env: { ...REDIRECT_ENV, ...pgRedis } });
-    const sqliteMiss = start({ database: sqlite, env: MISS_ENV });
-    const postgresMiss = start({ database: postgres.url, env: MISS_ENV });
-    const sqliteCreate = start({ database: sqlite, env: CREATE_ENV });
-    const sqliteCreateNormal = start({ database: sqlite, env: { ...CREATE_ENV, SQLITE_SYNCHRONOUS: 'normal' } });
-    const postgresCreate = start({ database: postgres.url, env: CREATE_ENV });
-    await Promise.allSettled([ceiling, ...servers]);
-    progress('servers started');
-
-    const zipf = zipfSampler(ZIPF_LINKS);
-    const hot = redirects('one hot code', 'hot', () => codes[0]!);
-    const spread = redirects(`Zipf(s=1) over ${fmt(ZIPF_LINKS)} codes`, 'zipf', () => codes[zipf()]!);
-    const uniform = redirects(`uniform over ${fmt(MISS_LINKS)} codes (cache misses)`, 'uniform', () => codes[Math.floor(Math.random() * MISS_LINKS)]!);
-
-    await ceilingRows(table, await ceiling, [hot, spread, uniform], timing);
-    await kurzRows(table, 'Kurz, SQLite (embedded default), clicks recorded', sqliteCached, () => [hot, spread], timing);
-    await kurzRows(table, 'Kurz `serve --workers 2`, SQLite, clicks recorded', sqliteWorkers, () => [hot], timing);
-    await kurzRows(table, 'Kurz, PostgreSQL + Redis, clicks recorded', postgresCached, () => [hot, spread], timing);
-    await kurzRows(table, 'Kurz cache miss, SQLite, L1 of 1,000 entries, clicks recorded', sqliteMiss, () => [uniform], timing);
-    await kurzRows(table, 'Kurz cache miss, PostgreSQL, L1 of 1,000 entries, clicks recorded', postgresMiss, () => [uniform], timing);
-    const create = async (kurz: Kurz) => [await creations(kurz.url, 'hot')];
-    await kurzRows(table, 'Kurz link creation, SQLite, API key', sqliteCreate, create, timing);
-    await kurzRows(table, 'Kurz link creation, SQLite with SQLITE_SYNCHRONOUS=normal (no fsync per commit), API key', sqliteCreateNormal, create, timing);
-    await kurzRows(table, 'Kurz link creation, PostgreSQL, API key', postgresCreate, create, timing);
+    }
+    const ceilingStarted = startCeiling(codesFile);
+    cleanups.push(() => ceilingStarted.then((c) => c.stop(), () => undefined));
+    await Promise.allSettled([ceilingStarted, ...servers]);
+    ceiling = await ceilingStarted;
+    ceiling.freeze();
+    progress(`${servers.length} Kurz servers and the ceiling started`);
+    for (const [i, p] of rows.entries()) {
+      const shared = (others: Planned[]) => others.some((other) => other.server === p.server);
+      await p.run(serverOf.get(p.server)!, shared(rows.slice(i + 1)), shared(rows.slice(0, i)));
+    }
   } finally {
     for (const cleanup of cleanups.reverse()) await cleanup().catch((err: unknown) => console.error('cleanup failed:', err));
     rmSync(dir, { recursive: true, force: true });
@@ -163,10 +224,8 @@ async function soakScenarios(): Promise<void> {
   const cleanups: (() => Promise<unknown>)[] = [];
   try {
     await build();
-    const spread = (codes: string[]) => {
-      const zipf = zipfSampler(ZIPF_LINKS);
-      return redirects(`Zipf(s=1) over ${fmt(ZIPF_LINKS)} codes`, 'zipf', () => codes[zipf()]!);
-    };
+    const codesFile = join(dir, 'codes.txt');
+    const spread = redirects(`Zipf(s=1) over ${fmt(ZIPF_LINKS)} codes`, 'zipf', codesFile, ZIPF_LINKS);
     const options = { connections: timing.connections, seconds: timing.seconds, idleSeconds: IDLE_SECONDS };
     for (const store of stores) {
       let database = join(dir, 'kurz.db');
@@ -181,13 +240,14 @@ async function soakScenarios(): Promise<void> {
       } else if (store !== 'sqlite') {
         throw new Error(`--store must be sqlite or postgres (got ${store})`);
       }
-      const codes = await seedLinks(database, ZIPF_LINKS);
+      writeFileSync(codesFile, (await seedLinks(database, ZIPF_LINKS)).join('\n'));
       if (store === 'postgres') await settlePostgres(database);
       progress(`seeded ${fmt(ZIPF_LINKS)} links; soaking ${store} for ${timing.seconds} s, then ${IDLE_SECONDS} s idle`);
       const kurz = await startKurz({ database, env });
+      kurz.pin();
       try {
         const name = store === 'sqlite' ? 'Kurz, SQLite (embedded default), clicks recorded' : 'Kurz, PostgreSQL + Redis, clicks recorded';
-        soaked.push(await soak(kurz, name, spread(codes), options));
+        soaked.push(await soak(kurz, name, spread, options));
         progress(`${name}: peak ${soaked.at(-1)!.peakMb.toFixed(0)} MB`);
       } finally {
         await kurz.stop();
@@ -208,22 +268,25 @@ if (qr) {
   console.log('RSS: resident set (VmRSS) of the server at each mark, peak: VmHWM over the run; heap: V8 heap used / total from its /metrics. MB.');
   printSoak(soaked);
 } else {
-  console.log(`${timing.connections} connections, ${timing.seconds} s per row after a ${timing.warmupSeconds} s warm-up${QUICK ? ' (--quick)' : ''}${values.scale ? ' (--scale)' : ''}; the run took ${took.toFixed(0)} s`);
-  console.log('rssMb: peak resident set (VmHWM) of the Kurz server process during the row, warm-up included; for --workers, primary and workers summed.');
+  console.log(`${timing.connections} connections; ${timing.rounds} rounds of ${timing.seconds} s per server and row after a ${timing.warmupSeconds} s warm-up each${QUICK ? ' (--quick)' : ''}${values.scale ? ' (--scale)' : ''}; the run took ${took.toFixed(0)} s`);
+  console.log(`${pinningNote}; load from wrk -t2 (bench/wrk/workload.lua), every answer checked (status, Location against the code asked for).`);
+  console.log('Each redirect row alternates rounds: ceiling (bare node:http + Map, 301), then Kurz, the other frozen; × ceiling is the median of the per-round ratios (min–max).');
+  console.log('req/s: median over the rounds (the requests of the workload over its seconds; the 404s of the drain of each run not counted); p50/p99: of the median round; peak RSS: VmHWM of the Kurz server over its row (for --workers, primary and workers summed).');
   printTable(table.rows);
 }
 const rows = qr ? [qr] : values.soak ? soaked : table.rows;
-writeFileSync(join(repoRoot, 'bench', 'results.json'), JSON.stringify({ at: new Date().toISOString(), mode, quick: QUICK, ...timing, took, rows }, null, 2));
+writeFileSync(join(repoRoot, 'bench', 'results.json'), JSON.stringify({ at: new Date().toISOString(), mode, quick: QUICK, pinning: values.qr ? undefined : pinningNote, ...timing, took, rows }, null, 2));
 
-/** Markdown; the ratio column only when there is a ceiling (not in --scale). */
+/** Markdown; the ratio column shows — where a row has no ceiling (creation, the sustained mix, --scale). */
 function printTable(rows: Row[]): void {
   const n = (x: number | undefined, digits = 0) => (x === undefined ? '' : x.toFixed(digits));
-  const ratios = rows.some((r) => r.ratio !== undefined);
-  const columns = ['scenario', 'workload', 'requests/s', 'p50 ms', 'p99 ms', ...(ratios ? ['× ceiling'] : []), 'rssMb'];
+  const columns = ['scenario', 'workload', 'Kurz req/s (median)', 'p50 ms', 'p99 ms', '× ceiling median (min–max)', 'peak RSS MB', 'clicks check'];
   console.log(`| ${columns.join(' | ')} |`);
   console.log(`|${columns.map(() => '---|').join('')}`);
   for (const r of rows) {
-    const cells = [r.scenario, r.workload, n(r.rps), n(r.p50), n(r.p99), ...(ratios ? [n(r.ratio, 2)] : []), n(r.rssMb)];
-    console.log(`| ${cells.join(' | ')} |`);
+    const ratio = r.ratio === undefined ? '—' : `${n(r.ratio, 2)} (${n(r.ratioMin, 2)}–${n(r.ratioMax, 2)})`;
+    const rss = r.rssStartMb === undefined ? n(r.rssMb) : `${n(r.rssMb)} (start ${n(r.rssStartMb)}, end ${n(r.rssEndMb)})`;
+    const clicks = r.clicks ? `${r.clicks.answered} answered, ${r.clicks.stored} stored ✓` : '—';
+    console.log(`| ${[r.scenario, r.workload, n(r.rps), n(r.p50, 2), n(r.p99, 2), ratio, rss, clicks].join(' | ')} |`);
   }
 }
