@@ -26,7 +26,7 @@ export interface Timing {
   rounds: number;
 }
 
-export type Mode = 'hot' | 'zipf' | 'uniform' | 'create' | 'mixed' | 'fixed';
+export type Mode = 'hot' | 'zipf' | 'uniform' | 'sweep' | 'create' | 'mixed' | 'fixed';
 
 /** What to send (bench/wrk/workload.lua's settings) and which statuses the answers may have. */
 export interface Workload {
@@ -36,6 +36,8 @@ export interface Workload {
   env: Record<string, string>;
   /** The statuses a request of the workload may get (the 404s of the drain come on top). */
   expect: number[];
+  /** What Kurz's warm-up sends instead of the workload itself (a sweep that caches every code once). */
+  warmup?: Workload;
 }
 
 /** One run, checked. rps: the workload's requests (not the drain's) over the seconds each thread sent them. */
@@ -119,7 +121,7 @@ export async function drive(
   const [command, argv] = pinning ? ['taskset', ['-c', '1', 'wrk', ...args]] : ['wrk', args];
   const env = {
     ...process.env, KURZ_MODE: w.mode, KURZ_SECONDS: String(check && drain ? seconds : backstop), KURZ_TAIL_MS: String(tail), KURZ_DRAIN: drain ? '1' : '0',
-    KURZ_MISSING: MISSING, KURZ_CHECK: check ? '1' : '0', KURZ_SEED: String(options.seed ?? Date.now() % 1e6), ...w.env,
+    KURZ_MISSING: MISSING, KURZ_THREADS: String(THREADS), KURZ_CHECK: check ? '1' : '0', KURZ_SEED: String(options.seed ?? Date.now() % 1e6), ...w.env,
   };
   const child = spawn(command, argv as string[], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
@@ -179,6 +181,6 @@ export function fixed(name: string, request: { path: string; method?: string; ke
   return { name, mode: 'fixed', env, expect: [expect] };
 }
 
-export function redirects(name: string, mode: 'hot' | 'zipf' | 'uniform', codesFile: string, zipfN?: number): Workload {
+export function redirects(name: string, mode: 'hot' | 'zipf' | 'uniform' | 'sweep', codesFile: string, zipfN?: number): Workload {
   return { name, mode, env: { KURZ_CODES_FILE: codesFile, ...(zipfN !== undefined && { KURZ_ZIPF_N: String(zipfN) }) }, expect: [301] };
 }

@@ -137,6 +137,9 @@ async function onKurz(table: Table, started: Promise<Kurz>, r: KurzRow, measure:
   return result;
 }
 
+/** How long a sweep warm-up may take at most (100,000 codes took TODO s). */
+const SWEEP_BACKSTOP_SECONDS = 120;
+
 /**
  * A row: one warm-up per server (the ceiling's in the first row it serves), then `timing.rounds`
  * rounds (the ceiling's turn, then Kurz's, the other frozen), then the click check (`onKurz`).
@@ -152,7 +155,8 @@ export function row(table: Table, started: Promise<Kurz>, r: KurzRow, timing: Ti
       await turn(r.ceiling, w, connections, timing.warmupSeconds, drain);
       r.ceiling.warm = true;
     }
-    const runs = [await turn(kurz, w, connections, timing.warmupSeconds, drain)];
+    // A sweep warm-up (every code of the row once) ends by itself, however long it takes.
+    const runs = [await turn(kurz, w.warmup ?? w, connections, w.warmup ? SWEEP_BACKSTOP_SECONDS : timing.warmupSeconds, drain)];
     const rounds: Round[] = [];
     for (let round = 1; round <= timing.rounds; round++) {
       const ceiling = r.ceiling && await turn(r.ceiling, w, connections, seconds, drain);

@@ -1,8 +1,10 @@
 -- The bench's wrk script (bench/load.ts runs it): which request each connection sends next, the check
 -- of each answer, and one machine-readable line at the end. Configured by environment variables:
 --
---   KURZ_MODE        hot | zipf | uniform | create | mixed | fixed
---   KURZ_CODES_FILE  one code per line (hot: the first; zipf: the first KURZ_ZIPF_N; uniform: all of them)
+--   KURZ_MODE        hot | zipf | uniform | sweep | create | mixed | fixed
+--   KURZ_CODES_FILE  one code per line (hot: the first; zipf, sweep: the first KURZ_ZIPF_N; uniform: all of them)
+--                    sweep: each code once, split between the threads (KURZ_THREADS), then the drain:
+--                    the warm-up of a row over cached codes, so that its rounds measure them cached
 --   KURZ_ZIPF_N      how many codes the Zipf(s=1) draw spreads over (zipf, mixed)
 --   KURZ_SECONDS     how long each thread sends the workload's requests, from its first request
 --   KURZ_MISSING     a code that does not exist (default "zzmissing"): the drain's requests, below
@@ -85,6 +87,7 @@ local codes, n, cdf, ids
 local creates, edits = 0, 0
 local deadline, issued, tailIssued = 0, 0, 0
 local sent, made, edited = 0, 0, 0
+local sweepNext, sweepStep = 1, 1
 counts = {}      -- status → answers
 bad = 0          -- answers that are not what their request asked for
 badSample = ""   -- the first of them
@@ -97,6 +100,10 @@ function init(args)
   math.randomseed((tonumber(env("KURZ_SEED") or "0") or 0) + tid * 7919 + 1)
   if MODE == "hot" then
     codes = lines(env("KURZ_CODES_FILE"), 1)
+  elseif MODE == "sweep" then
+    codes = lines(env("KURZ_CODES_FILE"), tonumber(env("KURZ_ZIPF_N") or "100000"))
+    n = #codes
+    sweepNext, sweepStep = tid, tonumber(env("KURZ_THREADS") or "1")
   elseif MODE == "zipf" or MODE == "mixed" then
     n = tonumber(env("KURZ_ZIPF_N") or "100000")
     codes = lines(env("KURZ_CODES_FILE"), n)
@@ -172,6 +179,8 @@ function request()
     return get(MISSING)
   end
   if deadline == 0 then deadline = now_ms() + DRAIN_AFTER_MS end
+  -- a sweep drains once its share of the codes is sent, whatever the time
+  if MODE == "sweep" and sweepNext > n and deadline > now_ms() then deadline = now_ms() end
   if now_ms() >= deadline then
     tailIssued = tailIssued + 1
     return get(MISSING)
@@ -181,6 +190,10 @@ function request()
   if MODE == "hot" then return get(codes[1]) end
   if MODE == "zipf" then return get(zipf()) end
   if MODE == "uniform" then return get(codes[math.random(n)]) end
+  if MODE == "sweep" then
+    sweepNext = sweepNext + sweepStep
+    return get(codes[sweepNext - sweepStep])
+  end
   if MODE == "create" then return create() end
   if MODE == "fixed" then return fixed() end
   -- mixed
