@@ -26,12 +26,15 @@ export const BROWSER = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTM
  * Signs up `email` on a running Kurz and returns an access token and a new API key of that account
  * (undefined where a call was refused: the 429 scenarios set limits so tight that it may be).
  */
-export async function signUp(base: string, email: string): Promise<{ token?: string; key?: string }> {
+export async function signUp(base: string, email: string): Promise<{ token?: string; key?: string; refused?: string }> {
   const password = 'wrk load generator runner';
-  await call(base, 'POST', '/api/v1/users', { body: { email, password } });
-  const { body: tokens } = await call(base, 'POST', '/api/v1/auth/token', { body: { email, password } });
-  const { body: key } = await call(base, 'POST', '/api/v1/api-keys', { token: tokens.access_token, body: { name: 'bench' } });
-  return { token: tokens.access_token, key: key.key };
+  const user = await call(base, 'POST', '/api/v1/users', { body: { email, password } });
+  const { status, body: tokens } = await call(base, 'POST', '/api/v1/auth/token', { body: { email, password } });
+  const { status: keyStatus, body: key } = await call(base, 'POST', '/api/v1/api-keys', { token: tokens.access_token, body: { name: 'bench' } });
+  // What refused, for the error of a row that needs the key: sign-up, sign-in, then the key.
+  const refused = [[user.status, user.body], [status, tokens], [keyStatus, key]]
+    .map(([code, body]) => (code >= 400 ? `${code} ${JSON.stringify(body)}` : undefined)).find(Boolean);
+  return { token: tokens.access_token, key: key.key, refused };
 }
 
 export async function measure(s: Scenario, seconds: number, connections: number): Promise<Row> {

@@ -208,8 +208,8 @@ function checkClicks(scenario: string, answered: number, stored: number, runs: R
 /** An API key of a new account on `base`, and a token unique to this run for the URLs it creates. */
 export async function apiKey(base: string): Promise<{ key: string; run: string }> {
   const run = randomBytes(4).toString('hex');
-  const { key } = await signUp(base, `creator-${run}@example.com`);
-  if (!key) throw new Error('could not create an API key for a row that creates links');
+  const { key, refused } = await signUp(base, `creator-${run}@example.com`);
+  if (!key) throw new Error(`could not create an API key for a row that creates links: ${refused ?? 'no key in the answer'}`);
   return { key, run };
 }
 
