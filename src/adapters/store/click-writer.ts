@@ -27,6 +27,8 @@ export class ClickWriterThread {
   #worker: Worker | undefined;
   readonly #pending = new Map<number, { resolve: (applied: number) => void; reject: (err: Error) => void }>();
   #next = 0;
+  /** The batches posted and not answered yet, for close() to wait on. */
+  readonly #underWay = new Set<Promise<number>>();
 
   constructor(private readonly data: ClickWriterData) {}
 
@@ -48,8 +50,6 @@ export class ClickWriterThread {
     await Promise.allSettled(this.#underWay);
     await this.#worker?.terminate();
   }
-
-  readonly #underWay = new Set<Promise<number>>();
 
   #spawn(): Worker {
     const worker = startThread(import.meta.url, 'click-writer-thread', { workerData: this.data });
