@@ -192,12 +192,15 @@ describe('shutdown and worker death under load', () => {
       assert.equal(a.status, 302, a.id);
       assert.ok(pidOf.has(a.id) || a.at < killedAt, `${a.id} was answered but not logged`);
     }
-    // The survivor answered every request it received.
+    // The survivor answered every request it received on a keep-alive connection (lane and local port
+    // name it). A fresh connection's failed request has no other request on its connection to say which
+    // worker held it: a later connection that reused its local port said the survivor (a false failure
+    // seen in CI), so those are checked by time only, below.
     const connectionPid = new Map<string, number>();
-    for (const a of attempts) if (pidOf.has(a.id)) connectionPid.set(`${a.lane}:${a.id[0]}:${a.port}`, pidOf.get(a.id)!);
+    for (const a of attempts) if (pidOf.has(a.id) && a.id.startsWith('k-')) connectionPid.set(`${a.lane}:${a.port}`, pidOf.get(a.id)!);
     const failed = attempts.filter((a) => a.status === undefined);
     for (const a of failed) {
-      const pid = connectionPid.get(`${a.lane}:${a.id[0]}:${a.port}`);
+      const pid = a.id.startsWith('k-') ? connectionPid.get(`${a.lane}:${a.port}`) : undefined;
       assert.notEqual(pid, survivor, `${a.id} failed (${a.error}) on a connection the surviving worker served`);
       assert.ok(a.at + a.ms > killedAt, `${a.id} failed (${a.error}) before the kill`);
     }
