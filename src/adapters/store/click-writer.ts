@@ -11,7 +11,7 @@ export interface ClickWriterData {
 }
 
 /** A batch to apply, and the thread's answer to it. */
-export interface ClickWriterRequest { id: number; clicks: readonly ParsedClick[]; batchId: string }
+export interface ClickWriterRequest { id: number; clicks: readonly ParsedClick[]; batchId: string | undefined }
 export type ClickWriterReply = { id: number; applied: number } | { id: number; error: { message: string; unavailable: boolean } };
 
 /**
@@ -32,7 +32,7 @@ export class ClickWriterThread {
 
   constructor(private readonly data: ClickWriterData) {}
 
-  apply(clicks: readonly ParsedClick[], batchId: string): Promise<number> {
+  apply(clicks: readonly ParsedClick[], batchId: string | undefined): Promise<number> {
     const worker = (this.#worker ??= this.#spawn());
     const id = this.#next++;
     const applied = new Promise<number>((resolve, reject) => {

@@ -27,7 +27,7 @@ export class KyselyLinkStore implements LinkStore {
 
   constructor(private readonly dialect: StoreDialect) {
     this.db = dialect.db;
-    this.#targetByCode = prepared(this.db, this.db.selectFrom('links').selectAll().where('code', '=', '').limit(1));
+    this.#targetByCode = prepared(this.db, this.db.selectFrom('links').selectAll().where('code', '=', ''));
   }
 
   insertLink(link: NewLink): Promise<LinkRecord> {
@@ -130,7 +130,7 @@ export class KyselyLinkStore implements LinkStore {
   }
 
   async findTargetByCode(code: string): Promise<LinkTarget | undefined> {
-    const row = await this.#targetByCode([code, 1]);
+    const row = await this.#targetByCode([code]);
     return row && toTarget(row);
   }
 

@@ -8,7 +8,6 @@ import type { Database } from './schema.js';
 import type { SqliteSynchronous } from '../../config.js';
 import { statementCache } from './statement-cache.js';
 import { ClickWriterThread } from './click-writer.js';
-import { newId } from '../../domain/ids.js';
 
 /**
  * The embedded default: one SQLite file in WAL mode, no server to run. `synchronous` is FULL unless
@@ -42,7 +41,7 @@ export function createSqliteStore(file: string, options: { synchronous?: SqliteS
   const writer = new ClickWriterThread({ file, synchronous: options.synchronous });
   return {
     ...store,
-    applyClicks: (clicks, batchId = newId(Date.now())) => writer.apply(clicks, batchId),
+    applyClicks: (clicks, batchId) => writer.apply(clicks, batchId),
     close: async () => {
       await writer.close();
       await store.close();
