@@ -162,9 +162,7 @@ export interface AccountStore {
 
   /** Stores an API key (its hash only). Throws UniqueViolation('prefix'). */
   insertApiKey(key: ApiKeyRecord): Promise<void>;
-  /** The key with this public prefix, revoked or not. */
-  findApiKeyByPrefix(prefix: string): Promise<ApiKeyRecord | undefined>;
-  /** The key with this public prefix and the user it belongs to, in one read (every request with an API key asks). */
+  /** The key with this public prefix, revoked or not, and the user it belongs to, in one read (every request with an API key asks). */
   findApiKeyWithOwner(prefix: string): Promise<{ key: ApiKeyRecord; owner: UserRecord } | undefined>;
   /** The key with this id, revoked or not. */
   findApiKeyById(id: string): Promise<ApiKeyRecord | undefined>;

@@ -26,7 +26,7 @@ describeEachDialect('API keys', ({ app, t }) => {
     assert.deepEqual(list.json().data.map((k: { id: string }) => k.id), [created.id]);
     assert.ok(!list.body.includes(created.key));
     assert.equal(list.json().data[0].key, undefined);
-    const stored = await t().ctx.store.findApiKeyByPrefix(created.prefix);
+    const stored = (await t().ctx.store.findApiKeyWithOwner(created.prefix))?.key;
     assert.ok(stored && !JSON.stringify(stored).includes(created.key), 'stored as a hash only');
   });
 

@@ -153,11 +153,6 @@ export class KyselyAccountStore implements AccountStore {
     );
   }
 
-  async findApiKeyByPrefix(prefix: string): Promise<ApiKeyRecord | undefined> {
-    const row = await this.db.selectFrom('api_keys').selectAll().where('prefix', '=', prefix).executeTakeFirst();
-    return row && toApiKey(row);
-  }
-
   async findApiKeyWithOwner(prefix: string): Promise<{ key: ApiKeyRecord; owner: UserRecord } | undefined> {
     const row = await this.#apiKeyWithOwner([prefix]);
     if (!row) return undefined;

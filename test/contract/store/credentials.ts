@@ -65,14 +65,14 @@ export function credentialsContract({ store: s }: ContractContext): void {
   });
 
   describe('api keys', () => {
-    test('findApiKeyByPrefix returns what insertApiKey stored; an unknown prefix gives undefined', async () => {
+    test('findApiKeyWithOwner returns what insertApiKey stored; an unknown prefix gives undefined', async () => {
       const key = newApiKey(await someUserId(), { expiresAt: later() });
       await s().insertApiKey(key);
-      assert.deepEqual(await s().findApiKeyByPrefix(key.prefix), key);
-      assert.equal(await s().findApiKeyByPrefix('kz_nope'), undefined);
+      assert.deepEqual((await s().findApiKeyWithOwner(key.prefix))?.key, key);
+      assert.equal(await s().findApiKeyWithOwner('kz_nope'), undefined);
     });
 
-    test('findApiKeyWithOwner returns the key and the user it belongs to, as findApiKeyByPrefix and findUserById do; an unknown prefix gives undefined', async () => {
+    test('findApiKeyWithOwner returns the key and the user it belongs to, as findUserById does; an unknown prefix gives undefined', async () => {
       const key = newApiKey(await someUserId(), { scopes: ['links:read'], expiresAt: later() });
       await s().insertApiKey(key);
       assert.deepEqual(await s().findApiKeyWithOwner(key.prefix), { key, owner: await s().findUserById(key.userId) });
@@ -94,7 +94,7 @@ export function credentialsContract({ store: s }: ContractContext): void {
       await s().insertApiKey(first);
       const dup = newApiKey(userId, { prefix: first.prefix });
       await rejectsUnique(s().insertApiKey(dup), 'prefix');
-      assert.deepEqual(await s().findApiKeyByPrefix(first.prefix), first);
+      assert.deepEqual((await s().findApiKeyWithOwner(first.prefix))?.key, first);
       assert.deepEqual((await s().listApiKeys(userId)).map((k) => k.id), [first.id]);
     });
 
@@ -115,7 +115,7 @@ export function credentialsContract({ store: s }: ContractContext): void {
       const now = later();
       assert.equal(await s().revokeApiKey(userId, key.id, now), true);
       assert.equal(await s().revokeApiKey(userId, key.id, now + 1), false);
-      assert.deepEqual(await s().findApiKeyByPrefix(key.prefix), { ...key, revokedAt: now });
+      assert.deepEqual((await s().findApiKeyWithOwner(key.prefix))?.key, { ...key, revokedAt: now });
       assert.deepEqual(await s().listApiKeys(userId), []);
     });
 

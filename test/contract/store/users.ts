@@ -80,7 +80,7 @@ export function usersContract({ store: s, withFreshStore }: ContractContext): vo
       assert.deepEqual(await s().deleteUser(user.id), [link.code]);
       assert.equal(await s().findUserById(user.id), undefined);
       assert.equal(await s().findLinkById(link.id), undefined);
-      assert.equal(await s().findApiKeyByPrefix(key.prefix), undefined);
+      assert.equal(await s().db.selectFrom('api_keys').select('id').where('prefix', '=', key.prefix).executeTakeFirst(), undefined);
       assert.equal(await s().findRefreshToken(token.id), undefined);
       const tags = await s().db.selectFrom('link_tags').selectAll().where('link_id', '=', link.id).execute();
       assert.deepEqual(tags, []);
