@@ -15,14 +15,12 @@ import { problems, responseHeader } from './api/api.js';
 
 export const REDIRECT_ROUTE = '/:code';
 
-const UNKNOWN_HOST = new AppError('not-found', 'no short links are served under this host');
-
 /**
  * GET or HEAD / under a custom domain: its root redirect, or a 404 (the dashboard is served under
  * BASE_URL's host, and under any host no domain names). An onRequest hook, ahead of the dashboard's route.
  */
 export function domainRoot(deps: Pick<RedirectPathDeps, 'config' | 'domains'>) {
-  const domainOf = domainOfRequest({ ...deps, config: { ...deps.config, unknownHosts: 'not-found' } });
+  const domainOf = domainOfRequest(deps);
   return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
     if ((request.method !== 'GET' && request.method !== 'HEAD') || (request.url !== '/' && !request.url.startsWith('/?'))) return;
     const domain = domainOf(request.raw);
@@ -114,13 +112,12 @@ export function redirectRoute(app: Api, deps: RedirectPathDeps): void {
     if (decision && !decision.allowed) refuse(reply, 'redirect', decision);
     if (handed?.failed !== undefined) throw handed.failed;
     const domain = domainOf(request.raw);
-    const target = await (domain ? resolveCode(deps, domain, request.params.code, request.method === 'GET' ? visitor(request.headers) : null) : Promise.reject(UNKNOWN_HOST))
-      .catch(async (err) => {
-        if (!(err instanceof AppError && err.kind === 'not-found')) throw err;
-        // Guessing codes shows up as 404s: a client that collects too many gets 429s instead.
-        await enforce(deps, reply, 'notFound', request.ip, true);
-        return redirectElsewhere(domain?.notFoundRedirect ?? null);
-      });
+    const target = await resolveCode(deps, domain, request.params.code, request.method === 'GET' ? visitor(request.headers) : null).catch(async (err) => {
+      if (!(err instanceof AppError && err.kind === 'not-found')) throw err;
+      // Guessing codes shows up as 404s: a client that collects too many gets 429s instead.
+      await enforce(deps, reply, 'notFound', request.ip, true);
+      return redirectElsewhere(domain?.notFoundRedirect ?? null);
+    });
     return reply.code(target.status).header('location', target.location).header('cache-control', cacheControl(target)).send();
   });
 }

@@ -26,13 +26,14 @@ export interface Visitor {
 }
 
 /**
- * GET /:code on a domain: cache → decide → (count) → redirect → record the click. A link without a click limit is
+ * GET /:code on the domain its host names: cache → decide → (count) → redirect → record the click. A link without a click limit is
  * decided from the cache. A limited link is checked and counted by one conditional UPDATE in the store,
  * so its limit holds exactly under any concurrency and across instances. The click event is enqueued
  * in memory, never awaited. A HEAD (link previews, checkers) passes no visitor: it looks, and counts nothing.
  */
-export async function resolveCode(deps: RedirectDeps, domain: KnownDomain, code: string, visitor: Visitor | null): Promise<Redirect> {
-  if (!couldBeCode(code)) throw problemOf({ kind: 'not-found' });
+export async function resolveCode(deps: RedirectDeps, domain: KnownDomain | undefined, code: string, visitor: Visitor | null): Promise<Redirect> {
+  // A host no domain names has no links: the same 404 as an unknown code.
+  if (!domain || !couldBeCode(code)) throw problemOf({ kind: 'not-found' });
   const link = await deps.cache.lookup(linkKey(domain.id, code));
   const now = deps.clock();
   const cached = decideRedirect(link, now);
