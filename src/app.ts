@@ -15,6 +15,7 @@ import { Problem } from './http/schemas.js';
 import { opsRoutes } from './http/ops.js';
 import { REDIRECT_ROUTE, redirectRoute } from './http/redirect.js';
 import { fastRedirect } from './http/fast-redirect.js';
+import { unlockRoute } from './http/link-unlock.js';
 import { answeredRequests } from './http/answered.js';
 import { DrainingServer } from './http/draining-server.js';
 import { answerClientError } from './http/client-errors.js';
@@ -128,5 +129,6 @@ export async function buildApp(ctx: Context): Promise<Api> {
   opsRoutes(app, ctx, () => server.draining);
   await dashboardRoutes(app, ctx);
   redirectRoute(app, ctx);
+  await unlockRoute(app, ctx);
   return app;
 }

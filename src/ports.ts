@@ -32,6 +32,8 @@ export interface LinkRecord {
   maxClicks: number | null;
   clicks: number;
   ownerId: string;
+  /** Whether a visit must give a password first; the hash itself is read only by findLinkPassword. */
+  hasPassword: boolean;
   createdAt: number;
   updatedAt: number;
 }
@@ -64,9 +66,15 @@ export interface RefreshTokenRecord {
 
 export type NewUser = Omit<UserRecord, 'role' | 'updatedAt'> & { role?: Role };
 export type UserChanges = Partial<Pick<UserRecord, 'email' | 'name' | 'role' | 'passwordHash'>>;
-export type NewLink = Omit<LinkRecord, 'clicks' | 'updatedAt'>;
+export type NewLink = Omit<LinkRecord, 'clicks' | 'updatedAt' | 'hasPassword'> & {
+  /** argon2id hash of the link's password; absent or null: none. */
+  passwordHash?: string | null;
+};
 export type LinkChanges = Partial<
-  Pick<LinkRecord, 'code' | 'url' | 'title' | 'tags' | 'redirectType' | 'expiresAt' | 'maxClicks'>
+  Pick<LinkRecord, 'code' | 'url' | 'title' | 'tags' | 'redirectType' | 'expiresAt' | 'maxClicks'> & {
+    /** A new password's argon2id hash, or null to remove the password. */
+    passwordHash: string | null;
+  }
 >;
 
 export interface PageQuery {
@@ -195,6 +203,8 @@ export interface LinkStore {
    * visits can never take a limited link past max_clicks.
    */
   countVisit(code: string, now: number): Promise<Visit>;
+  /** The id and password hash (null: none) of the link with this code: the one read of a hash, for unlocking it. */
+  findLinkPassword(code: string): Promise<{ id: string; passwordHash: string | null } | undefined>;
 }
 
 /** Click analytics: batches of clicks applied exactly once, their rollups, and the rollups' compaction. */
@@ -229,7 +239,7 @@ export interface ClickStats {
 }
 
 /** What the redirect needs of a link, as the cache keeps it. */
-export type CachedLink = Pick<LinkTarget, 'id' | 'url' | 'redirectType' | 'expiresAt' | 'maxClicks'>;
+export type CachedLink = Pick<LinkTarget, 'id' | 'url' | 'redirectType' | 'expiresAt' | 'maxClicks' | 'hasPassword'>;
 
 /** A cached lookup: the link, or null when the code is known not to exist (a negative entry). */
 export type CacheEntry = CachedLink | null;

@@ -33,6 +33,7 @@ export const linkJson = (baseUrl: string) => (l: LinkRecord) => ({
   max_clicks: l.maxClicks,
   clicks: l.clicks,
   owner_id: l.ownerId,
+  has_password: l.hasPassword,
   created_at: iso(l.createdAt),
   updated_at: iso(l.updatedAt),
 });

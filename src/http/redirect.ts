@@ -1,6 +1,10 @@
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import type { Config } from '../config.js';
-import { resolveCode, type Redirect, type RedirectDeps, type Visitor } from '../use-cases/resolve-code.js';
+import { resolveCode, type Redirect, type Visitor } from '../use-cases/resolve-code.js';
+import { openWithCookie, type UnlockDeps } from '../use-cases/unlock-link.js';
+import { PASSWORD_PAGE_HEADERS, passwordPage } from './link-password-page.js';
+import { UNLOCK_COOKIE } from './unlock-cookie.js';
+import { cookie } from './cookies.js';
 import { MAX_UA_LENGTH, countryCode, referrerHost } from '../domain/clicks.js';
 import type { Api } from './api/api.js';
 import { AppError } from '../domain/errors.js';
@@ -11,8 +15,8 @@ import { problems, responseHeader } from './api/api.js';
 
 export const REDIRECT_ROUTE = '/:code';
 
-/** What the redirect's two paths (this route and fast-redirect.ts) use. */
-export type RedirectPathDeps = RedirectDeps & RateLimitDeps & {
+/** What the redirect's two paths (this route and fast-redirect.ts) use; the route also opens protected links. */
+export type RedirectPathDeps = UnlockDeps & RateLimitDeps & {
   config: Pick<Config, 'baseUrl' | 'trustProxy' | 'clicks' | 'logRedirects' | 'rateLimits'>;
 };
 
@@ -53,12 +57,26 @@ const redirectTo = (description: string) => ({
   },
 });
 
+/** The password form's answer in the OpenAPI document (GET, HEAD and POST /{code}). */
+export const passwordForm = (description: string, extraHeaders: Record<string, unknown> = {}) => ({
+  description,
+  headers: {
+    'cache-control': responseHeader(Type.String({ description: 'private, no-store' }), true),
+    'content-security-policy': responseHeader(Type.String({ description: 'default-src \'none\'; the inline style by its hash; form-action \'self\'' }), true),
+    ...extraHeaders,
+  },
+  content: { 'text/html': { schema: Type.String({ contentMediaType: 'text/html', description: 'a small page with an <h1>, a labelled password input and a form that POSTs to /{code}; no script' }) } },
+});
+
 /** GET and HEAD /{code} in the OpenAPI document. The code is not checked against a pattern here: anything unknown is a 404 that counts against the unknown-code limit. */
 const REDIRECT_SCHEMA = {
   tags: ['redirect'], operationId: 'redirect', security: [],
   summary: 'Visit a short URL: a redirect to its target, with the link\'s redirect type (a GET counts a click, a HEAD does not)',
+  description: 'A password-protected link answers 200 with a password form (HEAD: its headers, never a Location), counting nothing, '
+    + 'unless a GET carries the unlock cookie its right password set (then it redirects and counts as any link).',
   params: Type.Object({ code: Type.String({ description: 'the short code (custom codes: 3 to 64 of A-Z a-z 0-9 _ -)' }) }),
   response: {
+    200: passwordForm('a password-protected link: the form asking its password'),
     301: redirectTo('moved permanently (redirect_type 301)'),
     302: redirectTo('found (redirect_type 302, the default)'),
     307: redirectTo('temporary redirect (redirect_type 307)'),
@@ -79,11 +97,21 @@ export function redirectRoute(app: Api, deps: RedirectPathDeps): void {
     const decision = handed?.limit ?? limit?.(request.ip);
     if (decision && !decision.allowed) refuse(reply, 'redirect', decision);
     if (handed?.failed !== undefined) throw handed.failed;
-    const target = await resolveCode(deps, request.params.code, request.method === 'GET' ? visitor(request.headers) : null).catch(async (err) => {
+    const { code } = request.params;
+    const seen = request.method === 'GET' ? visitor(request.headers) : null;
+    let target: Redirect | undefined;
+    try {
+      const resolved = await resolveCode(deps, code, seen);
+      // A protected link: a GET with its unlock cookie goes through; anything else (HEAD too) gets the form.
+      const unlock = resolved.kind === 'password' && seen ? cookie(request, UNLOCK_COOKIE) : undefined;
+      const opened = resolved.kind === 'password' && seen && unlock !== undefined ? await openWithCookie(deps, code, resolved, seen, unlock) : resolved;
+      if (opened.kind === 'redirect') target = opened;
+    } catch (err) {
       // Guessing codes shows up as 404s: a client that collects too many gets 429s instead.
       if (err instanceof AppError && err.kind === 'not-found') await enforce(deps, reply, 'notFound', request.ip, true);
       throw err;
-    });
+    }
+    if (!target) return reply.code(200).headers(PASSWORD_PAGE_HEADERS).send(passwordPage(`/${code}`));
     return reply.code(target.status).header('location', target.location).header('cache-control', cacheControl(target)).send();
   });
 }

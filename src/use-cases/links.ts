@@ -5,6 +5,7 @@ import { newId } from '../domain/ids.js';
 import { assertSafeUrl, type UrlPolicy } from '../domain/url-safety.js';
 import { UniqueViolation, type LinkChanges, type LinkLookup, type LinkRecord, type LinkStore, type NewLink, type RedirectType } from '../ports.js';
 import { type Actor, isAdmin } from './actor.js';
+import { hashPassword } from '../security/passwords.js';
 
 /** What the link use cases use. */
 export interface LinkDeps {
@@ -28,7 +29,12 @@ export interface LinkInput {
   expiresAt?: number | null;
   maxClicks?: number | null;
   redirectType?: RedirectType;
+  /** Write-only: stored as its argon2id hash, never read back; null (or left out) means none. */
+  password?: string | null;
 }
+
+/** What an update changes: the store's changes, with a new password in clear (hashed here) or null to remove it. */
+export type LinkUpdate = Omit<LinkChanges, 'passwordHash'> & { password?: string | null };
 
 const RANDOM_CODE_ATTEMPTS = 5;
 
@@ -45,6 +51,7 @@ export async function createLink(deps: LinkDeps, actor: Actor, input: LinkInput)
     maxClicks: input.maxClicks ?? null,
     ownerId: actor.user.id,
     createdAt: now,
+    passwordHash: await passwordHashOf(input.password),
   };
   const created = await insertWithCode(deps, link, input.code);
   // The code may have been looked up while it did not exist: drop that negative entry everywhere.
@@ -95,13 +102,15 @@ export async function listLinks(deps: Pick<LinkDeps, 'store'>, actor: Actor, lis
 
 /** PUT passes a whole LinkInput (absent optional fields reset to their defaults); PATCH passes only what changes. */
 export async function updateLink(
-  deps: Pick<LinkDeps, 'store' | 'cache' | 'clock' | 'urlPolicy'>, actor: Actor, id: string, changes: LinkChanges,
+  deps: Pick<LinkDeps, 'store' | 'cache' | 'clock' | 'urlPolicy'>, actor: Actor, id: string, update: LinkUpdate,
 ): Promise<LinkRecord> {
   const before = await getLink(deps, actor, id);
   const now = deps.clock();
+  const { password, ...changes } = update;
   const { url } = assertValid(deps, changes, now);
   const tags = changes.tags === undefined ? undefined : normalizeTags(changes.tags);
-  const link = await codeMustBeFree(deps.store.updateLink(id, { ...changes, url, tags }, now));
+  const passwordHash = await passwordHashOf(password);
+  const link = await codeMustBeFree(deps.store.updateLink(id, { ...changes, url, tags, passwordHash }, now));
   if (!link) throw notFound('link');
   await deps.cache.invalidate(before.code);
   if (link.code !== before.code) await deps.cache.invalidate(link.code);
@@ -109,7 +118,7 @@ export async function updateLink(
 }
 
 /** The full replacement of PUT: every field the body leaves out goes back to its default; the code stays. */
-export const replacement = (input: LinkInput): LinkChanges => ({
+export const replacement = (input: LinkInput): LinkUpdate => ({
   url: input.url,
   code: input.code,
   title: input.title ?? null,
@@ -117,7 +126,13 @@ export const replacement = (input: LinkInput): LinkChanges => ({
   redirectType: input.redirectType ?? 302,
   expiresAt: input.expiresAt ?? null,
   maxClicks: input.maxClicks ?? null,
+  password: input.password ?? null,
 });
+
+/** A password's argon2id hash; undefined (leave as is) and null (none) pass through. */
+async function passwordHashOf<T extends null | undefined>(password: string | T): Promise<string | T> {
+  return typeof password === 'string' ? hashPassword(password) : password;
+}
 
 export async function deleteLink(deps: Pick<LinkDeps, 'store' | 'cache'>, actor: Actor, id: string): Promise<void> {
   const link = await getLink(deps, actor, id);

@@ -1,8 +1,7 @@
 import type { Static } from 'typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { LinkChanges } from '../../ports.js';
 import type { Config } from '../../config.js';
-import { createLink, deleteLink, getLink, listLinks, replacement, updateLink, type LinkDeps, type LinkInput } from '../../use-cases/links.js';
+import { createLink, deleteLink, getLink, listLinks, replacement, updateLink, type LinkDeps, type LinkInput, type LinkUpdate } from '../../use-cases/links.js';
 import { requireActor } from '../auth.js';
 import { scoped } from '../openapi.js';
 import { AppError } from '../../domain/errors.js';
@@ -116,8 +115,8 @@ export function linkRoutes(app: Api, deps: LinkDeps & StatsDeps & RateLimitDeps 
 }
 
 /** The API's snake_case body → the use case's input; absent fields stay absent (PATCH relies on it). */
-function linkInput<B extends Partial<LinkBody>>(body: B): B extends LinkBody ? LinkInput : LinkChanges;
-function linkInput(body: Partial<Static<typeof LinkBody>>): LinkChanges {
+function linkInput<B extends Partial<LinkBody>>(body: B): B extends LinkBody ? LinkInput : LinkUpdate;
+function linkInput(body: Partial<Static<typeof LinkBody>>): LinkUpdate {
   return {
     url: body.url,
     code: body.code,
@@ -126,5 +125,6 @@ function linkInput(body: Partial<Static<typeof LinkBody>>): LinkChanges {
     redirectType: body.redirect_type,
     expiresAt: epochMs(body.expires_at, 'expires_at'),
     maxClicks: body.max_clicks,
+    password: body.password,
   };
 }
