@@ -21,7 +21,8 @@ const tooMany = problems(429)[429] as { headers: Record<string, unknown>; conten
 const UNLOCK_SCHEMA = {
   tags: ['redirect'], operationId: 'unlockLink', security: [],
   summary: 'Give a protected link\'s password (the form of GET /{code}): right, a 303 to its target with the unlock cookie, the click counted',
-  description: 'Wrong passwords are limited per link and client address (RATE_LINK_PASSWORD); right ones spend nothing. '
+  description: 'A wrong password answers 200 with the form again and its error (a page for the browser, which a 401 without an '
+    + 'authentication scheme would not be). Wrong passwords are limited per link and client address (RATE_LINK_PASSWORD); right ones spend nothing. '
     + 'The unlock cookie (HttpOnly, SameSite=Lax, Path=/{code}, one hour) lets GET /{code} through without the form.',
   params: Type.Object({ code: Type.String({ description: 'the short code' }) }),
   consumes: ['application/x-www-form-urlencoded'],
@@ -38,7 +39,7 @@ const UNLOCK_SCHEMA = {
         'set-cookie': responseHeader(Type.String({ description: 'kurz_unlock: opens GET /{code} for an hour (absent when the link has no password any more)' })),
       },
     },
-    401: passwordForm('a wrong password: the form again, with the error linked to the input', rateFields),
+    200: passwordForm('a wrong password: the form again, with the error linked to the input', rateFields),
     ...problems(400, 404, 410, 413, 415),
     429: {
       description: 'too many wrong tries from this client (the form says how long to wait), or too many visits or unknown codes (a problem)',
@@ -81,7 +82,8 @@ export async function unlockRoute(app: Api, deps: RedirectPathDeps): Promise<voi
       tally(result.tries);
       if (result.kind === 'wrong') {
         if (result.tries) setRateLimitFields(reply, result.tries);
-        return form(reply, 401, passwordPage(`/${code}`, { kind: 'wrong' }));
+        // 200, not 401: a 401 must name an authentication scheme (RFC 9110 §15.5.2), and a form has none.
+        return form(reply, 200, passwordPage(`/${code}`, { kind: 'wrong' }));
       }
       const seconds = Math.max(1, Math.ceil(result.tries.retryAfterMs / 1000));
       setRateLimitFields(reply, result.tries);

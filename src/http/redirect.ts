@@ -63,6 +63,9 @@ export const passwordForm = (description: string, extraHeaders: Record<string, u
   headers: {
     'cache-control': responseHeader(Type.String({ description: 'private, no-store' }), true),
     'content-security-policy': responseHeader(Type.String({ description: 'default-src \'none\'; the inline style by its hash; form-action \'self\'' }), true),
+    'ratelimit-limit': responseHeader(Type.Integer({ minimum: 0, description: 'capacity of the caller\'s bucket' })),
+    'ratelimit-remaining': responseHeader(Type.Integer({ minimum: 0, description: 'whole requests left in the bucket' })),
+    'ratelimit-reset': responseHeader(Type.Integer({ minimum: 0, description: 'seconds until the bucket is full again' })),
     ...extraHeaders,
   },
   content: { 'text/html': { schema: Type.String({ contentMediaType: 'text/html', description: 'a small page with an <h1>, a labelled password input and a form that POSTs to /{code}; no script' }) } },
