@@ -152,4 +152,10 @@ describe('the conformance check', () => {
     assert.deepEqual(check({ route: '/healthz' }), [], '/healthz is listed as not an operation');
     assert.deepEqual(check({ route: undefined, status: 404 }), [], 'no route: an unknown path');
   });
+
+  test('when a 405 answers a path of its own that a parameter route took, then its Allow is checked against the document only where it is documented', () => {
+    const methodNotAllowed = (allow: string) => ({ method: 'POST', route: '/:code', status: 405, headers: { ...problemJson, allow }, body: problemBody });
+    assert.deepEqual(check({ ...methodNotAllowed('GET, HEAD'), url: '/healthz' }), [], '/healthz answers its own methods, not /{code}\'s');
+    assert.match(check({ ...methodNotAllowed('GET'), url: '/api/v1/links' }).join(), /Allow: GET, but the document gives \/api\/v1\/links/);
+  });
 });
