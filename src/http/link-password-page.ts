@@ -29,12 +29,18 @@ export const PASSWORD_PAGE_STYLE = STYLE;
 const STYLE_HASH = createHash('sha256').update(STYLE).digest('base64');
 
 /**
- * Nothing but the inline stylesheet (by its hash) may load or run; the form may post only to this
- * origin; no page may frame this one (a framed form invites clickjacking the password).
+ * Nothing but the inline stylesheet (by its hash) may load or run, and no page may frame this one (a
+ * framed form invites clickjacking the password). No `form-action 'self'`: Chromium applies form-action
+ * to the redirects that follow a form's post too, so the right password's 303 to the target (another
+ * origin) was blocked ("Sending form data to … violates … form-action 'self'", seen in
+ * test/e2e/dashboard-password.test.ts), and naming the target's origin here would show it to anyone
+ * who has not given the password. What form-action guards against, markup injected into the page that
+ * posts the password elsewhere, cannot happen here: the page has no script and escapes the one value
+ * it is given, its own path.
  */
 export const PASSWORD_PAGE_HEADERS = Object.freeze({
   'content-type': 'text/html; charset=utf-8',
-  'content-security-policy': `default-src 'none'; style-src 'sha256-${STYLE_HASH}'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'`,
+  'content-security-policy': `default-src 'none'; style-src 'sha256-${STYLE_HASH}'; base-uri 'none'; frame-ancestors 'none'`,
   // The page differs by visitor (an error, a wait) and must never be served from a shared cache.
   'cache-control': 'private, no-store',
   'referrer-policy': 'no-referrer',

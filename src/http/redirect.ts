@@ -62,7 +62,7 @@ export const passwordForm = (description: string, extraHeaders: Record<string, u
   description,
   headers: {
     'cache-control': responseHeader(Type.String({ description: 'private, no-store' }), true),
-    'content-security-policy': responseHeader(Type.String({ description: 'default-src \'none\'; the inline style by its hash; form-action \'self\'' }), true),
+    'content-security-policy': responseHeader(Type.String({ description: 'default-src \'none\'; the inline style by its hash; frame-ancestors \'none\'' }), true),
     'ratelimit-limit': responseHeader(Type.Integer({ minimum: 0, description: 'capacity of the caller\'s bucket' })),
     'ratelimit-remaining': responseHeader(Type.Integer({ minimum: 0, description: 'whole requests left in the bucket' })),
     'ratelimit-reset': responseHeader(Type.Integer({ minimum: 0, description: 'seconds until the bucket is full again' })),
