@@ -236,7 +236,7 @@ describeEachDialect('password-protected links', ({ app, t }) => {
   });
 });
 
-describeEachDialect('wrong passwords of a protected link', ({ app, t }) => {
+describeEachDialect('wrong passwords of a protected link, and an https BASE_URL', ({ app }) => {
   let dan: Caller;
   const unlock = (code: string, password: string, remoteAddress = '127.0.0.1') =>
     app().inject({ method: 'POST', url: `/${code}`, remoteAddress, headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: new URLSearchParams({ password }).toString() });
@@ -266,7 +266,6 @@ describeEachDialect('wrong passwords of a protected link', ({ app, t }) => {
     assert.equal((await unlock(link.code, PASSWORD, '10.9.8.7')).statusCode, 303, 'another address has its own bucket');
     const other = await create({ url: 'https://example.com/r1b', password: PASSWORD });
     assert.equal((await unlock(other.code, 'wrong')).statusCode, 200, 'another link has its own bucket');
-    void t;
   });
 
   test('when the right password is given, then it spends no try', async () => {
@@ -274,4 +273,10 @@ describeEachDialect('wrong passwords of a protected link', ({ app, t }) => {
     for (let i = 0; i < 5; i++) assert.equal((await unlock(link.code, PASSWORD)).statusCode, 303);
     assert.equal((await unlock(link.code, 'wrong')).headers['ratelimit-remaining'], '2');
   });
-}, { env: { RATE_LINK_PASSWORD: '3:0.2' } });
+
+  test('when BASE_URL is https, then the unlock cookie is Secure too', async () => {
+    const link = await create({ url: 'https://example.com/r3', password: PASSWORD });
+    const cookie = String((await unlock(link.code, PASSWORD)).headers['set-cookie']);
+    assert.match(cookie, new RegExp(`^kurz_unlock=[^;]+; Path=/${link.code}; Max-Age=3600; HttpOnly; SameSite=Lax; Secure$`));
+  });
+}, { env: { RATE_LINK_PASSWORD: '3:0.2', BASE_URL: 'https://kurz.test' } });
