@@ -5,7 +5,7 @@ import type { Decision } from '../domain/token-bucket.js';
 import { unlockLink } from '../use-cases/unlock-link.js';
 import { problems, responseHeader, type Api } from './api/api.js';
 import { PASSWORD_PAGE_HEADERS, passwordPage } from './link-password-page.js';
-import { REDIRECT_ROUTE, passwordForm, visitorOf, type RedirectPathDeps } from './redirect.js';
+import { REDIRECT_ROUTE, UNKNOWN_HOST, domainOfRequest, passwordForm, visitorOf, type RedirectPathDeps } from './redirect.js';
 import { enforce, redirectLimit, refuse, setRateLimitFields } from './rate-limit.js';
 import { unlockSetCookie } from './unlock-cookie.js';
 
@@ -56,6 +56,7 @@ const UNLOCK_SCHEMA = {
 export async function unlockRoute(app: Api, deps: RedirectPathDeps): Promise<void> {
   const visitor = visitorOf(deps);
   const limit = redirectLimit(deps);
+  const domainOf = domainOfRequest(deps);
   const secure = deps.config.baseUrl.startsWith('https:');
   const tally = (tries: Decision | undefined) => {
     if (tries) deps.metrics.rateLimits.inc({ class: 'linkPassword', outcome: tries.allowed ? 'allowed' : 'limited' });
@@ -69,7 +70,8 @@ export async function unlockRoute(app: Api, deps: RedirectPathDeps): Promise<voi
       const allowed = limit?.(request.ip);
       if (allowed && !allowed.allowed) refuse(reply, 'redirect', allowed);
       const { code } = request.params;
-      const result = await unlockLink(deps, code, request.body.password, visitor(request.headers), request.ip).catch(async (err) => {
+      const domain = domainOf(request.raw);
+      const result = await (domain ? unlockLink(deps, domain, code, request.body.password, visitor(request.headers), request.ip) : Promise.reject(UNKNOWN_HOST)).catch(async (err) => {
         if (err instanceof AppError && err.kind === 'not-found') await enforce(deps, reply, 'notFound', request.ip, true);
         throw err;
       });

@@ -1,7 +1,8 @@
 import { couldBeCode } from '../domain/codes.js';
 import { AppError } from '../domain/errors.js';
-import { decideCounted, decideRedirect, decideUnlocked, decideVisit, type Redirect, type Settled } from '../domain/redirect-decision.js';
-import type { CachedLink, ClickQueue, LinkLookup, LinkStore } from '../ports.js';
+import { decideCounted, decideRedirect, decideUnlocked, decideVisit, elsewhere, type Redirect, type Settled } from '../domain/redirect-decision.js';
+import type { CachedLink, ClickQueue, KnownDomain, LinkLookup, LinkStore } from '../ports.js';
+import { linkKey } from '../domain/link-key.js';
 
 export type { Redirect } from '../domain/redirect-decision.js';
 
@@ -32,38 +33,45 @@ export interface Visitor {
 }
 
 /**
- * GET /:code: cache → decide → (count) → redirect → record the click. A link without a click limit is
+ * GET /:code on a domain: cache → decide → (count) → redirect → record the click. A link without a click limit is
  * decided from the cache. A limited link is checked and counted by one conditional UPDATE in the store,
  * so its limit holds exactly under any concurrency and across instances. The click event is enqueued
  * in memory, never awaited. A HEAD (link previews, checkers) passes no visitor: it looks, and counts nothing.
  * A protected link is not visited here: the visitor is asked its password (nothing counted).
  */
-export async function resolveCode(deps: RedirectDeps, code: string, visitor: Visitor | null): Promise<Redirect | PasswordAsked> {
+export async function resolveCode(deps: RedirectDeps, domain: KnownDomain, code: string, visitor: Visitor | null): Promise<Redirect | PasswordAsked> {
   if (!couldBeCode(code)) throw problemOf({ kind: 'not-found' });
-  const link = await deps.cache.lookup(code);
+  const link = await deps.cache.lookup(linkKey(domain.id, code));
   const now = deps.clock();
   const cached = decideRedirect(link, now);
-  if (cached.kind === 'password') return askPassword(deps, link!, code, now);
+  if (cached.kind === 'password') return askPassword(deps, link!, domain.id, code, now);
   const counted = cached.kind === 'count';
-  const decision = cached.kind === 'count' ? await limitedVisit(deps, code, visitor !== null, now) : cached;
+  const decision = cached.kind === 'count' ? await limitedVisit(deps, domain.id, code, visitor !== null, now) : cached;
   if (decision.kind !== 'redirect') throw problemOf(decision);
   if (visitor) deps.clicks.enqueue({ linkId: link!.id, at: now, counted, ...visitor });
   return decision;
 }
 
 /** A limited link: a GET counts the visit in the store; a HEAD only reads it. */
-async function limitedVisit(deps: Pick<RedirectDeps, 'store'>, code: string, count: boolean, now: number): Promise<Settled> {
-  if (count) return decideVisit(await deps.store.countVisit(code, now));
-  return decideCounted(await deps.store.findTargetByCode(code), now);
+async function limitedVisit(deps: Pick<RedirectDeps, 'store'>, domainId: string, code: string, count: boolean, now: number): Promise<Settled> {
+  if (count) return decideVisit(await deps.store.countVisit(code, now, domainId));
+  return decideCounted(await deps.store.findTargetByCode(code, domainId), now);
+}
+
+/** What a path that names no link on a domain answers: the domain's redirect for it (root or unknown code), or a 404. */
+export function redirectElsewhere(target: string | null): Redirect {
+  const decision = elsewhere(target);
+  if (decision.kind !== 'redirect') throw problemOf(decision);
+  return decision;
 }
 
 /**
  * The form for a protected link, unless it is click-limited and used up: that is a 410 like any other
  * visit, not a form whose right password could only lead to the 410. One store read, for limited ones only.
  */
-async function askPassword(deps: Pick<RedirectDeps, 'store'>, link: CachedLink, code: string, now: number): Promise<PasswordAsked> {
+async function askPassword(deps: Pick<RedirectDeps, 'store'>, link: CachedLink, domainId: string, code: string, now: number): Promise<PasswordAsked> {
   if (link.maxClicks !== null) {
-    const counted = decideCounted(await deps.store.findTargetByCode(code), now);
+    const counted = decideCounted(await deps.store.findTargetByCode(code, domainId), now);
     if (counted.kind !== 'redirect') throw problemOf(counted);
   }
   return { kind: 'password', link };
@@ -73,11 +81,11 @@ async function askPassword(deps: Pick<RedirectDeps, 'store'>, link: CachedLink, 
  * A visit to a protected link whose password the visitor proved (the form, or its unlock cookie):
  * decided as one without a password, counted (a limited link by the store) and its click enqueued.
  */
-export async function openUnlocked(deps: Omit<RedirectDeps, 'cache'>, link: CachedLink, code: string, visitor: Visitor): Promise<Redirect> {
+export async function openUnlocked(deps: Omit<RedirectDeps, 'cache'>, link: CachedLink, domainId: string, code: string, visitor: Visitor): Promise<Redirect> {
   const now = deps.clock();
   const decision = decideUnlocked(link, now);
   const counted = decision.kind === 'count';
-  const settled = decision.kind === 'count' ? decideVisit(await deps.store.countVisit(code, now)) : decision;
+  const settled = decision.kind === 'count' ? decideVisit(await deps.store.countVisit(code, now, domainId)) : decision;
   if (settled.kind !== 'redirect') throw problemOf(settled);
   deps.clicks.enqueue({ linkId: link.id, at: now, counted, ...visitor });
   return settled;

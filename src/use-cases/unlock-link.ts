@@ -2,7 +2,8 @@ import { couldBeCode } from '../domain/codes.js';
 import { decideRedirect } from '../domain/redirect-decision.js';
 import type { Decision } from '../domain/token-bucket.js';
 import type { Config } from '../config.js';
-import type { LinkStore, RateLimiter } from '../ports.js';
+import type { KnownDomain, LinkStore, RateLimiter } from '../ports.js';
+import { linkKey } from '../domain/link-key.js';
 import { verifyPassword } from '../security/passwords.js';
 import type { UnlockCookies } from '../security/unlock-cookies.js';
 import { openUnlocked, problemOf, type PasswordAsked, type Redirect, type RedirectDeps, type Visitor } from './resolve-code.js';
@@ -41,13 +42,15 @@ export type UnlockResult =
  * against it → visit (count, enqueue the click) → redirect. A cookie that does not open it (expired,
  * another link's, an old password's, tampered) leaves the visitor at the form, counting nothing.
  */
-export async function openWithCookie(deps: UnlockDeps, code: string, asked: PasswordAsked, visitor: Visitor, cookie: string): Promise<Redirect | PasswordAsked> {
-  const stored = await deps.store.findLinkPassword(code);
+export async function openWithCookie(
+  deps: UnlockDeps, domain: KnownDomain, code: string, asked: PasswordAsked, visitor: Visitor, cookie: string,
+): Promise<Redirect | PasswordAsked> {
+  const stored = await deps.store.findLinkPassword(code, domain.id);
   if (!stored) throw problemOf({ kind: 'not-found' });
   // Removed since the cache read: the link is open to all.
-  if (stored.passwordHash === null) return openUnlocked(deps, asked.link, code, visitor);
+  if (stored.passwordHash === null) return openUnlocked(deps, asked.link, domain.id, code, visitor);
   if (stored.id !== asked.link.id || !deps.unlocks.verify(cookie, stored.id, stored.passwordHash, deps.clock())) return asked;
-  return openUnlocked(deps, asked.link, code, visitor);
+  return openUnlocked(deps, asked.link, domain.id, code, visitor);
 }
 
 /**
@@ -56,15 +59,19 @@ export async function openWithCookie(deps: UnlockDeps, code: string, asked: Pass
  * when right (only wrong ones are limited) → visit (count, enqueue the click) → sign the cookie.
  * `client` keys the bucket (the client's address); it is not stored.
  */
-export async function unlockLink(deps: UnlockDeps, code: string, password: string, visitor: Visitor, client: string): Promise<UnlockResult> {
+export async function unlockLink(
+  deps: UnlockDeps, domain: KnownDomain, code: string, password: string, visitor: Visitor, client: string,
+): Promise<UnlockResult> {
   if (!couldBeCode(code)) throw problemOf({ kind: 'not-found' });
-  const link = await deps.cache.lookup(code);
+  const link = await deps.cache.lookup(linkKey(domain.id, code));
   const decision = decideRedirect(link, deps.clock());
   if (decision.kind === 'not-found' || decision.kind === 'gone') throw problemOf(decision);
-  const stored = await deps.store.findLinkPassword(code);
+  const stored = await deps.store.findLinkPassword(code, domain.id);
   if (!stored) throw problemOf({ kind: 'not-found' });
   // A link without a password (removed while the form was open) opens as a visit would.
-  if (stored.passwordHash === null || decision.kind !== 'password') return { kind: 'unlocked', redirect: await openUnlocked(deps, link!, code, visitor) };
+  if (stored.passwordHash === null || decision.kind !== 'password') {
+    return { kind: 'unlocked', redirect: await openUnlocked(deps, link!, domain.id, code, visitor) };
+  }
 
   const limit = deps.config.rateLimits.linkPassword;
   const key = `linkPassword:${stored.id} ${client}`;
@@ -74,7 +81,7 @@ export async function unlockLink(deps: UnlockDeps, code: string, password: strin
   if (!(await verifyPassword(stored.passwordHash, password))) return { kind: 'wrong', tries };
   if (limit) await deps.limiter.take(key, limit, -1);
 
-  const redirect = await openUnlocked(deps, link!, code, visitor);
+  const redirect = await openUnlocked(deps, link!, domain.id, code, visitor);
   const value = deps.unlocks.sign(stored.id, stored.passwordHash, deps.clock() + UNLOCK_TTL_MS);
   return { kind: 'unlocked', redirect, cookie: { value, maxAgeSeconds: UNLOCK_TTL_MS / 1000 } };
 }

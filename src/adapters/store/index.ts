@@ -1,11 +1,12 @@
 import type { Kysely } from 'kysely';
-import type { AccountStore, ClickStore, LinkStore, Store, StoreLifecycle } from '../../ports.js';
+import type { AccountStore, ClickStore, DomainStore, LinkStore, Store, StoreLifecycle } from '../../ports.js';
 import type { Database } from './schema.js';
 import type { StoreDialect } from './dialect.js';
 import { KyselyLifecycle } from './lifecycle.js';
 import { KyselyAccountStore } from './accounts.js';
 import { KyselyLinkStore } from './links.js';
 import { KyselyClickStore } from './clicks.js';
+import { KyselyDomainStore } from './domains.js';
 
 /** The Store over Kysely, with its connection in view (tests and tools query tables directly). */
 export type KyselyStore = Store & { readonly db: Kysely<Database> };
@@ -21,6 +22,7 @@ export function kyselyStore(dialect: StoreDialect): KyselyStore {
     ...methodsOf<StoreLifecycle>(new KyselyLifecycle(dialect)),
     ...methodsOf<AccountStore>(new KyselyAccountStore(dialect)),
     ...methodsOf<LinkStore>(new KyselyLinkStore(dialect)),
+    ...methodsOf<DomainStore>(new KyselyDomainStore(dialect)),
     ...methodsOf<ClickStore>(new KyselyClickStore(dialect)),
   };
 }

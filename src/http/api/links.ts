@@ -1,7 +1,7 @@
 import type { Static } from 'typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../../config.js';
-import { createLink, deleteLink, getLink, listLinks, replacement, updateLink, type LinkDeps, type LinkInput, type LinkUpdate } from '../../use-cases/links.js';
+import { createLink, deleteLink, getLink, listLinks, replacement, updateLink, type LinkDeps, type LinkEdit, type LinkInput } from '../../use-cases/links.js';
 import { requireActor } from '../auth.js';
 import { scoped } from '../openapi.js';
 import { AppError } from '../../domain/errors.js';
@@ -13,7 +13,7 @@ import { BODY_ERRORS, LOCATION, empty, json, problems, type Api } from './api.js
 
 export function linkRoutes(app: Api, deps: LinkDeps & StatsDeps & RateLimitDeps & { config: Pick<Config, 'baseUrl'> }): void {
   const tags = ['links'];
-  const present = linkJson(deps.config.baseUrl);
+  const present = linkJson(deps.config.baseUrl, deps.domains);
   /**
    * A write that sets a code answers 409 when the code is taken: a code lookup, charged like the
    * redirect's 404s to the unknown-code class of the client IP, so probing codes here is no faster
@@ -51,8 +51,8 @@ export function linkRoutes(app: Api, deps: LinkDeps & StatsDeps & RateLimitDeps 
     },
   }, async (request) => {
     const actor = requireActor(request);
-    const { q, tag, owner } = request.query;
-    return paged(request.query, (limit, cursor) => listLinks(deps, actor, { limit, cursor, q, tag, owner }), present);
+    const { q, tag, owner, domain } = request.query;
+    return paged(request.query, (limit, cursor) => listLinks(deps, actor, { limit, cursor, q, tag, owner, domain }), present);
   });
 
   app.get('/links/:id', {
@@ -115,10 +115,11 @@ export function linkRoutes(app: Api, deps: LinkDeps & StatsDeps & RateLimitDeps 
 }
 
 /** The API's snake_case body → the use case's input; absent fields stay absent (PATCH relies on it). */
-function linkInput<B extends Partial<LinkBody>>(body: B): B extends LinkBody ? LinkInput : LinkUpdate;
-function linkInput(body: Partial<Static<typeof LinkBody>>): LinkUpdate {
+function linkInput<B extends Partial<LinkBody>>(body: B): B extends LinkBody ? LinkInput : LinkEdit;
+function linkInput(body: Partial<Static<typeof LinkBody>>): LinkEdit {
   return {
     url: body.url,
+    domain: body.domain,
     code: body.code,
     title: body.title,
     tags: body.tags,
