@@ -47,7 +47,7 @@ function assertForm(res: LightMyRequestResponse, code: string): void {
   assert.doesNotMatch(res.body, /example\.com/, 'the target is not in the page');
 }
 
-describeEachDialect('password-protected links', ({ app, t }) => {
+describeEachDialect('password-protected links', ({ app, t, admin }) => {
   let dan: Caller;
   const create = async (payload: Record<string, unknown>) => {
     const res = seen(await app().inject({ method: 'POST', url: '/api/v1/links', headers: dan.auth, payload }));
@@ -228,6 +228,32 @@ describeEachDialect('password-protected links', ({ app, t }) => {
     const none = await app().inject({ method: 'POST', url: `/${link.code}`, headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'other=1' });
     assert.equal(none.statusCode, 400);
     assert.equal(await clicksOf(link.id), 0);
+  });
+
+  test('when the same code is protected on two domains, then each host has its own form, password and cookie', async () => {
+    const domain = seen(await app().inject({ method: 'POST', url: '/api/v1/domains', headers: admin().auth, payload: { hostname: 'go.example' } }));
+    assert.equal(domain.statusCode, 201, domain.body);
+    const mine = await create({ url: 'https://example.com/d-default', code: 'samecode', password: PASSWORD });
+    const theirs = seen(await app().inject({
+      method: 'POST', url: '/api/v1/links', headers: admin().auth,
+      payload: { url: 'https://example.com/d-custom', code: 'samecode', domain: 'go.example', password: 'another one' },
+    }));
+    assert.equal(theirs.statusCode, 201, theirs.body);
+    const onCustom = (extra: Record<string, unknown> = {}) => app().inject({ url: '/samecode', headers: { host: 'go.example' }, ...extra });
+    const form = await onCustom();
+    assert.equal(form.statusCode, 200);
+    assertForm(form, 'samecode');
+    const { pair } = unlockCookie(await unlock(mine.code, PASSWORD));
+    assert.equal((await onCustom({ headers: { host: 'go.example', cookie: pair } })).statusCode, 200, 'the default domain\'s cookie does not open the custom domain\'s link');
+    const wrong = await app().inject({ method: 'POST', url: '/samecode', headers: { host: 'go.example', 'content-type': 'application/x-www-form-urlencoded' }, payload: `password=${encodeURIComponent(PASSWORD)}` });
+    assert.equal(wrong.statusCode, 200, 'the default link\'s password is not the custom one\'s');
+    const right = await app().inject({ method: 'POST', url: '/samecode', headers: { host: 'go.example', 'content-type': 'application/x-www-form-urlencoded' }, payload: 'password=another+one' });
+    assert.equal(right.statusCode, 303);
+    assert.equal(right.headers.location, 'https://example.com/d-custom');
+    const custom = unlockCookie(right).pair;
+    const through = await onCustom({ headers: { host: 'go.example', cookie: custom } });
+    assert.equal(through.statusCode, 302);
+    assert.equal(through.headers.location, 'https://example.com/d-custom');
   });
 
   test('when all is done, then no answer ever carried a password or a hash', () => {
