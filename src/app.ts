@@ -16,6 +16,7 @@ import { opsRoutes } from './http/ops.js';
 import { REDIRECT_ROUTE, domainRoot, redirectRoute } from './http/redirect.js';
 import { domainRoutes } from './http/api/domains.js';
 import { fastRedirect } from './http/fast-redirect.js';
+import { unlockRoute } from './http/link-unlock.js';
 import { answeredRequests } from './http/answered.js';
 import { DrainingServer } from './http/draining-server.js';
 import { answerClientError } from './http/client-errors.js';
@@ -133,5 +134,6 @@ export async function buildApp(ctx: Context): Promise<Api> {
   opsRoutes(app, ctx, () => server.draining);
   await dashboardRoutes(app, ctx);
   redirectRoute(app, ctx);
+  await unlockRoute(app, ctx);
   return app;
 }

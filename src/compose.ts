@@ -25,6 +25,7 @@ import { createMetrics } from './obs/metrics.js';
 import { loggerOptions } from './obs/logger.js';
 import { collectWhenIdle } from './obs/idle-gc.js';
 import { AccessTokens } from './security/access-tokens.js';
+import { UnlockCookies } from './security/unlock-cookies.js';
 import type { Backoff } from './resilience/backoff.js';
 import { retry } from './resilience/retry.js';
 import type { Context } from './http/context.js';
@@ -272,6 +273,7 @@ export function assemble(config: Readonly<Config>, store: Store, options: Assemb
     log,
     degradable: redis ? { redis: () => redis.health } : {},
     tokens: new AccessTokens(config.jwtSecret, config.accessTokenTtlSeconds),
+    unlocks: new UnlockCookies(config.jwtSecret),
     domains,
     urlPolicy: { ownHost: new URL(config.baseUrl).hostname, domains: () => domains.hostnames(), blockedDomains: config.blockedDomains, allowPrivate: config.allowPrivateUrls },
     clock: options.clock ?? Date.now,

@@ -34,6 +34,8 @@ export interface LinkRecord {
   maxClicks: number | null;
   clicks: number;
   ownerId: string;
+  /** Whether a visit must give a password first; the hash itself is read only by findLinkPassword. */
+  hasPassword: boolean;
   createdAt: number;
   updatedAt: number;
 }
@@ -81,9 +83,16 @@ export interface RefreshTokenRecord {
 export type NewUser = Omit<UserRecord, 'role' | 'updatedAt'> & { role?: Role };
 export type UserChanges = Partial<Pick<UserRecord, 'email' | 'name' | 'role' | 'passwordHash'>>;
 /** A link to insert; without a domain, on the default one. */
-export type NewLink = Omit<LinkRecord, 'clicks' | 'updatedAt' | 'domainId'> & { domainId?: string };
+export type NewLink = Omit<LinkRecord, 'clicks' | 'updatedAt' | 'domainId' | 'hasPassword'> & {
+  domainId?: string;
+  /** argon2id hash of the link's password; absent or null: none. */
+  passwordHash?: string | null;
+};
 export type LinkChanges = Partial<
-  Pick<LinkRecord, 'domainId' | 'code' | 'url' | 'title' | 'tags' | 'redirectType' | 'expiresAt' | 'maxClicks'>
+  Pick<LinkRecord, 'domainId' | 'code' | 'url' | 'title' | 'tags' | 'redirectType' | 'expiresAt' | 'maxClicks'> & {
+    /** A new password's argon2id hash, or null to remove the password. */
+    passwordHash: string | null;
+  }
 >;
 export type NewDomain = Omit<DomainRecord, 'updatedAt'>;
 export type DomainChanges = Partial<Pick<DomainRecord, 'hostname' | 'rootRedirect' | 'notFoundRedirect' | 'ownerId'>>;
@@ -228,6 +237,8 @@ export interface LinkStore {
    * visits can never take a limited link past max_clicks.
    */
   countVisit(code: string, now: number, domainId?: string): Promise<Visit>;
+  /** The id and password hash (null: none) of the link with this code on this domain (default: the default domain): the one read of a hash, for unlocking it. */
+  findLinkPassword(code: string, domainId?: string): Promise<{ id: string; passwordHash: string | null } | undefined>;
 }
 
 /** The domains links may be created on besides the default one. */
@@ -296,7 +307,7 @@ export interface DomainDirectory {
 export type KnownDomain = Pick<DomainRecord, 'id' | 'hostname' | 'rootRedirect' | 'notFoundRedirect' | 'ownerId'>;
 
 /** What the redirect needs of a link, as the cache keeps it. */
-export type CachedLink = Pick<LinkTarget, 'id' | 'url' | 'redirectType' | 'expiresAt' | 'maxClicks'>;
+export type CachedLink = Pick<LinkTarget, 'id' | 'url' | 'redirectType' | 'expiresAt' | 'maxClicks' | 'hasPassword'>;
 
 /** A cached lookup: the link, or null when the code is known not to exist (a negative entry). */
 export type CacheEntry = CachedLink | null;

@@ -134,6 +134,13 @@ export const SETTINGS_TABLE = {
       name: 'RATE_AUTH_EMAIL_IP', default: '5:0.0167', parse: parse.rate,
       meaning: 'failed sign-ins (and sign-ups) per email and client IP: 5, then about one a minute. A guesser\'s address is cut off while the owner\'s own still signs in',
     }),
+    // Wrong passwords of a protected link per (link, client IP). 5 at once lets a visitor mistype a
+    // few times without waiting; then one every 12 s (5 a minute) holds one address to 300 guesses an
+    // hour. A right password spends nothing, so the link's rightful visitors are never locked out.
+    linkPassword: setting({
+      name: 'RATE_LINK_PASSWORD', default: '5:0.0833', parse: parse.rate,
+      meaning: 'wrong passwords of a password-protected link per link and client IP: 5, then one every 12 s; past it, 429 and the form says how long to wait. Right passwords spend nothing',
+    }),
     qr: setting({
       name: 'RATE_QR', default: '30:0.5', parse: parse.rate,
       meaning: 'QR codes rendered per user (an image served from the in-process cache of recent ones is not counted): 30, then one every 2 s. A 2048-pixel PNG is about 0.6 s of a core, rendered in a worker thread',

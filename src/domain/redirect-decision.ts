@@ -1,7 +1,8 @@
 /**
  * The one place a redirect decides anything: from the link as cached (or as the store counted it) and
  * the time, what the visitor gets. The fast path (http/fast-redirect.ts) and the route
- * (use-cases/resolve-code.ts) both ask it; a new rule (a password, routing, a split) is added here only.
+ * (use-cases/resolve-code.ts) both ask it; a new rule (routing, a split) is added here only. A password
+ * sends the visit to the route (use-cases/unlock-link.ts), which asks decideUnlocked once it is proved.
  */
 import { linkState, type LinkLimits } from './link-state.js';
 
@@ -14,6 +15,8 @@ export interface RedirectLink {
   redirectType: RedirectType;
   expiresAt: number | null;
   maxClicks: number | null;
+  /** A visit must give the link's password first (the form, or the unlock cookie it set). */
+  hasPassword: boolean;
 }
 
 export interface Redirect {
@@ -29,18 +32,33 @@ export type RedirectDecision =
   | { kind: 'not-found' }
   | { kind: 'gone'; reason: 'expired' | 'exhausted' }
   /** A click-limited link: only the store's conditional count may let a visit through (exact across instances). */
-  | { kind: 'count' };
+  | { kind: 'count' }
+  /** A password-protected link: the visitor gets the password form, unless an unlock cookie proves they gave it (decideUnlocked). */
+  | { kind: 'password' };
 
 /** A decision that needs nothing more: what a visitor is answered. */
-export type Settled = Exclude<RedirectDecision, { kind: 'count' }>;
+export type Settled = Exclude<RedirectDecision, { kind: 'count' } | { kind: 'password' }>;
 
 const NOT_FOUND = { kind: 'not-found' } as const;
 const EXPIRED = { kind: 'gone', reason: 'expired' } as const;
 const EXHAUSTED = { kind: 'gone', reason: 'exhausted' } as const;
 const COUNT = { kind: 'count' } as const;
+const PASSWORD = { kind: 'password' } as const;
 
 /** The decision for a cached link (null: no such code). Flat early returns: this is the hot path. */
 export function decideRedirect(link: RedirectLink | null | undefined, now: number): RedirectDecision {
+  if (!link) return NOT_FOUND;
+  if (link.expiresAt !== null && now >= link.expiresAt) return EXPIRED;
+  if (link.hasPassword) return PASSWORD;
+  if (link.maxClicks !== null) return COUNT;
+  return redirectOf(link);
+}
+
+/**
+ * The decision for a protected link once the visitor has proved its password (the form's POST, or a
+ * valid unlock cookie): as decideRedirect, with the password behind it. Expiry still comes first.
+ */
+export function decideUnlocked(link: RedirectLink | null | undefined, now: number): Exclude<RedirectDecision, { kind: 'password' }> {
   if (!link) return NOT_FOUND;
   if (link.expiresAt !== null && now >= link.expiresAt) return EXPIRED;
   if (link.maxClicks !== null) return COUNT;
@@ -74,6 +92,7 @@ function redirectOf(link: RedirectLink): Redirect {
     kind: 'redirect',
     status: link.redirectType,
     location: link.url,
-    cacheable: (link.redirectType === 301 || link.redirectType === 308) && link.expiresAt === null && link.maxClicks === null,
+    // A protected link's redirect is never kept: a browser would skip the password after it changed.
+    cacheable: (link.redirectType === 301 || link.redirectType === 308) && link.expiresAt === null && link.maxClicks === null && !link.hasPassword,
   };
 }

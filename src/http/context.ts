@@ -3,6 +3,7 @@ import type { ClickQueue, DomainDirectory, LinkLookup, LocalRateLimiter, QrRende
 import type { Metrics } from '../obs/metrics.js';
 import type { Logger } from 'pino';
 import type { AccessTokens } from '../security/access-tokens.js';
+import type { UnlockCookies } from '../security/unlock-cookies.js';
 import type { UrlPolicy } from '../domain/url-safety.js';
 
 /**
@@ -26,6 +27,8 @@ export interface Context {
   /** Health of optional dependencies, for /readyz: they degrade Kurz, they do not stop it. */
   degradable: Record<string, () => 'up' | 'degraded'>;
   tokens: AccessTokens;
+  /** Signs and checks the unlock cookies of password-protected links (a key derived from the JWT secret). */
+  unlocks: UnlockCookies;
   urlPolicy: UrlPolicy;
   /** Epoch milliseconds; a parameter so tests can move time. */
   clock: () => number;

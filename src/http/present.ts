@@ -41,6 +41,7 @@ export function linkJson(baseUrl: string, domains: Pick<DomainDirectory, 'byId'>
       max_clicks: l.maxClicks,
       clicks: l.clicks,
       owner_id: l.ownerId,
+      has_password: l.hasPassword,
       created_at: iso(l.createdAt),
       updated_at: iso(l.updatedAt),
     };

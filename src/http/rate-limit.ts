@@ -130,7 +130,8 @@ export async function limitPasswordCheck<T>(
   }
 }
 
-function setRateLimitFields(reply: FastifyReply, d: Decision): void {
+/** The IETF draft's RateLimit fields of a decision. */
+export function setRateLimitFields(reply: FastifyReply, d: Decision): void {
   reply.header('ratelimit-limit', d.limit);
   reply.header('ratelimit-remaining', d.remaining);
   reply.header('ratelimit-reset', Math.ceil(d.resetMs / 1000));

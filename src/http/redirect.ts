@@ -1,6 +1,10 @@
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import type { Config } from '../config.js';
-import { redirectElsewhere, resolveCode, type Redirect, type RedirectDeps, type Visitor } from '../use-cases/resolve-code.js';
+import { redirectElsewhere, resolveCode, type Redirect, type Visitor } from '../use-cases/resolve-code.js';
+import { openWithCookie, type UnlockDeps } from '../use-cases/unlock-link.js';
+import { PASSWORD_PAGE_HEADERS, passwordPage } from './link-password-page.js';
+import { UNLOCK_COOKIE } from './unlock-cookie.js';
+import { cookie } from './cookies.js';
 import type { DomainDirectory, KnownDomain } from '../ports.js';
 import { DEFAULT_DOMAIN_ID } from '../domain/link-key.js';
 import { proxyTrust, requestHost } from './client-ip.js';
@@ -30,8 +34,8 @@ export function domainRoot(deps: Pick<RedirectPathDeps, 'config' | 'domains'>) {
   };
 }
 
-/** What the redirect's two paths (this route and fast-redirect.ts) use. */
-export type RedirectPathDeps = RedirectDeps & RateLimitDeps & {
+/** What the redirect's two paths (this route and fast-redirect.ts) use; the route also opens protected links. */
+export type RedirectPathDeps = UnlockDeps & RateLimitDeps & {
   config: Pick<Config, 'baseUrl' | 'trustProxy' | 'clicks' | 'logRedirects' | 'rateLimits' | 'unknownHosts'>;
   /** The domains, by the host a request names. */
   domains: Pick<DomainDirectory, 'byHost' | 'byId'>;
@@ -84,12 +88,29 @@ const redirectTo = (description: string) => ({
   },
 });
 
+/** The password form's answer in the OpenAPI document (GET, HEAD and POST /{code}). */
+export const passwordForm = (description: string, extraHeaders: Record<string, unknown> = {}) => ({
+  description,
+  headers: {
+    'cache-control': responseHeader(Type.String({ description: 'private, no-store' }), true),
+    'content-security-policy': responseHeader(Type.String({ description: 'default-src \'none\'; the inline style by its hash; frame-ancestors \'none\'' }), true),
+    'ratelimit-limit': responseHeader(Type.Integer({ minimum: 0, description: 'capacity of the caller\'s bucket' })),
+    'ratelimit-remaining': responseHeader(Type.Integer({ minimum: 0, description: 'whole requests left in the bucket' })),
+    'ratelimit-reset': responseHeader(Type.Integer({ minimum: 0, description: 'seconds until the bucket is full again' })),
+    ...extraHeaders,
+  },
+  content: { 'text/html': { schema: Type.String({ contentMediaType: 'text/html', description: 'a small page with an <h1>, a labelled password input and a form that POSTs to /{code}; no script' }) } },
+});
+
 /** GET and HEAD /{code} in the OpenAPI document. The code is not checked against a pattern here: anything unknown is a 404 that counts against the unknown-code limit. */
 const REDIRECT_SCHEMA = {
   tags: ['redirect'], operationId: 'redirect', security: [],
   summary: 'Visit a short URL: a redirect to its target, with the link\'s redirect type (a GET counts a click, a HEAD does not)',
+  description: 'A password-protected link answers 200 with a password form (HEAD: its headers, never a Location), counting nothing, '
+    + 'unless a GET carries the unlock cookie its right password set (then it redirects and counts as any link).',
   params: Type.Object({ code: Type.String({ description: 'the short code (custom codes: 3 to 64 of A-Z a-z 0-9 _ -)' }) }),
   response: {
+    200: passwordForm('a password-protected link: the form asking its password'),
     301: redirectTo('moved permanently (redirect_type 301)'),
     302: redirectTo('found (redirect_type 302, the default)'),
     307: redirectTo('temporary redirect (redirect_type 307)'),
@@ -112,12 +133,22 @@ export function redirectRoute(app: Api, deps: RedirectPathDeps): void {
     if (decision && !decision.allowed) refuse(reply, 'redirect', decision);
     if (handed?.failed !== undefined) throw handed.failed;
     const domain = domainOf(request.raw);
-    const target = await resolveCode(deps, domain, request.params.code, request.method === 'GET' ? visitor(request.headers) : null).catch(async (err) => {
+    const { code } = request.params;
+    const seen = request.method === 'GET' ? visitor(request.headers) : null;
+    let target: Redirect | undefined;
+    try {
+      const resolved = await resolveCode(deps, domain, code, seen);
+      // A protected link: a GET with its unlock cookie goes through; anything else (HEAD too) gets the form.
+      const unlock = resolved.kind === 'password' && seen ? cookie(request, UNLOCK_COOKIE) : undefined;
+      const opened = resolved.kind === 'password' && seen && unlock !== undefined ? await openWithCookie(deps, domain!, code, resolved, seen, unlock) : resolved;
+      if (opened.kind === 'redirect') target = opened;
+    } catch (err) {
       if (!(err instanceof AppError && err.kind === 'not-found')) throw err;
       // Guessing codes shows up as 404s: a client that collects too many gets 429s instead.
       await enforce(deps, reply, 'notFound', request.ip, true);
-      return redirectElsewhere(domain?.notFoundRedirect ?? null);
-    });
+      target = redirectElsewhere(domain?.notFoundRedirect ?? null);
+    }
+    if (!target) return reply.code(200).headers(PASSWORD_PAGE_HEADERS).send(passwordPage(`/${code}`));
     return reply.code(target.status).header('location', target.location).header('cache-control', cacheControl(target)).send();
   });
 }

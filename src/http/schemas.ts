@@ -108,6 +108,10 @@ const linkFields = {
   expires_at: Nullable(Time),
   max_clicks: Nullable(Type.Integer({ minimum: 1, maximum: 1_000_000_000 })),
   redirect_type: RedirectType,
+  password: Nullable(Type.String({
+    minLength: 4, maxLength: 256, writeOnly: true,
+    description: 'write-only: visitors must give it before they are redirected; null removes it (as does leaving it out of a PUT). Stored as an argon2id hash, never returned',
+  })),
 };
 export const LinkBody = Type.Object({
   url: linkFields.url,
@@ -118,6 +122,7 @@ export const LinkBody = Type.Object({
   expires_at: Type.Optional(linkFields.expires_at),
   max_clicks: Type.Optional(linkFields.max_clicks),
   redirect_type: Type.Optional(linkFields.redirect_type),
+  password: Type.Optional(linkFields.password),
 }, closed);
 export type LinkBody = Static<typeof LinkBody>;
 export const LinkPatchBody = Type.Object({ ...LinkBody.properties, url: Type.Optional(linkFields.url) }, { ...closed, minProperties: 1 });
@@ -135,6 +140,7 @@ export const Link = Type.Object({
   max_clicks: Nullable(Type.Integer()),
   clicks: Type.Integer(),
   owner_id: Id,
+  has_password: Type.Boolean({ description: 'whether visitors must give a password (set with `password`)' }),
   created_at: Time,
   updated_at: Time,
 });

@@ -5,6 +5,7 @@ import { newId } from '../domain/ids.js';
 import { assertSafeUrl, type UrlPolicy } from '../domain/url-safety.js';
 import { UniqueViolation, type DomainDirectory, type LinkChanges, type LinkLookup, type LinkRecord, type LinkStore, type NewLink, type RedirectType } from '../ports.js';
 import { type Actor, isAdmin } from './actor.js';
+import { hashPassword } from '../security/passwords.js';
 import { mayUse } from './domains.js';
 import { DEFAULT_DOMAIN_ID, linkKey } from '../domain/link-key.js';
 import { normalizeHost } from '../domain/hosts.js';
@@ -35,12 +36,14 @@ export interface LinkInput {
   expiresAt?: number | null;
   maxClicks?: number | null;
   redirectType?: RedirectType;
+  /** Write-only: stored as its argon2id hash, never read back; null (or left out) means none. */
+  password?: string | null;
 }
 
 const RANDOM_CODE_ATTEMPTS = 5;
 
-/** What an edit may change: the stored fields, with the domain named by its host. */
-export type LinkEdit = Omit<LinkChanges, 'domainId'> & { domain?: string };
+/** What an edit may change: the stored fields, with the domain named by its host and a new password in clear (hashed here; null removes it). */
+export type LinkEdit = Omit<LinkChanges, 'domainId' | 'passwordHash'> & { domain?: string; password?: string | null };
 
 /** assertValid → pick a code → insert (retrying a random code that collides) */
 export async function createLink(deps: LinkDeps, actor: Actor, input: LinkInput): Promise<LinkRecord> {
@@ -56,6 +59,7 @@ export async function createLink(deps: LinkDeps, actor: Actor, input: LinkInput)
     maxClicks: input.maxClicks ?? null,
     ownerId: actor.user.id,
     createdAt: now,
+    passwordHash: await passwordHashOf(input.password),
   };
   const created = await insertWithCode(deps, link, input.code);
   // The code may have been looked up while it did not exist: drop that negative entry everywhere.
@@ -112,11 +116,12 @@ export async function updateLink(
 ): Promise<LinkRecord> {
   const before = await getLink(deps, actor, id);
   const now = deps.clock();
-  const { domain, ...changes } = edit;
+  const { domain, password, ...changes } = edit;
   const domainId = domainOf(deps, actor, domain);
   const { url } = assertValid(deps, changes, now);
   const tags = changes.tags === undefined ? undefined : normalizeTags(changes.tags);
-  const link = await codeMustBeFree(deps.store.updateLink(id, { ...changes, domainId, url, tags }, now));
+  const passwordHash = await passwordHashOf(password);
+  const link = await codeMustBeFree(deps.store.updateLink(id, { ...changes, domainId, url, tags, passwordHash }, now));
   if (!link) throw notFound('link');
   const [was, is] = [linkKey(before.domainId, before.code), linkKey(link.domainId, link.code)];
   await deps.cache.invalidate(was);
@@ -134,7 +139,13 @@ export const replacement = (input: LinkInput): LinkEdit => ({
   redirectType: input.redirectType ?? 302,
   expiresAt: input.expiresAt ?? null,
   maxClicks: input.maxClicks ?? null,
+  password: input.password ?? null,
 });
+
+/** A password's argon2id hash; undefined (leave as is) and null (none) pass through. */
+async function passwordHashOf<T extends null | undefined>(password: string | T): Promise<string | T> {
+  return typeof password === 'string' ? hashPassword(password) : password;
+}
 
 export async function deleteLink(deps: Pick<LinkDeps, 'store' | 'cache'>, actor: Actor, id: string): Promise<void> {
   const link = await getLink(deps, actor, id);

@@ -1,16 +1,23 @@
 import { couldBeCode } from '../domain/codes.js';
 import { AppError } from '../domain/errors.js';
-import { decideCounted, decideRedirect, decideVisit, elsewhere, type Redirect, type Settled } from '../domain/redirect-decision.js';
-import type { ClickQueue, KnownDomain, LinkLookup, LinkStore } from '../ports.js';
+import { decideCounted, decideRedirect, decideUnlocked, decideVisit, elsewhere, type Redirect, type Settled } from '../domain/redirect-decision.js';
+import type { CachedLink, ClickQueue, KnownDomain, LinkLookup, LinkStore } from '../ports.js';
 import { linkKey } from '../domain/link-key.js';
 
 export type { Redirect } from '../domain/redirect-decision.js';
+
+/** A protected link whose visitor has not proved its password: the route answers with the form. */
+export interface PasswordAsked {
+  kind: 'password';
+  /** The link as cached, for the unlock cookie's check (use-cases/unlock-link.ts). */
+  link: CachedLink;
+}
 
 /** What resolving a code uses. */
 export interface RedirectDeps {
   /** code → link, kept close: a hit needs no I/O. */
   cache: LinkLookup;
-  /** Counts a visit to a click-limited link (GET), or reads it (HEAD). */
+  /** Counts a visit to a click-limited link (GET), or reads it (HEAD, or before a password is asked). */
   store: Pick<LinkStore, 'countVisit' | 'findTargetByCode'>;
   /** Where the click of a redirect goes, never awaited. */
   clicks: ClickQueue;
@@ -30,13 +37,15 @@ export interface Visitor {
  * decided from the cache. A limited link is checked and counted by one conditional UPDATE in the store,
  * so its limit holds exactly under any concurrency and across instances. The click event is enqueued
  * in memory, never awaited. A HEAD (link previews, checkers) passes no visitor: it looks, and counts nothing.
+ * A protected link is not visited here: the visitor is asked its password (nothing counted).
  */
-export async function resolveCode(deps: RedirectDeps, domain: KnownDomain | undefined, code: string, visitor: Visitor | null): Promise<Redirect> {
+export async function resolveCode(deps: RedirectDeps, domain: KnownDomain | undefined, code: string, visitor: Visitor | null): Promise<Redirect | PasswordAsked> {
   // A host no domain names has no links: the same 404 as an unknown code.
   if (!domain || !couldBeCode(code)) throw problemOf({ kind: 'not-found' });
   const link = await deps.cache.lookup(linkKey(domain.id, code));
   const now = deps.clock();
   const cached = decideRedirect(link, now);
+  if (cached.kind === 'password') return askPassword(deps, link!, domain.id, code, now);
   const counted = cached.kind === 'count';
   const decision = cached.kind === 'count' ? await limitedVisit(deps, domain.id, code, visitor !== null, now) : cached;
   if (decision.kind !== 'redirect') throw problemOf(decision);
@@ -57,7 +66,33 @@ export function redirectElsewhere(target: string | null): Redirect {
   return decision;
 }
 
-function problemOf(decision: Exclude<Settled, Redirect>): AppError {
+/**
+ * The form for a protected link, unless it is click-limited and used up: that is a 410 like any other
+ * visit, not a form whose right password could only lead to the 410. One store read, for limited ones only.
+ */
+async function askPassword(deps: Pick<RedirectDeps, 'store'>, link: CachedLink, domainId: string, code: string, now: number): Promise<PasswordAsked> {
+  if (link.maxClicks !== null) {
+    const counted = decideCounted(await deps.store.findTargetByCode(code, domainId), now);
+    if (counted.kind !== 'redirect') throw problemOf(counted);
+  }
+  return { kind: 'password', link };
+}
+
+/**
+ * A visit to a protected link whose password the visitor proved (the form, or its unlock cookie):
+ * decided as one without a password, counted (a limited link by the store) and its click enqueued.
+ */
+export async function openUnlocked(deps: Omit<RedirectDeps, 'cache'>, link: CachedLink, domainId: string, code: string, visitor: Visitor): Promise<Redirect> {
+  const now = deps.clock();
+  const decision = decideUnlocked(link, now);
+  const counted = decision.kind === 'count';
+  const settled = decision.kind === 'count' ? decideVisit(await deps.store.countVisit(code, now, domainId)) : decision;
+  if (settled.kind !== 'redirect') throw problemOf(settled);
+  deps.clicks.enqueue({ linkId: link.id, at: now, counted, ...visitor });
+  return settled;
+}
+
+export function problemOf(decision: Exclude<Settled, Redirect>): AppError {
   if (decision.kind === 'not-found') return new AppError('not-found', 'no link with this code');
   return decision.reason === 'expired'
     ? new AppError('gone', 'this link has expired')

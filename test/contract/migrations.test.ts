@@ -346,3 +346,29 @@ for (const dialect of DIALECTS) {
     });
   });
 }
+
+for (const dialect of DIALECTS) {
+  describe(`migration 0006-link-passwords: ${dialect}`, () => {
+    test('when a database with links is migrated to 0006, then every link is open (no password) and keeps redirecting as before', async () => {
+      const testDb = await createTestDatabase(dialect);
+      const store = openStore(testDb);
+      try {
+        const { error } = await new Migrator({ db: store.db, provider: migrationProvider }).migrateTo('0004-accounts-hardening');
+        if (error) throw error;
+        const db = store.db as unknown as Kysely<any>;
+        const ownerId = newId(DAY0);
+        await db.insertInto('users').values({
+          id: ownerId, email: 'owner@example.com', name: null, role: 'user', password_hash: 'not-a-real-hash', created_at: DAY0, updated_at: DAY0,
+        }).execute();
+        const id = await insertLink(db, ownerId, 'before6');
+        await store.migrate();
+        assert.equal((await store.findLinkByCode('before6'))?.hasPassword, false);
+        assert.equal((await store.findTargetByCode('before6'))?.url, 'https://example.com/before6');
+        assert.deepEqual(await store.findLinkPassword('before6'), { id, passwordHash: null });
+      } finally {
+        await store.close();
+        await testDb.drop();
+      }
+    });
+  });
+}

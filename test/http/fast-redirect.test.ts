@@ -118,6 +118,19 @@ suite('fast redirect over a socket', {}, ({ get, create, clicksOf, enteredFastif
     assert.deepEqual([(await get(`/${link.code}`)).status, (await get(`/${link.code}`)).status, (await get(`/${link.code}`)).status], [302, 302, 410]);
   });
 
+  test('a password-protected link is left to Fastify, which answers the form, cached or not, with no Location and no click', async () => {
+    const link = await create({ url: 'https://example.com/secret', password: 'open sesame' });
+    const before = enteredFastify();
+    for (let i = 0; i < 2; i++) { // a miss, then a hit
+      const res = await get(`/${link.code}`);
+      assert.equal(res.status, 200);
+      assert.equal(res.headers.get('location'), null);
+      assert.match(await res.text(), /<form method="post" action="\/[^"]+">/);
+    }
+    assert.equal(enteredFastify(), before + 2);
+    assert.equal(await clicksOf(link.id), 0);
+  });
+
   test('an expired link answers 410 even while it is cached', async () => {
     const link = await create({ url: 'https://example.com/soon', expires_at: new Date(t().clock.now + 60_000).toISOString() });
     assert.equal((await get(`/${link.code}`)).status, 302);

@@ -58,3 +58,30 @@ test('redirects are logged at LOG_REDIRECTS, in one line each, apart from LOG_RE
     await t.close();
   }
 });
+
+test('when a link\'s password is set, tried and given at debug level, then neither it nor its unlock cookie appears in the log', async () => {
+  const lines: Record<string, unknown>[] = [];
+  const log = pino(loggerOptions('debug'), { write: (line: string) => void lines.push(JSON.parse(line)) });
+  const t = await createTestApp('sqlite', { env: { LOG_REQUESTS: '1', LOG_REDIRECTS: '1' }, log });
+  try {
+    const user = await signUpAndIn(t.app);
+    const created = await t.app.inject({ method: 'POST', url: '/api/v1/links', headers: user.auth, payload: { url: 'https://example.com/logged', password: 'a link password' } });
+    const { id, code } = created.json();
+    await t.app.inject({ method: 'PATCH', url: `/api/v1/links/${id}`, headers: user.auth, payload: { password: 'the changed password' } });
+    const form = (password: string) => t.app.inject({
+      method: 'POST', url: `/${code}`, headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: `password=${encodeURIComponent(password)}`,
+    });
+    await form('a wrong guess');
+    const right = await form('the changed password');
+    assert.equal(right.statusCode, 303);
+    const cookie = String(right.headers['set-cookie']).split(';')[0]!;
+    assert.equal((await t.app.inject({ url: `/${code}`, headers: { cookie } })).statusCode, 302);
+    assert.ok(lines.some((l) => String(l.url ?? (l.req as { url?: string } | undefined)?.url).includes(code)), 'the visits were logged');
+    const all = JSON.stringify(lines);
+    for (const secret of ['a link password', 'the changed password', 'a wrong guess', cookie.split('=')[1]!, '$argon2']) {
+      assert.ok(!all.includes(secret), `${secret} was logged`);
+    }
+  } finally {
+    await t.close();
+  }
+});

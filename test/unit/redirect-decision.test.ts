@@ -1,10 +1,10 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { decideCounted, decideRedirect, decideVisit, type RedirectLink } from '../../src/domain/redirect-decision.js';
+import { decideCounted, decideRedirect, decideUnlocked, decideVisit, type RedirectLink } from '../../src/domain/redirect-decision.js';
 
 const NOW = 1_700_000_000_000;
 const link = (over: Partial<RedirectLink> = {}): RedirectLink =>
-  ({ url: 'https://example.com/a', redirectType: 302, expiresAt: null, maxClicks: null, ...over });
+  ({ url: 'https://example.com/a', redirectType: 302, expiresAt: null, maxClicks: null, hasPassword: false, ...over });
 
 describe('the redirect decision', () => {
   test('when the link is live, then it redirects with its type and target, cacheable only if permanent and unlimited', () => {
@@ -32,5 +32,20 @@ describe('the redirect decision', () => {
     assert.deepEqual(decideCounted({ ...limited, clicks: 2 }, NOW), { kind: 'gone', reason: 'exhausted' });
     assert.equal(decideCounted({ ...limited, clicks: 1 }, NOW).kind, 'redirect');
     assert.deepEqual(decideCounted(undefined, NOW), { kind: 'not-found' });
+  });
+
+  test('when the link has a password, then the visitor gets the form, after expiry and before the click limit', () => {
+    assert.deepEqual(decideRedirect(link({ hasPassword: true }), NOW), { kind: 'password' });
+    assert.deepEqual(decideRedirect(link({ hasPassword: true, maxClicks: 5 }), NOW), { kind: 'password' }, 'no count before the password');
+    assert.deepEqual(decideRedirect(link({ hasPassword: true, expiresAt: NOW }), NOW), { kind: 'gone', reason: 'expired' }, 'an expired link is gone, form or not');
+  });
+
+  test('when the password was proved, then the link redirects (or counts) like one without, and its redirect is never kept by browsers', () => {
+    const protectedLink = link({ hasPassword: true, redirectType: 301 });
+    assert.deepEqual(decideUnlocked(protectedLink, NOW), { kind: 'redirect', status: 301, location: 'https://example.com/a', cacheable: false });
+    assert.deepEqual(decideUnlocked(link({ hasPassword: true, maxClicks: 2 }), NOW), { kind: 'count' });
+    assert.deepEqual(decideUnlocked(link({ hasPassword: true, expiresAt: NOW - 1 }), NOW), { kind: 'gone', reason: 'expired' });
+    assert.deepEqual(decideUnlocked(null, NOW), { kind: 'not-found' });
+    assert.equal((decideVisit({ outcome: 'live', link: link({ hasPassword: true, redirectType: 308 }) }) as { cacheable: boolean }).cacheable, false);
   });
 });

@@ -10,6 +10,19 @@ export interface LinkDraft {
   expires_at: string;
   max_clicks: string;
   redirect_type: string;
+  /** A new password: write-only, so always empty until typed; empty leaves the link's as it is. */
+  password: string;
+}
+
+/** The API's bounds of a link password (src/http/schemas.ts). */
+export const PASSWORD_MIN = 4;
+export const PASSWORD_MAX = 256;
+
+/** The password field's local check: its error, or undefined when it may be sent. */
+export function passwordProblem(password: string): string | undefined {
+  if (password.length < PASSWORD_MIN) return `must be at least ${PASSWORD_MIN} characters`;
+  if (password.length > PASSWORD_MAX) return `must be at most ${PASSWORD_MAX} characters`;
+  return undefined;
 }
 
 export function draftOf(link: Link): LinkDraft {
@@ -21,6 +34,7 @@ export function draftOf(link: Link): LinkDraft {
     expires_at: toLocalInput(link.expires_at),
     max_clicks: link.max_clicks === null ? '' : String(link.max_clicks),
     redirect_type: String(link.redirect_type),
+    password: '',
   };
 }
 
@@ -28,7 +42,8 @@ export type Changes = { ok: true; body: LinkChanges } | { ok: false; fields: Rec
 
 /**
  * Only the fields that differ from the saved link: sending an unchanged code or a re-rounded expiry
- * would be a change the user never made. Empty title, expiry and max clicks mean "none" (null).
+ * would be a change the user never made. Empty title, expiry and max clicks mean "none" (null). A
+ * typed password is a new one; removing it is its own action (the edit page's Remove), never an empty field.
  */
 export function changesOf(saved: Link, draft: LinkDraft): Changes {
   const before = draftOf(saved);
@@ -50,5 +65,11 @@ export function changesOf(saved: Link, draft: LinkDraft): Changes {
     else body.max_clicks = text ? n : null;
   }
   if (draft.redirect_type !== before.redirect_type) body.redirect_type = Number(draft.redirect_type) as RedirectType;
+  // Not trimmed: spaces may be part of a password.
+  if (draft.password !== '') {
+    const problem = passwordProblem(draft.password);
+    if (problem) fields.password = problem;
+    else body.password = draft.password;
+  }
   return Object.keys(fields).length ? { ok: false, fields } : { ok: true, body };
 }

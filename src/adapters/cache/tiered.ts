@@ -160,6 +160,6 @@ export class TieredLinkCache implements LinkLookup {
   }
 }
 
-/** Only what a redirect needs; clicks change on every visit and are never cached. */
-const cacheable = ({ id, url, redirectType, expiresAt, maxClicks }: CachedLink): CachedLink =>
-  ({ id, url, redirectType, expiresAt, maxClicks });
+/** Only what a redirect needs; clicks change on every visit and are never cached, nor is a password's hash (only whether there is one). */
+const cacheable = ({ id, url, redirectType, expiresAt, maxClicks, hasPassword }: CachedLink): CachedLink =>
+  ({ id, url, redirectType, expiresAt, maxClicks, hasPassword });

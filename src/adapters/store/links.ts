@@ -14,7 +14,7 @@ type LinkRow = Selectable<Database['links']>;
 const linkRow = (link: NewLink) => ({
   id: link.id, domain_id: link.domainId ?? DEFAULT_DOMAIN_ID, code: link.code, url: link.url, title: link.title, redirect_type: link.redirectType,
   expires_at: link.expiresAt, max_clicks: link.maxClicks, owner_id: link.ownerId, created_at: link.createdAt,
-  updated_at: link.createdAt,
+  updated_at: link.createdAt, password_hash: link.passwordHash ?? null,
 });
 
 /** Links with their tags, and the redirect's reads and counted visits. */
@@ -50,8 +50,8 @@ export class KyselyLinkStore implements LinkStore {
       const tags = links.filter((link) => inserted.has(link.id)).flatMap((link) => link.tags.map((tag) => ({ link_id: link.id, tag })));
       for (const chunk of chunks(tags)) await trx.insertInto('link_tags').values(chunk).execute();
     });
-    return links.map((link) => inserted.has(link.id)
-      ? { ...link, domainId: link.domainId ?? DEFAULT_DOMAIN_ID, tags: [...link.tags].sort(), clicks: 0, updatedAt: link.createdAt }
+    return links.map(({ passwordHash, ...link }) => inserted.has(link.id)
+      ? { ...link, domainId: link.domainId ?? DEFAULT_DOMAIN_ID, tags: [...link.tags].sort(), clicks: 0, hasPassword: passwordHash != null, updatedAt: link.createdAt }
       : new UniqueViolation('code'));
   }
 
@@ -107,7 +107,7 @@ export class KyselyLinkStore implements LinkStore {
     const set = {
       ...definedOnly({
         domain_id: changes.domainId, code: changes.code, url: changes.url, title: changes.title, redirect_type: changes.redirectType,
-        expires_at: changes.expiresAt, max_clicks: changes.maxClicks,
+        expires_at: changes.expiresAt, max_clicks: changes.maxClicks, password_hash: changes.passwordHash,
       }),
       updated_at: now,
     };
@@ -154,6 +154,11 @@ export class KyselyLinkStore implements LinkStore {
     return { outcome: state === 'active' ? 'exhausted' : state, link };
   }
 
+  async findLinkPassword(code: string, domainId = DEFAULT_DOMAIN_ID): Promise<{ id: string; passwordHash: string | null } | undefined> {
+    const row = await this.db.selectFrom('links').select(['id', 'password_hash']).where('domain_id', '=', domainId).where('code', '=', code).executeTakeFirst();
+    return row && { id: row.id, passwordHash: row.password_hash };
+  }
+
   /** Attaches tags to a page of links with one query, never one per link. */
   async #withTags(rows: LinkRow[]): Promise<LinkRecord[]> {
     if (rows.length === 0) return [];
@@ -177,7 +182,7 @@ function toTarget(r: LinkRow): LinkTarget {
   return {
     id: r.id, domainId: r.domain_id, code: r.code, url: r.url, title: r.title, redirectType: r.redirect_type as RedirectType,
     expiresAt: r.expires_at, maxClicks: r.max_clicks, clicks: r.clicks, ownerId: r.owner_id,
-    createdAt: r.created_at, updatedAt: r.updated_at,
+    hasPassword: r.password_hash !== null, createdAt: r.created_at, updatedAt: r.updated_at,
   };
 }
 

@@ -56,6 +56,8 @@ export interface Database {
     max_clicks: number | null;
     clicks: Generated<number>;
     owner_id: string;
+    /** argon2id hash of the link's password (0006); null: no password. */
+    password_hash: string | null;
     created_at: number;
     updated_at: number;
   };

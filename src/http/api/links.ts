@@ -126,5 +126,6 @@ function linkInput(body: Partial<Static<typeof LinkBody>>): LinkEdit {
     redirectType: body.redirect_type,
     expiresAt: epochMs(body.expires_at, 'expires_at'),
     maxClicks: body.max_clicks,
+    password: body.password,
   };
 }

@@ -14,7 +14,7 @@ export function linksContract({ store: s }: ContractContext): void {
         title: 'Docs', tags: ['zeta', 'alpha', 'mid'], redirectType: 308, expiresAt: later(), maxClicks: 5,
       });
       const link = await s().insertLink(input);
-      assert.deepEqual(link, { ...input, tags: ['alpha', 'mid', 'zeta'], clicks: 0, updatedAt: input.createdAt });
+      assert.deepEqual(link, { ...input, tags: ['alpha', 'mid', 'zeta'], clicks: 0, hasPassword: false, updatedAt: input.createdAt });
       assert.deepEqual(await s().findLinkById(link.id), link);
       assert.deepEqual(await s().findLinkByCode(link.code), link);
       assert.equal(await s().findLinkById(newLink(link.ownerId).id), undefined);
@@ -166,6 +166,39 @@ export function linksContract({ store: s }: ContractContext): void {
       assert.equal(await s().findLinkByCode(link.code), undefined);
       assert.deepEqual(await s().db.selectFrom('link_tags').selectAll().where('link_id', '=', link.id).execute(), []);
       assert.equal(await s().deleteLink(link.id), false);
+    });
+  });
+
+  describe('link passwords', () => {
+    const HASH = '$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNo';
+
+    test('a link inserted with a password hash shows hasPassword in every read, and only findLinkPassword returns the hash', async () => {
+      const link = await insert(await someUserId(), { passwordHash: HASH });
+      assert.equal(link.hasPassword, true);
+      assert.equal('passwordHash' in link, false);
+      for (const read of [await s().findLinkById(link.id), await s().findLinkByCode(link.code), await s().findTargetByCode(link.code)]) {
+        assert.equal(read?.hasPassword, true);
+        assert.ok(!JSON.stringify(read).includes('argon2'), 'no read but findLinkPassword carries the hash');
+      }
+      assert.deepEqual(await s().findLinkPassword(link.code), { id: link.id, passwordHash: HASH });
+      const visit = await s().countVisit(link.code, T0);
+      assert.equal(visit.outcome === 'live' && visit.link.hasPassword, true);
+    });
+
+    test('findLinkPassword answers null for a link without a password, undefined for an unknown code', async () => {
+      const link = await insert(await someUserId());
+      assert.equal(link.hasPassword, false);
+      assert.deepEqual(await s().findLinkPassword(link.code), { id: link.id, passwordHash: null });
+      assert.equal(await s().findLinkPassword('no-such-code'), undefined);
+    });
+
+    test('updateLink sets, keeps (when not given) and removes (null) the password hash', async () => {
+      const link = await insert(await someUserId());
+      assert.equal((await s().updateLink(link.id, { passwordHash: HASH }, later()))?.hasPassword, true);
+      assert.equal((await s().updateLink(link.id, { title: 'kept' }, later()))?.hasPassword, true);
+      assert.equal((await s().findLinkPassword(link.code))?.passwordHash, HASH);
+      assert.equal((await s().updateLink(link.id, { passwordHash: null }, later()))?.hasPassword, false);
+      assert.equal((await s().findLinkPassword(link.code))?.passwordHash, null);
     });
   });
 

@@ -4,8 +4,9 @@ import { Alert } from '../components/alert';
 import { CopyButton } from '../components/copy-button';
 import { Field } from '../components/field';
 import { Page } from '../components/page';
-import { useForm } from '../form';
+import { localError, useForm } from '../form';
 import { shortUrlOf } from '../format';
+import { PASSWORD_MAX, passwordProblem } from '../link-form';
 import { Link } from '../router';
 import { useSession } from '../session';
 import type { Link as ShortLink } from '../types';
@@ -33,15 +34,21 @@ function Intro() {
 function Shorten() {
   const form = useRef<HTMLFormElement>(null);
   const [url, setUrl] = useState('');
+  const [password, setPassword] = useState('');
   const [created, setCreated] = useState<ShortLink | null>(null);
-  const { busy, errors, run } = useForm({ url: 'url' });
+  const { busy, errors, run, fail } = useForm({ url: 'url', password: 'password' });
 
   const submit = (event: Event) => {
     event.preventDefault();
+    // Optional: empty means no password. Not trimmed: spaces may be part of it.
+    const problem = password === '' ? undefined : passwordProblem(password);
+    if (problem) return fail(form.current, localError({ password: problem }));
     void run(form.current, async () => {
       setCreated(null);
-      setCreated(await call<ShortLink>('POST', '/links', { body: { url: url.trim() } }));
+      const body = password === '' ? { url: url.trim() } : { url: url.trim(), password };
+      setCreated(await call<ShortLink>('POST', '/links', { body }));
       setUrl('');
+      setPassword('');
     });
   };
 
@@ -59,6 +66,17 @@ function Shorten() {
           value={url}
           onInput={(e) => setUrl(e.currentTarget.value)}
           error={errors.fields.url}
+        />
+        <Field
+          label="Password (optional)"
+          name="password"
+          type="password"
+          autoComplete="new-password"
+          maxLength={PASSWORD_MAX}
+          hint="Visitors must enter it before they are sent on. 4 to 256 characters; leave empty for none."
+          value={password}
+          onInput={(e) => setPassword(e.currentTarget.value)}
+          error={errors.fields.password}
         />
         <button type="submit" disabled={busy}>{busy ? 'Shortening…' : 'Shorten'}</button>
         <Alert message={errors.message} />
@@ -78,6 +96,7 @@ function Result({ link }: { link: ShortLink }) {
         <CopyButton text={short} />
       </p>
       <p class="muted target">{link.url}</p>
+      {link.has_password && <p class="protected"><span aria-hidden="true">🔒 </span>Protected by a password</p>}
       <p>
         <Link href={`/dashboard/links/${encodeURIComponent(link.id)}`}>Edit</Link>{' · '}
         <Link href={`/dashboard/links/${encodeURIComponent(link.id)}/stats`}>Stats and QR code</Link>

@@ -7,7 +7,8 @@ import { Page } from '../components/page';
 import { QrCode } from '../components/qr-code';
 import { localError, useForm } from '../form';
 import { formatTime, shortUrlOf } from '../format';
-import { changesOf, draftOf, type LinkDraft } from '../link-form';
+import { PASSWORD_MAX, changesOf, draftOf, type LinkDraft } from '../link-form';
+import { VisuallyHidden } from '../components/visually-hidden';
 import { Link, navigate } from '../router';
 import { REDIRECT_TYPES, type Link as ShortLink } from '../types';
 
@@ -45,8 +46,11 @@ function EditForm({ link, onSaved }: { link: ShortLink; onSaved: (link: ShortLin
   const form = useRef<HTMLFormElement>(null);
   const [draft, setDraft] = useState<LinkDraft>(() => draftOf(link));
   const [status, setStatus] = useState<string | null>(null);
+  /** A protected link shows its state; Change opens the field for a new password. */
+  const [changingPassword, setChangingPassword] = useState(false);
   const { busy, errors, run, fail } = useForm({
     url: 'url', code: 'code', title: 'title', tags: 'tags', expires_at: 'expires_at', max_clicks: 'max_clicks', redirect_type: 'redirect_type',
+    password: 'password',
   });
   const short = shortUrlOf(link);
   const bind = (name: keyof LinkDraft) => ({
@@ -66,7 +70,20 @@ function EditForm({ link, onSaved }: { link: ShortLink; onSaved: (link: ShortLin
       const saved = await call<ShortLink>('PATCH', `/links/${encodeURIComponent(link.id)}`, { body: changes.body });
       onSaved(saved);
       setDraft(draftOf(saved));
+      setChangingPassword(false);
       setStatus('Saved.');
+    });
+  };
+
+  /** At once, not with Save: there is no field to empty for it (an empty password field means "unchanged"). */
+  const removePassword = () => {
+    setStatus(null);
+    void run(form.current, async () => {
+      const saved = await call<ShortLink>('PATCH', `/links/${encodeURIComponent(link.id)}`, { body: { password: null } });
+      onSaved(saved);
+      setDraft((d) => ({ ...d, password: '' }));
+      setChangingPassword(false);
+      setStatus('Password removed: the link opens for everyone.');
     });
   };
 
@@ -93,6 +110,29 @@ function EditForm({ link, onSaved }: { link: ShortLink; onSaved: (link: ShortLin
         <SelectField label="Redirect type" {...bind('redirect_type')}>
           {REDIRECT_TYPES.map((t) => <option key={t} value={String(t)}>{REDIRECT_NAMES[t]}</option>)}
         </SelectField>
+        {link.has_password && !changingPassword ? (
+          <div class="field password-state">
+            <p class="protected"><span aria-hidden="true">🔒 </span>Protected by a password</p>
+            <button type="button" class="secondary small" onClick={() => setChangingPassword(true)} disabled={busy}>
+              Change<VisuallyHidden> password</VisuallyHidden>
+            </button>{' '}
+            <button type="button" class="secondary small" onClick={removePassword} disabled={busy}>
+              Remove<VisuallyHidden> password</VisuallyHidden>
+            </button>
+          </div>
+        ) : (
+          <Field
+            label={link.has_password ? 'New password' : 'Password'}
+            type="password"
+            autoComplete="new-password"
+            maxLength={PASSWORD_MAX}
+            autoFocus={changingPassword}
+            hint={link.has_password
+              ? 'Saved with the form. The old password, and every browser it unlocked, stop working.'
+              : 'Optional: visitors must enter it before they are sent on. 4 to 256 characters.'}
+            {...bind('password')}
+          />
+        )}
         <Alert message={errors.message} />
         <Status message={status} />
         <button type="submit" disabled={busy}>{busy ? 'Saving…' : 'Save'}</button>

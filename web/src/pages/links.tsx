@@ -90,7 +90,12 @@ function LinkItem({ link }: { link: ShortLink }) {
   const base = `/dashboard/links/${encodeURIComponent(link.id)}`;
   return (
     <li class="card link-item">
-      <p class="link-short"><a href={short}>{withoutScheme(short)}</a></p>
+      <p class="link-short">
+        <a href={short}>{withoutScheme(short)}</a>
+        {link.has_password && (
+          <span class="lock" title="Protected by a password"><span aria-hidden="true"> 🔒</span><VisuallyHidden> (protected by a password)</VisuallyHidden></span>
+        )}
+      </p>
       {link.title && <p class="link-title">{link.title}</p>}
       <p class="link-target" title={link.url}>{link.url}</p>
       {link.tags.length > 0 && (

@@ -4,6 +4,7 @@ import * as clickAnalytics from './0002-click-analytics.js';
 import * as clickCounts from './0003-click-counts.js';
 import * as accountsHardening from './0004-accounts-hardening.js';
 import * as domains from './0005-domains.js';
+import * as linkPasswords from './0006-link-passwords.js';
 
 /**
  * Schema history, oldest first, one file each. The schema builder emits the same DDL for SQLite and
@@ -16,6 +17,7 @@ const migrations: Record<string, Migration> = {
   '0003-click-counts': { up: clickCounts.up },
   '0004-accounts-hardening': { up: accountsHardening.up },
   '0005-domains': { up: domains.up },
+  '0006-link-passwords': { up: linkPasswords.up },
 };
 
 export const migrationProvider: MigrationProvider = {
