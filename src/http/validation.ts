@@ -24,6 +24,9 @@ const strict = addFormats(new Ajv({ ...shared, coerceTypes: false }));
 export const validatorCompiler: FastifySchemaCompiler<object> = ({ schema, httpPart }) =>
   (httpPart === 'body' ? strict : coercing).compile(schema);
 
+/** A JSON body's validator, as routes get it, for a part of a body checked by the handler (a bulk request's items). */
+export const bodyValidator = (schema: object) => strict.compile(schema);
+
 /**
  * preValidation, for every route (schema or none, string field or any): refuses a request whose path
  * parameters, query or body hold text that is not plain (domain/plain-text.ts), with one 400 naming
