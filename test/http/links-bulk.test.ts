@@ -54,7 +54,10 @@ describeEachDialect('bulk link creation', ({ app, t }) => {
   });
 
   test('when an item is invalid, then its problem is the one POST /api/v1/links answers for it alone', async () => {
-    const items = [{ title: 'no url' }, { url: 'ftp://example.com/' }, { url: 'https://example.com/', code: 'api' }, { url: 'https://example.com/', max_clicks: 0 }];
+    const items = [
+      { title: 'no url' }, { url: 'ftp://example.com/' }, { url: 'https://example.com/', code: 'api' }, { url: 'https://example.com/', max_clicks: 0 },
+      { url: 'https://example.com/', title: 'a\u0000b', tags: ['ok', 'b\u0007'] },
+    ];
     const got = results(await bulk(ann, { links: items }));
     for (const [i, item] of items.entries()) {
       const alone = await app().inject({ method: 'POST', url: '/api/v1/links', headers: ann.auth, payload: item });
@@ -106,10 +109,16 @@ describeEachDialect('bulk link creation', ({ app, t }) => {
     }
     const extra = await bulk(erin, { links: [{ url: 'https://example.com/' }], more: 1 });
     assert.equal(extra.statusCode, 400);
-    // Control characters anywhere refuse the whole request, before any item is looked at.
-    const control = await bulk(erin, { links: [{ url: 'https://example.com/ok' }, { url: 'https://example.com/', title: 'a\u0000b' }] });
+    // A control character outside the items refuses the whole request too.
+    const control = await bulk(erin, { links: [{ url: 'https://example.com/ok' }], 'x\u0000': 1 });
     assert.equal(control.statusCode, 400);
     assert.equal(await linksOf(t(), erin.id), 0);
+  });
+
+  test('when another method is sent to /links/bulk, then it is a 405 allowing POST, not a link named bulk', async () => {
+    const res = await app().inject({ url: '/api/v1/links/bulk', headers: ann.auth });
+    assert.equal(res.statusCode, 405);
+    assert.equal(res.headers.allow, 'POST');
   });
 
   test('when an API key lacks links:write, then it is a 403', async () => {

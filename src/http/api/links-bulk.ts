@@ -10,7 +10,7 @@ import { AppError } from '../../domain/errors.js';
 import { allowance, type RateLimitDeps } from '../rate-limit.js';
 import { linkJson } from '../present.js';
 import { problemJson, problemOf, validationError, type AjvIssue } from '../errors.js';
-import { bodyValidator, validatorCompiler } from '../validation.js';
+import { bodyValidator, itemNotPlain, itemsCheckedByHandler, validatorCompiler } from '../validation.js';
 import { BulkLinksBody, BulkLinksEnvelope, BulkLinksResults, IdempotencyHeaders, LinkBody } from '../schemas.js';
 import { REPLAYED, sendAnswer } from '../idempotency.js';
 import { linkInput } from './links.js';
@@ -33,6 +33,8 @@ const envelopeOnly: FastifySchemaCompiler<object> = (route) =>
 
 /** An item as POST /api/v1/links would take it alone: the input, or the 400 it would answer. */
 function itemInput(item: unknown): LinkInput | AppError {
+  const notPlain = itemNotPlain(item);
+  if (notPlain) return notPlain;
   if (!checkItem(item)) return validationError((checkItem.errors ?? []) as AjvIssue[]);
   try {
     return linkInput(item as Static<typeof LinkBody>);
@@ -47,6 +49,7 @@ export function linkBulkRoutes(app: Api, deps: LinkDeps & IdempotencyDeps & Rate
   app.post('/links/bulk', {
     bodyLimit: Math.max(deps.config.bodyLimitBytes, BULK_BODY_LIMIT_BYTES),
     validatorCompiler: envelopeOnly,
+    config: itemsCheckedByHandler('links'),
     schema: {
       tags: ['links'], security: scoped('links:write'), operationId: 'createLinks', summary: 'Shorten up to 1,000 URLs at once',
       description: [
@@ -55,7 +58,7 @@ export function linkBulkRoutes(app: Api, deps: LinkDeps & IdempotencyDeps & Rate
         'A problem\'s field names are relative to its item (`url`, `tags[1]`), as POST /api/v1/links names them; the item is the one at the same index.',
         'Each item counts against the link-creation rate limit: the items past it answer 429 in their slot, the time to wait in the problem\'s detail.',
         'Items that set a code are limited like single requests that do (a taken code counts against the unknown-code limit of the client); two items with one code: the later one gets the 409.',
-        'A body that is not `{links: [...]}` with 1 to 1,000 items, a bad Idempotency-Key, or text with control characters anywhere is a 400 for the whole request, and nothing is created.',
+        'A body that is not `{links: [...]}` with 1 to 1,000 items, or a bad Idempotency-Key, is a 400 for the whole request, and nothing is created.',
       ].join(' '),
       headers: IdempotencyHeaders, body: BulkLinksBody,
       response: { 200: json(BulkLinksResults, 'one result per item, in order', REPLAYED), ...problems(...BODY_ERRORS, 401, 403, 409, 422) },
