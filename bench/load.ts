@@ -181,6 +181,10 @@ export function fixed(name: string, request: { path: string; method?: string; ke
   return { name, mode: 'fixed', env, expect: [expect] };
 }
 
-export function redirects(name: string, mode: 'hot' | 'zipf' | 'uniform' | 'sweep', codesFile: string, zipfN?: number): Workload {
-  return { name, mode, env: { KURZ_CODES_FILE: codesFile, ...(zipfN !== undefined && { KURZ_ZIPF_N: String(zipfN) }) }, expect: [301] };
+/** Redirects of the seeded codes; with `host`, sent with that Host header (the codes of a custom domain). */
+export function redirects(name: string, mode: 'hot' | 'zipf' | 'uniform' | 'sweep', codesFile: string, zipfN?: number, host?: string): Workload {
+  return {
+    name, mode, expect: [301],
+    env: { KURZ_CODES_FILE: codesFile, ...(zipfN !== undefined && { KURZ_ZIPF_N: String(zipfN) }), ...(host !== undefined && { KURZ_HOST: host }) },
+  };
 }

@@ -82,6 +82,8 @@ const MISS_LINKS = Number(values['miss-links'] ?? (QUICK ? 30_000 : 1_000_000));
 const REDIRECT_ENV = { RATE_REDIRECT: '1000000000:1000000000', RATE_NOT_FOUND: 'off' };
 /** An L1 far smaller than the working set: nearly every redirect is a store lookup. */
 const MISS_ENV = { ...REDIRECT_ENV, CACHE_L1_MAX_ENTRIES: '1000' };
+/** The custom domain of the rows that show a custom domain's redirect costs what the default one's does. */
+const CUSTOM_HOST = 'go.bench.example';
 const CREATE_ENV = { ...REDIRECT_ENV, RATE_API: 'off', RATE_CREATE_LINK: 'off' };
 
 const fmt = (n: number) => n.toLocaleString('en');
@@ -152,6 +154,12 @@ async function scenarios(): Promise<void> {
       warmup: redirects(`each of ${fmt(ZIPF_LINKS)} codes once`, 'sweep', codesFile, ZIPF_LINKS),
     };
     const uniform = redirects(`uniform over ${fmt(MISS_LINKS)} codes (cache misses)`, 'uniform', codesFile);
+    // The same codes again on a custom domain, asked for under its Host: as fast as the default domain's.
+    const hotOnDomain = redirects(`one hot code, Host: ${CUSTOM_HOST}`, 'hot', codesFile, undefined, CUSTOM_HOST);
+    const spreadOnDomain = {
+      ...redirects(`Zipf(s=1) over ${fmt(ZIPF_LINKS)} cached codes, Host: ${CUSTOM_HOST}`, 'zipf', codesFile, ZIPF_LINKS, CUSTOM_HOST),
+      warmup: redirects(`each of ${fmt(ZIPF_LINKS)} codes once, Host: ${CUSTOM_HOST}`, 'sweep', codesFile, ZIPF_LINKS, CUSTOM_HOST),
+    };
     let ceiling!: Ceiling;
     const clicks = { sqlite: () => storedClicks(sqlite), postgres: () => storedClicks(postgres.url) };
     const compare = (scenario: string, workload: typeof hot, store: 'sqlite' | 'postgres') => (kurz: Promise<Kurz>) =>
@@ -165,6 +173,8 @@ async function scenarios(): Promise<void> {
       { server: sqliteCached, quick: true, run: compare('Kurz, SQLite (embedded default), clicks recorded', hot, 'sqlite') },
       // In --quick, the sustained mix (95% of it Zipf redirects on SQLite, clicks checked) stands for this row.
       { server: { ...sqliteCached }, quick: false, run: compare('Kurz, SQLite (embedded default), clicks recorded', spread, 'sqlite') },
+      { server: { ...sqliteCached }, quick: true, run: compare('Kurz, SQLite, a custom domain\'s link, clicks recorded', hotOnDomain, 'sqlite') },
+      { server: { ...sqliteCached }, quick: false, run: compare('Kurz, SQLite, a custom domain\'s links, clicks recorded', spreadOnDomain, 'sqlite') },
       {
         // Not in --quick: on 2 cores it cannot show scaling, and its three processes cost a fifth of the minute.
         server: { ...sqliteCached, workers: 2 }, quick: false,
@@ -201,7 +211,7 @@ async function scenarios(): Promise<void> {
     // The build and both seeds run at once, as none of them is measured; the servers start after the
     // seeds (started during them, they starve the seeding process until PostgreSQL's connection times out).
     const [codes] = await Promise.all([
-      seedLinks(sqlite, seeded),
+      seedLinks(sqlite, seeded).then(async (all) => (await seedLinks(sqlite, ZIPF_LINKS, 'b', CUSTOM_HOST), all)),
       onPostgres ? seedLinks(postgres.url, seededPostgres).then(() => settlePostgres(postgres.url)) : undefined,
       built,
     ]);

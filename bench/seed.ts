@@ -11,15 +11,20 @@ import type { Store } from '../src/ports.js';
 
 const OWNER = 'bench@example.com';
 
-/** `target` is a SQLite file path or a postgres:// URL (whose database must be empty or Kurz's). */
-export async function seedLinks(target: string, count: number, prefix = 'b'): Promise<string[]> {
+/**
+ * `target` is a SQLite file path or a postgres:// URL (whose database must be empty or Kurz's).
+ * With `hostname`, the links are on that custom domain (registered if it is not yet).
+ */
+export async function seedLinks(target: string, count: number, prefix = 'b', hostname?: string): Promise<string[]> {
   const store = storeAt(target.startsWith('postgres') ? target : `sqlite:${target}`);
   try {
     await store.migrate();
     const now = Date.now();
     const owner = (await store.findUserByEmail(OWNER))
       ?? (await store.createUser({ id: newId(now), email: OWNER, name: null, passwordHash: '!', createdAt: now }));
-    return await seed(yielding(store), owner.id, count, { prefix, now });
+    const domainId = hostname === undefined ? undefined : ((await store.allDomains()).find((d) => d.hostname === hostname)
+      ?? (await store.insertDomain({ id: newId(now), hostname, rootRedirect: null, notFoundRedirect: null, ownerId: null, createdAt: now }))).id;
+    return await seed(yielding(store), owner.id, count, { prefix, now, domainId });
   } finally {
     await store.close();
   }

@@ -13,7 +13,8 @@ import { authenticate, declareActor } from './http/auth.js';
 import { enforce } from './http/rate-limit.js';
 import { Problem } from './http/schemas.js';
 import { opsRoutes } from './http/ops.js';
-import { REDIRECT_ROUTE, redirectRoute } from './http/redirect.js';
+import { REDIRECT_ROUTE, domainRoot, redirectRoute } from './http/redirect.js';
+import { domainRoutes } from './http/api/domains.js';
 import { fastRedirect } from './http/fast-redirect.js';
 import { answeredRequests } from './http/answered.js';
 import { DrainingServer } from './http/draining-server.js';
@@ -38,6 +39,8 @@ const HEADERS_TIMEOUT_MS = 10_000;
 /** Builds the HTTP app over its dependencies, with every route registered explicitly. Never listens. */
 export async function buildApp(ctx: Context): Promise<Api> {
   const { config, metrics } = ctx;
+  // The redirect resolves every host through the directory: it holds the domains before the first request.
+  await ctx.domains.reload();
   const trust = proxyTrust(config.trustProxy);
   const answered = answeredRequests(metrics, ctx.log);
   const fast = fastRedirect(ctx, clientIp(trust), answered);
@@ -87,6 +90,7 @@ export async function buildApp(ctx: Context): Promise<Api> {
     reply.header('x-request-id', request.id).headers(security);
   });
   app.addHook('onRequest', routes.refuseShadowed);
+  app.addHook('onRequest', domainRoot(ctx));
   app.addHook('preParsing', refuseEncodedBodies);
   app.addHook('onResponse', async (request, reply) => {
     answered.record(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
@@ -124,6 +128,7 @@ export async function buildApp(ctx: Context): Promise<Api> {
     userRoutes(v1, ctx);
     apiKeyRoutes(v1, ctx);
     linkRoutes(v1, ctx);
+    domainRoutes(v1, ctx);
     linkBulkRoutes(v1, ctx);
     linkQrRoutes(v1, ctx);
   }, { prefix: '/api/v1' });

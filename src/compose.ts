@@ -29,6 +29,8 @@ import type { Backoff } from './resilience/backoff.js';
 import { retry } from './resilience/retry.js';
 import type { Context } from './http/context.js';
 import { buildApp } from './app.js';
+import { MemoryDomainDirectory } from './adapters/domains/directory.js';
+import { DOMAINS_CHANGED } from './domain/link-key.js';
 import type { Api } from './http/api/api.js';
 import type { DrainingServer } from './http/draining-server.js';
 
@@ -231,8 +233,13 @@ export function assemble(config: Readonly<Config>, store: Store, options: Assemb
   const l2 = redis && new RedisLinkCache(redis, { prefix: config.redisPrefix, maxTtlMs: config.cache.ttlMs + config.cache.negativeTtlMs });
   const peers = l2 ? undefined : clusterPeers();
   const cache = new TieredLinkCache(l1, l2, store, cacheTtls(config, l2 !== undefined), metrics, peers);
-  (l2 ?? peers)?.onInvalidation((code) => cache.forget(code));
-  l2?.onResubscribed(() => cache.forgetAll());
+  const domains = new MemoryDomainDirectory(store, { baseUrl: config.baseUrl, log });
+  // Another instance's write to the domains arrives as one more invalidation.
+  (l2 ?? peers)?.onInvalidation((key) => (key === DOMAINS_CHANGED ? void domains.reload().catch(() => {}) : cache.forget(key)));
+  l2?.onResubscribed(() => {
+    cache.forgetAll();
+    void domains.reload().catch(() => {});
+  });
   redis?.onRecovered(() => void cache.replayPending());
   const apply = clickApplier(store, metrics);
   const { batchSize, flushMs, maxBuffered, streamMaxLen, streamRetain } = config.clicks;
@@ -265,7 +272,8 @@ export function assemble(config: Readonly<Config>, store: Store, options: Assemb
     log,
     degradable: redis ? { redis: () => redis.health } : {},
     tokens: new AccessTokens(config.jwtSecret, config.accessTokenTtlSeconds),
-    urlPolicy: { ownHost: new URL(config.baseUrl).hostname, blockedDomains: config.blockedDomains, allowPrivate: config.allowPrivateUrls },
+    domains,
+    urlPolicy: { ownHost: new URL(config.baseUrl).hostname, domains: () => domains.hostnames(), blockedDomains: config.blockedDomains, allowPrivate: config.allowPrivateUrls },
     clock: options.clock ?? Date.now,
     randomCode: options.randomCode ?? (() => randomCode(config.codeLength)),
     qr,
@@ -280,6 +288,7 @@ export function assemble(config: Readonly<Config>, store: Store, options: Assemb
     async close() {
       stopCompaction();
       cache.close();
+      domains.close();
       await qr.close();
       await clicks.close().catch((err) => log.error({ err }, 'clicks could not be written at shutdown'));
       await consumer?.stop();

@@ -23,6 +23,8 @@ export interface UserRecord {
 
 export interface LinkRecord {
   id: string;
+  /** The domain the code lives on (DEFAULT_DOMAIN_ID: BASE_URL's host). */
+  domainId: string;
   code: string;
   url: string;
   title: string | null;
@@ -32,6 +34,20 @@ export interface LinkRecord {
   maxClicks: number | null;
   clicks: number;
   ownerId: string;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface DomainRecord {
+  id: string;
+  /** Lower-case ASCII host name, unique (domain/hosts.ts). */
+  hostname: string;
+  /** Where `GET /` on this host goes; null: a 404. */
+  rootRedirect: string | null;
+  /** Where an unknown code on this host goes; null: a 404. */
+  notFoundRedirect: string | null;
+  /** The one user who may put links on it besides admins; null: every user may (a shared domain). */
+  ownerId: string | null;
   createdAt: number;
   updatedAt: number;
 }
@@ -64,10 +80,13 @@ export interface RefreshTokenRecord {
 
 export type NewUser = Omit<UserRecord, 'role' | 'updatedAt'> & { role?: Role };
 export type UserChanges = Partial<Pick<UserRecord, 'email' | 'name' | 'role' | 'passwordHash'>>;
-export type NewLink = Omit<LinkRecord, 'clicks' | 'updatedAt'>;
+/** A link to insert; without a domain, on the default one. */
+export type NewLink = Omit<LinkRecord, 'clicks' | 'updatedAt' | 'domainId'> & { domainId?: string };
 export type LinkChanges = Partial<
-  Pick<LinkRecord, 'code' | 'url' | 'title' | 'tags' | 'redirectType' | 'expiresAt' | 'maxClicks'>
+  Pick<LinkRecord, 'domainId' | 'code' | 'url' | 'title' | 'tags' | 'redirectType' | 'expiresAt' | 'maxClicks'>
 >;
+export type NewDomain = Omit<DomainRecord, 'updatedAt'>;
+export type DomainChanges = Partial<Pick<DomainRecord, 'hostname' | 'rootRedirect' | 'notFoundRedirect' | 'ownerId'>>;
 
 export interface PageQuery {
   limit: number;
@@ -80,6 +99,13 @@ export interface LinkQuery extends PageQuery {
   /** Case-insensitive substring of url, code or title. */
   q?: string;
   tag?: string;
+  /** Only links on this domain. */
+  domainId?: string;
+}
+
+export interface DomainQuery extends PageQuery {
+  /** Only the domains this user may use (shared, or given to them); undefined: every domain. */
+  usableBy?: string;
 }
 
 /** A link without its tags: what the redirect needs, read in one query. */
@@ -92,8 +118,15 @@ export type Visit =
 
 /** Thrown by a store when an insert or update would break a unique index. */
 export class UniqueViolation extends Error {
-  constructor(readonly field: 'code' | 'email' | 'prefix') {
+  constructor(readonly field: 'code' | 'email' | 'prefix' | 'hostname') {
     super(`duplicate ${field}`);
+  }
+}
+
+/** Thrown by a store asked to delete a domain that still has links; nothing is changed. */
+export class DomainInUse extends Error {
+  constructor() {
+    super('the domain still has links');
   }
 }
 
@@ -122,7 +155,7 @@ export class StoreUnavailable extends Error {
  * The database, as three ports over one connection: accounts, links, clicks. Each has its own file in
  * src/adapters/store/; the store a deployment opens is all of them, with the lifecycle of the connection.
  */
-export interface Store extends StoreLifecycle, AccountStore, LinkStore, ClickStore, IdempotencyStore {}
+export interface Store extends StoreLifecycle, AccountStore, LinkStore, DomainStore, ClickStore, IdempotencyStore {}
 
 /** The connection the three stores share. */
 export interface StoreLifecycle {
@@ -146,7 +179,7 @@ export interface AccountStore {
   listUsers(query: PageQuery): Promise<UserRecord[]>;
   /** Applies the changes; undefined when the user does not exist. Throws UniqueViolation('email'), or LastAdmin when it demotes the last admin. */
   updateUser(id: string, changes: UserChanges, now: number): Promise<UserRecord | undefined>;
-  /** Deletes the user with their links, keys and tokens; the codes of the deleted links, or undefined when absent. Throws LastAdmin for the last admin. */
+  /** Deletes the user with their links, keys and tokens (their domains become shared); the keys (domain/link-key.ts) of the deleted links, or undefined when absent. Throws LastAdmin for the last admin. */
   deleteUser(id: string): Promise<string[] | undefined>;
 
   /** Stores a refresh token (its hash only). */
@@ -180,21 +213,37 @@ export interface LinkStore {
   insertLinks(links: readonly NewLink[]): Promise<void>;
   /** The link with this id, if any. */
   findLinkById(id: string): Promise<LinkRecord | undefined>;
-  /** The link with this code (case-sensitive), if any. */
-  findLinkByCode(code: string): Promise<LinkRecord | undefined>;
+  /** The link with this code (case-sensitive) on this domain (default: the default domain), if any. */
+  findLinkByCode(code: string, domainId?: string): Promise<LinkRecord | undefined>;
   /** Links newest first, limit + 1 rows from the cursor on; two queries whatever the page size. */
   listLinks(query: LinkQuery): Promise<LinkRecord[]>;
   /** Applies the changes; undefined when the link does not exist. Throws UniqueViolation('code'). */
   updateLink(id: string, changes: LinkChanges, now: number): Promise<LinkRecord | undefined>;
   /** Deletes the link; false when absent. */
   deleteLink(id: string): Promise<boolean>;
-  /** The link with this code, without tags: the redirect's one indexed read. */
-  findTargetByCode(code: string): Promise<LinkTarget | undefined>;
+  /** The link with this code on this domain (default: the default domain), without tags: the redirect's one indexed read. */
+  findTargetByCode(code: string, domainId?: string): Promise<LinkTarget | undefined>;
   /**
    * Counts one visit if the link is live at `now`, in a single conditional UPDATE, so that concurrent
    * visits can never take a limited link past max_clicks.
    */
-  countVisit(code: string, now: number): Promise<Visit>;
+  countVisit(code: string, now: number, domainId?: string): Promise<Visit>;
+}
+
+/** The domains links may be created on besides the default one. */
+export interface DomainStore {
+  /** Inserts a domain. Throws UniqueViolation('hostname'). */
+  insertDomain(domain: NewDomain): Promise<DomainRecord>;
+  /** The domain with this id, if any. */
+  findDomainById(id: string): Promise<DomainRecord | undefined>;
+  /** Every domain, for the in-memory directory every request resolves its host through (a few, never thousands). */
+  allDomains(): Promise<DomainRecord[]>;
+  /** Domains newest first, limit + 1 rows from the cursor on. */
+  listDomains(query: DomainQuery): Promise<DomainRecord[]>;
+  /** Applies the changes; undefined when the domain does not exist. Throws UniqueViolation('hostname'). */
+  updateDomain(id: string, changes: DomainChanges, now: number): Promise<DomainRecord | undefined>;
+  /** Deletes a domain without links; false when absent. Throws DomainInUse while links are on it. */
+  deleteDomain(id: string): Promise<boolean>;
 }
 
 /** Click analytics: batches of clicks applied exactly once, their rollups, and the rollups' compaction. */
@@ -256,6 +305,24 @@ export interface ClickStats {
   breakdown: Record<Dimension, { value: string; clicks: number }[]>;
 }
 
+/**
+ * The registered domains, held in memory: every redirect resolves its Host through it without I/O.
+ * Reloaded after each write to the domains, here or (told through the cache's invalidations) anywhere.
+ */
+export interface DomainDirectory {
+  /** The domain a normalised host (domain/hosts.ts) names: BASE_URL's host is the default domain; undefined: none. */
+  byHost(host: string): KnownDomain | undefined;
+  /** The domain with this id (DEFAULT_DOMAIN_ID: the default one). */
+  byId(id: string): KnownDomain | undefined;
+  /** Every registered host name (the default domain's included): links to them would loop. */
+  hostnames(): readonly string[];
+  /** Reads the domains from the store again. */
+  reload(): Promise<void>;
+}
+
+/** A domain as the redirect sees it. */
+export type KnownDomain = Pick<DomainRecord, 'id' | 'hostname' | 'rootRedirect' | 'notFoundRedirect' | 'ownerId'>;
+
 /** What the redirect needs of a link, as the cache keeps it. */
 export type CachedLink = Pick<LinkTarget, 'id' | 'url' | 'redirectType' | 'expiresAt' | 'maxClicks'>;
 
@@ -263,15 +330,15 @@ export type CachedLink = Pick<LinkTarget, 'id' | 'url' | 'redirectType' | 'expir
 export type CacheEntry = CachedLink | null;
 
 /**
- * code → link for the redirect, kept close: a hit is answered in the same tick (the fast redirect
+ * (domain, code) → link for the redirect, kept close: a hit is answered in the same tick (the fast redirect
  * serves it without a promise), a miss after one load that concurrent misses share. Writers
  * invalidate, so no instance redirects to a link's old target once the write has returned.
  */
 export interface LinkLookup {
-  /** The link, or null when no such code exists: a value on a hit (no I/O), a promise on a miss. */
-  lookup(code: string): CacheEntry | Promise<CacheEntry>;
-  /** Forgets the code everywhere (this process, the shared level, every other process); call after each write to a link. */
-  invalidate(code: string): Promise<void>;
+  /** The link of a key (domain/link-key.ts), or null when it does not exist: a value on a hit (no I/O), a promise on a miss. */
+  lookup(key: string): CacheEntry | Promise<CacheEntry>;
+  /** Forgets the key everywhere (this process, the shared level, every other process); call after each write to a link. */
+  invalidate(key: string): Promise<void>;
 }
 
 /** Token buckets by key. Each key's bucket has the limit passed with it; see domain/token-bucket.ts. */

@@ -138,7 +138,8 @@ local function zipf()
   return codes[lo]
 end
 
-local getHeaders = { ["user-agent"] = BROWSER }
+-- KURZ_HOST: the codes of a custom domain, asked for under its host (wrk.format keeps a given "Host")
+local getHeaders = { ["user-agent"] = BROWSER, ["Host"] = env("KURZ_HOST") }
 local function get(code)
   getHeaders["x-request-id"] = code
   return wrk.format("GET", "/" .. code, getHeaders)

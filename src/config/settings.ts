@@ -48,6 +48,10 @@ export const SETTINGS_TABLE = {
     name: 'BASE_URL', default: 'http://localhost:$PORT', parse: parse.baseUrl, keepEmpty: true,
     meaning: 'public origin of short links: `short_url` is `BASE_URL/code`; links to this host are refused (redirect loops), at any port and in any spelling (`localhost` and `[::ffff:127.0.0.1]` for `127.0.0.1`)',
   }),
+  unknownHosts: setting({
+    name: 'UNKNOWN_HOSTS', default: 'not-found', parse: parse.oneOf(['not-found', 'default']),
+    meaning: 'what a short URL asked for under a host that is neither BASE_URL\'s nor a registered domain answers: `not-found` (404), or `default`: served as BASE_URL\'s domain (a proxy that does not pass the Host header on). The host is the `Host` header, or `X-Forwarded-Host` from an address TRUST_PROXY trusts',
+  }),
   database: group({
     url: setting({
       name: 'DATABASE_URL', default: 'sqlite:./data/kurz.db', parse: parse.databaseUrl, keepEmpty: true,

@@ -64,6 +64,11 @@ export function decideVisit(visit: { outcome: 'missing' } | { outcome: 'live' | 
   return redirectOf(visit.link);
 }
 
+/** What a domain does with a path that names no link of it (an unknown code, or its root): its redirect there if set (302, never kept by browsers), else a 404. */
+export function elsewhere(target: string | null): Settled {
+  return target === null ? NOT_FOUND : { kind: 'redirect', status: 302, location: target, cacheable: false };
+}
+
 function redirectOf(link: RedirectLink): Redirect {
   return {
     kind: 'redirect',

@@ -8,6 +8,8 @@ export const MAX_URL_LENGTH = 2048;
 export interface UrlPolicy {
   /** The host name of BASE_URL: a link to it, at any port and in any spelling, would redirect to Kurz itself. */
   ownHost: string;
+  /** Every domain registered for short links (lower-case ASCII host names): a link to one would loop too. */
+  domains?: () => readonly string[];
   blockedDomains: readonly string[];
   /** Allow links to private, loopback, link-local and local-network hosts (an intranet shortener). */
   allowPrivate: boolean;
@@ -54,7 +56,7 @@ export function urlProblems(raw: string, policy: UrlPolicy): string[] {
   // Normalization percent-encodes: "https://example.com/" + 2,000 × "é" is 2,020 characters sent, 12,020 stored.
   if (url.href.length > MAX_URL_LENGTH) reasons.push(`must be at most ${MAX_URL_LENGTH} characters once normalized (non-ASCII characters are percent-encoded)`);
   const host = canonicalHost(url.hostname);
-  if (host && namesKurz(host, canonicalHost(policy.ownHost))) reasons.push(LOOP);
+  if (host && (namesKurz(host, canonicalHost(policy.ownHost)) || policy.domains?.().includes(host))) reasons.push(LOOP);
   if (host && !policy.allowPrivate && !isPublicHost(host)) reasons.push(PRIVATE);
   if (policy.blockedDomains.some((d) => host === d || host.endsWith(`.${d}`))) {
     reasons.push(`host ${host} is blocked`);

@@ -1,5 +1,5 @@
 import type { Config } from '../config.js';
-import type { ClickQueue, LinkLookup, LocalRateLimiter, QrRenderer, RateLimiter, Store } from '../ports.js';
+import type { ClickQueue, DomainDirectory, LinkLookup, LocalRateLimiter, QrRenderer, RateLimiter, Store } from '../ports.js';
 import type { Metrics } from '../obs/metrics.js';
 import type { Logger } from 'pino';
 import type { AccessTokens } from '../security/access-tokens.js';
@@ -12,8 +12,10 @@ import type { UrlPolicy } from '../domain/url-safety.js';
 export interface Context {
   config: Readonly<Config>;
   store: Store;
-  /** code → link for the redirect: L1, then Redis when configured, then the store. */
+  /** (domain, code) → link for the redirect: L1, then Redis when configured, then the store. */
   cache: LinkLookup;
+  /** The registered domains, in memory: every request's host resolves through it. */
+  domains: DomainDirectory;
   clicks: ClickQueue;
   /** Shared token buckets (Redis when configured, falling back to localLimiter). */
   limiter: RateLimiter;

@@ -3,13 +3,14 @@ import { decideRedirect } from '../domain/redirect-decision.js';
 import { couldBeCode } from '../domain/codes.js';
 import type { CacheEntry } from '../ports.js';
 import { requestId } from '../obs/logger.js';
-import { REDIRECT_ROUTE, cacheControl, handovers, visitorOf, type RedirectPathDeps } from './redirect.js';
+import { REDIRECT_ROUTE, cacheControl, domainOfRequest, handovers, visitorOf, type RedirectPathDeps } from './redirect.js';
+import { linkKey } from '../domain/link-key.js';
 import { redirectLimit } from './rate-limit.js';
 import { securityHeaders } from './security-headers.js';
 import type { AnsweredRequests } from './answered.js';
 
 /**
- * GET /:code of a live link, answered on the raw node:http request before Fastify sees it: the same
+ * GET /:code of a live link on the domain its host names, answered on the raw node:http request before Fastify sees it: the same
  * answer, headers, click, metrics and log line as the route in redirect.ts, without routing, hooks or
  * request and reply objects. Everything else goes on to Fastify: HEAD, an unknown code (404 and its
  * rate limit), a link that expired or has a click limit (counted by the store), a client over its rate
@@ -20,6 +21,7 @@ export function fastRedirect(deps: RedirectPathDeps, clientIp: (req: IncomingMes
   const limit = redirectLimit(deps);
   const logShare = deps.config.logRedirects;
   const visitor = visitorOf(deps);
+  const domainOf = domainOfRequest(deps);
   // Headers as node:http's flat [name, value, …] list: a literal that spreads the security headers
   // into an object went through V8's slow path for every answer (DefineKeyedOwnPropertyInLiteral and
   // map transitions in a callgrind profile).
@@ -57,12 +59,14 @@ export function fastRedirect(deps: RedirectPathDeps, clientIp: (req: IncomingMes
   };
 
   // A cached link is answered in the same tick; a miss after the cache has loaded it (one store read,
-  // shared by concurrent misses). `next` hands the request to Fastify.
+  // shared by concurrent misses). `next` hands the request to Fastify: so does a host no domain names.
   return (req: IncomingMessage, res: ServerResponse, next: () => void): void => {
     const code = req.method === 'GET' ? codeOf(req.url!) : undefined;
     if (code === undefined || !couldBeCode(code)) return next();
+    const domain = domainOf(req);
+    if (!domain) return next();
     const start = performance.now();
-    const found = cache.lookup(code);
+    const found = cache.lookup(linkKey(domain.id, code));
     if (found instanceof Promise) {
       found.then((link) => answer(link, req, res, start) || next(), (failed: unknown) => {
         handovers.set(req, { failed });

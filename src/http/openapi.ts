@@ -40,6 +40,7 @@ export function openapiOptions(baseUrl: string): SwaggerOptions {
       tags: [
         { name: 'api-keys', description: 'Long-lived credentials for scripts' },
         { name: 'auth', description: 'Sign-in, token refresh and sign-out, for scripts (tokens) and the browser (a cookie)' },
+        { name: 'domains', description: 'Custom domains, each with its own codes: admins register them, users put links on them' },
         { name: 'links', description: 'Short links, their statistics and QR codes' },
         { name: 'redirect', description: 'What a visitor of a short URL gets' },
         { name: 'users', description: 'Accounts' },

@@ -1,5 +1,7 @@
 /** Records → API representations: epoch ms become RFC 3339, and only public fields are copied. */
-import type { ApiKeyRecord, LinkRecord, UserRecord } from '../ports.js';
+import type { ApiKeyRecord, DomainDirectory, DomainRecord, LinkRecord, UserRecord } from '../ports.js';
+import { DEFAULT_DOMAIN_ID } from '../domain/link-key.js';
+import { DEFAULT_DOMAIN_PUBLIC_ID } from '../use-cases/domains.js';
 import { invalid } from '../domain/errors.js';
 import { decodeCursor, toPage, type Page } from '../domain/cursor.js';
 import { DEFAULT_PAGE_LIMIT } from './schemas.js';
@@ -21,21 +23,44 @@ export const apiKeyJson = (k: ApiKeyRecord) => ({
   id: k.id, name: k.name, prefix: k.prefix, created_at: iso(k.createdAt), expires_at: isoOrNull(k.expiresAt), scopes: k.scopes,
 });
 
-export const linkJson = (baseUrl: string) => (l: LinkRecord) => ({
-  id: l.id,
-  code: l.code,
-  short_url: `${baseUrl}/${l.code}`,
-  url: l.url,
-  title: l.title,
-  tags: l.tags,
-  redirect_type: l.redirectType,
-  expires_at: isoOrNull(l.expiresAt),
-  max_clicks: l.maxClicks,
-  clicks: l.clicks,
-  owner_id: l.ownerId,
-  created_at: iso(l.createdAt),
-  updated_at: iso(l.updatedAt),
-});
+/** A link's JSON: its short URL is its domain's host with BASE_URL's scheme (the default domain's is BASE_URL itself). */
+export function linkJson(baseUrl: string, domains: Pick<DomainDirectory, 'byId'>) {
+  const { protocol, hostname } = new URL(baseUrl);
+  return (l: LinkRecord) => {
+    const domain = l.domainId === DEFAULT_DOMAIN_ID ? undefined : domains.byId(l.domainId);
+    return {
+      id: l.id,
+      domain: domain ? domain.hostname : hostname,
+      code: l.code,
+      short_url: `${domain ? `${protocol}//${domain.hostname}` : baseUrl}/${l.code}`,
+      url: l.url,
+      title: l.title,
+      tags: l.tags,
+      redirect_type: l.redirectType,
+      expires_at: isoOrNull(l.expiresAt),
+      max_clicks: l.maxClicks,
+      clicks: l.clicks,
+      owner_id: l.ownerId,
+      created_at: iso(l.createdAt),
+      updated_at: iso(l.updatedAt),
+    };
+  };
+}
+
+/** A domain's JSON; the default one has no row, so no times. */
+export const domainJson = (d: DomainRecord) => {
+  const isDefault = d.id === DEFAULT_DOMAIN_ID;
+  return {
+    id: isDefault ? DEFAULT_DOMAIN_PUBLIC_ID : d.id,
+    hostname: d.hostname,
+    is_default: isDefault,
+    root_redirect: d.rootRedirect,
+    not_found_redirect: d.notFoundRedirect,
+    owner_id: d.ownerId,
+    created_at: isDefault ? null : iso(d.createdAt),
+    updated_at: isDefault ? null : iso(d.updatedAt),
+  };
+};
 
 /** Pages through a store listing: decode the cursor, fetch limit + 1, present. */
 export async function paged<R extends { createdAt: number; id: string }, T>(

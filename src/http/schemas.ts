@@ -105,6 +105,7 @@ const linkFields = {
   // and the domain's reasons (loop, private address, scheme) are clearer than a format error.
   url: Type.String({ minLength: 1, maxLength: 2048, description: 'absolute http(s) URL, at most 2,048 characters as sent and once normalized (non-ASCII percent-encoded); not Kurz itself, not a private address' }),
   code: Type.String({ pattern: CUSTOM_CODE.source, description: 'custom code: 3 to 64 of A-Z a-z 0-9 _ -; a few words (api, docs …) are reserved' }),
+  domain: Type.String({ minLength: 1, maxLength: 253, description: 'host name of the domain the code lives on (GET /api/v1/domains); left out: BASE_URL\'s host on create, unchanged on an edit. Codes are unique per domain' }),
   title: Nullable(Type.String({ maxLength: 200 })),
   tags: Type.Array(Tag, { maxItems: 20 }),
   expires_at: Nullable(Time),
@@ -113,6 +114,7 @@ const linkFields = {
 };
 export const LinkBody = Type.Object({
   url: linkFields.url,
+  domain: Type.Optional(linkFields.domain),
   code: Type.Optional(linkFields.code),
   title: Type.Optional(linkFields.title),
   tags: Type.Optional(linkFields.tags),
@@ -125,8 +127,9 @@ export const LinkPatchBody = Type.Object({ ...LinkBody.properties, url: Type.Opt
 
 export const Link = Type.Object({
   id: Id,
+  domain: Type.String({ description: 'host name of the link\'s domain' }),
   code: Type.String(),
-  short_url: Type.String(),
+  short_url: Type.String({ description: 'the link\'s domain and code, with BASE_URL\'s scheme' }),
   url: Type.String(),
   title: Nullable(Type.String()),
   tags: Type.Array(Type.String()),
@@ -169,7 +172,37 @@ export const LinkListQuery = Type.Object({
   q: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'substring of url, code or title' })),
   tag: Type.Optional(Type.String({ ...tagOptions, description: 'only links with this tag' })),
   owner: Type.Optional(Type.Literal('all', { description: 'admins: every owner\'s links' })),
+  domain: Type.Optional(Type.String({ minLength: 1, maxLength: 253, description: 'only links on the domain with this host name' })),
 }, closed);
+
+// ── domains ───────────────────────────────────────────────────────────────────────────────────
+
+const RedirectTarget = (what: string) => Nullable(Type.String({
+  minLength: 1, maxLength: 2048, description: `${what}: an absolute http(s) URL (302), checked like a link's target; null: a 404`,
+}));
+const domainFields = {
+  hostname: Type.String({ minLength: 1, maxLength: 253, description: 'host name only (go.example.com): no scheme, port or path; stored lower-case, an internationalised name as punycode' }),
+  root_redirect: RedirectTarget('where GET / under this host goes'),
+  not_found_redirect: RedirectTarget('where an unknown code under this host goes'),
+  owner_id: Nullable(Type.String({ minLength: 1, maxLength: 64, description: 'the one user (besides admins) who may put links on it; null: every user may' })),
+};
+export const DomainBody = Type.Object({
+  hostname: domainFields.hostname,
+  root_redirect: Type.Optional(domainFields.root_redirect),
+  not_found_redirect: Type.Optional(domainFields.not_found_redirect),
+  owner_id: Type.Optional(domainFields.owner_id),
+}, closed);
+export const DomainPatchBody = Type.Object({ ...DomainBody.properties, hostname: Type.Optional(domainFields.hostname) }, { ...closed, minProperties: 1 });
+export const Domain = Type.Object({
+  id: Type.String({ description: 'opaque; `default` for BASE_URL\'s host' }),
+  hostname: Type.String(),
+  is_default: Type.Boolean({ description: 'BASE_URL\'s host: always there, changed only through BASE_URL' }),
+  root_redirect: Nullable(Type.String()),
+  not_found_redirect: Nullable(Type.String()),
+  owner_id: Nullable(Id),
+  created_at: Nullable(Time),
+  updated_at: Nullable(Time),
+});
 
 // ── stats ─────────────────────────────────────────────────────────────────────────────────────
 

@@ -30,7 +30,7 @@ export type BulkOutcome = { link: LinkRecord } | { error: unknown };
  * only while the client's unknown-code bucket is not empty and charges when the code is taken: here the
  * coded items go in waves no larger than the tokens left, each taken code is charged after its wave, so
  * a bulk can probe no more codes than as many single requests could. Two items with one code never
- * share a wave: the earlier one is tried first, and the later one gets the 409.
+ * (on one domain) share a wave: the earlier one is tried first, and the later one gets the 409.
  */
 export async function createLinksInBulk(
   deps: LinkDeps, actor: Actor, items: readonly (LinkInput | Error)[], allowances: BulkAllowances,
@@ -63,7 +63,9 @@ export async function createLinksInBulk(
     const later: number[] = [];
     const codes = new Set<string>();
     for (const i of coded) {
-      const code = input(i).code!;
+      // Codes are unique per domain. Two spellings of one domain that slip past this (a case, the default's
+      // name) still go in order: the group commit inserts a wave's links in the order they were added.
+      const code = `${input(i).domain?.toLowerCase() ?? ''}/${input(i).code!}`;
       if (wave.length < room.tokens && !codes.has(code)) {
         wave.push(i);
         codes.add(code);

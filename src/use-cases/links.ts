@@ -3,8 +3,11 @@ import type { Cursor } from '../domain/cursor.js';
 import { AppError, invalid, notFound } from '../domain/errors.js';
 import { newId } from '../domain/ids.js';
 import { assertSafeUrl, type UrlPolicy } from '../domain/url-safety.js';
-import { UniqueViolation, type LinkChanges, type LinkLookup, type LinkRecord, type LinkStore, type NewLink, type RedirectType } from '../ports.js';
+import { UniqueViolation, type DomainDirectory, type LinkChanges, type LinkLookup, type LinkRecord, type LinkStore, type NewLink, type RedirectType } from '../ports.js';
 import { type Actor, isAdmin } from './actor.js';
+import { mayUse } from './domains.js';
+import { DEFAULT_DOMAIN_ID, linkKey } from '../domain/link-key.js';
+import { normalizeHost } from '../domain/hosts.js';
 
 /** What the link use cases use. */
 export interface LinkDeps {
@@ -18,10 +21,14 @@ export interface LinkDeps {
   randomCode: () => string;
   /** Which target URLs are refused (private addresses, schemes …). */
   urlPolicy: UrlPolicy;
+  /** The domains links may be put on, by host name (and by id, to show a link's). */
+  domains: Pick<DomainDirectory, 'byHost' | 'byId'>;
 }
 
 export interface LinkInput {
   url: string;
+  /** The host name of the domain the code lives on; absent: the default domain (on an edit: where it is). */
+  domain?: string;
   code?: string;
   title?: string | null;
   tags?: string[];
@@ -32,11 +39,15 @@ export interface LinkInput {
 
 const RANDOM_CODE_ATTEMPTS = 5;
 
+/** What an edit may change: the stored fields, with the domain named by its host. */
+export type LinkEdit = Omit<LinkChanges, 'domainId'> & { domain?: string };
+
 /** assertValid → pick a code → insert (retrying a random code that collides) */
 export async function createLink(deps: LinkDeps, actor: Actor, input: LinkInput): Promise<LinkRecord> {
   const now = deps.clock();
   const link = {
     id: newId(now),
+    domainId: domainOf(deps, actor, input.domain) ?? DEFAULT_DOMAIN_ID,
     url: assertValid(deps, input, now).url!,
     title: input.title ?? null,
     tags: normalizeTags(input.tags ?? []),
@@ -48,7 +59,7 @@ export async function createLink(deps: LinkDeps, actor: Actor, input: LinkInput)
   };
   const created = await insertWithCode(deps, link, input.code);
   // The code may have been looked up while it did not exist: drop that negative entry everywhere.
-  await deps.cache.invalidate(created.code);
+  await deps.cache.invalidate(linkKey(created.domainId, created.code));
   return created;
 }
 
@@ -78,10 +89,12 @@ export interface LinkListing {
   tag?: string;
   /** 'all' (admins only) lists every owner's links; otherwise the actor's own, or this owner's. */
   owner?: 'all' | { id: string };
+  /** Only links on the domain with this host name. */
+  domain?: string;
 }
 
-export async function listLinks(deps: Pick<LinkDeps, 'store'>, actor: Actor, listing: LinkListing): Promise<LinkRecord[]> {
-  const { owner, ...query } = listing;
+export async function listLinks(deps: Pick<LinkDeps, 'store' | 'domains'>, actor: Actor, listing: LinkListing): Promise<LinkRecord[]> {
+  const { owner, domain, ...query } = listing;
   let ownerId: string | undefined = actor.user.id;
   if (owner === 'all') {
     if (!isAdmin(actor)) throw new AppError('forbidden', 'only admins can list every owner\'s links');
@@ -90,27 +103,31 @@ export async function listLinks(deps: Pick<LinkDeps, 'store'>, actor: Actor, lis
     if (owner.id !== actor.user.id && !isAdmin(actor)) throw notFound('user');
     ownerId = owner.id;
   }
-  return deps.store.listLinks({ ...query, ownerId, tag: query.tag?.toLowerCase() });
+  return deps.store.listLinks({ ...query, ownerId, tag: query.tag?.toLowerCase(), domainId: domainOf(deps, actor, domain) });
 }
 
 /** PUT passes a whole LinkInput (absent optional fields reset to their defaults); PATCH passes only what changes. */
 export async function updateLink(
-  deps: Pick<LinkDeps, 'store' | 'cache' | 'clock' | 'urlPolicy'>, actor: Actor, id: string, changes: LinkChanges,
+  deps: Pick<LinkDeps, 'store' | 'cache' | 'clock' | 'urlPolicy' | 'domains'>, actor: Actor, id: string, edit: LinkEdit,
 ): Promise<LinkRecord> {
   const before = await getLink(deps, actor, id);
   const now = deps.clock();
+  const { domain, ...changes } = edit;
+  const domainId = domainOf(deps, actor, domain);
   const { url } = assertValid(deps, changes, now);
   const tags = changes.tags === undefined ? undefined : normalizeTags(changes.tags);
-  const link = await codeMustBeFree(deps.store.updateLink(id, { ...changes, url, tags }, now));
+  const link = await codeMustBeFree(deps.store.updateLink(id, { ...changes, domainId, url, tags }, now));
   if (!link) throw notFound('link');
-  await deps.cache.invalidate(before.code);
-  if (link.code !== before.code) await deps.cache.invalidate(link.code);
+  const [was, is] = [linkKey(before.domainId, before.code), linkKey(link.domainId, link.code)];
+  await deps.cache.invalidate(was);
+  if (is !== was) await deps.cache.invalidate(is);
   return link;
 }
 
-/** The full replacement of PUT: every field the body leaves out goes back to its default; the code stays. */
-export const replacement = (input: LinkInput): LinkChanges => ({
+/** The full replacement of PUT: every field the body leaves out goes back to its default; the domain and code stay. */
+export const replacement = (input: LinkInput): LinkEdit => ({
   url: input.url,
+  domain: input.domain,
   code: input.code,
   title: input.title ?? null,
   tags: input.tags ?? [],
@@ -122,7 +139,15 @@ export const replacement = (input: LinkInput): LinkChanges => ({
 export async function deleteLink(deps: Pick<LinkDeps, 'store' | 'cache'>, actor: Actor, id: string): Promise<void> {
   const link = await getLink(deps, actor, id);
   if (!(await deps.store.deleteLink(id))) throw notFound('link');
-  await deps.cache.invalidate(link.code);
+  await deps.cache.invalidate(linkKey(link.domainId, link.code));
+}
+
+/** The id of the domain a host name names, if the actor may put links on it; undefined when none is named. */
+function domainOf(deps: Pick<LinkDeps, 'domains'>, actor: Actor, hostname: string | undefined): string | undefined {
+  if (hostname === undefined) return undefined;
+  const domain = deps.domains.byHost(normalizeHost(hostname));
+  if (!domain || !mayUse(actor, domain)) throw invalid('domain', 'is not a domain you can put links on (GET /api/v1/domains lists them)');
+  return domain.id;
 }
 
 /** Checks the fields the schema cannot, and returns the target URL normalized. */

@@ -1,7 +1,8 @@
 import { couldBeCode } from '../domain/codes.js';
 import { AppError } from '../domain/errors.js';
-import { decideCounted, decideRedirect, decideVisit, type Redirect, type Settled } from '../domain/redirect-decision.js';
-import type { ClickQueue, LinkLookup, LinkStore } from '../ports.js';
+import { decideCounted, decideRedirect, decideVisit, elsewhere, type Redirect, type Settled } from '../domain/redirect-decision.js';
+import type { ClickQueue, KnownDomain, LinkLookup, LinkStore } from '../ports.js';
+import { linkKey } from '../domain/link-key.js';
 
 export type { Redirect } from '../domain/redirect-decision.js';
 
@@ -25,27 +26,34 @@ export interface Visitor {
 }
 
 /**
- * GET /:code: cache → decide → (count) → redirect → record the click. A link without a click limit is
+ * GET /:code on a domain: cache → decide → (count) → redirect → record the click. A link without a click limit is
  * decided from the cache. A limited link is checked and counted by one conditional UPDATE in the store,
  * so its limit holds exactly under any concurrency and across instances. The click event is enqueued
  * in memory, never awaited. A HEAD (link previews, checkers) passes no visitor: it looks, and counts nothing.
  */
-export async function resolveCode(deps: RedirectDeps, code: string, visitor: Visitor | null): Promise<Redirect> {
+export async function resolveCode(deps: RedirectDeps, domain: KnownDomain, code: string, visitor: Visitor | null): Promise<Redirect> {
   if (!couldBeCode(code)) throw problemOf({ kind: 'not-found' });
-  const link = await deps.cache.lookup(code);
+  const link = await deps.cache.lookup(linkKey(domain.id, code));
   const now = deps.clock();
   const cached = decideRedirect(link, now);
   const counted = cached.kind === 'count';
-  const decision = cached.kind === 'count' ? await limitedVisit(deps, code, visitor !== null, now) : cached;
+  const decision = cached.kind === 'count' ? await limitedVisit(deps, domain.id, code, visitor !== null, now) : cached;
   if (decision.kind !== 'redirect') throw problemOf(decision);
   if (visitor) deps.clicks.enqueue({ linkId: link!.id, at: now, counted, ...visitor });
   return decision;
 }
 
 /** A limited link: a GET counts the visit in the store; a HEAD only reads it. */
-async function limitedVisit(deps: Pick<RedirectDeps, 'store'>, code: string, count: boolean, now: number): Promise<Settled> {
-  if (count) return decideVisit(await deps.store.countVisit(code, now));
-  return decideCounted(await deps.store.findTargetByCode(code), now);
+async function limitedVisit(deps: Pick<RedirectDeps, 'store'>, domainId: string, code: string, count: boolean, now: number): Promise<Settled> {
+  if (count) return decideVisit(await deps.store.countVisit(code, now, domainId));
+  return decideCounted(await deps.store.findTargetByCode(code, domainId), now);
+}
+
+/** What a path that names no link on a domain answers: the domain's redirect for it (root or unknown code), or a 404. */
+export function redirectElsewhere(target: string | null): Redirect {
+  const decision = elsewhere(target);
+  if (decision.kind !== 'redirect') throw problemOf(decision);
+  return decision;
 }
 
 function problemOf(decision: Exclude<Settled, Redirect>): AppError {

@@ -12,7 +12,7 @@ import { type Actor, isAdmin, mayActOn } from './actor.js';
 export interface UserDeps {
   /** Where users live (deleting one deletes their links, keys and tokens). */
   store: AccountStore;
-  /** Drops the codes of a deleted user's links from every cache level and instance. */
+  /** Drops the keys of a deleted user's links from every cache level and instance. */
   cache: Pick<LinkLookup, 'invalidate'>;
   /** Epoch milliseconds: creation and update times. */
   clock: () => number;
@@ -98,9 +98,9 @@ export async function updateUser(deps: Pick<UserDeps, 'store' | 'clock' | 'log'>
 
 export async function deleteUser(deps: Pick<UserDeps, 'store' | 'cache'>, actor: Actor, id: string): Promise<void> {
   await getUser(deps, actor, id);
-  const codes = await keepsAnAdmin(deps.store.deleteUser(id));
-  if (!codes) throw notFound('user');
-  for (const code of codes) await deps.cache.invalidate(code);
+  const keys = await keepsAnAdmin(deps.store.deleteUser(id));
+  if (!keys) throw notFound('user');
+  for (const key of keys) await deps.cache.invalidate(key);
 }
 
 export const normalizeEmail = (email: string): string => email.trim().toLowerCase();

@@ -320,3 +320,29 @@ for (const dialect of DIALECTS) {
     });
   });
 }
+
+for (const dialect of DIALECTS) {
+  describe(`migration 0005-domains: ${dialect}`, () => {
+    test('when links made before domains are migrated, then they are on the default domain, found by code as before, and their codes free on other domains', async () => {
+      const testDb = await createTestDatabase(dialect);
+      const store = openStore(testDb);
+      try {
+        const { error } = await new Migrator({ db: store.db, provider: migrationProvider }).migrateTo('0004-accounts-hardening');
+        if (error) throw error;
+        const db = store.db as unknown as Kysely<any>;
+        const ownerId = newId(DAY0);
+        await db.insertInto('users').values({ id: ownerId, email: 'old@example.com', name: null, role: 'admin', password_hash: 'x', created_at: DAY0, updated_at: DAY0 }).execute();
+        const id = await insertLink(db, ownerId, 'before-domains');
+        await store.migrate();
+        const link = await store.findTargetByCode('before-domains');
+        assert.deepEqual([link?.id, link?.domainId], [id, '']);
+        const domain = await store.insertDomain({ id: newId(DAY0), hostname: 'go.example', rootRedirect: null, notFoundRedirect: null, ownerId: null, createdAt: DAY0 });
+        await store.insertLink({ id: newId(DAY0 + 1), domainId: domain.id, code: 'before-domains', url: 'https://example.com/new', title: null, tags: [], redirectType: 302, expiresAt: null, maxClicks: null, ownerId, createdAt: DAY0 + 1 });
+        assert.equal((await store.findTargetByCode('before-domains'))?.id, id);
+      } finally {
+        await store.close();
+        await testDb.drop();
+      }
+    });
+  });
+}

@@ -11,6 +11,7 @@ import { credentialsContract } from './store/credentials.js';
 import { linksContract } from './store/links.js';
 import { bulkLinksContract } from './store/bulk-links.js';
 import { clicksContract } from './store/clicks.js';
+import { domainsContract } from './store/domains.js';
 import { idempotencyContract } from './store/idempotency.js';
 
 for (const dialect of DIALECTS) {
@@ -47,6 +48,7 @@ for (const dialect of DIALECTS) {
     linksContract(ctx);
     bulkLinksContract(ctx);
     clicksContract(ctx);
+    domainsContract(ctx);
     idempotencyContract(ctx);
   });
 }

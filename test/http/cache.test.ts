@@ -63,8 +63,8 @@ async function createLink(app: TestApp, caller: Caller, payload: Record<string, 
   return res.json() as { id: string; code: string };
 }
 
-const locationOf = async (app: TestApp, code: string) => {
-  const res = await app.app.inject({ url: `/${code}` });
+const locationOf = async (app: TestApp, code: string, host?: string) => {
+  const res = await app.app.inject({ url: `/${code}`, ...(host ? { headers: { host } } : {}) });
   return res.statusCode === 404 ? 404 : res.headers.location;
 };
 
@@ -192,6 +192,19 @@ for (const dialect of DIALECTS) {
       assert.equal(await locationOf(b, 'born-later'), 404);
       await createLink(a, user, { url: 'https://example.com/born', code: 'born-later' });
       await eventually(async () => assert.equal(await locationOf(b, 'born-later'), 'https://example.com/born'), 1_000);
+    });
+
+    test('a domain registered through one is served by the other, and its link edited on one is seen on the other within a second', async () => {
+      const { a, b } = pair;
+      const host = `pair-${dialect}.example`;
+      assert.equal((await a.app.inject({ method: 'POST', url: '/api/v1/domains', headers: user.auth, payload: { hostname: host } })).statusCode, 201);
+      const link = await createLink(a, user, { url: 'https://example.com/on-domain', domain: host, code: 'shared-code' });
+      await createLink(a, user, { url: 'https://example.com/on-default', code: 'shared-code' });
+      await eventually(async () => assert.equal(await locationOf(b, 'shared-code', host), 'https://example.com/on-domain'), 1_000);
+      assert.equal(await locationOf(b, 'shared-code'), 'https://example.com/on-default');
+      await a.app.inject({ method: 'PATCH', url: `/api/v1/links/${link.id}`, headers: user.auth, payload: { url: 'https://example.com/on-domain-2' } });
+      await eventually(async () => assert.equal(await locationOf(b, 'shared-code', host), 'https://example.com/on-domain-2', await cacheState(a, b)), 1_000);
+      assert.equal(await locationOf(b, 'shared-code'), 'https://example.com/on-default', 'the default domain\'s code is another link');
     });
 
     test('max_clicks holds exactly across both instances under concurrency', async () => {

@@ -54,7 +54,8 @@ describe('web dashboard routes over a built root', () => {
     writeFileSync(join(root, 'assets', 'app-abc123.js'), SCRIPT);
     writeFileSync(join(root, 'assets', 'app-abc123.css'), 'body{margin:0}');
     writeFileSync(join(root, 'secret.txt'), 'outside assets');
-    testApp = await createTestApp('sqlite');
+    // A bare app is injected at localhost, which the redirect serves as BASE_URL's domain here.
+    testApp = await createTestApp('sqlite', { env: { BASE_URL: 'http://localhost' } });
     app = await bareApp();
     await app.register(swagger, { openapi: { openapi: '3.1.0', info: { title: 't', version: '1' } } });
     await dashboardRoutes(app, testApp.ctx, root);

@@ -149,7 +149,8 @@ describe('answers of node:http before Fastify (real socket)', () => {
   let t: TestApp;
   let base: string;
   before(async () => {
-    t = await createTestApp('sqlite', { env: { BASE_URL: 'https://kurz.test' } });
+    // fetch() sends Host 127.0.0.1:port, which is not BASE_URL's: serve any host as the default domain.
+    t = await createTestApp('sqlite', { env: { BASE_URL: 'https://kurz.test', UNKNOWN_HOSTS: 'default' } });
     await t.app.listen({ port: 0, host: '127.0.0.1' });
     base = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
   });

@@ -144,6 +144,14 @@ describeEachDialect('link QR codes', ({ app, t, admin }) => {
     assert.ok(!encodes(picture, other.short_url), 'and not of another link');
   });
 
+  test('when a link is on a custom domain, then its QR code encodes the short URL on that domain', async () => {
+    assert.equal((await app().inject({ method: 'POST', url: '/api/v1/domains', headers: admin().auth, payload: { hostname: 'qr.example' } })).statusCode, 201);
+    const res = await app().inject({ method: 'POST', url: '/api/v1/links', headers: ann.auth, payload: { url: 'https://example.com/qr-domain', domain: 'qr.example' } });
+    const onDomain = res.json();
+    assert.equal(onDomain.short_url, `http://qr.example/${onDomain.code}`);
+    assert.ok(encodes(decodeSvg((await qr(onDomain.id, 'svg', ann)).body), onDomain.short_url));
+  });
+
   test('when two links are asked for, their SVGs differ and each encodes its own short URL', async () => {
     const one = await qr(link.id, 'svg', ann);
     const two = await qr(other.id, 'svg', ann);

@@ -10,7 +10,7 @@ type Result = { status: number; link?: { id: string; code: string; url: string; 
 const linksOf = async (t: TestApp, userId: string) =>
   Number((await (t.ctx.store as KyselyStore).db.selectFrom('links').select((eb) => eb.fn.countAll().as('n')).where('owner_id', '=', userId).executeTakeFirstOrThrow()).n);
 
-describeEachDialect('bulk link creation', ({ app, t }) => {
+describeEachDialect('bulk link creation', ({ app, t, admin }) => {
   let ann: Caller;
   const bulk = (caller: Caller, payload: unknown, headers: Record<string, string> = {}) =>
     app().inject({ method: 'POST', url: '/api/v1/links/bulk', headers: { ...caller.auth, ...headers }, payload: payload as object });
@@ -79,6 +79,21 @@ describeEachDialect('bulk link creation', ({ app, t }) => {
     assert.deepEqual(got.map((r) => r.status), [201, 409, 409, 201]);
     assert.deepEqual(got[1]!.problem!.errors, [{ field: 'code', message: 'is already taken' }]);
     assert.equal((await app().inject({ url: '/bulk-dup' })).headers.location, 'https://example.com/a');
+  });
+
+  test('when two items set one code on two domains, then both are created, each on its domain', async () => {
+    const registered = await app().inject({ method: 'POST', url: '/api/v1/domains', headers: admin().auth, payload: { hostname: 'bulk.example.com' } });
+    assert.equal(registered.statusCode, 201, registered.body);
+    const res = await bulk(admin(), { links: [
+      { url: 'https://example.com/default', code: 'bulk-both' },
+      { url: 'https://example.com/custom', code: 'bulk-both', domain: 'bulk.example.com' },
+      { url: 'https://example.com/again', code: 'bulk-both', domain: 'BULK.example.com' },
+    ] });
+    const got = results(res);
+    assert.deepEqual(got.map((r) => r.status), [201, 201, 409]);
+    assert.equal(got[1]!.link!.short_url, 'http://bulk.example.com/bulk-both');
+    assert.equal((await app().inject({ url: '/bulk-both', headers: { host: 'bulk.example.com' } })).headers.location, 'https://example.com/custom');
+    assert.equal((await app().inject({ url: '/bulk-both' })).headers.location, 'https://example.com/default');
   });
 
   test('when 1,000 links are sent, then all are created, each with its own code', async () => {

@@ -50,6 +50,12 @@ export async function createTestApp(dialect: TestDatabase['name'], options: Test
   parts.start();
   const { ctx } = parts;
   const app = await buildApp(ctx);
+  // Short URLs answer under BASE_URL's host (or a registered domain's), not light-my-request's
+  // localhost:80: an injected request goes to BASE_URL's host unless it names another.
+  const inject = app.inject.bind(app);
+  const authority = new URL(config.baseUrl).host;
+  app.inject = ((opts?: object | string, callback?: () => void) =>
+    (inject as (...args: unknown[]) => unknown)(typeof opts === 'object' ? { authority, ...opts } : opts, callback)) as typeof app.inject;
   // Every answer of every suite is checked against the OpenAPI document: a drift fails the suite at close().
   const conformance = recordConformance(app);
   const { violations } = conformance;

@@ -2,6 +2,7 @@ import type { CacheEntry, CachedLink, LinkLookup, Store } from '../../ports.js';
 import type { LinkCache } from './link-cache.js';
 import type { Metrics } from '../../obs/metrics.js';
 import { jitter } from '../../resilience/jitter.js';
+import { keyParts } from '../../domain/link-key.js';
 import type { LruLinkCache } from './lru.js';
 import type { CachePeers } from './cluster-peers.js';
 
@@ -15,8 +16,8 @@ export interface CacheTtls {
 const MAX_PENDING = 100_000;
 
 /**
- * code → link, cache-aside over two levels: L1 in-process, L2 Redis (optional), then the store.
- * Concurrent misses for one code share one load (single flight); unknown codes are cached as null
+ * Link key (domain/link-key.ts: the code, or domain/code) → link, cache-aside over two levels: L1 in-process, L2 Redis (optional), then the store.
+ * Concurrent misses for one key share one load (single flight); unknown keys are cached as null
  * for a short time (negative caching); TTLs carry jitter. Writers call invalidate().
  */
 export class TieredLinkCache implements LinkLookup {
@@ -52,36 +53,36 @@ export class TieredLinkCache implements LinkLookup {
     clearInterval(this.retry);
   }
 
-  /** The link for a code, or null when no such code exists. An L1 hit does no I/O. */
-  lookup(code: string): Promise<CacheEntry> | CacheEntry {
-    const hit = this.l1.peek(code);
+  /** The link for a key, or null when no such key exists. An L1 hit does no I/O. */
+  lookup(key: string): Promise<CacheEntry> | CacheEntry {
+    const hit = this.l1.peek(key);
     if (hit !== undefined) {
       (hit ? this.counters.l1Hit : this.counters.l1Negative)();
       return hit;
     }
     this.counters.l1Miss();
-    let flight = this.flights.get(code);
+    let flight = this.flights.get(key);
     if (!flight) {
-      const loading = this.load(code).finally(() => {
-        if (this.flights.get(code) === loading) this.flights.delete(code);
+      const loading = this.load(key).finally(() => {
+        if (this.flights.get(key) === loading) this.flights.delete(key);
       });
-      this.flights.set(code, (flight = loading));
+      this.flights.set(key, (flight = loading));
     }
     return flight;
   }
 
   /**
-   * Forgets a code in this process: its L1 entry, and the load under way if any, so that a lookup made
+   * Forgets a key in this process: its L1 entry, and the load under way if any, so that a lookup made
    * after an invalidation never shares a load that read the store before it. Other instances' and
    * processes' invalidations arrive here.
    */
-  forget(code: string): void {
-    this.flights.delete(code);
-    void this.l1.invalidate(code);
+  forget(key: string): void {
+    this.flights.delete(key);
+    void this.l1.invalidate(key);
   }
 
   /**
-   * Forgets every code in this process: after its subscription to invalidations was down (a Redis
+   * Forgets every key in this process: after its subscription to invalidations was down (a Redis
    * restart, a dropped connection), any of them may have been missed.
    */
   forgetAll(): void {
@@ -89,15 +90,15 @@ export class TieredLinkCache implements LinkLookup {
     this.l1.clear();
   }
 
-  /** Forgets a code everywhere: this process, Redis, and (through Redis pub/sub or IPC) every other process. */
-  async invalidate(code: string): Promise<void> {
-    this.forget(code);
-    this.peers?.publish(code);
+  /** Forgets a key everywhere: this process, Redis, and (through Redis pub/sub or IPC) every other process. */
+  async invalidate(key: string): Promise<void> {
+    this.forget(key);
+    this.peers?.publish(key);
     if (!this.l2) return;
     try {
-      await this.l2.invalidate(code);
+      await this.l2.invalidate(key);
     } catch {
-      this.remember(code);
+      this.remember(key);
       return;
     }
     if (this.pending.size > 0) await this.replayPending();
@@ -112,38 +113,39 @@ export class TieredLinkCache implements LinkLookup {
   private replaying: Promise<void> | undefined;
 
   private async replay(): Promise<void> {
-    for (const code of this.pending) {
+    for (const key of this.pending) {
       try {
-        await this.l2!.invalidate(code);
+        await this.l2!.invalidate(key);
       } catch {
         return;
       }
-      this.pending.delete(code);
+      this.pending.delete(key);
       this.metrics.pendingInvalidations.set(this.pending.size);
     }
   }
 
-  private async load(code: string): Promise<CacheEntry> {
+  private async load(key: string): Promise<CacheEntry> {
     const l1Token = this.l1.token();
     let l2Token: string | undefined;
-    // A code whose invalidation Redis has not taken yet may still have its old entry there: this
+    // A key whose invalidation Redis has not taken yet may still have its old entry there: this
     // instance (the writer) reads the store instead, so it sees its own write at once.
-    if (this.l2 && !this.pending.has(code)) {
+    if (this.l2 && !this.pending.has(key)) {
       // Redis down or slow: go on to the store; the breaker keeps this from costing a timeout each time.
-      const cached = await this.l2.get(code).catch(() => undefined);
+      const cached = await this.l2.get(key).catch(() => undefined);
       if (cached?.entry !== undefined) {
         (cached.entry ? this.counters.l2Hit : this.counters.l2Negative)();
-        await this.l1.fill(code, cached.entry, l1Token, this.l1Ttl(cached.entry));
+        await this.l1.fill(key, cached.entry, l1Token, this.l1Ttl(cached.entry));
         return cached.entry;
       }
       if (cached) this.counters.l2Miss();
       l2Token = cached?.token;
     }
-    const target = await this.store.findTargetByCode(code);
+    const { domainId, code } = keyParts(key);
+    const target = await this.store.findTargetByCode(code, domainId);
     const entry: CacheEntry = target ? cacheable(target) : null;
-    await this.l1.fill(code, entry, l1Token, this.l1Ttl(entry));
+    await this.l1.fill(key, entry, l1Token, this.l1Ttl(entry));
     if (this.l2 && l2Token !== undefined) {
-      this.l2.fill(code, entry, l2Token, jitter(entry ? this.ttl.ttlMs : this.ttl.negativeTtlMs)).catch(() => {});
+      this.l2.fill(key, entry, l2Token, jitter(entry ? this.ttl.ttlMs : this.ttl.negativeTtlMs)).catch(() => {});
     }
     return entry;
   }
@@ -152,8 +154,8 @@ export class TieredLinkCache implements LinkLookup {
     return jitter(entry ? this.ttl.l1TtlMs : Math.min(this.ttl.l1TtlMs, this.ttl.negativeTtlMs));
   }
 
-  private remember(code: string): void {
-    if (this.pending.size < MAX_PENDING) this.pending.add(code);
+  private remember(key: string): void {
+    if (this.pending.size < MAX_PENDING) this.pending.add(key);
     this.metrics.pendingInvalidations.set(this.pending.size);
   }
 }

@@ -1,3 +1,4 @@
+import { linkKey } from '../../domain/link-key.js';
 import type { Kysely, Selectable, Transaction } from 'kysely';
 import {
   LastAdmin, type AccountStore, type ApiKeyRecord, type NewUser, type PageQuery, type RefreshTokenRecord, type Role, type UserChanges, type UserRecord,
@@ -84,9 +85,9 @@ export class KyselyAccountStore implements AccountStore {
   async deleteUser(id: string): Promise<string[] | undefined> {
     return this.db.transaction().execute(async (trx) => {
       await keepsAnAdmin(trx, id);
-      const links = await trx.selectFrom('links').select('code').where('owner_id', '=', id).execute();
+      const links = await trx.selectFrom('links').select(['domain_id', 'code']).where('owner_id', '=', id).execute();
       const result = await trx.deleteFrom('users').where('id', '=', id).executeTakeFirst();
-      return Number(result.numDeletedRows) > 0 ? links.map((l) => l.code) : undefined;
+      return Number(result.numDeletedRows) > 0 ? links.map((l) => linkKey(l.domain_id, l.code)) : undefined;
     });
   }
 

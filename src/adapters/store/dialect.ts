@@ -37,7 +37,8 @@ export async function unique<T>(dialect: StoreDialect, write: () => Promise<T>):
 
 /** Maps a unique index to the API field it protects ("links.code", "links_code", …). */
 export function fieldOfConstraint(text: string): UniqueViolation['field'] | undefined {
-  if (/\bcode\b|links_code/.test(text)) return 'code';
+  if (/\bcode\b|links_domain_code/.test(text)) return 'code';
+  if (/hostname/.test(text)) return 'hostname';
   if (/email/.test(text)) return 'email';
   if (/prefix/.test(text)) return 'prefix';
   return undefined;

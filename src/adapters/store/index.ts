@@ -1,11 +1,12 @@
 import type { Kysely } from 'kysely';
-import type { AccountStore, ClickStore, IdempotencyStore, LinkStore, Store, StoreLifecycle } from '../../ports.js';
+import type { AccountStore, ClickStore, DomainStore, IdempotencyStore, LinkStore, Store, StoreLifecycle } from '../../ports.js';
 import type { Database } from './schema.js';
 import type { StoreDialect } from './dialect.js';
 import { KyselyLifecycle } from './lifecycle.js';
 import { KyselyAccountStore } from './accounts.js';
 import { KyselyLinkStore } from './links.js';
 import { KyselyClickStore } from './clicks.js';
+import { KyselyDomainStore } from './domains.js';
 import { KyselyIdempotencyStore } from './idempotency.js';
 
 /** The Store over Kysely, with its connection in view (tests and tools query tables directly). */
@@ -22,6 +23,7 @@ export function kyselyStore(dialect: StoreDialect): KyselyStore {
     ...methodsOf<StoreLifecycle>(new KyselyLifecycle(dialect)),
     ...methodsOf<AccountStore>(new KyselyAccountStore(dialect)),
     ...methodsOf<LinkStore>(new KyselyLinkStore(dialect)),
+    ...methodsOf<DomainStore>(new KyselyDomainStore(dialect)),
     ...methodsOf<ClickStore>(new KyselyClickStore(dialect)),
     ...methodsOf<IdempotencyStore>(new KyselyIdempotencyStore(dialect)),
   };

@@ -1,6 +1,7 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
 import { UniqueViolation, type LinkChanges, type LinkStore, type LinkQuery, type LinkRecord, type LinkTarget, type NewLink, type RedirectType, type Visit } from '../../ports.js';
 import { linkState } from '../../domain/link-state.js';
+import { DEFAULT_DOMAIN_ID } from '../../domain/link-key.js';
 import type { Database } from './schema.js';
 import { chunks } from './chunks.js';
 import { definedOnly } from './change-set.js';
@@ -11,7 +12,7 @@ import { prepared } from './prepared.js';
 type LinkRow = Selectable<Database['links']>;
 
 const linkRow = (link: NewLink) => ({
-  id: link.id, code: link.code, url: link.url, title: link.title, redirect_type: link.redirectType,
+  id: link.id, domain_id: link.domainId ?? DEFAULT_DOMAIN_ID, code: link.code, url: link.url, title: link.title, redirect_type: link.redirectType,
   expires_at: link.expiresAt, max_clicks: link.maxClicks, owner_id: link.ownerId, created_at: link.createdAt,
   updated_at: link.createdAt,
 });
@@ -27,7 +28,7 @@ export class KyselyLinkStore implements LinkStore {
 
   constructor(private readonly dialect: StoreDialect) {
     this.db = dialect.db;
-    this.#targetByCode = prepared(this.db, this.db.selectFrom('links').selectAll().where('code', '=', ''));
+    this.#targetByCode = prepared(this.db, this.db.selectFrom('links').selectAll().where('domain_id', '=', '').where('code', '=', ''));
   }
 
   insertLink(link: NewLink): Promise<LinkRecord> {
@@ -43,14 +44,14 @@ export class KyselyLinkStore implements LinkStore {
     const inserted = new Set<string>();
     await this.db.transaction().execute(async (trx) => {
       for (const chunk of chunks(links)) {
-        const rows = await trx.insertInto('links').values(chunk.map(linkRow)).onConflict((oc) => oc.column('code').doNothing()).returning('id').execute();
+        const rows = await trx.insertInto('links').values(chunk.map(linkRow)).onConflict((oc) => oc.columns(['domain_id', 'code']).doNothing()).returning('id').execute();
         for (const { id } of rows) inserted.add(id);
       }
       const tags = links.filter((link) => inserted.has(link.id)).flatMap((link) => link.tags.map((tag) => ({ link_id: link.id, tag })));
       for (const chunk of chunks(tags)) await trx.insertInto('link_tags').values(chunk).execute();
     });
     return links.map((link) => inserted.has(link.id)
-      ? { ...link, tags: [...link.tags].sort(), clicks: 0, updatedAt: link.createdAt }
+      ? { ...link, domainId: link.domainId ?? DEFAULT_DOMAIN_ID, tags: [...link.tags].sort(), clicks: 0, updatedAt: link.createdAt }
       : new UniqueViolation('code'));
   }
 
@@ -72,14 +73,15 @@ export class KyselyLinkStore implements LinkStore {
     return row && (await this.#withTags([row]))[0];
   }
 
-  async findLinkByCode(code: string): Promise<LinkRecord | undefined> {
-    const row = await this.db.selectFrom('links').selectAll().where('code', '=', code).executeTakeFirst();
+  async findLinkByCode(code: string, domainId = DEFAULT_DOMAIN_ID): Promise<LinkRecord | undefined> {
+    const row = await this.db.selectFrom('links').selectAll().where('domain_id', '=', domainId).where('code', '=', code).executeTakeFirst();
     return row && (await this.#withTags([row]))[0];
   }
 
-  async listLinks({ limit, cursor, ownerId, q, tag }: LinkQuery): Promise<LinkRecord[]> {
+  async listLinks({ limit, cursor, ownerId, q, tag, domainId }: LinkQuery): Promise<LinkRecord[]> {
     let query = this.db.selectFrom('links').selectAll('links');
     if (ownerId !== undefined) query = query.where('owner_id', '=', ownerId);
+    if (domainId !== undefined) query = query.where('domain_id', '=', domainId);
     if (cursor) {
       query = query.where((eb) => eb(eb.refTuple('created_at', 'id'), '<', eb.tuple(cursor.createdAt, cursor.id)));
     }
@@ -104,7 +106,7 @@ export class KyselyLinkStore implements LinkStore {
   async updateLink(id: string, changes: LinkChanges, now: number): Promise<LinkRecord | undefined> {
     const set = {
       ...definedOnly({
-        code: changes.code, url: changes.url, title: changes.title, redirect_type: changes.redirectType,
+        domain_id: changes.domainId, code: changes.code, url: changes.url, title: changes.title, redirect_type: changes.redirectType,
         expires_at: changes.expiresAt, max_clicks: changes.maxClicks,
       }),
       updated_at: now,
@@ -129,15 +131,16 @@ export class KyselyLinkStore implements LinkStore {
     return Number(result.numDeletedRows) > 0;
   }
 
-  async findTargetByCode(code: string): Promise<LinkTarget | undefined> {
-    const row = await this.#targetByCode([code]);
+  async findTargetByCode(code: string, domainId = DEFAULT_DOMAIN_ID): Promise<LinkTarget | undefined> {
+    const row = await this.#targetByCode([domainId, code]);
     return row && toTarget(row);
   }
 
-  async countVisit(code: string, now: number): Promise<Visit> {
+  async countVisit(code: string, now: number, domainId = DEFAULT_DOMAIN_ID): Promise<Visit> {
     const counted = await this.db
       .updateTable('links')
       .set((eb) => ({ clicks: eb('clicks', '+', 1) }))
+      .where('domain_id', '=', domainId)
       .where('code', '=', code)
       .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
       .where((eb) => eb.or([eb('max_clicks', 'is', null), eb('clicks', '<', eb.ref('max_clicks'))]))
@@ -145,7 +148,7 @@ export class KyselyLinkStore implements LinkStore {
       .executeTakeFirst();
     if (counted) return { outcome: 'live', link: toTarget(counted) };
     // Not counted: tell a missing code from one that is no longer live.
-    const link = await this.findTargetByCode(code);
+    const link = await this.findTargetByCode(code, domainId);
     if (!link) return { outcome: 'missing' };
     const state = linkState(link, now);
     return { outcome: state === 'active' ? 'exhausted' : state, link };
@@ -172,7 +175,7 @@ export class KyselyLinkStore implements LinkStore {
 
 function toTarget(r: LinkRow): LinkTarget {
   return {
-    id: r.id, code: r.code, url: r.url, title: r.title, redirectType: r.redirect_type as RedirectType,
+    id: r.id, domainId: r.domain_id, code: r.code, url: r.url, title: r.title, redirectType: r.redirect_type as RedirectType,
     expiresAt: r.expires_at, maxClicks: r.max_clicks, clicks: r.clicks, ownerId: r.owner_id,
     createdAt: r.created_at, updatedAt: r.updated_at,
   };

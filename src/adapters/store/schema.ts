@@ -35,8 +35,19 @@ export interface Database {
     expires_at: number | null;
     revoked_at: number | null;
   };
+  domains: {
+    id: string;
+    hostname: string;
+    root_redirect: string | null;
+    not_found_redirect: string | null;
+    owner_id: string | null;
+    created_at: number;
+    updated_at: number;
+  };
   links: {
     id: string;
+    /** '' for the default domain (domain/link-key.ts). */
+    domain_id: Generated<string>;
     code: string;
     url: string;
     title: string | null;

@@ -23,11 +23,13 @@ export function browserSessionRoutes(app: Api, deps: SessionDeps & RateLimitDeps
   const keep = (reply: FastifyReply, token: string) =>
     reply.header('set-cookie', setCookie(COOKIE, token, { path: SESSION, maxAge: deps.config.refreshTokenTtlSeconds, secure }));
   const forget = (reply: FastifyReply) => reply.header('set-cookie', setCookie(COOKIE, '', { path: SESSION, maxAge: 0, secure }));
-  // Kurz's own origin: BASE_URL's, or the host the request was sent to (the dashboard opened at
-  // 127.0.0.1 while BASE_URL names localhost); a page of another site has neither.
+  // Kurz's own origin: BASE_URL's, or, when the request was sent to another host (the dashboard
+  // opened at 127.0.0.1 while BASE_URL names localhost), that host; a page of another site has neither.
+  // Under BASE_URL's own host only BASE_URL's scheme is Kurz (an https BASE_URL refuses its http origin).
+  const base = new URL(deps.config.baseUrl);
   const ownOrigin = (request: FastifyRequest, origin: string) => {
     try {
-      return origin === new URL(deps.config.baseUrl).origin || new URL(origin).host === request.host;
+      return origin === base.origin || (request.host !== base.host && new URL(origin).host === request.host);
     } catch {
       return false;
     }

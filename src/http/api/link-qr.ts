@@ -4,6 +4,7 @@ import type { Config } from '../../config.js';
 import { getLink, type LinkDeps } from '../../use-cases/links.js';
 import { AppError } from '../../domain/errors.js';
 import { QrBusy, type QrImage, type QrRenderer } from '../../ports.js';
+import { linkJson } from '../present.js';
 import { requireActor } from '../auth.js';
 import { scoped } from '../openapi.js';
 import { enforce, type RateLimitDeps } from '../rate-limit.js';
@@ -18,9 +19,10 @@ const QrQuery = Type.Object({
 const BUSY_RETRY_AFTER_SECONDS = 2;
 
 /** A link's short URL as a QR code, SVG or PNG: for print, slides and the dashboard (owner or admin). */
-export function linkQrRoutes(app: Api, deps: Pick<LinkDeps, 'store'> & RateLimitDeps & { config: Pick<Config, 'baseUrl'>; qr: QrRenderer }): void {
+export function linkQrRoutes(app: Api, deps: Pick<LinkDeps, 'store' | 'domains'> & RateLimitDeps & { config: Pick<Config, 'baseUrl'>; qr: QrRenderer }): void {
   const tags = ['links'];
-  // The image changes only with the code; a browser may keep it a few minutes, no shared cache at all.
+  const present = linkJson(deps.config.baseUrl, deps.domains);
+  // The image changes only with the domain and code; a browser may keep it a few minutes, no shared cache at all.
   const cacheControl = 'private, max-age=300';
   const cached = { 'cache-control': responseHeader(Type.String({ description: cacheControl }), true) };
 
@@ -30,7 +32,7 @@ export function linkQrRoutes(app: Api, deps: Pick<LinkDeps, 'store'> & RateLimit
    */
   const image = async (request: FastifyRequest, reply: FastifyReply, id: string, qr: QrImage): Promise<Buffer> => {
     const actor = requireActor(request);
-    const text = `${deps.config.baseUrl}/${(await getLink(deps, actor, id)).code}`;
+    const text = present(await getLink(deps, actor, id)).short_url;
     const kept = deps.qr.cached(text, qr);
     if (kept) return kept;
     await enforce(deps, reply, 'qr', `user:${actor.user.id}`);

@@ -44,7 +44,7 @@ function itemInput(item: unknown): LinkInput | AppError {
 }
 
 export function linkBulkRoutes(app: Api, deps: LinkDeps & IdempotencyDeps & RateLimitDeps & { config: Pick<Config, 'baseUrl' | 'bodyLimitBytes'> }): void {
-  const present = linkJson(deps.config.baseUrl);
+  const present = linkJson(deps.config.baseUrl, deps.domains);
 
   app.post('/links/bulk', {
     bodyLimit: Math.max(deps.config.bodyLimitBytes, BULK_BODY_LIMIT_BYTES),
@@ -57,7 +57,7 @@ export function linkBulkRoutes(app: Api, deps: LinkDeps & IdempotencyDeps & Rate
         'The answer is a 200 with one result per item, in order: `status` 201 with the `link`, or the status POST /api/v1/links would have answered for that item with its `problem`.',
         'A problem\'s field names are relative to its item (`url`, `tags[1]`), as POST /api/v1/links names them; the item is the one at the same index.',
         'Each item counts against the link-creation rate limit: the items past it answer 429 in their slot, the time to wait in the problem\'s detail.',
-        'Items that set a code are limited like single requests that do (a taken code counts against the unknown-code limit of the client); two items with one code: the later one gets the 409.',
+        'Items that set a code are limited like single requests that do (a taken code counts against the unknown-code limit of the client); two items with one code on one domain: the later one gets the 409.',
         'A body that is not `{links: [...]}` with 1 to 1,000 items, or a bad Idempotency-Key, is a 400 for the whole request, and nothing is created.',
       ].join(' '),
       headers: IdempotencyHeaders, body: BulkLinksBody,

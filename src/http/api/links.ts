@@ -1,8 +1,7 @@
 import type { Static } from 'typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { LinkChanges } from '../../ports.js';
 import type { Config } from '../../config.js';
-import { createLink, deleteLink, getLink, listLinks, replacement, updateLink, type LinkDeps, type LinkInput } from '../../use-cases/links.js';
+import { createLink, deleteLink, getLink, listLinks, replacement, updateLink, type LinkDeps, type LinkEdit, type LinkInput } from '../../use-cases/links.js';
 import { requireActor } from '../auth.js';
 import { scoped } from '../openapi.js';
 import { AppError } from '../../domain/errors.js';
@@ -16,7 +15,7 @@ import { BODY_ERRORS, LOCATION, empty, json, problems, type Api } from './api.js
 
 export function linkRoutes(app: Api, deps: LinkDeps & StatsDeps & IdempotencyDeps & RateLimitDeps & { config: Pick<Config, 'baseUrl'> }): void {
   const tags = ['links'];
-  const present = linkJson(deps.config.baseUrl);
+  const present = linkJson(deps.config.baseUrl, deps.domains);
   /**
    * A write that sets a code answers 409 when the code is taken: a code lookup, charged like the
    * redirect's 404s to the unknown-code class of the client IP, so probing codes here is no faster
@@ -60,8 +59,8 @@ export function linkRoutes(app: Api, deps: LinkDeps & StatsDeps & IdempotencyDep
     },
   }, async (request) => {
     const actor = requireActor(request);
-    const { q, tag, owner } = request.query;
-    return paged(request.query, (limit, cursor) => listLinks(deps, actor, { limit, cursor, q, tag, owner }), present);
+    const { q, tag, owner, domain } = request.query;
+    return paged(request.query, (limit, cursor) => listLinks(deps, actor, { limit, cursor, q, tag, owner, domain }), present);
   });
 
   app.get('/links/:id', {
@@ -124,10 +123,11 @@ export function linkRoutes(app: Api, deps: LinkDeps & StatsDeps & IdempotencyDep
 }
 
 /** The API's snake_case body → the use case's input; absent fields stay absent (PATCH relies on it). */
-export function linkInput<B extends Partial<LinkBody>>(body: B): B extends LinkBody ? LinkInput : LinkChanges;
-export function linkInput(body: Partial<Static<typeof LinkBody>>): LinkChanges {
+export function linkInput<B extends Partial<LinkBody>>(body: B): B extends LinkBody ? LinkInput : LinkEdit;
+export function linkInput(body: Partial<Static<typeof LinkBody>>): LinkEdit {
   return {
     url: body.url,
+    domain: body.domain,
     code: body.code,
     title: body.title,
     tags: body.tags,

@@ -10,7 +10,7 @@ import { IdParams, Link, Page, PageQuery, SignUpBody, User, UserPatchBody, UserP
 import { BODY_ERRORS, LOCATION, empty, json, problems, type Api } from './api.js';
 import { SECURITY } from '../openapi.js';
 
-export function userRoutes(app: Api, deps: UserDeps & Pick<LinkDeps, 'store'> & RateLimitDeps & { config: Pick<Config, 'baseUrl'> }): void {
+export function userRoutes(app: Api, deps: UserDeps & Pick<LinkDeps, 'store' | 'domains'> & RateLimitDeps & { config: Pick<Config, 'baseUrl'> }): void {
   const tags = ['users'];
   const security = SECURITY.bearer;
   // Accounts are managed from a signed-in session only: a leaked script key must not take one over.
@@ -100,6 +100,6 @@ export function userRoutes(app: Api, deps: UserDeps & Pick<LinkDeps, 'store'> & 
   }, async (request) => {
     const actor = requireActor(request);
     const user = await getUser(deps, actor, request.params.id);
-    return paged(request.query, (limit, cursor) => listLinks(deps, actor, { limit, cursor, owner: { id: user.id } }), linkJson(deps.config.baseUrl));
+    return paged(request.query, (limit, cursor) => listLinks(deps, actor, { limit, cursor, owner: { id: user.id } }), linkJson(deps.config.baseUrl, deps.domains));
   });
 }

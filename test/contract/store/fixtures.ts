@@ -21,7 +21,7 @@ export function newUser(over: Partial<NewUser> = {}): NewUser {
 export function newLink(ownerId: string, over: Partial<NewLink> = {}): NewLink {
   const createdAt = over.createdAt ?? later();
   return {
-    id: newId(createdAt), code: `code${serial()}`, url: 'https://example.com/', title: null, tags: [], redirectType: 302,
+    id: newId(createdAt), domainId: '', code: `code${serial()}`, url: 'https://example.com/', title: null, tags: [], redirectType: 302,
     expiresAt: null, maxClicks: null, ownerId, createdAt, ...over,
   };
 }

@@ -3,6 +3,7 @@ import * as core from './0001-core.js';
 import * as clickAnalytics from './0002-click-analytics.js';
 import * as clickCounts from './0003-click-counts.js';
 import * as accountsHardening from './0004-accounts-hardening.js';
+import * as domains from './0005-domains.js';
 import * as idempotencyKeys from './0008-idempotency-keys.js';
 
 /**
@@ -15,6 +16,7 @@ const migrations: Record<string, Migration> = {
   '0002-click-analytics': { up: clickAnalytics.up },
   '0003-click-counts': { up: clickCounts.up },
   '0004-accounts-hardening': { up: accountsHardening.up },
+  '0005-domains': { up: domains.up },
   '0008-idempotency-keys': { up: idempotencyKeys.up },
 };
 
