@@ -12,6 +12,7 @@
  *   npm run bench -- --scale [--huge] [--quick]
  *   npm run bench -- --soak [--seconds 300] [--idle-seconds 30] [--store sqlite|postgres] [--quick]
  *   npm run bench -- --qr [--qr-links 24] [--qr-concurrency 4]
+ *   npm run bench -- --bulk [--rounds 3]
  *
  * Rows: Kurz's cached redirect (one hot code, a Zipf spread) on the embedded default, with `--workers 2`,
  * and on PostgreSQL + Redis; the cache-miss redirect (uniform over many codes, L1 of 1,000 entries) on
@@ -27,7 +28,8 @@
  * reports the server's memory over time (bench/soak.ts). It takes about 12 minutes, which would more
  * than double a full run, so it is a mode of its own. --qr instead renders 2048-pixel QR PNGs of
  * different links and reports the server's event-loop delay and the latency of /healthz meanwhile
- * (bench/qr.ts).
+ * (bench/qr.ts). The bulk row (in both the full and the --quick run; --bulk runs it alone) times 1,000
+ * links in one POST /api/v1/links/bulk against the same as 1,000 single POSTs, 50 at once (bench/bulk.ts).
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -42,6 +44,7 @@ import { creations, mixed, row, startCeiling, sustained, Table, type Ceiling, ty
 import { scaleRows } from './scale.js';
 import { printSoak, soak, type SoakRow } from './soak.js';
 import { printQr, qrLoad, type QrResult } from './qr.js';
+import { bulkRow } from './bulk.js';
 
 const { values } = parseArgs({
   options: {
@@ -58,6 +61,7 @@ const { values } = parseArgs({
     links: { type: 'string' },
     'miss-links': { type: 'string' },
     qr: { type: 'boolean', default: false },
+    bulk: { type: 'boolean', default: false },
     'qr-links': { type: 'string', default: '24' },
     'qr-concurrency': { type: 'string', default: '4' },
   },
@@ -90,7 +94,9 @@ const soaked: SoakRow[] = [];
 const qrOptions = { links: Number(values['qr-links']), concurrency: Number(values['qr-concurrency']) };
 let qr: QrResult | undefined;
 
-if (!values.qr) ensureWrk();
+const BULK_SCENARIO = 'Kurz bulk link creation, SQLite, API key';
+
+if (!values.qr && !values.bulk) ensureWrk();
 if (!values.qr) progress(pinningNote);
 if (values.scale) {
   await build();
@@ -100,6 +106,14 @@ if (values.scale) {
 } else if (values.qr) {
   await build();
   qr = await qrLoad(qrOptions);
+} else if (values.bulk) {
+  await build();
+  const dir = mkdtempSync(join(tmpdir(), 'kurz-bench-'));
+  try {
+    await bulkRow(table, startKurz({ database: join(dir, 'kurz.db'), env: CREATE_ENV }), BULK_SCENARIO, timing.rounds);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 } else {
   await scenarios();
 }
@@ -177,6 +191,8 @@ async function scenarios(): Promise<void> {
         run: create('Kurz link creation, SQLite with SQLITE_SYNCHRONOUS=normal (no fsync per commit), API key'),
       },
       { server: { database: 'postgres', env: CREATE_ENV }, quick: false, run: create('Kurz link creation, PostgreSQL, API key') },
+      // The creation rows' server too (it records no clicks), kept for the sustained mix.
+      { server: sqliteCreate, quick: true, run: (kurz, keep) => bulkRow(table, kurz, BULK_SCENARIO, timing.rounds, keep) },
       {
         // The creation row's server, once that row is done (it records no clicks): one start-up fewer.
         server: sqliteCreate, quick: true,
@@ -278,13 +294,16 @@ async function soakScenarios(): Promise<void> {
 }
 
 const took = (Date.now() - started) / 1000;
-const mode = values.scale ? 'scale' : values.soak ? 'soak' : values.qr ? 'qr' : 'scenarios';
+const mode = values.scale ? 'scale' : values.soak ? 'soak' : values.qr ? 'qr' : values.bulk ? 'bulk' : 'scenarios';
 if (qr) {
   printQr(qr, qrOptions);
 } else if (values.soak) {
   console.log(`${timing.connections} connections, ${timing.seconds} s of load, then ${IDLE_SECONDS} s idle${QUICK ? ' (--quick)' : ''} (--soak); the run took ${took.toFixed(0)} s`);
   console.log('RSS: resident set (VmRSS) of the server at each mark, peak: VmHWM over the run; heap: V8 heap used / total from its /metrics. MB.');
   printSoak(soaked);
+} else if (values.bulk) {
+  console.log(`--bulk: ${timing.rounds} rounds after a warm-up, each one bulk request of 1,000 links then the same as single requests; the run took ${took.toFixed(0)} s`);
+  printTable(table.rows);
 } else {
   console.log(`${timing.connections} connections; ${timing.rounds} rounds of ${timing.seconds} s per server and row after a ${timing.warmupSeconds} s warm-up each${QUICK ? ' (--quick)' : ''}${values.scale ? ' (--scale)' : ''}; the run took ${took.toFixed(0)} s`);
   console.log(`${pinningNote}; load from wrk -t2 (bench/wrk/workload.lua), every answer checked (status, Location against the code asked for).`);

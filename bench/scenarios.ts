@@ -13,7 +13,8 @@ import { signUp } from './http-scenario.js';
 import type { Kurz } from './kurz.js';
 import { drive, median, pin, type Run, type Timing, type Workload } from './load.js';
 
-export interface Round { round: number; ceiling?: Run; kurz: Run; ratio?: number }
+/** `singles`: the bulk row's same links as single requests (bench/bulk.ts). */
+export interface Round { round: number; ceiling?: Run; kurz: Run; ratio?: number; singles?: Run }
 
 export interface Row {
   scenario: string;

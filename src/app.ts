@@ -28,6 +28,7 @@ import { authRoutes } from './http/api/auth.js';
 import { browserSessionRoutes } from './http/api/browser-session.js';
 import { apiKeyRoutes } from './http/api/api-keys.js';
 import { linkRoutes } from './http/api/links.js';
+import { linkBulkRoutes } from './http/api/links-bulk.js';
 import { linkQrRoutes } from './http/api/link-qr.js';
 import type { Api } from './http/api/api.js';
 
@@ -129,6 +130,7 @@ export async function buildApp(ctx: Context): Promise<Api> {
     apiKeyRoutes(v1, ctx);
     linkRoutes(v1, ctx);
     domainRoutes(v1, ctx);
+    linkBulkRoutes(v1, ctx);
     linkQrRoutes(v1, ctx);
   }, { prefix: '/api/v1' });
   opsRoutes(app, ctx, () => server.draining);

@@ -164,7 +164,7 @@ export class StoreUnavailable extends Error {
  * The database, as three ports over one connection: accounts, links, clicks. Each has its own file in
  * src/adapters/store/; the store a deployment opens is all of them, with the lifecycle of the connection.
  */
-export interface Store extends StoreLifecycle, AccountStore, LinkStore, DomainStore, ClickStore {}
+export interface Store extends StoreLifecycle, AccountStore, LinkStore, DomainStore, ClickStore, IdempotencyStore {}
 
 /** The connection the three stores share. */
 export interface StoreLifecycle {
@@ -270,6 +270,34 @@ export interface ClickStore {
   clickStats(query: StatsQuery): Promise<ClickStats>;
   /** Folds hourly rollups before `foldBefore` into daily rows, and forgets applied-click ids before `forgetIdsBefore`. */
   compactClicks(foldBefore: number, forgetIdsBefore: number): Promise<void>;
+}
+
+/** The answer kept for an Idempotency-Key: what the first request was answered, to be sent again. */
+export interface StoredAnswer {
+  status: number;
+  headers: Record<string, string>;
+  body: unknown;
+}
+
+/** What claiming an Idempotency-Key found: the claim is ours, or the key's earlier request (its answer absent while in progress). */
+export type IdempotencyClaim =
+  | { claimed: true }
+  | { claimed: false; requestHash: string; answer: StoredAnswer | undefined };
+
+/** The first answers to requests sent with an Idempotency-Key, per user and key. */
+export interface IdempotencyStore {
+  /**
+   * Claims (user, key) for a request with this hash, atomically (of two racing claims one wins), unless a
+   * claim made at or after `liveSince` holds it (or, with no answer yet, one made at or after `pendingSince`):
+   * then returns that claim. An older claim is replaced.
+   */
+  claimIdempotencyKey(userId: string, key: string, requestHash: string, now: number, liveSince: number, pendingSince: number): Promise<IdempotencyClaim>;
+  /** Stores the answer of a claim this caller holds. */
+  answerIdempotencyKey(userId: string, key: string, answer: StoredAnswer): Promise<void>;
+  /** Drops a claim that has no answer (its request failed, so the same key may be sent again). */
+  releaseIdempotencyKey(userId: string, key: string): Promise<void>;
+  /** Deletes every claim made before `before`; returns how many. */
+  deleteIdempotencyKeysBefore(before: number): Promise<number>;
 }
 
 export interface StatsQuery {

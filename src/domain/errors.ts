@@ -14,6 +14,7 @@ export const PROBLEMS = {
   'gone': { status: 410, title: 'Gone' },
   'payload-too-large': { status: 413, title: 'Request body too large' },
   'unsupported-media-type': { status: 415, title: 'Unsupported content type' },
+  'unprocessable': { status: 422, title: 'Unprocessable request' },
   'rate-limited': { status: 429, title: 'Too many requests' },
   'headers-too-large': { status: 431, title: 'Request header fields too large' },
   'internal': { status: 500, title: 'Internal server error' },

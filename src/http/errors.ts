@@ -4,7 +4,7 @@ import { StoreUnavailable } from '../ports.js';
 import { methodNotAllowed } from './route-methods.js';
 import { PATTERN_MESSAGES } from './schemas.js';
 
-interface AjvIssue {
+export interface AjvIssue {
   keyword: string;
   instancePath: string;
   message?: string;
@@ -55,21 +55,46 @@ export function sendProblem(
   problem: AppError,
   extensions: Record<string, unknown> = {},
 ): FastifyReply {
-  const { title, status } = PROBLEMS[problem.kind];
   if (problem.kind === 'unauthorized') reply.header('www-authenticate', 'Bearer');
   return reply
-    .code(status)
+    .code(problem.status)
     .type('application/problem+json')
-    .send({
-      type: problemType(problem.kind),
-      title,
-      status,
-      // An unexpected error's message could carry internals (SQL, paths): clients get the title only.
-      detail: problem.kind === 'internal' ? title : problem.detail,
-      instance: request.url.split('?')[0],
-      ...(problem.errors && { errors: problem.errors }),
-      ...extensions,
-    });
+    .send({ ...problemJson(problem, request.url.split('?')[0]), ...extensions });
+}
+
+/** The RFC 9457 object of a problem (also an item's answer inside a bulk request's 200). */
+export function problemJson(problem: AppError, instance?: string) {
+  const { title, status } = PROBLEMS[problem.kind];
+  return {
+    type: problemType(problem.kind),
+    title,
+    status,
+    // An unexpected error's message could carry internals (SQL, paths): clients get the title only.
+    detail: problem.kind === 'internal' ? title : problem.detail,
+    ...(instance !== undefined && { instance }),
+    ...(problem.errors && { errors: problem.errors }),
+  };
+}
+
+/** Any error as the problem the error handler would answer: a store that cannot answer is a 503, anything unexpected a 500. */
+export function problemOf(err: unknown): AppError {
+  if (err instanceof AppError) return err;
+  if (err instanceof StoreUnavailable) return new AppError('unavailable', err.message);
+  return new AppError('internal', 'internal error');
+}
+
+/** Ajv's errors for a value validated outside Fastify (a bulk request's item), as the 400 Fastify's would be. */
+export const validationError = (issues: readonly AjvIssue[]): AppError => fromValidation(issues, undefined);
+
+function fromValidation(issues: readonly AjvIssue[], context: string | undefined): AppError {
+  // One error per field: a nullable field that fails reports its first branch, not every branch of anyOf.
+  const byField = new Map<string, FieldError>();
+  for (const issue of issues) {
+    const error = fieldError(issue, context);
+    if (!byField.has(error.field)) byField.set(error.field, error);
+  }
+  const errors = [...byField.values()];
+  return new AppError('validation', errors.map((e) => `${e.field} ${e.message}`).join('; '), errors);
 }
 
 const BY_CODE: Record<string, ProblemKind> = {
@@ -79,16 +104,7 @@ const BY_CODE: Record<string, ProblemKind> = {
 };
 
 function fromFastify(err: FastifyError): AppError {
-  if (err.validation) {
-    // One error per field: a nullable field that fails reports its first branch, not every branch of anyOf.
-    const byField = new Map<string, FieldError>();
-    for (const issue of err.validation as AjvIssue[]) {
-      const error = fieldError(issue, err.validationContext);
-      if (!byField.has(error.field)) byField.set(error.field, error);
-    }
-    const errors = [...byField.values()];
-    return new AppError('validation', errors.map((e) => `${e.field} ${e.message}`).join('; '), errors);
-  }
+  if (err.validation) return fromValidation(err.validation as AjvIssue[], err.validationContext);
   if (err.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' || err.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || err instanceof SyntaxError) {
     return new AppError('validation', 'the request body is not valid JSON', [{ field: 'body', message: 'is not valid JSON' }]);
   }

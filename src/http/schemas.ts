@@ -7,11 +7,14 @@ import { SCOPES } from '../domain/scopes.js';
 import { CUSTOM_CODE, CUSTOM_CODE_RULE } from '../domain/codes.js';
 
 const NOT_BLANK = '\\S';
+/** An Idempotency-Key: 1 to 255 visible ASCII characters (no space, no control character). */
+const IDEMPOTENCY_KEY = '^[\\x21-\\x7E]{1,255}$';
 
 /** What a field that breaks a schema pattern is told, by pattern: a sentence, not the regular expression. */
 export const PATTERN_MESSAGES: ReadonlyMap<string, string> = new Map([
   [CUSTOM_CODE.source, CUSTOM_CODE_RULE],
   [NOT_BLANK, 'must not be blank'],
+  [IDEMPOTENCY_KEY, 'must be 1 to 255 visible ASCII characters'],
 ]);
 
 const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
@@ -143,6 +146,31 @@ export const Link = Type.Object({
   has_password: Type.Boolean({ description: 'whether visitors must give a password (set with `password`)' }),
   created_at: Time,
   updated_at: Time,
+});
+
+/** The optional Idempotency-Key of a creation (not closed: a request carries many other headers). */
+export const IdempotencyHeaders = Type.Object({
+  'idempotency-key': Type.Optional(Type.String({
+    pattern: IDEMPOTENCY_KEY,
+    description: '1 to 255 visible ASCII characters, unique per request (a UUID): the same key with the same body within 24 h answers the first answer again, with Idempotent-Replayed: true; with another body, 422; while the first is still in progress, 409. Keys are per user',
+  })),
+});
+
+export const BULK_MAX_LINKS = 1_000;
+const bulkLinks = { minItems: 1, maxItems: BULK_MAX_LINKS, description: '1 to 1,000 links, each as the body of POST /api/v1/links' };
+/** What the document states of a bulk creation's body: every item is a LinkBody. */
+export const BulkLinksBody = Type.Object({ links: Type.Array(LinkBody, bulkLinks) }, closed);
+/**
+ * What is checked of it before the handler: the envelope only. Each item is checked by the handler against
+ * LinkBody, so that a bad item is a 400 in its own slot and the other items are still created.
+ */
+export const BulkLinksEnvelope = Type.Object({ links: Type.Array(Type.Unknown(), bulkLinks) }, closed);
+export const BulkLinksResults = Type.Object({
+  results: Type.Array(Type.Object({
+    status: Type.Integer({ description: '201 when the link was created; otherwise the status POST /api/v1/links would have answered for this item alone' }),
+    link: Type.Optional(Link),
+    problem: Type.Optional(Type.Unsafe<Static<typeof Problem>>({ $ref: 'Problem#' })),
+  }), { description: 'one per item, in the order of the request' }),
 });
 
 export const LinkListQuery = Type.Object({

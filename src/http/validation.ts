@@ -24,6 +24,31 @@ const strict = addFormats(new Ajv({ ...shared, coerceTypes: false }));
 export const validatorCompiler: FastifySchemaCompiler<object> = ({ schema, httpPart }) =>
   (httpPart === 'body' ? strict : coercing).compile(schema);
 
+/** A JSON body's validator, as routes get it, for a part of a body checked by the handler (a bulk request's items). */
+export const bodyValidator = (schema: object) => strict.compile(schema);
+
+/**
+ * A route whose body holds a list of items each answered on its own (POST /links/bulk: `links`) checks
+ * each item's text itself (`itemNotPlain`), so that one item's control character is that item's 400,
+ * not the whole request's; the rest of its body is checked here as any body is.
+ */
+export const itemsCheckedByHandler = (property: string) => ({ itemsCheckedByHandler: property });
+function bodyOutsideItems(request: FastifyRequest): unknown {
+  const property = (request.routeOptions.config as { itemsCheckedByHandler?: string } | undefined)?.itemsCheckedByHandler;
+  const { body } = request;
+  if (property === undefined || body === null || typeof body !== 'object' || !Array.isArray((body as Record<string, unknown>)[property])) return body;
+  return { ...body, [property]: [] };
+}
+
+/** The 400 of an item (of such a route) holding text that is not plain, named as the hook names a body's fields; undefined if all is plain. */
+export function itemNotPlain(item: unknown): AppError | undefined {
+  const fields = fieldsNotPlain(item, 'body');
+  return fields.length === 0 ? undefined : notPlain(fields);
+}
+
+const notPlain = (fields: string[]): AppError =>
+  new AppError('validation', `${fields.join(', ')} ${NOT_PLAIN_MESSAGE}`, fields.map((field) => ({ field, message: NOT_PLAIN_MESSAGE })));
+
 /**
  * preValidation, for every route (schema or none, string field or any): refuses a request whose path
  * parameters, query or body hold text that is not plain (domain/plain-text.ts), with one 400 naming
@@ -33,8 +58,7 @@ export async function refuseControlCharacters(request: FastifyRequest): Promise<
   const fields = [
     ...fieldsNotPlain(request.params, 'path'),
     ...fieldsNotPlain(request.query, 'query'),
-    ...fieldsNotPlain(request.body, 'body'),
+    ...fieldsNotPlain(bodyOutsideItems(request), 'body'),
   ];
-  if (fields.length === 0) return;
-  throw new AppError('validation', `${fields.join(', ')} ${NOT_PLAIN_MESSAGE}`, fields.map((field) => ({ field, message: NOT_PLAIN_MESSAGE })));
+  if (fields.length > 0) throw notPlain(fields);
 }

@@ -12,6 +12,7 @@ import { linksContract } from './store/links.js';
 import { bulkLinksContract } from './store/bulk-links.js';
 import { clicksContract } from './store/clicks.js';
 import { domainsContract } from './store/domains.js';
+import { idempotencyContract } from './store/idempotency.js';
 
 for (const dialect of DIALECTS) {
   describe(`store contract: ${dialect}`, () => {
@@ -48,5 +49,6 @@ for (const dialect of DIALECTS) {
     bulkLinksContract(ctx);
     clicksContract(ctx);
     domainsContract(ctx);
+    idempotencyContract(ctx);
   });
 }

@@ -25,6 +25,9 @@ export const REDIRECT_TYPES: readonly RedirectType[] = [301, 302, 307, 308];
 /** The writable fields of a link: POST takes `url` and any others, PATCH any non-empty subset. */
 export type LinkChanges = Static<typeof Schemas.LinkPatchBody>;
 
+/** One item's answer of POST /links/bulk: the link created, or the problem of that item. */
+export type BulkResult = Static<typeof Schemas.BulkLinksResults>['results'][number];
+
 export type ApiKey = Static<typeof Schemas.ApiKey>;
 /** An API key as created: with the secret, in the creation response only, never again. */
 export type ApiKeyCreated = Static<typeof Schemas.ApiKeyCreated>;

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { AccountStore, ClickStore, DomainStore, LinkStore, Store, StoreLifecycle } from '../../ports.js';
+import type { AccountStore, ClickStore, DomainStore, IdempotencyStore, LinkStore, Store, StoreLifecycle } from '../../ports.js';
 import type { Database } from './schema.js';
 import type { StoreDialect } from './dialect.js';
 import { KyselyLifecycle } from './lifecycle.js';
@@ -7,6 +7,7 @@ import { KyselyAccountStore } from './accounts.js';
 import { KyselyLinkStore } from './links.js';
 import { KyselyClickStore } from './clicks.js';
 import { KyselyDomainStore } from './domains.js';
+import { KyselyIdempotencyStore } from './idempotency.js';
 
 /** The Store over Kysely, with its connection in view (tests and tools query tables directly). */
 export type KyselyStore = Store & { readonly db: Kysely<Database> };
@@ -24,6 +25,7 @@ export function kyselyStore(dialect: StoreDialect): KyselyStore {
     ...methodsOf<LinkStore>(new KyselyLinkStore(dialect)),
     ...methodsOf<DomainStore>(new KyselyDomainStore(dialect)),
     ...methodsOf<ClickStore>(new KyselyClickStore(dialect)),
+    ...methodsOf<IdempotencyStore>(new KyselyIdempotencyStore(dialect)),
   };
 }
 

@@ -76,6 +76,14 @@ export interface Database {
     device: string;
     clicks: number;
   };
+  /** The first answer to a request sent with an Idempotency-Key; answer is null while it is in progress. */
+  idempotency_keys: {
+    user_id: string;
+    key: string;
+    request_hash: string;
+    answer: string | null;
+    created_at: number;
+  };
 }
 
 /** click_counts' primary key: a count row is one combination of these. */

@@ -8,10 +8,12 @@ import { AppError } from '../../domain/errors.js';
 import { enforce, enforceNotEmpty, type RateLimitDeps } from '../rate-limit.js';
 import { epochMs, iso, linkJson, paged } from '../present.js';
 import { linkStats, type StatsDeps } from '../../use-cases/link-stats.js';
-import { IdParams, Link, LinkBody, LinkListQuery, LinkPatchBody, Page, Stats, StatsQuery } from '../schemas.js';
+import { IdParams, IdempotencyHeaders, Link, LinkBody, LinkListQuery, LinkPatchBody, Page, Stats, StatsQuery } from '../schemas.js';
+import { idempotent, type IdempotencyDeps } from '../../use-cases/idempotency.js';
+import { REPLAYED, sendAnswer } from '../idempotency.js';
 import { BODY_ERRORS, LOCATION, empty, json, problems, type Api } from './api.js';
 
-export function linkRoutes(app: Api, deps: LinkDeps & StatsDeps & RateLimitDeps & { config: Pick<Config, 'baseUrl'> }): void {
+export function linkRoutes(app: Api, deps: LinkDeps & StatsDeps & IdempotencyDeps & RateLimitDeps & { config: Pick<Config, 'baseUrl'> }): void {
   const tags = ['links'];
   const present = linkJson(deps.config.baseUrl, deps.domains);
   /**
@@ -33,15 +35,21 @@ export function linkRoutes(app: Api, deps: LinkDeps & StatsDeps & RateLimitDeps 
 
   app.post('/links', {
     schema: {
-      tags, security: scoped('links:write'), operationId: 'createLink', summary: 'Shorten a URL', body: LinkBody,
+      tags, security: scoped('links:write'), operationId: 'createLink', summary: 'Shorten a URL', headers: IdempotencyHeaders, body: LinkBody,
       // 500: every random code drawn was taken (the code space is near full), which no input causes.
-      response: { 201: json(Link, 'the new link', LOCATION), ...problems(...BODY_ERRORS, 401, 403, 409, 500) },
+      // 409 and 422 also answer an Idempotency-Key still in progress, or sent before with another body.
+      response: { 201: json(Link, 'the new link', { ...LOCATION, ...REPLAYED }), ...problems(...BODY_ERRORS, 401, 403, 409, 422, 500) },
     },
   }, async (request, reply) => {
     const actor = requireActor(request);
-    await enforce(deps, reply, 'createLink', actor.user.id);
-    const link = await settingCode(request, reply, request.body.code, () => createLink(deps, actor, linkInput(request.body)));
-    return reply.code(201).header('location', `/api/v1/links/${link.id}`).send(present(link));
+    const { body } = request;
+    // Only a created link is kept for the key: a refusal (429, 409 …) created nothing and may be retried with the same key.
+    const result = await idempotent(deps, { userId: actor.user.id, key: request.headers['idempotency-key'], operation: 'createLink', body }, async () => {
+      await enforce(deps, reply, 'createLink', actor.user.id);
+      const link = await settingCode(request, reply, body.code, () => createLink(deps, actor, linkInput(body)));
+      return { status: 201, headers: { location: `/api/v1/links/${link.id}` }, body: present(link) };
+    });
+    return sendAnswer(reply, result);
   });
 
   app.get('/links', {
@@ -115,8 +123,8 @@ export function linkRoutes(app: Api, deps: LinkDeps & StatsDeps & RateLimitDeps 
 }
 
 /** The API's snake_case body → the use case's input; absent fields stay absent (PATCH relies on it). */
-function linkInput<B extends Partial<LinkBody>>(body: B): B extends LinkBody ? LinkInput : LinkEdit;
-function linkInput(body: Partial<Static<typeof LinkBody>>): LinkEdit {
+export function linkInput<B extends Partial<LinkBody>>(body: B): B extends LinkBody ? LinkInput : LinkEdit;
+export function linkInput(body: Partial<Static<typeof LinkBody>>): LinkEdit {
   return {
     url: body.url,
     domain: body.domain,

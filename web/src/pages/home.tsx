@@ -2,6 +2,7 @@ import { useRef, useState } from 'preact/hooks';
 import { call } from '../api';
 import { Alert } from '../components/alert';
 import { CopyButton } from '../components/copy-button';
+import { ShortenSeveral } from '../components/shorten-several';
 import { Field } from '../components/field';
 import { Page } from '../components/page';
 import { localError, useForm } from '../form';
@@ -82,6 +83,7 @@ function Shorten() {
         <Alert message={errors.message} />
       </form>
       {created && <Result link={created} />}
+      <ShortenSeveral />
     </Page>
   );
 }

@@ -5,6 +5,7 @@ import * as clickCounts from './0003-click-counts.js';
 import * as accountsHardening from './0004-accounts-hardening.js';
 import * as domains from './0005-domains.js';
 import * as linkPasswords from './0006-link-passwords.js';
+import * as idempotencyKeys from './0008-idempotency-keys.js';
 
 /**
  * Schema history, oldest first, one file each. The schema builder emits the same DDL for SQLite and
@@ -18,6 +19,7 @@ const migrations: Record<string, Migration> = {
   '0004-accounts-hardening': { up: accountsHardening.up },
   '0005-domains': { up: domains.up },
   '0006-link-passwords': { up: linkPasswords.up },
+  '0008-idempotency-keys': { up: idempotencyKeys.up },
 };
 
 export const migrationProvider: MigrationProvider = {
