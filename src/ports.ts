@@ -30,6 +30,10 @@ export interface LinkRecord {
   redirectType: RedirectType;
   expiresAt: number | null;
   maxClicks: number | null;
+  /** Where an expired or used-up link sends its visitors (302) instead of answering 410; null: the 410. */
+  expiredUrl: string | null;
+  /** Hidden from the default listing; an archived link still redirects. */
+  archived: boolean;
   clicks: number;
   ownerId: string;
   createdAt: number;
@@ -64,9 +68,10 @@ export interface RefreshTokenRecord {
 
 export type NewUser = Omit<UserRecord, 'role' | 'updatedAt'> & { role?: Role };
 export type UserChanges = Partial<Pick<UserRecord, 'email' | 'name' | 'role' | 'passwordHash'>>;
-export type NewLink = Omit<LinkRecord, 'clicks' | 'updatedAt'>;
+/** expiredUrl and archived may be left out: null and false. */
+export type NewLink = Omit<LinkRecord, 'clicks' | 'updatedAt' | 'expiredUrl' | 'archived'> & Partial<Pick<LinkRecord, 'expiredUrl' | 'archived'>>;
 export type LinkChanges = Partial<
-  Pick<LinkRecord, 'code' | 'url' | 'title' | 'tags' | 'redirectType' | 'expiresAt' | 'maxClicks'>
+  Pick<LinkRecord, 'code' | 'url' | 'title' | 'tags' | 'redirectType' | 'expiresAt' | 'maxClicks' | 'expiredUrl' | 'archived'>
 >;
 
 export interface PageQuery {
@@ -80,6 +85,8 @@ export interface LinkQuery extends PageQuery {
   /** Case-insensitive substring of url, code or title. */
   q?: string;
   tag?: string;
+  /** true: only archived links; false: only the others; undefined: both. */
+  archived?: boolean;
 }
 
 /** A link without its tags: what the redirect needs, read in one query. */
@@ -229,7 +236,7 @@ export interface ClickStats {
 }
 
 /** What the redirect needs of a link, as the cache keeps it. */
-export type CachedLink = Pick<LinkTarget, 'id' | 'url' | 'redirectType' | 'expiresAt' | 'maxClicks'>;
+export type CachedLink = Pick<LinkTarget, 'id' | 'url' | 'redirectType' | 'expiresAt' | 'maxClicks' | 'expiredUrl'>;
 
 /** A cached lookup: the link, or null when the code is known not to exist (a negative entry). */
 export type CacheEntry = CachedLink | null;

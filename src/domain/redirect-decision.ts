@@ -14,6 +14,11 @@ export interface RedirectLink {
   redirectType: RedirectType;
   expiresAt: number | null;
   maxClicks: number | null;
+  /**
+   * Where a visitor goes once the link has expired or used up its clicks (302, nothing counted); null: a
+   * 410. Absent in a Redis entry written before it existed (0007), which means the same as null.
+   */
+  expiredUrl?: string | null;
 }
 
 export interface Redirect {
@@ -24,10 +29,21 @@ export interface Redirect {
   cacheable: boolean;
 }
 
+/** Why a link no longer redirects to its target. */
+export type GoneReason = 'expired' | 'exhausted';
+
+/** A link that is over, sent to its expired_url: always a 302 that no browser keeps, and no click counted. */
+export interface Fallback {
+  kind: 'fallback';
+  reason: GoneReason;
+  location: string;
+}
+
 export type RedirectDecision =
   | Redirect
+  | Fallback
   | { kind: 'not-found' }
-  | { kind: 'gone'; reason: 'expired' | 'exhausted' }
+  | { kind: 'gone'; reason: GoneReason }
   /** A click-limited link: only the store's conditional count may let a visit through (exact across instances). */
   | { kind: 'count' };
 
@@ -42,7 +58,7 @@ const COUNT = { kind: 'count' } as const;
 /** The decision for a cached link (null: no such code). Flat early returns: this is the hot path. */
 export function decideRedirect(link: RedirectLink | null | undefined, now: number): RedirectDecision {
   if (!link) return NOT_FOUND;
-  if (link.expiresAt !== null && now >= link.expiresAt) return EXPIRED;
+  if (link.expiresAt !== null && now >= link.expiresAt) return link.expiredUrl ? fallback(link.expiredUrl, 'expired') : EXPIRED;
   if (link.maxClicks !== null) return COUNT;
   return redirectOf(link);
 }
@@ -51,18 +67,22 @@ export function decideRedirect(link: RedirectLink | null | undefined, now: numbe
 export function decideCounted(link: (RedirectLink & LinkLimits) | null | undefined, now: number): Settled {
   if (!link) return NOT_FOUND;
   const state = linkState(link, now);
-  if (state === 'expired') return EXPIRED;
-  if (state === 'exhausted') return EXHAUSTED;
-  return redirectOf(link);
+  return state === 'active' ? redirectOf(link) : goneOf(link, state);
 }
 
 /** The decision after the store counted a visit to a click-limited link, by one conditional statement. */
 export function decideVisit(visit: { outcome: 'missing' } | { outcome: 'live' | 'expired' | 'exhausted'; link: RedirectLink }): Settled {
   if (visit.outcome === 'missing') return NOT_FOUND;
-  if (visit.outcome === 'expired') return EXPIRED;
-  if (visit.outcome === 'exhausted') return EXHAUSTED;
-  return redirectOf(visit.link);
+  return visit.outcome === 'live' ? redirectOf(visit.link) : goneOf(visit.link, visit.outcome);
 }
+
+/** A link that is over: to its fallback where it has one, gone otherwise. */
+function goneOf(link: RedirectLink, reason: GoneReason): Fallback | { kind: 'gone'; reason: GoneReason } {
+  if (link.expiredUrl) return fallback(link.expiredUrl, reason);
+  return reason === 'expired' ? EXPIRED : EXHAUSTED;
+}
+
+const fallback = (location: string, reason: GoneReason): Fallback => ({ kind: 'fallback', reason, location });
 
 function redirectOf(link: RedirectLink): Redirect {
   return {

@@ -3,6 +3,7 @@ import type { ApiKeyRecord, LinkRecord, UserRecord } from '../ports.js';
 import { invalid } from '../domain/errors.js';
 import { decodeCursor, toPage, type Page } from '../domain/cursor.js';
 import { DEFAULT_PAGE_LIMIT } from './schemas.js';
+import { utmOf } from '../domain/utm.js';
 
 export const iso = (ms: number): string => new Date(ms).toISOString();
 const isoOrNull = (ms: number | null): string | null => (ms === null ? null : iso(ms));
@@ -31,6 +32,9 @@ export const linkJson = (baseUrl: string) => (l: LinkRecord) => ({
   redirect_type: l.redirectType,
   expires_at: isoOrNull(l.expiresAt),
   max_clicks: l.maxClicks,
+  expired_url: l.expiredUrl,
+  archived: l.archived,
+  utm: utmOf(l.url),
   clicks: l.clicks,
   owner_id: l.ownerId,
   created_at: iso(l.createdAt),

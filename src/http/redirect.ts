@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import type { Config } from '../config.js';
-import { resolveCode, type Redirect, type RedirectDeps, type Visitor } from '../use-cases/resolve-code.js';
+import { goneProblem, resolveCode, type Redirect, type RedirectDeps, type Visitor } from '../use-cases/resolve-code.js';
 import { MAX_UA_LENGTH, countryCode, referrerHost } from '../domain/clicks.js';
 import type { Api } from './api/api.js';
 import { AppError } from '../domain/errors.js';
@@ -8,6 +8,8 @@ import { enforce, redirectLimit, refuse, type RateLimitDeps } from './rate-limit
 import type { Decision } from '../domain/token-bucket.js';
 import { Type } from 'typebox';
 import { problems, responseHeader } from './api/api.js';
+import { prefersHtml } from './accept.js';
+import { GONE_PAGE_HEADERS, gonePage } from './gone-page.js';
 
 export const REDIRECT_ROUTE = '/:code';
 
@@ -48,10 +50,21 @@ const redirectTo = (description: string) => ({
   description,
   type: 'null',
   headers: {
-    location: responseHeader(Type.String({ description: 'the link\'s target URL' }), true),
+    location: responseHeader(Type.String({ description: 'the link\'s target URL (or its expired_url, when it is over)' }), true),
     'cache-control': responseHeader(Type.String({ description: 'public, max-age=3600 for a permanent redirect that may be kept; private, no-store otherwise' }), true),
   },
 });
+
+/** A link that is over and has no expired_url: a page for a browser (Accept prefers text/html), the problem otherwise. */
+const GONE = (() => {
+  const problem = problems(410)[410] as { headers: object; content: object };
+  return {
+    ...problem,
+    description: 'gone: the link has expired or reached its max_clicks, and has no expired_url. A short HTML page that says which, when '
+      + 'Accept prefers text/html to JSON (a browser); otherwise the problem',
+    content: { ...problem.content, 'text/html': { schema: Type.String({ contentMediaType: 'text/html' }) } },
+  };
+})();
 
 /** GET and HEAD /{code} in the OpenAPI document. The code is not checked against a pattern here: anything unknown is a 404 that counts against the unknown-code limit. */
 const REDIRECT_SCHEMA = {
@@ -60,10 +73,12 @@ const REDIRECT_SCHEMA = {
   params: Type.Object({ code: Type.String({ description: 'the short code (custom codes: 3 to 64 of A-Z a-z 0-9 _ -)' }) }),
   response: {
     301: redirectTo('moved permanently (redirect_type 301)'),
-    302: redirectTo('found (redirect_type 302, the default)'),
+    302: redirectTo('found (redirect_type 302, the default); also the answer of a link that has expired or reached its max_clicks and has an '
+      + 'expired_url: a redirect there, never kept by browsers (private, no-store), and no click is counted, since the link is over'),
     307: redirectTo('temporary redirect (redirect_type 307)'),
     308: redirectTo('permanent redirect (redirect_type 308)'),
-    ...problems(400, 404, 410),
+    ...problems(400, 404),
+    410: GONE,
   },
 };
 
@@ -84,6 +99,11 @@ export function redirectRoute(app: Api, deps: RedirectPathDeps): void {
       if (err instanceof AppError && err.kind === 'not-found') await enforce(deps, reply, 'notFound', request.ip, true);
       throw err;
     });
+    if (target.kind === 'fallback') return reply.code(302).header('location', target.location).header('cache-control', 'private, no-store').send();
+    if (target.kind === 'gone') {
+      if (!prefersHtml(request.headers.accept)) throw goneProblem(target.reason);
+      return reply.code(410).headers(GONE_PAGE_HEADERS).send(gonePage(target.reason));
+    }
     return reply.code(target.status).header('location', target.location).header('cache-control', cacheControl(target)).send();
   });
 }

@@ -95,6 +95,7 @@ export const ApiKeyCreated = Type.Object({
 // ── links ─────────────────────────────────────────────────────────────────────────────────────
 
 const RedirectType = Type.Enum([301, 302, 307, 308]);
+const UtmValue = Type.String({ minLength: 1, maxLength: 200 });
 const tagOptions = { minLength: 1, maxLength: 32, pattern: NOT_BLANK };
 const Tag = Type.String(tagOptions);
 const linkFields = {
@@ -107,6 +108,21 @@ const linkFields = {
   expires_at: Nullable(Time),
   max_clicks: Nullable(Type.Integer({ minimum: 1, maximum: 1_000_000_000 })),
   redirect_type: RedirectType,
+  expired_url: Nullable(Type.String({
+    minLength: 1, maxLength: 2048,
+    description: 'where visitors go (302, no click counted) once the link has expired or reached max_clicks, instead of a 410; '
+      + 'checked like url. null: the 410',
+  })),
+  archived: Type.Boolean({ description: 'hidden from GET /links unless ?archived=true; an archived link still redirects' }),
+  utm: Nullable(Type.Object({
+    source: Type.Optional(UtmValue), medium: Type.Optional(UtmValue), campaign: Type.Optional(UtmValue),
+    term: Type.Optional(UtmValue), content: Type.Optional(UtmValue),
+  }, {
+    ...closed,
+    description: 'merged into url (or, in a PATCH without url, into the stored url): its utm_* parameters become exactly these, '
+      + 'a key left out removes that parameter and null removes all five; other query parameters and the fragment are kept. '
+      + 'The url with them must keep to 2,048 characters',
+  })),
 };
 export const LinkBody = Type.Object({
   url: linkFields.url,
@@ -116,6 +132,9 @@ export const LinkBody = Type.Object({
   expires_at: Type.Optional(linkFields.expires_at),
   max_clicks: Type.Optional(linkFields.max_clicks),
   redirect_type: Type.Optional(linkFields.redirect_type),
+  expired_url: Type.Optional(linkFields.expired_url),
+  archived: Type.Optional(linkFields.archived),
+  utm: Type.Optional(linkFields.utm),
 }, closed);
 export type LinkBody = Static<typeof LinkBody>;
 export const LinkPatchBody = Type.Object({ ...LinkBody.properties, url: Type.Optional(linkFields.url) }, { ...closed, minProperties: 1 });
@@ -130,18 +149,30 @@ export const Link = Type.Object({
   redirect_type: RedirectType,
   expires_at: Nullable(Time),
   max_clicks: Nullable(Type.Integer()),
+  expired_url: Nullable(Type.String()),
+  archived: Type.Boolean(),
+  utm: Nullable(Type.Object({
+    source: Type.Optional(Type.String()), medium: Type.Optional(Type.String()), campaign: Type.Optional(Type.String()),
+    term: Type.Optional(Type.String()), content: Type.Optional(Type.String()),
+  }, { description: 'the utm_* parameters of url, read back from it (url shows them too); null when it has none' })),
   clicks: Type.Integer(),
   owner_id: Id,
   created_at: Time,
   updated_at: Time,
 });
 
+const ArchivedFilter = Type.Boolean({ default: false, description: 'true: only archived links; false (the default): only the others' });
+
 export const LinkListQuery = Type.Object({
   ...PageQuery.properties,
   q: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'substring of url, code or title' })),
   tag: Type.Optional(Type.String({ ...tagOptions, description: 'only links with this tag' })),
   owner: Type.Optional(Type.Literal('all', { description: 'admins: every owner\'s links' })),
+  archived: Type.Optional(ArchivedFilter),
 }, closed);
+
+/** A user's links: a page, archived ones apart as in GET /links. */
+export const UserLinksQuery = Type.Object({ ...PageQuery.properties, archived: Type.Optional(ArchivedFilter) }, closed);
 
 // ── stats ─────────────────────────────────────────────────────────────────────────────────────
 

@@ -2,7 +2,8 @@ import { assertValidCustomCode } from '../domain/codes.js';
 import type { Cursor } from '../domain/cursor.js';
 import { AppError, invalid, notFound } from '../domain/errors.js';
 import { newId } from '../domain/ids.js';
-import { assertSafeUrl, type UrlPolicy } from '../domain/url-safety.js';
+import { assertSafeUrl, MAX_URL_LENGTH, type UrlPolicy } from '../domain/url-safety.js';
+import { withUtm, type Utm } from '../domain/utm.js';
 import { UniqueViolation, type LinkChanges, type LinkLookup, type LinkRecord, type LinkStore, type NewLink, type RedirectType } from '../ports.js';
 import { type Actor, isAdmin } from './actor.js';
 
@@ -28,21 +29,31 @@ export interface LinkInput {
   expiresAt?: number | null;
   maxClicks?: number | null;
   redirectType?: RedirectType;
+  expiredUrl?: string | null;
+  archived?: boolean;
+  /** Merged into the target URL: its utm_* parameters become exactly these (null: none). */
+  utm?: Utm | null;
 }
+
+/** What an update may change: the stored fields, and the UTM parameters merged into the (new or stored) url. */
+export type LinkUpdate = LinkChanges & Pick<LinkInput, 'utm'>;
 
 const RANDOM_CODE_ATTEMPTS = 5;
 
 /** assertValid → pick a code → insert (retrying a random code that collides) */
 export async function createLink(deps: LinkDeps, actor: Actor, input: LinkInput): Promise<LinkRecord> {
   const now = deps.clock();
+  const valid = assertValid(deps, input, now);
   const link = {
     id: newId(now),
-    url: assertValid(deps, input, now).url!,
+    url: mergeUtm(valid.url!, input.utm),
     title: input.title ?? null,
     tags: normalizeTags(input.tags ?? []),
     redirectType: input.redirectType ?? 302,
     expiresAt: input.expiresAt ?? null,
     maxClicks: input.maxClicks ?? null,
+    expiredUrl: valid.expiredUrl ?? null,
+    archived: input.archived ?? false,
     ownerId: actor.user.id,
     createdAt: now,
   };
@@ -76,6 +87,8 @@ export interface LinkListing {
   cursor?: Cursor;
   q?: string;
   tag?: string;
+  /** true lists only archived links; absent or false, only the others. */
+  archived?: boolean;
   /** 'all' (admins only) lists every owner's links; otherwise the actor's own, or this owner's. */
   owner?: 'all' | { id: string };
 }
@@ -90,18 +103,22 @@ export async function listLinks(deps: Pick<LinkDeps, 'store'>, actor: Actor, lis
     if (owner.id !== actor.user.id && !isAdmin(actor)) throw notFound('user');
     ownerId = owner.id;
   }
-  return deps.store.listLinks({ ...query, ownerId, tag: query.tag?.toLowerCase() });
+  return deps.store.listLinks({ ...query, ownerId, tag: query.tag?.toLowerCase(), archived: query.archived ?? false });
 }
 
 /** PUT passes a whole LinkInput (absent optional fields reset to their defaults); PATCH passes only what changes. */
 export async function updateLink(
-  deps: Pick<LinkDeps, 'store' | 'cache' | 'clock' | 'urlPolicy'>, actor: Actor, id: string, changes: LinkChanges,
+  deps: Pick<LinkDeps, 'store' | 'cache' | 'clock' | 'urlPolicy'>, actor: Actor, id: string, update: LinkUpdate,
 ): Promise<LinkRecord> {
   const before = await getLink(deps, actor, id);
   const now = deps.clock();
-  const { url } = assertValid(deps, changes, now);
+  const { utm, ...changes } = update;
+  const valid = assertValid(deps, changes, now);
+  // UTM without a url is merged into the stored one (the one read just now: a concurrent change of the
+  // url in between is overwritten, as any PATCH overwrites the fields it names).
+  const url = utm === undefined ? valid.url : mergeUtm(valid.url ?? before.url, utm);
   const tags = changes.tags === undefined ? undefined : normalizeTags(changes.tags);
-  const link = await codeMustBeFree(deps.store.updateLink(id, { ...changes, url, tags }, now));
+  const link = await codeMustBeFree(deps.store.updateLink(id, { ...changes, url, expiredUrl: valid.expiredUrl, tags }, now));
   if (!link) throw notFound('link');
   await deps.cache.invalidate(before.code);
   if (link.code !== before.code) await deps.cache.invalidate(link.code);
@@ -109,7 +126,7 @@ export async function updateLink(
 }
 
 /** The full replacement of PUT: every field the body leaves out goes back to its default; the code stays. */
-export const replacement = (input: LinkInput): LinkChanges => ({
+export const replacement = (input: LinkInput): LinkUpdate => ({
   url: input.url,
   code: input.code,
   title: input.title ?? null,
@@ -117,6 +134,10 @@ export const replacement = (input: LinkInput): LinkChanges => ({
   redirectType: input.redirectType ?? 302,
   expiresAt: input.expiresAt ?? null,
   maxClicks: input.maxClicks ?? null,
+  expiredUrl: input.expiredUrl ?? null,
+  archived: input.archived ?? false,
+  // Left out: the url is kept as given, utm_* parameters and all.
+  utm: input.utm,
 });
 
 export async function deleteLink(deps: Pick<LinkDeps, 'store' | 'cache'>, actor: Actor, id: string): Promise<void> {
@@ -125,11 +146,27 @@ export async function deleteLink(deps: Pick<LinkDeps, 'store' | 'cache'>, actor:
   await deps.cache.invalidate(link.code);
 }
 
-/** Checks the fields the schema cannot, and returns the target URL normalized. */
-function assertValid(deps: Pick<LinkDeps, 'urlPolicy'>, input: Partial<LinkInput>, now: number): { url?: string } {
+/**
+ * Checks the fields the schema cannot, and returns the target URL and the fallback normalized. The
+ * fallback is a redirect target like the url, so it passes the same checks (scheme, loop, blocklist,
+ * private addresses).
+ */
+function assertValid(deps: Pick<LinkDeps, 'urlPolicy'>, input: Partial<LinkInput>, now: number): { url?: string; expiredUrl?: string | null } {
   if (input.code !== undefined) assertValidCustomCode(input.code);
   if (input.expiresAt != null && input.expiresAt <= now) throw invalid('expires_at', 'must be in the future');
-  return { url: input.url === undefined ? undefined : assertSafeUrl(input.url, deps.urlPolicy) };
+  const url = input.url === undefined ? undefined : assertSafeUrl(input.url, deps.urlPolicy);
+  const expiredUrl = input.expiredUrl == null ? input.expiredUrl : assertSafeUrl(input.expiredUrl, deps.urlPolicy, 'expired_url');
+  return { url, expiredUrl };
+}
+
+/** The url with `utm` merged in (undefined: as it is); the result is a Location too, so it keeps to the same length. */
+function mergeUtm(url: string, utm: Utm | null | undefined): string {
+  if (utm === undefined) return url;
+  const merged = withUtm(url, utm);
+  if (merged.length > MAX_URL_LENGTH) {
+    throw invalid('utm', `would make the url longer than ${MAX_URL_LENGTH.toLocaleString('en')} characters`);
+  }
+  return merged;
 }
 
 /** Tags compare case-insensitively and without surrounding spaces; duplicates collapse. */

@@ -159,5 +159,5 @@ export class TieredLinkCache implements LinkLookup {
 }
 
 /** Only what a redirect needs; clicks change on every visit and are never cached. */
-const cacheable = ({ id, url, redirectType, expiresAt, maxClicks }: CachedLink): CachedLink =>
-  ({ id, url, redirectType, expiresAt, maxClicks });
+const cacheable = ({ id, url, redirectType, expiresAt, maxClicks, expiredUrl }: CachedLink): CachedLink =>
+  ({ id, url, redirectType, expiresAt, maxClicks, expiredUrl });

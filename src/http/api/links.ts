@@ -1,6 +1,6 @@
 import type { Static } from 'typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { LinkChanges } from '../../ports.js';
+import type { LinkUpdate } from '../../use-cases/links.js';
 import type { Config } from '../../config.js';
 import { createLink, deleteLink, getLink, listLinks, replacement, updateLink, type LinkDeps, type LinkInput } from '../../use-cases/links.js';
 import { requireActor } from '../auth.js';
@@ -47,13 +47,14 @@ export function linkRoutes(app: Api, deps: LinkDeps & StatsDeps & RateLimitDeps 
 
   app.get('/links', {
     schema: {
-      tags, security: scoped('links:read'), operationId: 'listLinks', summary: 'Your links, newest first (admins: ?owner=all)', querystring: LinkListQuery,
+      tags, security: scoped('links:read'), operationId: 'listLinks', querystring: LinkListQuery,
+      summary: 'Your links, newest first (admins: ?owner=all); archived links only with ?archived=true, which lists them alone',
       response: { 200: json(Page(Link), 'a page of links'), ...problems(400, 401, 403) },
     },
   }, async (request) => {
     const actor = requireActor(request);
-    const { q, tag, owner } = request.query;
-    return paged(request.query, (limit, cursor) => listLinks(deps, actor, { limit, cursor, q, tag, owner }), present);
+    const { q, tag, owner, archived } = request.query;
+    return paged(request.query, (limit, cursor) => listLinks(deps, actor, { limit, cursor, q, tag, owner, archived }), present);
   });
 
   app.get('/links/:id', {
@@ -76,7 +77,7 @@ export function linkRoutes(app: Api, deps: LinkDeps & StatsDeps & RateLimitDeps 
 
   app.patch('/links/:id', {
     schema: {
-      tags, security: scoped('links:write'), operationId: 'updateLink', summary: 'Change some fields of a link; null clears title, expires_at or max_clicks',
+      tags, security: scoped('links:write'), operationId: 'updateLink', summary: 'Change some fields of a link; null clears title, expires_at, max_clicks, expired_url or utm',
       params: IdParams, body: LinkPatchBody, response: { 200: json(Link, 'the link as changed'), ...problems(...BODY_ERRORS, 401, 403, 404, 409) },
     },
   }, async (request, reply) => {
@@ -116,8 +117,8 @@ export function linkRoutes(app: Api, deps: LinkDeps & StatsDeps & RateLimitDeps 
 }
 
 /** The API's snake_case body → the use case's input; absent fields stay absent (PATCH relies on it). */
-function linkInput<B extends Partial<LinkBody>>(body: B): B extends LinkBody ? LinkInput : LinkChanges;
-function linkInput(body: Partial<Static<typeof LinkBody>>): LinkChanges {
+function linkInput<B extends Partial<LinkBody>>(body: B): B extends LinkBody ? LinkInput : LinkUpdate;
+function linkInput(body: Partial<Static<typeof LinkBody>>): LinkUpdate {
   return {
     url: body.url,
     code: body.code,
@@ -126,5 +127,8 @@ function linkInput(body: Partial<Static<typeof LinkBody>>): LinkChanges {
     redirectType: body.redirect_type,
     expiresAt: epochMs(body.expires_at, 'expires_at'),
     maxClicks: body.max_clicks,
+    expiredUrl: body.expired_url,
+    archived: body.archived,
+    utm: body.utm,
   };
 }

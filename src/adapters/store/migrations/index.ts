@@ -3,6 +3,7 @@ import * as core from './0001-core.js';
 import * as clickAnalytics from './0002-click-analytics.js';
 import * as clickCounts from './0003-click-counts.js';
 import * as accountsHardening from './0004-accounts-hardening.js';
+import * as linkOptions from './0007-link-options.js';
 
 /**
  * Schema history, oldest first, one file each. The schema builder emits the same DDL for SQLite and
@@ -14,6 +15,7 @@ const migrations: Record<string, Migration> = {
   '0002-click-analytics': { up: clickAnalytics.up },
   '0003-click-counts': { up: clickCounts.up },
   '0004-accounts-hardening': { up: accountsHardening.up },
+  '0007-link-options': { up: linkOptions.up },
 };
 
 export const migrationProvider: MigrationProvider = {
