@@ -11,6 +11,7 @@ import { credentialsContract } from './store/credentials.js';
 import { linksContract } from './store/links.js';
 import { bulkLinksContract } from './store/bulk-links.js';
 import { clicksContract } from './store/clicks.js';
+import { linkOptionsContract } from './store/link-options.js';
 
 for (const dialect of DIALECTS) {
   describe(`store contract: ${dialect}`, () => {
@@ -46,5 +47,6 @@ for (const dialect of DIALECTS) {
     linksContract(ctx);
     bulkLinksContract(ctx);
     clicksContract(ctx);
+    linkOptionsContract(ctx);
   });
 }

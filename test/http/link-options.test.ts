@@ -6,7 +6,7 @@ const BROWSER_ACCEPT = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/
 
 describeEachDialect('link options: expired_url, the 410 page, archived, utm', ({ app, t }) => {
   let eve: Caller;
-  type LinkJson = { id: string; code: string; url: string; expired_url: string | null; archived: boolean; utm: Record<string, string> | null; clicks: number };
+  type LinkJson = { id: string; code: string; url: string; title: string | null; expired_url: string | null; archived: boolean; utm: Record<string, string> | null; clicks: number };
   const create = async (payload: Record<string, unknown>): Promise<LinkJson> => {
     const res = await app().inject({ method: 'POST', url: '/api/v1/links', headers: eve.auth, payload });
     assert.equal(res.statusCode, 201, res.body);
@@ -17,11 +17,6 @@ describeEachDialect('link options: expired_url, the 410 page, archived, utm', ({
   const read = async (id: string): Promise<LinkJson> => {
     await t().ctx.clicks.flush();
     return (await app().inject({ url: `/api/v1/links/${id}`, headers: eve.auth })).json();
-  };
-  const list = async (query = '') => {
-    const res = await app().inject({ url: `/api/v1/links${query}`, headers: eve.auth });
-    assert.equal(res.statusCode, 200, res.body);
-    return res.json() as { data: LinkJson[]; next_cursor: string | null; has_more: boolean };
   };
   const inFuture = (ms: number) => new Date(t().clock.now + ms).toISOString();
 
@@ -133,7 +128,7 @@ describeEachDialect('link options: expired_url, the 410 page, archived, utm', ({
   test('when a link is archived, then it still redirects, leaves the default listing and is listed by ?archived=true alone', async () => {
     const owner = await signUpAndIn(app());
     const make = async (n: number) => (await app().inject({ method: 'POST', url: '/api/v1/links', headers: owner.auth, payload: { url: `https://example.com/${n}` } })).json() as LinkJson;
-    const links = [];
+    const links: LinkJson[] = [];
     for (let n = 0; n < 7; n++) links.push(await make(n));
     const archivedIds = [links[1]!, links[3]!, links[4]!, links[6]!].map((l) => l.id);
     for (const id of archivedIds) {
@@ -147,7 +142,7 @@ describeEachDialect('link options: expired_url, the 410 page, archived, utm', ({
       const ids: string[] = [];
       let cursor: string | null = null;
       do {
-        const res = await app().inject({ url: `${query}&limit=2${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, headers: owner.auth });
+        const res: { statusCode: number; body: string; json(): unknown } = await app().inject({ url: `${query}&limit=2${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, headers: owner.auth });
         assert.equal(res.statusCode, 200, res.body);
         const page = res.json() as { data: LinkJson[]; next_cursor: string | null };
         ids.push(...page.data.map((l) => l.id));
