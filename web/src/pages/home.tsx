@@ -4,7 +4,9 @@ import { Alert } from '../components/alert';
 import { CopyButton } from '../components/copy-button';
 import { Field } from '../components/field';
 import { Page } from '../components/page';
-import { useForm } from '../form';
+import { localError, useForm } from '../form';
+import { LinkOptionsFields } from '../components/link-options-fields';
+import { OPTION_INPUTS, creationOf, emptyNewLink, type NewLinkDraft } from '../link-form';
 import { shortUrlOf } from '../format';
 import { Link } from '../router';
 import { useSession } from '../session';
@@ -32,16 +34,28 @@ function Intro() {
 
 function Shorten() {
   const form = useRef<HTMLFormElement>(null);
-  const [url, setUrl] = useState('');
+  const [draft, setDraft] = useState<NewLinkDraft>(emptyNewLink);
   const [created, setCreated] = useState<ShortLink | null>(null);
-  const { busy, errors, run } = useForm({ url: 'url' });
+  const { busy, errors, run, fail } = useForm({ url: 'url', expires_at: 'expires_at', max_clicks: 'max_clicks', ...OPTION_INPUTS });
+  const bind = (name: keyof NewLinkDraft) => ({
+    name,
+    value: draft[name],
+    onInput: (e: { currentTarget: { value: string } }) => setDraft((d) => ({ ...d, [name]: e.currentTarget.value })),
+    error: errors.fields[name],
+  });
+  // Options that failed or are set stay in view; otherwise they wait behind "More options".
+  const optionsSet = Object.entries(draft).some(([name, value]) => name !== 'url' && value !== '');
+  const optionsFailed = Object.keys(errors.fields).some((name) => name !== 'url');
+  const [optionsOpen, setOptionsOpen] = useState(false);
 
   const submit = (event: Event) => {
     event.preventDefault();
+    const creation = creationOf(draft);
+    if (!creation.ok) return fail(form.current, localError(creation.fields));
     void run(form.current, async () => {
       setCreated(null);
-      setCreated(await call<ShortLink>('POST', '/links', { body: { url: url.trim() } }));
-      setUrl('');
+      setCreated(await call<ShortLink>('POST', '/links', { body: creation.body }));
+      setDraft(emptyNewLink());
     });
   };
 
@@ -50,16 +64,20 @@ function Shorten() {
       <form ref={form} class="shorten" onSubmit={submit} noValidate>
         <Field
           label="Long URL"
-          name="url"
           type="url"
           inputMode="url"
           autoComplete="off"
           placeholder="https://example.com/a/very/long/path"
           required
-          value={url}
-          onInput={(e) => setUrl(e.currentTarget.value)}
-          error={errors.fields.url}
+          {...bind('url')}
         />
+        <details class="field-group" open={optionsOpen || optionsSet || optionsFailed} onToggle={(e) => setOptionsOpen(e.currentTarget.open)}>
+          <summary>More options: expiry, click limit, fallback, UTM</summary>
+          <Field label="Expires at" type="datetime-local" hint="Your local time. Leave empty for never." {...bind('expires_at')} />
+          <Field label="Max clicks" type="number" inputMode="numeric" min={1} step={1}
+            hint="The link stops working after this many clicks. Leave empty for no limit." {...bind('max_clicks')} />
+          <LinkOptionsFields bind={bind} utm={draft} />
+        </details>
         <button type="submit" disabled={busy}>{busy ? 'Shortening…' : 'Shorten'}</button>
         <Alert message={errors.message} />
       </form>
