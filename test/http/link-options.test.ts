@@ -209,6 +209,7 @@ describeEachDialect('link options: expired_url, the 410 page, archived, utm', ({
     }
     const created = await app().inject({ method: 'POST', url: '/api/v1/links', headers: eve.auth, payload: { url: 'https://example.com/', utm: { medium: '' } } });
     assert.equal(created.statusCode, 400);
+    assert.deepEqual(problem(created).errors?.map((e) => e.field), ['utm.medium'], 'the member that failed, not the null branch of utm');
     assert.deepEqual((await read(link.id)).url, 'https://example.com/u?utm_source=keep');
   });
 });
