@@ -32,6 +32,10 @@ export interface LinkRecord {
   redirectType: RedirectType;
   expiresAt: number | null;
   maxClicks: number | null;
+  /** Where an expired or used-up link sends its visitors (302) instead of answering 410; null: the 410. */
+  expiredUrl: string | null;
+  /** Hidden from the default listing; an archived link still redirects. */
+  archived: boolean;
   clicks: number;
   ownerId: string;
   /** Whether a visit must give a password first; the hash itself is read only by findLinkPassword. */
@@ -82,14 +86,13 @@ export interface RefreshTokenRecord {
 
 export type NewUser = Omit<UserRecord, 'role' | 'updatedAt'> & { role?: Role };
 export type UserChanges = Partial<Pick<UserRecord, 'email' | 'name' | 'role' | 'passwordHash'>>;
-/** A link to insert; without a domain, on the default one. */
-export type NewLink = Omit<LinkRecord, 'clicks' | 'updatedAt' | 'domainId' | 'hasPassword'> & {
-  domainId?: string;
+/** A link to insert; without a domain, on the default one; expiredUrl and archived may be left out: null and false. */
+export type NewLink = Omit<LinkRecord, 'clicks' | 'updatedAt' | 'domainId' | 'hasPassword' | 'expiredUrl' | 'archived'> & Partial<Pick<LinkRecord, 'domainId' | 'expiredUrl' | 'archived'>> & {
   /** argon2id hash of the link's password; absent or null: none. */
   passwordHash?: string | null;
 };
 export type LinkChanges = Partial<
-  Pick<LinkRecord, 'domainId' | 'code' | 'url' | 'title' | 'tags' | 'redirectType' | 'expiresAt' | 'maxClicks'> & {
+  Pick<LinkRecord, 'domainId' | 'code' | 'url' | 'title' | 'tags' | 'redirectType' | 'expiresAt' | 'maxClicks' | 'expiredUrl' | 'archived'> & {
     /** A new password's argon2id hash, or null to remove the password. */
     passwordHash: string | null;
   }
@@ -108,6 +111,8 @@ export interface LinkQuery extends PageQuery {
   /** Case-insensitive substring of url, code or title. */
   q?: string;
   tag?: string;
+  /** true: only archived links; false: only the others; undefined: both. */
+  archived?: boolean;
   /** Only links on this domain. */
   domainId?: string;
 }
@@ -335,7 +340,7 @@ export interface DomainDirectory {
 export type KnownDomain = Pick<DomainRecord, 'id' | 'hostname' | 'rootRedirect' | 'notFoundRedirect' | 'ownerId'>;
 
 /** What the redirect needs of a link, as the cache keeps it. */
-export type CachedLink = Pick<LinkTarget, 'id' | 'url' | 'redirectType' | 'expiresAt' | 'maxClicks' | 'hasPassword'>;
+export type CachedLink = Pick<LinkTarget, 'id' | 'url' | 'redirectType' | 'expiresAt' | 'maxClicks' | 'hasPassword' | 'expiredUrl'>;
 
 /** A cached lookup: the link, or null when the code is known not to exist (a negative entry). */
 export type CacheEntry = CachedLink | null;

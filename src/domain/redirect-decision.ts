@@ -17,6 +17,11 @@ export interface RedirectLink {
   maxClicks: number | null;
   /** A visit must give the link's password first (the form, or the unlock cookie it set). */
   hasPassword: boolean;
+  /**
+   * Where a visitor goes once the link has expired or used up its clicks (302, nothing counted); null: a
+   * 410. Absent in a Redis entry written before it existed (0007), which means the same as null.
+   */
+  expiredUrl?: string | null;
 }
 
 export interface Redirect {
@@ -27,10 +32,21 @@ export interface Redirect {
   cacheable: boolean;
 }
 
+/** Why a link no longer redirects to its target. */
+export type GoneReason = 'expired' | 'exhausted';
+
+/** A link that is over, sent to its expired_url: always a 302 that no browser keeps, and no click counted. */
+export interface Fallback {
+  kind: 'fallback';
+  reason: GoneReason;
+  location: string;
+}
+
 export type RedirectDecision =
   | Redirect
+  | Fallback
   | { kind: 'not-found' }
-  | { kind: 'gone'; reason: 'expired' | 'exhausted' }
+  | { kind: 'gone'; reason: GoneReason }
   /** A click-limited link: only the store's conditional count may let a visit through (exact across instances). */
   | { kind: 'count' }
   /** A password-protected link: the visitor gets the password form, unless an unlock cookie proves they gave it (decideUnlocked). */
@@ -48,7 +64,7 @@ const PASSWORD = { kind: 'password' } as const;
 /** The decision for a cached link (null: no such code). Flat early returns: this is the hot path. */
 export function decideRedirect(link: RedirectLink | null | undefined, now: number): RedirectDecision {
   if (!link) return NOT_FOUND;
-  if (link.expiresAt !== null && now >= link.expiresAt) return EXPIRED;
+  if (link.expiresAt !== null && now >= link.expiresAt) return link.expiredUrl ? fallback(link.expiredUrl, 'expired') : EXPIRED;
   if (link.hasPassword) return PASSWORD;
   if (link.maxClicks !== null) return COUNT;
   return redirectOf(link);
@@ -60,7 +76,7 @@ export function decideRedirect(link: RedirectLink | null | undefined, now: numbe
  */
 export function decideUnlocked(link: RedirectLink | null | undefined, now: number): Exclude<RedirectDecision, { kind: 'password' }> {
   if (!link) return NOT_FOUND;
-  if (link.expiresAt !== null && now >= link.expiresAt) return EXPIRED;
+  if (link.expiresAt !== null && now >= link.expiresAt) return link.expiredUrl ? fallback(link.expiredUrl, 'expired') : EXPIRED;
   if (link.maxClicks !== null) return COUNT;
   return redirectOf(link);
 }
@@ -69,23 +85,27 @@ export function decideUnlocked(link: RedirectLink | null | undefined, now: numbe
 export function decideCounted(link: (RedirectLink & LinkLimits) | null | undefined, now: number): Settled {
   if (!link) return NOT_FOUND;
   const state = linkState(link, now);
-  if (state === 'expired') return EXPIRED;
-  if (state === 'exhausted') return EXHAUSTED;
-  return redirectOf(link);
+  return state === 'active' ? redirectOf(link) : goneOf(link, state);
 }
 
 /** The decision after the store counted a visit to a click-limited link, by one conditional statement. */
 export function decideVisit(visit: { outcome: 'missing' } | { outcome: 'live' | 'expired' | 'exhausted'; link: RedirectLink }): Settled {
   if (visit.outcome === 'missing') return NOT_FOUND;
-  if (visit.outcome === 'expired') return EXPIRED;
-  if (visit.outcome === 'exhausted') return EXHAUSTED;
-  return redirectOf(visit.link);
+  return visit.outcome === 'live' ? redirectOf(visit.link) : goneOf(visit.link, visit.outcome);
 }
 
 /** What a domain does with a path that names no link of it (an unknown code, or its root): its redirect there if set (302, never kept by browsers), else a 404. */
 export function elsewhere(target: string | null): Settled {
   return target === null ? NOT_FOUND : { kind: 'redirect', status: 302, location: target, cacheable: false };
 }
+
+/** A link that is over: to its fallback where it has one, gone otherwise. */
+function goneOf(link: RedirectLink, reason: GoneReason): Fallback | { kind: 'gone'; reason: GoneReason } {
+  if (link.expiredUrl) return fallback(link.expiredUrl, reason);
+  return reason === 'expired' ? EXPIRED : EXHAUSTED;
+}
+
+const fallback = (location: string, reason: GoneReason): Fallback => ({ kind: 'fallback', reason, location });
 
 function redirectOf(link: RedirectLink): Redirect {
   return {

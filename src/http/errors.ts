@@ -89,7 +89,12 @@ export const validationError = (issues: readonly AjvIssue[]): AppError => fromVa
 function fromValidation(issues: readonly AjvIssue[], context: string | undefined): AppError {
   // One error per field: a nullable field that fails reports its first branch, not every branch of anyOf.
   const byField = new Map<string, FieldError>();
+  // A nullable object whose member failed (utm.source too long) also fails its null branch ("utm must
+  // be null") and the union ("must match a schema in anyOf"): the member's error says what is wrong.
+  const nested = (issue: AjvIssue) => issues.some((other) => other.instancePath.startsWith(`${issue.instancePath}/`));
+  const branch = (issue: AjvIssue) => issue.keyword === 'anyOf' || (issue.keyword === 'type' && issue.params.type === 'null');
   for (const issue of issues) {
+    if (branch(issue) && nested(issue)) continue;
     const error = fieldError(issue, context);
     if (!byField.has(error.field)) byField.set(error.field, error);
   }

@@ -5,6 +5,7 @@ import { DEFAULT_DOMAIN_PUBLIC_ID } from '../use-cases/domains.js';
 import { invalid } from '../domain/errors.js';
 import { decodeCursor, toPage, type Page } from '../domain/cursor.js';
 import { DEFAULT_PAGE_LIMIT } from './schemas.js';
+import { utmOf } from '../domain/utm.js';
 
 export const iso = (ms: number): string => new Date(ms).toISOString();
 const isoOrNull = (ms: number | null): string | null => (ms === null ? null : iso(ms));
@@ -39,6 +40,9 @@ export function linkJson(baseUrl: string, domains: Pick<DomainDirectory, 'byId'>
       redirect_type: l.redirectType,
       expires_at: isoOrNull(l.expiresAt),
       max_clicks: l.maxClicks,
+      expired_url: l.expiredUrl,
+      archived: l.archived,
+      utm: utmOf(l.url),
       clicks: l.clicks,
       owner_id: l.ownerId,
       has_password: l.hasPassword,

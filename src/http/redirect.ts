@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import type { Config } from '../config.js';
-import { redirectElsewhere, resolveCode, type Redirect, type Visitor } from '../use-cases/resolve-code.js';
+import { goneProblem, redirectElsewhere, resolveCode, type Fallback, type Gone, type Redirect, type Visitor } from '../use-cases/resolve-code.js';
 import { openWithCookie, type UnlockDeps } from '../use-cases/unlock-link.js';
 import { PASSWORD_PAGE_HEADERS, passwordPage } from './link-password-page.js';
 import { UNLOCK_COOKIE } from './unlock-cookie.js';
@@ -16,6 +16,8 @@ import { enforce, redirectLimit, refuse, type RateLimitDeps } from './rate-limit
 import type { Decision } from '../domain/token-bucket.js';
 import { Type } from 'typebox';
 import { problems, responseHeader } from './api/api.js';
+import { prefersHtml } from './accept.js';
+import { GONE_PAGE_HEADERS, gonePage } from './gone-page.js';
 
 export const REDIRECT_ROUTE = '/:code';
 
@@ -83,7 +85,7 @@ const redirectTo = (description: string) => ({
   description,
   type: 'null',
   headers: {
-    location: responseHeader(Type.String({ description: 'the link\'s target URL' }), true),
+    location: responseHeader(Type.String({ description: 'the link\'s target URL (or its expired_url, when it is over)' }), true),
     'cache-control': responseHeader(Type.String({ description: 'public, max-age=3600 for a permanent redirect that may be kept; private, no-store otherwise' }), true),
   },
 });
@@ -102,6 +104,17 @@ export const passwordForm = (description: string, extraHeaders: Record<string, u
   content: { 'text/html': { schema: Type.String({ contentMediaType: 'text/html', description: 'a small page with an <h1>, a labelled password input and a form that POSTs to /{code}; no script' }) } },
 });
 
+/** A link that is over and has no expired_url: a page for a browser (Accept prefers text/html), the problem otherwise. */
+const GONE = (() => {
+  const problem = problems(410)[410] as { headers: object; content: object };
+  return {
+    ...problem,
+    description: 'gone: the link has expired or reached its max_clicks, and has no expired_url. A short HTML page that says which, when '
+      + 'Accept prefers text/html to JSON (a browser); otherwise the problem',
+    content: { ...problem.content, 'text/html': { schema: Type.String({ contentMediaType: 'text/html' }) } },
+  };
+})();
+
 /** GET and HEAD /{code} in the OpenAPI document. The code is not checked against a pattern here: anything unknown is a 404 that counts against the unknown-code limit. */
 const REDIRECT_SCHEMA = {
   tags: ['redirect'], operationId: 'redirect', security: [],
@@ -112,10 +125,12 @@ const REDIRECT_SCHEMA = {
   response: {
     200: passwordForm('a password-protected link: the form asking its password'),
     301: redirectTo('moved permanently (redirect_type 301)'),
-    302: redirectTo('found (redirect_type 302, the default)'),
+    302: redirectTo('found (redirect_type 302, the default); also the answer of a link that has expired or reached its max_clicks and has an '
+      + 'expired_url: a redirect there, never kept by browsers (private, no-store), and no click is counted, since the link is over'),
     307: redirectTo('temporary redirect (redirect_type 307)'),
     308: redirectTo('permanent redirect (redirect_type 308)'),
-    ...problems(400, 404, 410),
+    ...problems(400, 404),
+    410: GONE,
   },
 };
 
@@ -135,13 +150,14 @@ export function redirectRoute(app: Api, deps: RedirectPathDeps): void {
     const domain = domainOf(request.raw);
     const { code } = request.params;
     const seen = request.method === 'GET' ? visitor(request.headers) : null;
-    let target: Redirect | undefined;
+    // undefined: a protected link whose visitor has not given its password (the form).
+    let target: Redirect | Fallback | Gone | undefined;
     try {
       const resolved = await resolveCode(deps, domain, code, seen);
       // A protected link: a GET with its unlock cookie goes through; anything else (HEAD too) gets the form.
       const unlock = resolved.kind === 'password' && seen ? cookie(request, UNLOCK_COOKIE) : undefined;
       const opened = resolved.kind === 'password' && seen && unlock !== undefined ? await openWithCookie(deps, domain!, code, resolved, seen, unlock) : resolved;
-      if (opened.kind === 'redirect') target = opened;
+      if (opened.kind !== 'password') target = opened;
     } catch (err) {
       if (!(err instanceof AppError && err.kind === 'not-found')) throw err;
       // Guessing codes shows up as 404s: a client that collects too many gets 429s instead.
@@ -149,6 +165,11 @@ export function redirectRoute(app: Api, deps: RedirectPathDeps): void {
       target = redirectElsewhere(domain?.notFoundRedirect ?? null);
     }
     if (!target) return reply.code(200).headers(PASSWORD_PAGE_HEADERS).send(passwordPage(`/${code}`));
+    if (target.kind === 'fallback') return reply.code(302).header('location', target.location).header('cache-control', 'private, no-store').send();
+    if (target.kind === 'gone') {
+      if (!prefersHtml(request.headers.accept)) throw goneProblem(target.reason);
+      return reply.code(410).headers(GONE_PAGE_HEADERS).send(gonePage(target.reason));
+    }
     return reply.code(target.status).header('location', target.location).header('cache-control', cacheControl(target)).send();
   });
 }

@@ -98,6 +98,7 @@ export const ApiKeyCreated = Type.Object({
 // ── links ─────────────────────────────────────────────────────────────────────────────────────
 
 const RedirectType = Type.Enum([301, 302, 307, 308]);
+const UtmValue = Type.String({ minLength: 1, maxLength: 200 });
 const tagOptions = { minLength: 1, maxLength: 32, pattern: NOT_BLANK };
 const Tag = Type.String(tagOptions);
 const linkFields = {
@@ -115,6 +116,21 @@ const linkFields = {
     minLength: 4, maxLength: 256, writeOnly: true,
     description: 'write-only: visitors must give it before they are redirected; null removes it (as does leaving it out of a PUT). Stored as an argon2id hash, never returned',
   })),
+  expired_url: Nullable(Type.String({
+    minLength: 1, maxLength: 2048,
+    description: 'where visitors go (302, no click counted) once the link has expired or reached max_clicks, instead of a 410; '
+      + 'checked like url. null: the 410',
+  })),
+  archived: Type.Boolean({ description: 'hidden from GET /links unless ?archived=true; an archived link still redirects' }),
+  utm: Nullable(Type.Object({
+    source: Type.Optional(UtmValue), medium: Type.Optional(UtmValue), campaign: Type.Optional(UtmValue),
+    term: Type.Optional(UtmValue), content: Type.Optional(UtmValue),
+  }, {
+    ...closed,
+    description: 'merged into url (or, in a PATCH without url, into the stored url): its utm_* parameters become exactly these, '
+      + 'a key left out removes that parameter and null removes all five; other query parameters and the fragment are kept. '
+      + 'The url with them must keep to 2,048 characters',
+  })),
 };
 export const LinkBody = Type.Object({
   url: linkFields.url,
@@ -126,6 +142,9 @@ export const LinkBody = Type.Object({
   max_clicks: Type.Optional(linkFields.max_clicks),
   redirect_type: Type.Optional(linkFields.redirect_type),
   password: Type.Optional(linkFields.password),
+  expired_url: Type.Optional(linkFields.expired_url),
+  archived: Type.Optional(linkFields.archived),
+  utm: Type.Optional(linkFields.utm),
 }, closed);
 export type LinkBody = Static<typeof LinkBody>;
 export const LinkPatchBody = Type.Object({ ...LinkBody.properties, url: Type.Optional(linkFields.url) }, { ...closed, minProperties: 1 });
@@ -141,6 +160,12 @@ export const Link = Type.Object({
   redirect_type: RedirectType,
   expires_at: Nullable(Time),
   max_clicks: Nullable(Type.Integer()),
+  expired_url: Nullable(Type.String()),
+  archived: Type.Boolean(),
+  utm: Nullable(Type.Object({
+    source: Type.Optional(Type.String()), medium: Type.Optional(Type.String()), campaign: Type.Optional(Type.String()),
+    term: Type.Optional(Type.String()), content: Type.Optional(Type.String()),
+  }, { description: 'the utm_* parameters of url, read back from it (url shows them too); null when it has none' })),
   clicks: Type.Integer(),
   owner_id: Id,
   has_password: Type.Boolean({ description: 'whether visitors must give a password (set with `password`)' }),
@@ -172,12 +197,14 @@ export const BulkLinksResults = Type.Object({
     problem: Type.Optional(Type.Unsafe<Static<typeof Problem>>({ $ref: 'Problem#' })),
   }), { description: 'one per item, in the order of the request' }),
 });
+const ArchivedFilter = Type.Boolean({ default: false, description: 'true: only archived links; false (the default): only the others' });
 
 export const LinkListQuery = Type.Object({
   ...PageQuery.properties,
   q: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'substring of url, code or title' })),
   tag: Type.Optional(Type.String({ ...tagOptions, description: 'only links with this tag' })),
   owner: Type.Optional(Type.Literal('all', { description: 'admins: every owner\'s links' })),
+  archived: Type.Optional(ArchivedFilter),
   domain: Type.Optional(Type.String({ minLength: 1, maxLength: 253, description: 'only links on the domain with this host name' })),
 }, closed);
 
@@ -209,6 +236,9 @@ export const Domain = Type.Object({
   created_at: Nullable(Time),
   updated_at: Nullable(Time),
 });
+
+/** A user's links: a page, archived ones apart as in GET /links. */
+export const UserLinksQuery = Type.Object({ ...PageQuery.properties, archived: Type.Optional(ArchivedFilter) }, closed);
 
 // ── stats ─────────────────────────────────────────────────────────────────────────────────────
 

@@ -2,7 +2,8 @@ import { assertValidCustomCode } from '../domain/codes.js';
 import type { Cursor } from '../domain/cursor.js';
 import { AppError, invalid, notFound } from '../domain/errors.js';
 import { newId } from '../domain/ids.js';
-import { assertSafeUrl, type UrlPolicy } from '../domain/url-safety.js';
+import { assertSafeUrl, MAX_URL_LENGTH, type UrlPolicy } from '../domain/url-safety.js';
+import { withUtm, type Utm } from '../domain/utm.js';
 import { UniqueViolation, type DomainDirectory, type LinkChanges, type LinkLookup, type LinkRecord, type LinkStore, type NewLink, type RedirectType } from '../ports.js';
 import { type Actor, isAdmin } from './actor.js';
 import { hashPassword } from '../security/passwords.js';
@@ -38,25 +39,35 @@ export interface LinkInput {
   redirectType?: RedirectType;
   /** Write-only: stored as its argon2id hash, never read back; null (or left out) means none. */
   password?: string | null;
+  expiredUrl?: string | null;
+  archived?: boolean;
+  /** Merged into the target URL: its utm_* parameters become exactly these (null: none). */
+  utm?: Utm | null;
 }
 
 const RANDOM_CODE_ATTEMPTS = 5;
 
-/** What an edit may change: the stored fields, with the domain named by its host and a new password in clear (hashed here; null removes it). */
-export type LinkEdit = Omit<LinkChanges, 'domainId' | 'passwordHash'> & { domain?: string; password?: string | null };
+/**
+ * What an edit may change: the stored fields, with the domain named by its host, a new password in clear
+ * (hashed here; null removes it), and the UTM parameters merged into the (new or stored) url.
+ */
+export type LinkEdit = Omit<LinkChanges, 'domainId' | 'passwordHash'> & Pick<LinkInput, 'domain' | 'password' | 'utm'>;
 
 /** assertValid → pick a code → insert (retrying a random code that collides) */
 export async function createLink(deps: LinkDeps, actor: Actor, input: LinkInput): Promise<LinkRecord> {
   const now = deps.clock();
+  const valid = assertValid(deps, input, now);
   const link = {
     id: newId(now),
     domainId: domainOf(deps, actor, input.domain) ?? DEFAULT_DOMAIN_ID,
-    url: assertValid(deps, input, now).url!,
+    url: mergeUtm(valid.url!, input.utm),
     title: input.title ?? null,
     tags: normalizeTags(input.tags ?? []),
     redirectType: input.redirectType ?? 302,
     expiresAt: input.expiresAt ?? null,
     maxClicks: input.maxClicks ?? null,
+    expiredUrl: valid.expiredUrl ?? null,
+    archived: input.archived ?? false,
     ownerId: actor.user.id,
     createdAt: now,
     passwordHash: await passwordHashOf(input.password),
@@ -91,6 +102,8 @@ export interface LinkListing {
   cursor?: Cursor;
   q?: string;
   tag?: string;
+  /** true lists only archived links; absent or false, only the others. */
+  archived?: boolean;
   /** 'all' (admins only) lists every owner's links; otherwise the actor's own, or this owner's. */
   owner?: 'all' | { id: string };
   /** Only links on the domain with this host name. */
@@ -107,7 +120,9 @@ export async function listLinks(deps: Pick<LinkDeps, 'store' | 'domains'>, actor
     if (owner.id !== actor.user.id && !isAdmin(actor)) throw notFound('user');
     ownerId = owner.id;
   }
-  return deps.store.listLinks({ ...query, ownerId, tag: query.tag?.toLowerCase(), domainId: domainOf(deps, actor, domain) });
+  return deps.store.listLinks({
+    ...query, ownerId, tag: query.tag?.toLowerCase(), archived: query.archived ?? false, domainId: domainOf(deps, actor, domain),
+  });
 }
 
 /** PUT passes a whole LinkInput (absent optional fields reset to their defaults); PATCH passes only what changes. */
@@ -116,12 +131,15 @@ export async function updateLink(
 ): Promise<LinkRecord> {
   const before = await getLink(deps, actor, id);
   const now = deps.clock();
-  const { domain, password, ...changes } = edit;
+  const { domain, password, utm, ...changes } = edit;
   const domainId = domainOf(deps, actor, domain);
-  const { url } = assertValid(deps, changes, now);
+  const valid = assertValid(deps, changes, now);
+  // UTM without a url is merged into the stored one (the one read just now: a concurrent change of the
+  // url in between is overwritten, as any PATCH overwrites the fields it names).
+  const url = utm === undefined ? valid.url : mergeUtm(valid.url ?? before.url, utm);
   const tags = changes.tags === undefined ? undefined : normalizeTags(changes.tags);
   const passwordHash = await passwordHashOf(password);
-  const link = await codeMustBeFree(deps.store.updateLink(id, { ...changes, domainId, url, tags, passwordHash }, now));
+  const link = await codeMustBeFree(deps.store.updateLink(id, { ...changes, domainId, url, expiredUrl: valid.expiredUrl, tags, passwordHash }, now));
   if (!link) throw notFound('link');
   const [was, is] = [linkKey(before.domainId, before.code), linkKey(link.domainId, link.code)];
   await deps.cache.invalidate(was);
@@ -140,6 +158,10 @@ export const replacement = (input: LinkInput): LinkEdit => ({
   expiresAt: input.expiresAt ?? null,
   maxClicks: input.maxClicks ?? null,
   password: input.password ?? null,
+  expiredUrl: input.expiredUrl ?? null,
+  archived: input.archived ?? false,
+  // Left out: the url is kept as given, utm_* parameters and all.
+  utm: input.utm,
 });
 
 /** A password's argon2id hash; undefined (leave as is) and null (none) pass through. */
@@ -161,11 +183,27 @@ function domainOf(deps: Pick<LinkDeps, 'domains'>, actor: Actor, hostname: strin
   return domain.id;
 }
 
-/** Checks the fields the schema cannot, and returns the target URL normalized. */
-function assertValid(deps: Pick<LinkDeps, 'urlPolicy'>, input: Partial<LinkInput>, now: number): { url?: string } {
+/**
+ * Checks the fields the schema cannot, and returns the target URL and the fallback normalized. The
+ * fallback is a redirect target like the url, so it passes the same checks (scheme, loop, blocklist,
+ * private addresses).
+ */
+function assertValid(deps: Pick<LinkDeps, 'urlPolicy'>, input: Partial<LinkInput>, now: number): { url?: string; expiredUrl?: string | null } {
   if (input.code !== undefined) assertValidCustomCode(input.code);
   if (input.expiresAt != null && input.expiresAt <= now) throw invalid('expires_at', 'must be in the future');
-  return { url: input.url === undefined ? undefined : assertSafeUrl(input.url, deps.urlPolicy) };
+  const url = input.url === undefined ? undefined : assertSafeUrl(input.url, deps.urlPolicy);
+  const expiredUrl = input.expiredUrl == null ? input.expiredUrl : assertSafeUrl(input.expiredUrl, deps.urlPolicy, 'expired_url');
+  return { url, expiredUrl };
+}
+
+/** The url with `utm` merged in (undefined: as it is); the result is a Location too, so it keeps to the same length. */
+function mergeUtm(url: string, utm: Utm | null | undefined): string {
+  if (utm === undefined) return url;
+  const merged = withUtm(url, utm);
+  if (merged.length > MAX_URL_LENGTH) {
+    throw invalid('utm', `would make the url longer than ${MAX_URL_LENGTH.toLocaleString('en')} characters`);
+  }
+  return merged;
 }
 
 /** Tags compare case-insensitively and without surrounding spaces; duplicates collapse. */

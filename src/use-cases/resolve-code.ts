@@ -1,10 +1,16 @@
 import { couldBeCode } from '../domain/codes.js';
 import { AppError } from '../domain/errors.js';
-import { decideCounted, decideRedirect, decideUnlocked, decideVisit, elsewhere, type Redirect, type Settled } from '../domain/redirect-decision.js';
+import { decideCounted, decideRedirect, decideUnlocked, decideVisit, elsewhere, type Fallback, type GoneReason, type Redirect, type Settled } from '../domain/redirect-decision.js';
 import type { CachedLink, ClickQueue, KnownDomain, LinkLookup, LinkStore } from '../ports.js';
 import { linkKey } from '../domain/link-key.js';
 
-export type { Redirect } from '../domain/redirect-decision.js';
+export type { Fallback, GoneReason, Redirect } from '../domain/redirect-decision.js';
+
+/** A link that is over and has no fallback: the caller answers 410, as a page or a problem (goneProblem). */
+export interface Gone {
+  kind: 'gone';
+  reason: GoneReason;
+}
 
 /** A protected link whose visitor has not proved its password: the route answers with the form. */
 export interface PasswordAsked {
@@ -37,18 +43,22 @@ export interface Visitor {
  * decided from the cache. A limited link is checked and counted by one conditional UPDATE in the store,
  * so its limit holds exactly under any concurrency and across instances. The click event is enqueued
  * in memory, never awaited. A HEAD (link previews, checkers) passes no visitor: it looks, and counts nothing.
- * A protected link is not visited here: the visitor is asked its password (nothing counted).
+ * A protected link is not visited here: the visitor is asked its password (nothing counted). A link that
+ * is over answers its fallback (no click: the link is over) or Gone; an unknown code throws 404.
  */
-export async function resolveCode(deps: RedirectDeps, domain: KnownDomain | undefined, code: string, visitor: Visitor | null): Promise<Redirect | PasswordAsked> {
+export async function resolveCode(
+  deps: RedirectDeps, domain: KnownDomain | undefined, code: string, visitor: Visitor | null,
+): Promise<Redirect | Fallback | Gone | PasswordAsked> {
   // A host no domain names has no links: the same 404 as an unknown code.
-  if (!domain || !couldBeCode(code)) throw problemOf({ kind: 'not-found' });
+  if (!domain || !couldBeCode(code)) throw notFound();
   const link = await deps.cache.lookup(linkKey(domain.id, code));
   const now = deps.clock();
   const cached = decideRedirect(link, now);
   if (cached.kind === 'password') return askPassword(deps, link!, domain.id, code, now);
   const counted = cached.kind === 'count';
   const decision = cached.kind === 'count' ? await limitedVisit(deps, domain.id, code, visitor !== null, now) : cached;
-  if (decision.kind !== 'redirect') throw problemOf(decision);
+  if (decision.kind === 'not-found') throw notFound();
+  if (decision.kind !== 'redirect') return decision;
   if (visitor) deps.clicks.enqueue({ linkId: link!.id, at: now, counted, ...visitor });
   return decision;
 }
@@ -67,13 +77,14 @@ export function redirectElsewhere(target: string | null): Redirect {
 }
 
 /**
- * The form for a protected link, unless it is click-limited and used up: that is a 410 like any other
- * visit, not a form whose right password could only lead to the 410. One store read, for limited ones only.
+ * The form for a protected link, unless it is click-limited and used up: that is a 410 (or its fallback)
+ * like any other visit, not a form whose right password could only lead there. One store read, for limited ones only.
  */
-async function askPassword(deps: Pick<RedirectDeps, 'store'>, link: CachedLink, domainId: string, code: string, now: number): Promise<PasswordAsked> {
+async function askPassword(deps: Pick<RedirectDeps, 'store'>, link: CachedLink, domainId: string, code: string, now: number): Promise<PasswordAsked | Fallback | Gone> {
   if (link.maxClicks !== null) {
     const counted = decideCounted(await deps.store.findTargetByCode(code, domainId), now);
-    if (counted.kind !== 'redirect') throw problemOf(counted);
+    if (counted.kind === 'not-found') throw notFound();
+    if (counted.kind !== 'redirect') return counted;
   }
   return { kind: 'password', link };
 }
@@ -92,9 +103,16 @@ export async function openUnlocked(deps: Omit<RedirectDeps, 'cache'>, link: Cach
   return settled;
 }
 
+/** The problem of a decision that is not a redirect: 404, or the 410 of a link that is over (its fallback too, where a redirect cannot be answered). */
 export function problemOf(decision: Exclude<Settled, Redirect>): AppError {
-  if (decision.kind === 'not-found') return new AppError('not-found', 'no link with this code');
-  return decision.reason === 'expired'
+  return decision.kind === 'not-found' ? notFound() : goneProblem(decision.reason);
+}
+
+const notFound = (): AppError => new AppError('not-found', 'no link with this code');
+
+/** The 410 problem of a link that is over. */
+export function goneProblem(reason: GoneReason): AppError {
+  return reason === 'expired'
     ? new AppError('gone', 'this link has expired')
     : new AppError('gone', 'this link has reached its click limit');
 }

@@ -20,7 +20,7 @@ let seq = 0;
 /** A code no other test in this run uses. */
 const freshCode = (base = 'c') => `${base}${++seq}x${Math.random().toString(36).slice(2, 8)}`;
 const link = (over: Partial<CachedLink> = {}): CachedLink => ({
-  id: `01HZ${++seq}`, url: `https://example.com/${seq}`, redirectType: 302, expiresAt: null, maxClicks: null, hasPassword: false, ...over,
+  id: `01HZ${++seq}`, url: `https://example.com/${seq}`, redirectType: 302, expiresAt: null, maxClicks: null, hasPassword: false, expiredUrl: null, ...over,
 });
 
 /** A connection whose command client is ready: it has no offline queue, so a command sent earlier fails at once. */

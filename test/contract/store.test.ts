@@ -13,6 +13,7 @@ import { bulkLinksContract } from './store/bulk-links.js';
 import { clicksContract } from './store/clicks.js';
 import { domainsContract } from './store/domains.js';
 import { idempotencyContract } from './store/idempotency.js';
+import { linkOptionsContract } from './store/link-options.js';
 
 for (const dialect of DIALECTS) {
   describe(`store contract: ${dialect}`, () => {
@@ -50,5 +51,6 @@ for (const dialect of DIALECTS) {
     clicksContract(ctx);
     domainsContract(ctx);
     idempotencyContract(ctx);
+    linkOptionsContract(ctx);
   });
 }

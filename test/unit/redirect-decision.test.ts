@@ -4,7 +4,7 @@ import { decideCounted, decideRedirect, decideUnlocked, decideVisit, type Redire
 
 const NOW = 1_700_000_000_000;
 const link = (over: Partial<RedirectLink> = {}): RedirectLink =>
-  ({ url: 'https://example.com/a', redirectType: 302, expiresAt: null, maxClicks: null, hasPassword: false, ...over });
+  ({ url: 'https://example.com/a', redirectType: 302, expiresAt: null, maxClicks: null, hasPassword: false, expiredUrl: null, ...over });
 
 describe('the redirect decision', () => {
   test('when the link is live, then it redirects with its type and target, cacheable only if permanent and unlimited', () => {
@@ -47,5 +47,31 @@ describe('the redirect decision', () => {
     assert.deepEqual(decideUnlocked(link({ hasPassword: true, expiresAt: NOW - 1 }), NOW), { kind: 'gone', reason: 'expired' });
     assert.deepEqual(decideUnlocked(null, NOW), { kind: 'not-found' });
     assert.equal((decideVisit({ outcome: 'live', link: link({ hasPassword: true, redirectType: 308 }) }) as { cacheable: boolean }).cacheable, false);
+  });
+});
+
+describe('the fallback of a link that is over (expired_url)', () => {
+  const withFallback = (over: Partial<RedirectLink> = {}) => link({ expiredUrl: 'https://example.com/over', ...over });
+
+  test('when a link with an expired_url has expired, then the cache alone decides the fallback', () => {
+    assert.deepEqual(decideRedirect(withFallback({ expiresAt: NOW }), NOW), { kind: 'fallback', reason: 'expired', location: 'https://example.com/over' });
+    assert.deepEqual(decideRedirect(withFallback({ expiresAt: NOW, maxClicks: 3 }), NOW), { kind: 'fallback', reason: 'expired', location: 'https://example.com/over' });
+    assert.equal(decideRedirect(withFallback({ expiresAt: NOW + 1 }), NOW).kind, 'redirect', 'not before its expiry');
+  });
+
+  test('when a limited link with an expired_url is used up, then the store\'s outcome decides the fallback', () => {
+    const limited = withFallback({ maxClicks: 2 });
+    assert.deepEqual(decideRedirect(limited, NOW), { kind: 'count' }, 'the cache cannot know the clicks');
+    assert.deepEqual(decideVisit({ outcome: 'exhausted', link: limited }), { kind: 'fallback', reason: 'exhausted', location: 'https://example.com/over' });
+    assert.deepEqual(decideVisit({ outcome: 'expired', link: limited }), { kind: 'fallback', reason: 'expired', location: 'https://example.com/over' });
+    assert.deepEqual(decideCounted({ ...limited, clicks: 2 }, NOW), { kind: 'fallback', reason: 'exhausted', location: 'https://example.com/over' });
+    assert.equal(decideVisit({ outcome: 'live', link: limited }).kind, 'redirect', 'a live visit goes to the target');
+  });
+
+  test('when expired_url is null or absent (a cache entry from before it existed), then the link is gone', () => {
+    assert.deepEqual(decideRedirect(link({ expiresAt: NOW, expiredUrl: null }), NOW), { kind: 'gone', reason: 'expired' });
+    const old = { url: 'https://example.com/a', redirectType: 302 as const, expiresAt: NOW, maxClicks: null, hasPassword: false };
+    assert.deepEqual(decideRedirect(old, NOW), { kind: 'gone', reason: 'expired' });
+    assert.deepEqual(decideVisit({ outcome: 'exhausted', link: link({ maxClicks: 1 }) }), { kind: 'gone', reason: 'exhausted' });
   });
 });

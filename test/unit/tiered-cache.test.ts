@@ -6,7 +6,7 @@ import { createMetrics } from '../../src/obs/metrics.js';
 import type { CacheEntry, CachedLink, Store } from '../../src/ports.js';
 import type { LinkCache } from '../../src/adapters/cache/link-cache.js';
 
-const link = (url: string): CachedLink => ({ id: 'l1', url, redirectType: 302, expiresAt: null, maxClicks: null, hasPassword: false });
+const link = (url: string): CachedLink => ({ id: 'l1', url, redirectType: 302, expiresAt: null, maxClicks: null, hasPassword: false, expiredUrl: null });
 
 test('when Redis does not take an invalidation, the writing instance reads the store, not the stale Redis entry', async () => {
   let stored: CachedLink | undefined = link('https://example.com/new');

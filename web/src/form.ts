@@ -16,14 +16,14 @@ const NONE: FormErrors = { fields: {}, message: null };
 
 /**
  * Splits a failure over a form. `inputs` maps the API's snake_case field names to the form's input
- * names; `tags[2]` or `tags.x` count as `tags`.
+ * names; `tags[2]` or `tags.x` count as `tags` unless the whole name is mapped (`utm.source`).
  */
 export function formErrors(err: unknown, inputs: Record<string, string>): FormErrors {
   if (!(err instanceof ApiError)) return { fields: {}, message: 'Something went wrong. Reload the page and try again.' };
   const fields: Record<string, string> = {};
   let unplaced = false;
   for (const { field, message } of err.problem?.errors ?? []) {
-    const input = inputs[field.split(/[.[]/)[0] ?? field];
+    const input = inputs[field] ?? inputs[field.split(/[.[]/)[0] ?? field];
     if (input) fields[input] = fields[input] ? `${fields[input]}; ${message}` : message;
     else unplaced = true;
   }

@@ -13,8 +13,8 @@ type LinkRow = Selectable<Database['links']>;
 
 const linkRow = (link: NewLink) => ({
   id: link.id, domain_id: link.domainId ?? DEFAULT_DOMAIN_ID, code: link.code, url: link.url, title: link.title, redirect_type: link.redirectType,
-  expires_at: link.expiresAt, max_clicks: link.maxClicks, owner_id: link.ownerId, created_at: link.createdAt,
-  updated_at: link.createdAt, password_hash: link.passwordHash ?? null,
+  expires_at: link.expiresAt, max_clicks: link.maxClicks, expired_url: link.expiredUrl ?? null, archived: link.archived ? 1 : 0,
+  owner_id: link.ownerId, created_at: link.createdAt, updated_at: link.createdAt, password_hash: link.passwordHash ?? null,
 });
 
 /** Links with their tags, and the redirect's reads and counted visits. */
@@ -51,7 +51,10 @@ export class KyselyLinkStore implements LinkStore {
       for (const chunk of chunks(tags)) await trx.insertInto('link_tags').values(chunk).execute();
     });
     return links.map(({ passwordHash, ...link }) => inserted.has(link.id)
-      ? { ...link, domainId: link.domainId ?? DEFAULT_DOMAIN_ID, tags: [...link.tags].sort(), clicks: 0, hasPassword: passwordHash != null, updatedAt: link.createdAt }
+      ? {
+        ...link, domainId: link.domainId ?? DEFAULT_DOMAIN_ID, expiredUrl: link.expiredUrl ?? null, archived: link.archived ?? false,
+        tags: [...link.tags].sort(), clicks: 0, hasPassword: passwordHash != null, updatedAt: link.createdAt,
+      }
       : new UniqueViolation('code'));
   }
 
@@ -78,10 +81,13 @@ export class KyselyLinkStore implements LinkStore {
     return row && (await this.#withTags([row]))[0];
   }
 
-  async listLinks({ limit, cursor, ownerId, q, tag, domainId }: LinkQuery): Promise<LinkRecord[]> {
+  async listLinks({ limit, cursor, ownerId, q, tag, archived, domainId }: LinkQuery): Promise<LinkRecord[]> {
     let query = this.db.selectFrom('links').selectAll('links');
     if (ownerId !== undefined) query = query.where('owner_id', '=', ownerId);
     if (domainId !== undefined) query = query.where('domain_id', '=', domainId);
+    // A literal, not a parameter: only then may the planners use the partial indexes of archived links
+    // (0007), which SQLite matches to the query's WHERE by its text.
+    if (archived !== undefined) query = query.where(sql<boolean>`archived = ${sql.lit(archived ? 1 : 0)}`);
     if (cursor) {
       query = query.where((eb) => eb(eb.refTuple('created_at', 'id'), '<', eb.tuple(cursor.createdAt, cursor.id)));
     }
@@ -107,7 +113,8 @@ export class KyselyLinkStore implements LinkStore {
     const set = {
       ...definedOnly({
         domain_id: changes.domainId, code: changes.code, url: changes.url, title: changes.title, redirect_type: changes.redirectType,
-        expires_at: changes.expiresAt, max_clicks: changes.maxClicks, password_hash: changes.passwordHash,
+        expires_at: changes.expiresAt, max_clicks: changes.maxClicks, expired_url: changes.expiredUrl,
+        archived: changes.archived === undefined ? undefined : changes.archived ? 1 : 0, password_hash: changes.passwordHash,
       }),
       updated_at: now,
     };
@@ -181,8 +188,8 @@ export class KyselyLinkStore implements LinkStore {
 function toTarget(r: LinkRow): LinkTarget {
   return {
     id: r.id, domainId: r.domain_id, code: r.code, url: r.url, title: r.title, redirectType: r.redirect_type as RedirectType,
-    expiresAt: r.expires_at, maxClicks: r.max_clicks, clicks: r.clicks, ownerId: r.owner_id,
-    hasPassword: r.password_hash !== null, createdAt: r.created_at, updatedAt: r.updated_at,
+    expiresAt: r.expires_at, maxClicks: r.max_clicks, expiredUrl: r.expired_url, archived: Number(r.archived) === 1,
+    clicks: r.clicks, ownerId: r.owner_id, hasPassword: r.password_hash !== null, createdAt: r.created_at, updatedAt: r.updated_at,
   };
 }
 

@@ -54,6 +54,10 @@ export interface Database {
     redirect_type: number;
     expires_at: number | null;
     max_clicks: number | null;
+    /** Where an expired or used-up link sends visitors instead of a 410 (0007). */
+    expired_url: string | null;
+    /** 1: hidden from the default listing (0007); an integer, as booleans are on SQLite. */
+    archived: Generated<number>;
     clicks: Generated<number>;
     owner_id: string;
     /** argon2id hash of the link's password (0006); null: no password. */

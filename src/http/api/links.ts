@@ -54,13 +54,14 @@ export function linkRoutes(app: Api, deps: LinkDeps & StatsDeps & IdempotencyDep
 
   app.get('/links', {
     schema: {
-      tags, security: scoped('links:read'), operationId: 'listLinks', summary: 'Your links, newest first (admins: ?owner=all)', querystring: LinkListQuery,
+      tags, security: scoped('links:read'), operationId: 'listLinks', querystring: LinkListQuery,
+      summary: 'Your links, newest first (admins: ?owner=all); archived links only with ?archived=true, which lists them alone',
       response: { 200: json(Page(Link), 'a page of links'), ...problems(400, 401, 403) },
     },
   }, async (request) => {
     const actor = requireActor(request);
-    const { q, tag, owner, domain } = request.query;
-    return paged(request.query, (limit, cursor) => listLinks(deps, actor, { limit, cursor, q, tag, owner, domain }), present);
+    const { q, tag, owner, domain, archived } = request.query;
+    return paged(request.query, (limit, cursor) => listLinks(deps, actor, { limit, cursor, q, tag, owner, domain, archived }), present);
   });
 
   app.get('/links/:id', {
@@ -83,7 +84,7 @@ export function linkRoutes(app: Api, deps: LinkDeps & StatsDeps & IdempotencyDep
 
   app.patch('/links/:id', {
     schema: {
-      tags, security: scoped('links:write'), operationId: 'updateLink', summary: 'Change some fields of a link; null clears title, expires_at or max_clicks',
+      tags, security: scoped('links:write'), operationId: 'updateLink', summary: 'Change some fields of a link; null clears title, expires_at, max_clicks, expired_url or utm',
       params: IdParams, body: LinkPatchBody, response: { 200: json(Link, 'the link as changed'), ...problems(...BODY_ERRORS, 401, 403, 404, 409) },
     },
   }, async (request, reply) => {
@@ -135,5 +136,8 @@ export function linkInput(body: Partial<Static<typeof LinkBody>>): LinkEdit {
     expiresAt: epochMs(body.expires_at, 'expires_at'),
     maxClicks: body.max_clicks,
     password: body.password,
+    expiredUrl: body.expired_url,
+    archived: body.archived,
+    utm: body.utm,
   };
 }

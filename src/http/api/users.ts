@@ -6,7 +6,7 @@ import { listLinks, type LinkDeps } from '../../use-cases/links.js';
 import { refuseApiKey, requireActor } from '../auth.js';
 import { limitPasswordCheck, limitSignUp, type RateLimitDeps } from '../rate-limit.js';
 import { linkJson, paged, userJson } from '../present.js';
-import { IdParams, Link, Page, PageQuery, SignUpBody, User, UserPatchBody, UserPutBody } from '../schemas.js';
+import { IdParams, Link, Page, PageQuery, SignUpBody, User, UserLinksQuery, UserPatchBody, UserPutBody } from '../schemas.js';
 import { BODY_ERRORS, LOCATION, empty, json, problems, type Api } from './api.js';
 import { SECURITY } from '../openapi.js';
 
@@ -94,12 +94,14 @@ export function userRoutes(app: Api, deps: UserDeps & Pick<LinkDeps, 'store' | '
   app.get('/users/:id/links', {
     onRequest,
     schema: {
-      tags, security, operationId: 'listUserLinks', summary: 'A user\'s links, newest first (self or admin)', params: IdParams, querystring: PageQuery,
+      tags, security, operationId: 'listUserLinks', params: IdParams, querystring: UserLinksQuery,
+      summary: 'A user\'s links, newest first (self or admin); archived links only with ?archived=true, which lists them alone',
       response: { 200: json(Page(Link), 'a page of links'), ...problems(400, 401, 403, 404) },
     },
   }, async (request) => {
     const actor = requireActor(request);
     const user = await getUser(deps, actor, request.params.id);
-    return paged(request.query, (limit, cursor) => listLinks(deps, actor, { limit, cursor, owner: { id: user.id } }), linkJson(deps.config.baseUrl, deps.domains));
+    const { archived } = request.query;
+    return paged(request.query, (limit, cursor) => listLinks(deps, actor, { limit, cursor, archived, owner: { id: user.id } }), linkJson(deps.config.baseUrl, deps.domains));
   });
 }

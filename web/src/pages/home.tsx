@@ -6,8 +6,9 @@ import { ShortenSeveral } from '../components/shorten-several';
 import { Field } from '../components/field';
 import { Page } from '../components/page';
 import { localError, useForm } from '../form';
+import { LinkOptionsFields } from '../components/link-options-fields';
+import { OPTION_INPUTS, PASSWORD_MAX, creationOf, emptyNewLink, passwordProblem, type NewLinkDraft } from '../link-form';
 import { shortUrlOf } from '../format';
-import { PASSWORD_MAX, passwordProblem } from '../link-form';
 import { Link } from '../router';
 import { useSession } from '../session';
 import type { Link as ShortLink } from '../types';
@@ -34,21 +35,32 @@ function Intro() {
 
 function Shorten() {
   const form = useRef<HTMLFormElement>(null);
-  const [url, setUrl] = useState('');
+  const [draft, setDraft] = useState<NewLinkDraft>(emptyNewLink);
   const [password, setPassword] = useState('');
   const [created, setCreated] = useState<ShortLink | null>(null);
-  const { busy, errors, run, fail } = useForm({ url: 'url', password: 'password' });
+  const { busy, errors, run, fail } = useForm({ url: 'url', password: 'password', expires_at: 'expires_at', max_clicks: 'max_clicks', ...OPTION_INPUTS });
+  const bind = (name: keyof NewLinkDraft) => ({
+    name,
+    value: draft[name],
+    onInput: (e: { currentTarget: { value: string } }) => setDraft((d) => ({ ...d, [name]: e.currentTarget.value })),
+    error: errors.fields[name],
+  });
+  // Options that failed or are set stay in view; otherwise they wait behind "More options".
+  const optionsSet = Object.entries(draft).some(([name, value]) => name !== 'url' && value !== '');
+  const optionsFailed = Object.keys(errors.fields).some((name) => name !== 'url' && name !== 'password');
+  const [optionsOpen, setOptionsOpen] = useState(false);
 
   const submit = (event: Event) => {
     event.preventDefault();
+    const creation = creationOf(draft);
     // Optional: empty means no password. Not trimmed: spaces may be part of it.
     const problem = password === '' ? undefined : passwordProblem(password);
-    if (problem) return fail(form.current, localError({ password: problem }));
+    if (!creation.ok || problem) return fail(form.current, localError({ ...(creation.ok ? {} : creation.fields), ...(problem ? { password: problem } : {}) }));
     void run(form.current, async () => {
       setCreated(null);
-      const body = password === '' ? { url: url.trim() } : { url: url.trim(), password };
+      const body = password === '' ? creation.body : { ...creation.body, password };
       setCreated(await call<ShortLink>('POST', '/links', { body }));
-      setUrl('');
+      setDraft(emptyNewLink());
       setPassword('');
     });
   };
@@ -58,15 +70,12 @@ function Shorten() {
       <form ref={form} class="shorten" onSubmit={submit} noValidate>
         <Field
           label="Long URL"
-          name="url"
           type="url"
           inputMode="url"
           autoComplete="off"
           placeholder="https://example.com/a/very/long/path"
           required
-          value={url}
-          onInput={(e) => setUrl(e.currentTarget.value)}
-          error={errors.fields.url}
+          {...bind('url')}
         />
         <Field
           label="Password (optional)"
@@ -79,6 +88,13 @@ function Shorten() {
           onInput={(e) => setPassword(e.currentTarget.value)}
           error={errors.fields.password}
         />
+        <details class="field-group" open={optionsOpen || optionsSet || optionsFailed} onToggle={(e) => setOptionsOpen(e.currentTarget.open)}>
+          <summary>More options: expiry, click limit, fallback, UTM</summary>
+          <Field label="Expires at" type="datetime-local" hint="Your local time. Leave empty for never." {...bind('expires_at')} />
+          <Field label="Max clicks" type="number" inputMode="numeric" min={1} step={1}
+            hint="The link stops working after this many clicks. Leave empty for no limit." {...bind('max_clicks')} />
+          <LinkOptionsFields bind={bind} utm={draft} />
+        </details>
         <button type="submit" disabled={busy}>{busy ? 'Shortening…' : 'Shorten'}</button>
         <Alert message={errors.message} />
       </form>

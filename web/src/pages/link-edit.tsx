@@ -7,8 +7,9 @@ import { Page } from '../components/page';
 import { QrCode } from '../components/qr-code';
 import { localError, useForm } from '../form';
 import { formatTime, shortUrlOf } from '../format';
-import { PASSWORD_MAX, changesOf, draftOf, type LinkDraft } from '../link-form';
+import { OPTION_INPUTS, PASSWORD_MAX, changesOf, draftOf, type LinkDraft } from '../link-form';
 import { VisuallyHidden } from '../components/visually-hidden';
+import { LinkOptionsFields } from '../components/link-options-fields';
 import { Link, navigate } from '../router';
 import { REDIRECT_TYPES, type Link as ShortLink } from '../types';
 
@@ -51,6 +52,7 @@ function EditForm({ link, onSaved }: { link: ShortLink; onSaved: (link: ShortLin
   const { busy, errors, run, fail } = useForm({
     url: 'url', code: 'code', title: 'title', tags: 'tags', expires_at: 'expires_at', max_clicks: 'max_clicks', redirect_type: 'redirect_type',
     password: 'password',
+    ...OPTION_INPUTS,
   });
   const short = shortUrlOf(link);
   const bind = (name: keyof LinkDraft) => ({
@@ -99,7 +101,8 @@ function EditForm({ link, onSaved }: { link: ShortLink; onSaved: (link: ShortLin
       </p>
 
       <form ref={form} class="link-form" onSubmit={save} noValidate>
-        <Field label="Destination URL" type="url" inputMode="url" required {...bind('url')} />
+        <Field label="Destination URL" type="url" inputMode="url" required
+          hint={hasUtm(link) ? 'Shown without its UTM parameters, which have fields of their own below.' : undefined} {...bind('url')} />
         <Field label="Code" type="text" autoCapitalize="off" spellcheck={false}
           hint="What follows the slash: 3 to 64 letters, digits, _ or -." {...bind('code')} />
         <Field label="Title" type="text" {...bind('title')} />
@@ -133,6 +136,7 @@ function EditForm({ link, onSaved }: { link: ShortLink; onSaved: (link: ShortLin
             {...bind('password')}
           />
         )}
+        <LinkOptionsFields bind={bind} utm={draft} />
         <Alert message={errors.message} />
         <Status message={status} />
         <button type="submit" disabled={busy}>{busy ? 'Saving…' : 'Save'}</button>
@@ -143,8 +147,50 @@ function EditForm({ link, onSaved }: { link: ShortLink; onSaved: (link: ShortLin
         <QrCode linkId={link.id} code={link.code} shortUrl={short} />
       </section>
 
+      <ArchiveLink link={link} onSaved={onSaved} />
+
       <DeleteLink link={link} />
     </Page>
+  );
+}
+
+const hasUtm = (link: ShortLink) => link.utm !== null && Object.keys(link.utm).length > 0;
+
+/** Archiving hides a link from the list without stopping it; one click either way, said in a status. */
+function ArchiveLink({ link, onSaved }: { link: ShortLink; onSaved: (link: ShortLink) => void }) {
+  const [busy, setBusy] = useState(false);
+  const [status, setStatus] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  const toggle = async () => {
+    setBusy(true);
+    setError(null);
+    setStatus(null);
+    try {
+      const saved = await call<ShortLink>('PATCH', `/links/${encodeURIComponent(link.id)}`, { body: { archived: !link.archived } });
+      onSaved(saved);
+      setStatus(saved.archived ? 'Archived. The short URL still works; the link is listed under archived links.' : 'Unarchived. The link is back in your list.');
+    } catch (err) {
+      setError(err instanceof ApiError ? err.message : 'The link could not be changed.');
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <section>
+      <h2>Archive</h2>
+      <p class="muted">
+        {link.archived
+          ? 'This link is archived: hidden from your links, still redirecting.'
+          : 'Archiving hides the link from your list. Its short URL keeps working.'}
+      </p>
+      <button type="button" class="secondary" onClick={toggle} disabled={busy}>
+        {busy ? 'Saving…' : link.archived ? 'Unarchive link' : 'Archive link'}
+      </button>
+      <Alert message={error} />
+      <Status message={status} />
+    </section>
   );
 }
 

@@ -11,12 +11,16 @@ import type { Link as ShortLink, Page as ApiPage } from '../types';
 interface Filter {
   q: string;
   tag: string;
+  /** Archived links only, in place of the others (the API lists one or the other). */
+  archived: boolean;
 }
+
+const NO_FILTER: Filter = { q: '', tag: '', archived: false };
 
 /** The user's links, newest first, a page at a time over the API's cursor. */
 export function Links() {
-  const [draft, setDraft] = useState<Filter>({ q: '', tag: '' });
-  const [filter, setFilter] = useState<Filter>({ q: '', tag: '' });
+  const [draft, setDraft] = useState<Filter>(NO_FILTER);
+  const [filter, setFilter] = useState<Filter>(NO_FILTER);
   const [links, setLinks] = useState<ShortLink[]>([]);
   const [next, setNext] = useState<string | null>(null);
   const [loading, setLoading] = useState(true);
@@ -30,7 +34,7 @@ export function Links() {
     setError(null);
     try {
       const page = await call<ApiPage<ShortLink>>('GET', '/links', {
-        query: { limit: 20, q: filter.q.trim(), tag: filter.tag.trim(), cursor },
+        query: { limit: 20, q: filter.q.trim(), tag: filter.tag.trim(), archived: filter.archived ? 'true' : '', cursor },
       });
       if (mine !== generation.current) return;
       setLinks((before) => (cursor ? [...before, ...page.data] : page.data));
@@ -51,9 +55,14 @@ export function Links() {
     setFilter({ ...draft });
   };
   const filtered = Boolean(filter.q.trim() || filter.tag.trim());
+  // The checkbox applies at once, with the search as it stands in the fields.
+  const showArchived = (archived: boolean) => {
+    setDraft({ ...draft, archived });
+    setFilter({ ...draft, archived });
+  };
 
   return (
-    <Page title="Your links">
+    <Page title={filter.archived ? 'Your archived links' : 'Your links'}>
       <form role="search" aria-label="Filter links" class="filters" onSubmit={search} noValidate>
         <Field label="Search" name="q" type="search" hint="Part of the URL, code or title."
           value={draft.q} onInput={(e) => setDraft({ ...draft, q: e.currentTarget.value })} />
@@ -62,10 +71,14 @@ export function Links() {
         <div class="filter-actions">
           <button type="submit">Search</button>
           {filtered && (
-            <button type="button" class="secondary" onClick={() => { setDraft({ q: '', tag: '' }); setFilter({ q: '', tag: '' }); }}>
+            <button type="button" class="secondary" onClick={() => { setDraft({ ...NO_FILTER, archived: filter.archived }); setFilter({ ...NO_FILTER, archived: filter.archived }); }}>
               Clear
             </button>
           )}
+        </div>
+        <div class="checkbox">
+          <input id="show-archived" type="checkbox" checked={draft.archived} onChange={(e) => showArchived(e.currentTarget.checked)} />
+          <label for="show-archived">Show archived links instead</label>
         </div>
       </form>
       <p><Link href="/" class="button secondary">Shorten a new URL</Link></p>
@@ -75,7 +88,9 @@ export function Links() {
           {links.map((link) => <LinkItem key={link.id} link={link} />)}
         </ul>
       ) : (
-        !loading && !error && <p class="empty">{filtered ? 'No link matches this search.' : 'No links yet.'}</p>
+        !loading && !error && (
+          <p class="empty">{filtered ? 'No link matches this search.' : filter.archived ? 'No archived links.' : 'No links yet.'}</p>
+        )
       )}
       {loading && <p class="muted" role="status">Loading links…</p>}
       {next && !loading && (
@@ -89,7 +104,7 @@ function LinkItem({ link }: { link: ShortLink }) {
   const short = shortUrlOf(link);
   const base = `/dashboard/links/${encodeURIComponent(link.id)}`;
   return (
-    <li class="card link-item">
+    <li class={link.archived ? 'card link-item archived' : 'card link-item'}>
       <p class="link-short">
         <a href={short}>{withoutScheme(short)}</a>
         {link.has_password && (
@@ -104,7 +119,7 @@ function LinkItem({ link }: { link: ShortLink }) {
         </ul>
       )}
       <p class="link-meta muted">
-        {link.clicks} {link.clicks === 1 ? 'click' : 'clicks'} · created {formatDate(link.created_at)}
+        {link.clicks} {link.clicks === 1 ? 'click' : 'clicks'} · created {formatDate(link.created_at)}{link.archived && ' · archived'}
       </p>
       <p class="link-actions">
         <Link href={base}>Edit<VisuallyHidden> {link.code}</VisuallyHidden></Link>

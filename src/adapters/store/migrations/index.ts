@@ -5,6 +5,7 @@ import * as clickCounts from './0003-click-counts.js';
 import * as accountsHardening from './0004-accounts-hardening.js';
 import * as domains from './0005-domains.js';
 import * as linkPasswords from './0006-link-passwords.js';
+import * as linkOptions from './0007-link-options.js';
 import * as idempotencyKeys from './0008-idempotency-keys.js';
 
 /**
@@ -19,6 +20,7 @@ const migrations: Record<string, Migration> = {
   '0004-accounts-hardening': { up: accountsHardening.up },
   '0005-domains': { up: domains.up },
   '0006-link-passwords': { up: linkPasswords.up },
+  '0007-link-options': { up: linkOptions.up },
   '0008-idempotency-keys': { up: idempotencyKeys.up },
 };
 
