@@ -10,6 +10,8 @@ export interface LinkDraft {
   expires_at: string;
   max_clicks: string;
   redirect_type: string;
+  /** The host name the short URL lives on; another one moves the link there. */
+  domain: string;
   /** A new password: write-only, so always empty until typed; empty leaves the link's as it is. */
   password: string;
 }
@@ -35,6 +37,7 @@ export function draftOf(link: Link): LinkDraft {
     max_clicks: link.max_clicks === null ? '' : String(link.max_clicks),
     redirect_type: String(link.redirect_type),
     password: '',
+    domain: link.domain,
   };
 }
 
@@ -64,6 +67,7 @@ export function changesOf(saved: Link, draft: LinkDraft): Changes {
     if (text && !(Number.isInteger(n) && n >= 1)) fields.max_clicks = 'must be a whole number, 1 or more';
     else body.max_clicks = text ? n : null;
   }
+  if (draft.domain !== before.domain) body.domain = draft.domain;
   if (draft.redirect_type !== before.redirect_type) body.redirect_type = Number(draft.redirect_type) as RedirectType;
   // Not trimmed: spaces may be part of a password.
   if (draft.password !== '') {

@@ -3,8 +3,10 @@ import { call } from '../api';
 import { Alert } from '../components/alert';
 import { CopyButton } from '../components/copy-button';
 import { ShortenSeveral } from '../components/shorten-several';
+import { DomainSelect } from '../components/domain-select';
 import { Field } from '../components/field';
 import { Page } from '../components/page';
+import { defaultHostname, useDomains } from '../domains';
 import { localError, useForm } from '../form';
 import { shortUrlOf } from '../format';
 import { PASSWORD_MAX, passwordProblem } from '../link-form';
@@ -37,7 +39,10 @@ function Shorten() {
   const [url, setUrl] = useState('');
   const [password, setPassword] = useState('');
   const [created, setCreated] = useState<ShortLink | null>(null);
-  const { busy, errors, run, fail } = useForm({ url: 'url', password: 'password' });
+  const domains = useDomains();
+  /** '' until the user picks one: the default domain, which the API uses when none is named. */
+  const [domain, setDomain] = useState('');
+  const { busy, errors, run, fail } = useForm({ url: 'url', password: 'password', domain: 'domain' });
 
   const submit = (event: Event) => {
     event.preventDefault();
@@ -47,7 +52,7 @@ function Shorten() {
     void run(form.current, async () => {
       setCreated(null);
       const body = password === '' ? { url: url.trim() } : { url: url.trim(), password };
-      setCreated(await call<ShortLink>('POST', '/links', { body }));
+      setCreated(await call<ShortLink>('POST', '/links', { body: { ...body, ...(domain && { domain }) } }));
       setUrl('');
       setPassword('');
     });
@@ -68,6 +73,8 @@ function Shorten() {
           onInput={(e) => setUrl(e.currentTarget.value)}
           error={errors.fields.url}
         />
+        <DomainSelect domains={domains} value={domain || (defaultHostname(domains) ?? '')}
+          onInput={(e) => setDomain(e.currentTarget.value)} error={errors.fields.domain} />
         <Field
           label="Password (optional)"
           name="password"
