@@ -2,6 +2,7 @@ import type { VNode } from 'preact';
 import { Header } from './components/header';
 import { RequireSession } from './components/require-session';
 import { ApiKeys } from './pages/api-keys';
+import { Domains } from './pages/domains';
 import { Home } from './pages/home';
 import { LinkEdit } from './pages/link-edit';
 import { LinkStats } from './pages/link-stats';
@@ -25,6 +26,7 @@ const routes: [string, (params: Params) => VNode][] = [
   ['/dashboard/links/:id/stats', ({ id }) => <RequireSession>{() => <LinkStats key={id} id={id!} />}</RequireSession>],
   ['/dashboard/keys', () => <RequireSession>{() => <ApiKeys />}</RequireSession>],
   ['/dashboard/users', () => <RequireSession>{(me) => <Users me={me} />}</RequireSession>],
+  ['/dashboard/domains', () => <RequireSession>{(me) => <Domains me={me} />}</RequireSession>],
 ];
 
 export function App() {

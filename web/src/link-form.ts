@@ -45,6 +45,8 @@ export interface LinkDraft extends UtmDraft {
   max_clicks: string;
   redirect_type: string;
   expired_url: string;
+  /** The host name the short URL lives on; another one moves the link there. */
+  domain: string;
   /** A new password: write-only, so always empty until typed; empty leaves the link's as it is. */
   password: string;
 }
@@ -73,6 +75,7 @@ export function draftOf(link: Link): LinkDraft {
     password: '',
     expired_url: link.expired_url ?? '',
     ...utmDraftOf(link.utm),
+    domain: link.domain,
   };
 }
 
@@ -109,6 +112,7 @@ export function changesOf(saved: Link, draft: LinkDraft): Changes {
     if (text && !(Number.isInteger(n) && n >= 1)) fields.max_clicks = 'must be a whole number, 1 or more';
     else body.max_clicks = text ? n : null;
   }
+  if (draft.domain !== before.domain) body.domain = draft.domain;
   if (draft.redirect_type !== before.redirect_type) body.redirect_type = Number(draft.redirect_type) as RedirectType;
   // Not trimmed: spaces may be part of a password.
   if (draft.password !== '') {

@@ -35,3 +35,6 @@ export type ApiKeyCreated = Static<typeof Schemas.ApiKeyCreated>;
 export type Stats = Static<typeof Schemas.Stats>;
 export type Breakdown = Stats['referrers'][number];
 export type Interval = NonNullable<Static<typeof Schemas.StatsQuery>['interval']>;
+
+/** A host name short links can live on; `is_default` is BASE_URL's host, which only BASE_URL changes. */
+export type Domain = Static<typeof Schemas.Domain>;

@@ -26,6 +26,7 @@ export function Header() {
               <li><Link href="/dashboard/links">Links</Link></li>
               <li><Link href="/dashboard/keys">API keys</Link></li>
               {session.user.role === 'admin' && <li><Link href="/dashboard/users">Users</Link></li>}
+              {session.user.role === 'admin' && <li><Link href="/dashboard/domains">Domains</Link></li>}
               <li>
                 <button type="button" class="link-button" onClick={leave} disabled={leaving}>Sign out</button>
               </li>

@@ -3,8 +3,10 @@ import { call } from '../api';
 import { Alert } from '../components/alert';
 import { CopyButton } from '../components/copy-button';
 import { ShortenSeveral } from '../components/shorten-several';
+import { DomainSelect } from '../components/domain-select';
 import { Field } from '../components/field';
 import { Page } from '../components/page';
+import { defaultHostname, useDomains } from '../domains';
 import { localError, useForm } from '../form';
 import { LinkOptionsFields } from '../components/link-options-fields';
 import { OPTION_INPUTS, PASSWORD_MAX, creationOf, emptyNewLink, passwordProblem, type NewLinkDraft } from '../link-form';
@@ -38,7 +40,10 @@ function Shorten() {
   const [draft, setDraft] = useState<NewLinkDraft>(emptyNewLink);
   const [password, setPassword] = useState('');
   const [created, setCreated] = useState<ShortLink | null>(null);
-  const { busy, errors, run, fail } = useForm({ url: 'url', password: 'password', expires_at: 'expires_at', max_clicks: 'max_clicks', ...OPTION_INPUTS });
+  const domains = useDomains();
+  /** '' until the user picks one: the default domain, which the API uses when none is named. */
+  const [domain, setDomain] = useState('');
+  const { busy, errors, run, fail } = useForm({ url: 'url', password: 'password', domain: 'domain', expires_at: 'expires_at', max_clicks: 'max_clicks', ...OPTION_INPUTS });
   const bind = (name: keyof NewLinkDraft) => ({
     name,
     value: draft[name],
@@ -47,7 +52,7 @@ function Shorten() {
   });
   // Options that failed or are set stay in view; otherwise they wait behind "More options".
   const optionsSet = Object.entries(draft).some(([name, value]) => name !== 'url' && value !== '');
-  const optionsFailed = Object.keys(errors.fields).some((name) => name !== 'url' && name !== 'password');
+  const optionsFailed = Object.keys(errors.fields).some((name) => name !== 'url' && name !== 'password' && name !== 'domain');
   const [optionsOpen, setOptionsOpen] = useState(false);
 
   const submit = (event: Event) => {
@@ -59,7 +64,7 @@ function Shorten() {
     void run(form.current, async () => {
       setCreated(null);
       const body = password === '' ? creation.body : { ...creation.body, password };
-      setCreated(await call<ShortLink>('POST', '/links', { body }));
+      setCreated(await call<ShortLink>('POST', '/links', { body: { ...body, ...(domain && { domain }) } }));
       setDraft(emptyNewLink());
       setPassword('');
     });
@@ -77,6 +82,8 @@ function Shorten() {
           required
           {...bind('url')}
         />
+        <DomainSelect domains={domains} value={domain || (defaultHostname(domains) ?? '')}
+          onInput={(e) => setDomain(e.currentTarget.value)} error={errors.fields.domain} />
         <Field
           label="Password (optional)"
           name="password"

@@ -2,9 +2,11 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, call } from '../api';
 import { Alert, Status } from '../components/alert';
 import { CopyButton } from '../components/copy-button';
+import { DomainSelect } from '../components/domain-select';
 import { Field, SelectField } from '../components/field';
 import { Page } from '../components/page';
 import { QrCode } from '../components/qr-code';
+import { useDomains } from '../domains';
 import { localError, useForm } from '../form';
 import { formatTime, shortUrlOf } from '../format';
 import { OPTION_INPUTS, PASSWORD_MAX, changesOf, draftOf, type LinkDraft } from '../link-form';
@@ -53,7 +55,9 @@ function EditForm({ link, onSaved }: { link: ShortLink; onSaved: (link: ShortLin
     url: 'url', code: 'code', title: 'title', tags: 'tags', expires_at: 'expires_at', max_clicks: 'max_clicks', redirect_type: 'redirect_type',
     password: 'password',
     ...OPTION_INPUTS,
+    domain: 'domain',
   });
+  const domains = useDomains();
   const short = shortUrlOf(link);
   const bind = (name: keyof LinkDraft) => ({
     name,
@@ -105,6 +109,7 @@ function EditForm({ link, onSaved }: { link: ShortLink; onSaved: (link: ShortLin
           hint={hasUtm(link) ? 'Shown without its UTM parameters, which have fields of their own below.' : undefined} {...bind('url')} />
         <Field label="Code" type="text" autoCapitalize="off" spellcheck={false}
           hint="What follows the slash: 3 to 64 letters, digits, _ or -." {...bind('code')} />
+        <DomainSelect domains={domains} hint="Another domain changes the short URL: the old one stops working." {...bind('domain')} />
         <Field label="Title" type="text" {...bind('title')} />
         <Field label="Tags" type="text" hint="Separated by commas." {...bind('tags')} />
         <Field label="Expires at" type="datetime-local" hint="Your local time. Leave empty for never." {...bind('expires_at')} />

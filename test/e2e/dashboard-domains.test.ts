@@ -1,0 +1,307 @@
+/**
+ * Custom domains end to end, in a real browser (Debian's Chromium driven by playwright-core, as
+ * test/e2e/dashboard.test.ts): an admin registers go.example.test on the Domains page, shortens a URL
+ * on it, and the short URL the page shows is on that host and reaches the target when opened.
+ * Chromium resolves go.example.test to Kurz's port with --host-resolver-rules, so it sends that name
+ * in the Host header as a browser on the real domain would. axe-core checks the new page's accessibility.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { createServer, request, type Server as HttpServer } from 'node:http';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Browser, type BrowserContext, type ConsoleMessage, type Page } from 'playwright-core';
+import { killAll, repoRoot, startServer, tempDir, within, type Server } from './process-helpers.js';
+import { freePort } from '../support/redis.js';
+import { WEB_DIST } from '../../src/http/dashboard.js';
+
+after(killAll);
+
+const TIMEOUT = { timeout: 30_000 };
+const WAIT_MS = 15_000;
+const EMAIL = 'admin@example.com';
+const PASSWORD = 'correct horse battery staple';
+/** The custom domain: `.test` is reserved (RFC 2606), so it can never reach a real server. */
+const GO = 'go.example.test';
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/** Builds the dashboard into web/dist as dashboard.test.ts does: in a folder of its own, then moved in file by file, index.html last. */
+async function buildDashboard(): Promise<void> {
+  const out = mkdtempSync(join(tmpdir(), 'kurz-web-build-'));
+  try {
+    const child = spawn(join(repoRoot, 'node_modules', '.bin', 'vite'),
+      ['build', '--config', 'web/vite.config.ts', '--logLevel', 'warn', '--outDir', out, '--emptyOutDir'], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+    const code = await within(90_000, new Promise<number | null>((resolve, reject) => {
+      child.once('error', reject);
+      child.once('close', resolve);
+    }), () => `vite build\n${output}`);
+    if (code !== 0) throw new Error(`the web dashboard does not build (exit code ${code}):\n${output}`);
+    const install = (from: string, to: string) => {
+      const partial = `${to}.${process.pid}.partial`;
+      copyFileSync(from, partial);
+      renameSync(partial, to);
+    };
+    mkdirSync(join(WEB_DIST, 'assets'), { recursive: true });
+    for (const name of readdirSync(join(out, 'assets'))) install(join(out, 'assets', name), join(WEB_DIST, 'assets', name));
+    install(join(out, 'index.html'), join(WEB_DIST, 'index.html'));
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+}
+
+const TARGET_PAGE = '<!doctype html><html><head><meta charset="utf-8"><title>Target</title></head><body><h1>You arrived</h1></body></html>';
+
+/** The link's destination, on another loopback address than Kurz's own host (a link there would be a loop). */
+async function startTarget(): Promise<{ server: HttpServer; url: string; paths: string[] }> {
+  const paths: string[] = [];
+  const server = createServer((req, response) => {
+    paths.push(req.url ?? '');
+    response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(TARGET_PAGE);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.2', resolve);
+  });
+  const { port } = server.address() as { port: number };
+  return { server, url: `http://127.0.0.2:${port}`, paths };
+}
+
+/** One GET to Kurz with the given Host, not followed: its status and Location. */
+function visit(port: number, host: string, path: string): Promise<{ status: number; location: string | undefined }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path, headers: { host } }, (res) => {
+      res.resume();
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, location: res.headers.location }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+interface AxeViolation { id: string; impact: string | null; help: string; nodes: { target: string[] }[] }
+
+/**
+ * Runs axe-core (WCAG 2 A and AA rules) on the page as it is. Injected through the DevTools protocol
+ * rather than a <script>: the dashboard's Content-Security-Policy would rightly refuse an inline one.
+ */
+async function axeViolations(page: Page): Promise<string[]> {
+  if (!(await page.evaluate('typeof window.axe === "object"'))) await page.evaluate(AXE_SOURCE);
+  const { passes, violations } = await page.evaluate<{ passes: number; violations: AxeViolation[] }>(`
+    window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } }).then((result) => ({
+      passes: result.passes.length,
+      violations: result.violations.map(({ id, impact, help, nodes }) => ({ id, impact, help, nodes: nodes.map((n) => ({ target: n.target })) })),
+    }))
+  `);
+  // No violation because nothing was checked would pass unnoticed: labels, contrast and names are always checked.
+  assert.ok(passes > 5, `axe checked ${passes} rules`);
+  return violations.map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+}
+
+/** Console errors saying the Content-Security-Policy blocked something. */
+const CSP_VIOLATION = /Refused to|violates the following Content Security Policy directive/;
+
+describe('custom domains in the dashboard', () => {
+  let kurz: Server;
+  let port: number;
+  let base: string;
+  let target: Awaited<ReturnType<typeof startTarget>>;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  const cspViolations: string[] = [];
+  const pageErrors: string[] = [];
+  const data = tempDir();
+
+  let shortUrl = '';
+  let code = '';
+
+  before(async () => {
+    [, port] = await Promise.all([buildDashboard(), freePort()]);
+    base = `http://127.0.0.1:${port}`;
+    target = await startTarget();
+    kurz = await startServer({
+      databaseFile: join(data.dir, 'kurz.db'),
+      flags: ['--port', String(port)],
+      env: {
+        BASE_URL: base,
+        ALLOW_PRIVATE_URLS: 'true', // the target is a local server
+        JWT_SECRET: 'domains-e2e-secret-0123456789abcdefghijkl',
+        LOG_REQUESTS: '0',
+        CLICK_FLUSH_MS: '100',
+      },
+    });
+    browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: [
+        '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync',
+        // The custom domain is Kurz, at Kurz's port: the URL keeps its name (and so the Host header), only the socket changes.
+        `--host-resolver-rules=MAP ${GO} 127.0.0.1:${port}`,
+        // No https:// attempt first for the plain http short URL.
+        '--disable-features=HttpsUpgrades',
+      ],
+    });
+    const major = browser.version().split('.')[0];
+    context = await browser.newContext({
+      baseURL: base, viewport: { width: 1280, height: 800 }, colorScheme: 'light',
+      // A desktop Chrome's User-Agent: headless Chromium's says HeadlessChrome, which is taken for a bot.
+      userAgent: `Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/${major}.0.0.0 Safari/537.36`,
+    });
+    context.setDefaultTimeout(WAIT_MS);
+    context.setDefaultNavigationTimeout(WAIT_MS);
+    context.on('console', (message: ConsoleMessage) => {
+      if (message.type() === 'error' && CSP_VIOLATION.test(message.text())) cspViolations.push(message.text());
+    });
+    context.on('weberror', (error) => pageErrors.push(String(error.error())));
+    page = await context.newPage();
+  }, { timeout: 120_000 });
+
+  after(async () => {
+    await within(10_000, browser?.close() ?? Promise.resolve(), () => 'closing the browser').catch(() => undefined);
+    await kurz?.kill().catch(() => undefined);
+    if (target) {
+      target.server.closeAllConnections();
+      await new Promise((resolve) => target.server.close(resolve));
+    }
+    data.remove();
+  });
+
+  test('when the admin opens Domains, then the default domain is listed as BASE_URL\'s, with nothing to edit or delete, and axe finds no violation', TIMEOUT, async () => {
+    await page.goto('/dashboard/signup');
+    await page.getByLabel('Email').fill(EMAIL);
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Create account' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Shorten a URL' }).waitFor();
+    assert.equal(await page.getByLabel('Domain').count(), 0, 'with BASE_URL\'s host alone there is nothing to choose');
+
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Domains' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Domains' }).waitFor();
+    const row = page.getByRole('row').filter({ hasText: 'default (BASE_URL)' });
+    await row.waitFor();
+    assert.match(await row.innerText(), /127\.0\.0\.1/);
+    assert.match(await row.innerText(), /Set by BASE_URL/);
+    assert.equal(await row.getByRole('button').count(), 0, 'the default domain has no Edit or Delete');
+    assert.match(await page.locator('main').innerText(), /Host/, 'the page says the proxy must pass the Host header');
+    assert.deepEqual(await axeViolations(page), []);
+  });
+
+  test('when a bad host name is added, then the API\'s message sits under the Host name field, which takes focus', TIMEOUT, async () => {
+    await page.getByLabel('Host name').fill('https://go.example.test/path');
+    await page.getByRole('button', { name: 'Add domain' }).click();
+    const field = page.getByLabel('Host name');
+    await page.waitForFunction('document.activeElement?.getAttribute("aria-invalid") === "true"');
+    assert.equal(await field.getAttribute('aria-invalid'), 'true');
+    const errorId = (await field.getAttribute('aria-describedby'))!.split(' ').find((id) => id.endsWith('-error'))!;
+    assert.ok(errorId, 'the error is tied to the field');
+    assert.match(await page.locator(`[id="${errorId}"]`).innerText(), /\S/);
+    assert.equal(await page.getByRole('row').filter({ hasText: 'go.example.test' }).count(), 0);
+  });
+
+  test('when a domain is added and its root redirect edited, then the list shows it shared, with its redirects, and focus returns to its Edit button', TIMEOUT, async () => {
+    await page.getByLabel('Host name').fill(GO);
+    await page.getByLabel('Not-found redirect (optional)').fill(`${target.url}/missing`);
+    await page.getByRole('button', { name: 'Add domain' }).click();
+    await page.getByRole('status').filter({ hasText: `Added ${GO}.` }).waitFor();
+    assert.equal(await page.getByLabel('Host name').inputValue(), '', 'the form is ready for the next one');
+    const row = page.getByRole('row').filter({ has: page.getByRole('rowheader', { name: GO, exact: true }) });
+    assert.match(await row.innerText(), /Every user/);
+    assert.match(await row.innerText(), new RegExp(`${target.url.replace(/\./g, '\\.')}/missing`));
+
+    await row.getByRole('button', { name: `Edit ${GO}` }).click();
+    const root = page.getByLabel(`Root redirect of ${GO}`);
+    await page.waitForFunction('document.activeElement?.getAttribute("name") === "root_redirect"');
+    assert.deepEqual(await axeViolations(page), [], 'with the edit form open too');
+    await root.fill(`${target.url}/home`);
+    await page.getByRole('form', { name: `Edit ${GO}` }).getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('status').filter({ hasText: `Saved ${GO}.` }).waitFor();
+    assert.match(await row.innerText(), /\/home/);
+    await page.waitForFunction(`document.activeElement?.textContent === 'Edit ${GO}'`);
+
+    assert.deepEqual(await visit(port, GO, '/'), { status: 302, location: `${target.url}/home` }, 'the root redirect is in force');
+  });
+
+  test('when a URL is shortened on the domain, then the short URL shown is on its host and, opened with that host, reaches the target', TIMEOUT, async () => {
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Home' }).click();
+    const select = page.getByLabel('Domain');
+    await select.waitFor();
+    assert.equal(await select.inputValue(), '127.0.0.1', 'the default domain is preselected');
+    await select.selectOption(GO);
+    await page.getByLabel('Long URL').fill(`${target.url}/landing?from=go`);
+    await page.getByRole('button', { name: 'Shorten' }).click();
+    const short = page.getByTestId('short-url');
+    await short.waitFor();
+    shortUrl = await short.innerText();
+    assert.match(shortUrl, new RegExp(`^http://${GO.replace(/\./g, '\\.')}/[A-Za-z0-9_-]+$`));
+    code = new URL(shortUrl).pathname.slice(1);
+    assert.equal(await select.inputValue(), GO, 'the domain stays chosen for the next URL');
+
+    // Without following: Kurz answers the code on this host only.
+    assert.deepEqual(await visit(port, GO, `/${code}`), { status: 302, location: `${target.url}/landing?from=go` });
+    assert.equal((await visit(port, '127.0.0.1', `/${code}`)).status, 404, 'the code lives on its domain, not on BASE_URL\'s');
+
+    const asked = target.paths.length;
+    const response = await page.goto(shortUrl);
+    assert.equal(response?.status(), 200);
+    await page.getByRole('heading', { name: 'You arrived' }).waitFor();
+    assert.equal(page.url(), `${target.url}/landing?from=go`);
+    assert.equal(target.paths.slice(asked).find((path) => path.startsWith('/landing')), '/landing?from=go');
+
+    await page.goto('/dashboard/links');
+    await page.getByRole('link', { name: `${GO}/${code}` }).waitFor();
+  });
+
+  test('when the domain still has a link, then Delete says so and keeps it; once the link moves to the default domain, it is deleted', TIMEOUT, async () => {
+    await page.goto('/dashboard/domains');
+    const row = page.getByRole('row').filter({ has: page.getByRole('rowheader', { name: GO, exact: true }) });
+    await row.getByRole('button', { name: `Delete ${GO}` }).click();
+    await row.getByRole('button', { name: `Yes, delete ${GO}` }).click();
+    const alert = row.getByRole('alert');
+    await alert.waitFor();
+    assert.match(await alert.innerText(), /still has links/);
+    assert.equal((await visit(port, GO, '/')).status, 302, 'the domain is still there');
+
+    await page.goto('/dashboard/links');
+    await page.getByRole('link', { name: `Edit ${code}` }).click();
+    const select = page.getByLabel('Domain');
+    assert.equal(await select.inputValue(), GO);
+    await select.selectOption('127.0.0.1');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
+    await page.locator('main .short-url').filter({ hasText: `${base}/${code}` }).waitFor();
+
+    await page.goto('/dashboard/domains');
+    await row.getByRole('button', { name: `Delete ${GO}` }).click();
+    await row.getByRole('button', { name: `Yes, delete ${GO}` }).click();
+    await page.getByRole('status').filter({ hasText: `Deleted ${GO}.` }).waitFor();
+    assert.equal(await page.getByRole('rowheader', { name: GO, exact: true }).count(), 0);
+    await page.waitForFunction('document.activeElement?.textContent === "Registered domains"');
+    assert.equal((await visit(port, GO, `/${code}`)).status, 404, 'its host is unknown now');
+    assert.deepEqual(cspViolations, []);
+    assert.deepEqual(pageErrors, []);
+  });
+
+  test('when a user who is not an admin signs in, then the header has no Domains link and the page says why', TIMEOUT, async () => {
+    const other = await browser.newContext({ baseURL: base, colorScheme: 'light' });
+    other.setDefaultTimeout(WAIT_MS);
+    try {
+      const them = await other.newPage();
+      await them.goto('/dashboard/signup');
+      await them.getByLabel('Email').fill('user@example.com');
+      await them.getByLabel('Password').fill(PASSWORD);
+      await them.getByRole('button', { name: 'Create account' }).click();
+      await them.getByRole('heading', { level: 1, name: 'Shorten a URL' }).waitFor();
+      const nav = them.getByRole('navigation', { name: 'Main' });
+      await nav.getByRole('link', { name: 'Links' }).waitFor();
+      assert.equal(await nav.getByRole('link', { name: 'Domains' }).count(), 0);
+      await them.goto('/dashboard/domains');
+      await them.getByRole('alert').filter({ hasText: 'Only administrators can manage domains.' }).waitFor();
+    } finally {
+      await other.close();
+    }
+  });
+});
