@@ -4,6 +4,8 @@
  * on it, and the short URL the page shows is on that host and reaches the target when opened.
  * Chromium resolves go.example.test to Kurz's port with --host-resolver-rules, so it sends that name
  * in the Host header as a browser on the real domain would. axe-core checks the new page's accessibility.
+ *
+ * KURZ_SCREENSHOTS=1 also saves a full-page PNG of the Domains page to docs/screenshots/ (1280 px wide).
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -26,6 +28,7 @@ const EMAIL = 'admin@example.com';
 const PASSWORD = 'correct horse battery staple';
 /** The custom domain: `.test` is reserved (RFC 2606), so it can never reach a real server. */
 const GO = 'go.example.test';
+const SCREENSHOTS = process.env.KURZ_SCREENSHOTS === '1' ? join(repoRoot, 'docs', 'screenshots') : undefined;
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 /** Builds the dashboard into web/dist as dashboard.test.ts does: in a folder of its own, then moved in file by file, index.html last. */
@@ -188,6 +191,12 @@ describe('custom domains in the dashboard', () => {
     assert.equal(await row.getByRole('button').count(), 0, 'the default domain has no Edit or Delete');
     assert.match(await page.locator('main').innerText(), /Host/, 'the page says the proxy must pass the Host header');
     assert.deepEqual(await axeViolations(page), []);
+    await page.emulateMedia({ colorScheme: 'dark' });
+    try {
+      assert.deepEqual(await axeViolations(page), [], 'in dark mode too (contrast)');
+    } finally {
+      await page.emulateMedia({ colorScheme: 'light' });
+    }
   });
 
   test('when a bad host name is added, then the API\'s message sits under the Host name field, which takes focus', TIMEOUT, async () => {
@@ -221,6 +230,10 @@ describe('custom domains in the dashboard', () => {
     await page.getByRole('status').filter({ hasText: `Saved ${GO}.` }).waitFor();
     assert.match(await row.innerText(), /\/home/);
     await page.waitForFunction(`document.activeElement?.textContent === 'Edit ${GO}'`);
+    if (SCREENSHOTS) {
+      mkdirSync(SCREENSHOTS, { recursive: true });
+      await page.screenshot({ path: join(SCREENSHOTS, 'domains.png'), fullPage: true });
+    }
 
     assert.deepEqual(await visit(port, GO, '/'), { status: 302, location: `${target.url}/home` }, 'the root redirect is in force');
   });
