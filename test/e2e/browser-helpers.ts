@@ -1,7 +1,7 @@
 /**
- * What a browser test of the dashboard needs: the web build, a local destination page, and a Chromium
- * context that reports CSP violations and page errors. The same as test/e2e/dashboard.test.ts uses,
- * kept here so that other browser tests need not copy them (that file may move onto these later).
+ * What a browser test of the dashboard needs: the web build, a local destination page, a Chromium
+ * context that reports CSP violations and page errors, and signing up through the page. Shared by the
+ * browser tests (test/e2e/dashboard*.test.ts), so that none of them keeps a copy of its own.
  */
 import { spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
@@ -90,7 +90,7 @@ function desktopUserAgent(browser: Browser): string {
  * A console error saying the Content-Security-Policy blocked something: "Refused to …" in older
  * Chromiums, "… violates the following Content Security Policy directive …" in newer ones (156).
  */
-const CSP_VIOLATION = /Refused to|violates the following Content Security Policy directive/;
+export const CSP_VIOLATION = /Refused to|violates the following Content Security Policy directive/;
 
 /** CSP violations reported on the console, and uncaught exceptions. */
 export interface Problems {
@@ -98,12 +98,17 @@ export interface Problems {
   pageErrors: string[];
 }
 
-export async function newContext(browser: Browser, base: string, viewport: { width: number; height: number }): Promise<{ context: BrowserContext; page: Page; problems: Problems }> {
+/**
+ * A browser session at `base`: a desktop User-Agent, WAIT_MS for every wait, the clipboard allowed.
+ * Its problems are collected into `problems`, a fresh record unless one is passed (one record for
+ * several contexts, as when a second browser opens a link).
+ */
+export async function newContext(browser: Browser, base: string, viewport: { width: number; height: number },
+  problems: Problems = { cspViolations: [], pageErrors: [] }): Promise<{ context: BrowserContext; page: Page; problems: Problems }> {
   const context = await browser.newContext({ baseURL: base, viewport, userAgent: desktopUserAgent(browser) });
   context.setDefaultTimeout(WAIT_MS);
   context.setDefaultNavigationTimeout(WAIT_MS);
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: base });
-  const problems: Problems = { cspViolations: [], pageErrors: [] };
   context.on('console', (message: ConsoleMessage) => {
     if (message.type() === 'error' && CSP_VIOLATION.test(message.text())) problems.cspViolations.push(message.text());
   });
@@ -117,4 +122,13 @@ export function launchChromium(): Promise<Browser> {
     executablePath: '/usr/bin/chromium',
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
+}
+
+/** Signs up through the dashboard's sign-up page; resolves once the home page (its shorten form) is shown. */
+export async function signUp(page: Page, email: string, password: string): Promise<void> {
+  await page.goto('/dashboard/signup');
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await page.getByLabel('Long URL').waitFor();
 }

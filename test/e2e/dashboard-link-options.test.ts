@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { killAll, startServer, tempDir, within, type Server } from './process-helpers.js';
 import { freePort } from '../support/redis.js';
-import { buildDashboard, launchChromium, newContext, startTarget, type Problems } from './browser-helpers.js';
+import { buildDashboard, launchChromium, newContext, signUp, startTarget, type Problems } from './browser-helpers.js';
 
 after(killAll);
 
@@ -44,11 +44,7 @@ describe('link options in the dashboard', () => {
     });
     browser = await launchChromium();
     ({ context, page, problems } = await newContext(browser, base, { width: 1280, height: 800 }));
-    await page.goto('/dashboard/signup');
-    await page.getByLabel('Email').fill('owner@example.com');
-    await page.getByLabel('Password').fill('correct horse battery staple');
-    await page.getByRole('button', { name: 'Create account' }).click();
-    await page.getByLabel('Long URL').waitFor();
+    await signUp(page, 'owner@example.com', 'correct horse battery staple');
   }, { timeout: 120_000 });
 
   after(async () => {

@@ -6,99 +6,35 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
-import { createServer, type Server as HttpServer } from 'node:http';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type ConsoleMessage, type Page } from 'playwright-core';
-import { killAll, repoRoot, startServer, tempDir, within, type Server } from './process-helpers.js';
+import type { Browser, Page } from 'playwright-core';
+import { killAll, startServer, tempDir, within, type Server } from './process-helpers.js';
 import { freePort } from '../support/redis.js';
-import { WEB_DIST } from '../../src/http/dashboard.js';
+import { buildDashboard, launchChromium, newContext, signUp, startTarget, type Problems } from './browser-helpers.js';
 
 after(killAll);
 
 const TIMEOUT = { timeout: 30_000 };
-const WAIT_MS = 15_000;
 const EMAIL = 'owner@example.com';
 const ACCOUNT_PASSWORD = 'correct horse battery staple';
 const LINK_PASSWORD = 'tea at five';
-
-/** Builds the dashboard into web/dist as dashboard.test.ts does: in a folder of its own, then moved in file by file, index.html last. */
-async function buildDashboard(): Promise<void> {
-  const out = mkdtempSync(join(tmpdir(), 'kurz-web-build-'));
-  try {
-    const child = spawn(join(repoRoot, 'node_modules', '.bin', 'vite'),
-      ['build', '--config', 'web/vite.config.ts', '--logLevel', 'warn', '--outDir', out, '--emptyOutDir'], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
-    const code = await within(90_000, new Promise<number | null>((resolve, reject) => {
-      child.once('error', reject);
-      child.once('close', resolve);
-    }), () => `vite build\n${output}`);
-    if (code !== 0) throw new Error(`the web dashboard does not build (exit code ${code}):\n${output}`);
-    const install = (from: string, to: string) => {
-      const partial = `${to}.${process.pid}.partial`;
-      copyFileSync(from, partial);
-      renameSync(partial, to);
-    };
-    mkdirSync(join(WEB_DIST, 'assets'), { recursive: true });
-    for (const name of readdirSync(join(out, 'assets'))) install(join(out, 'assets', name), join(WEB_DIST, 'assets', name));
-    install(join(out, 'index.html'), join(WEB_DIST, 'index.html'));
-  } finally {
-    rmSync(out, { recursive: true, force: true });
-  }
-}
-
-const TARGET_PAGE = '<!doctype html><html><head><meta charset="utf-8"><title>Target</title></head><body><h1>You arrived</h1></body></html>';
-
-/** The link's destination, on another loopback address than Kurz's own host (a link there would be a loop). */
-async function startTarget(): Promise<{ server: HttpServer; url: string; paths: string[] }> {
-  const paths: string[] = [];
-  const server = createServer((request, response) => {
-    paths.push(request.url ?? '');
-    response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(TARGET_PAGE);
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.2', resolve);
-  });
-  const { port } = server.address() as { port: number };
-  return { server, url: `http://127.0.0.2:${port}`, paths };
-}
-
-/** Console errors saying the Content-Security-Policy blocked something (the form's inline style, or its post). */
-const CSP_VIOLATION = /Refused to|violates the following Content Security Policy directive/;
 
 describe('a password-protected link in a browser', () => {
   let kurz: Server;
   let base: string;
   let target: Awaited<ReturnType<typeof startTarget>>;
   let browser: Browser;
-  let context: BrowserContext;
   let page: Page;
-  const cspViolations: string[] = [];
+  /** The problems of every browser session of this file, the second browsers' too. */
+  const problems: Problems = { cspViolations: [], pageErrors: [] };
   const data = tempDir();
 
   let shortUrl = '';
   let longUrl = '';
   let code = '';
 
-  const newContext = async () => {
-    const major = browser.version().split('.')[0];
-    // A desktop Chrome's User-Agent: headless Chromium's says HeadlessChrome, which is taken for a bot.
-    const ctx = await browser.newContext({
-      baseURL: base, viewport: { width: 1280, height: 800 },
-      userAgent: `Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/${major}.0.0.0 Safari/537.36`,
-    });
-    ctx.setDefaultTimeout(WAIT_MS);
-    ctx.setDefaultNavigationTimeout(WAIT_MS);
-    ctx.on('console', (message: ConsoleMessage) => {
-      if (message.type() === 'error' && CSP_VIOLATION.test(message.text())) cspViolations.push(message.text());
-    });
-    return ctx;
-  };
+  /** A browser session of its own, at a desktop's width; what goes wrong in it goes into `problems`. */
+  const openContext = () => newContext(browser, base, { width: 1280, height: 800 }, problems);
 
   before(async () => {
     const [, port] = await Promise.all([buildDashboard(), freePort()]);
@@ -115,12 +51,8 @@ describe('a password-protected link in a browser', () => {
         CLICK_FLUSH_MS: '100',
       },
     });
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
-    context = await newContext();
-    page = await context.newPage();
+    browser = await launchChromium();
+    ({ page } = await openContext());
   }, { timeout: 120_000 });
 
   after(async () => {
@@ -134,10 +66,7 @@ describe('a password-protected link in a browser', () => {
   });
 
   test('when a URL is shortened with a password in the dashboard, then the link is marked protected', TIMEOUT, async () => {
-    await page.goto('/dashboard/signup');
-    await page.getByLabel('Email').fill(EMAIL);
-    await page.getByLabel('Password').fill(ACCOUNT_PASSWORD);
-    await page.getByRole('button', { name: 'Create account' }).click();
+    await signUp(page, EMAIL, ACCOUNT_PASSWORD);
 
     longUrl = `${target.url}/members/only?id=7`;
     await page.getByLabel('Long URL').fill(longUrl);
@@ -177,7 +106,7 @@ describe('a password-protected link in a browser', () => {
     await page.getByLabel('Password').fill(LINK_PASSWORD);
     await Promise.all([page.waitForURL(longUrl), page.getByRole('button', { name: 'Continue' }).click()]);
     await page.getByRole('heading', { name: 'You arrived' }).waitFor();
-    assert.deepEqual(cspViolations, [], 'the form\'s style and post were allowed by its CSP');
+    assert.deepEqual(problems.cspViolations, [], 'the form\'s style and post were allowed by its CSP');
   });
 
   test('when the short URL is opened again in that browser, then it goes straight to the target; another browser is asked again', TIMEOUT, async () => {
@@ -187,9 +116,8 @@ describe('a password-protected link in a browser', () => {
     assert.equal(response?.status(), 200);
     await page.getByRole('heading', { name: 'You arrived' }).waitFor();
 
-    const stranger = await newContext();
+    const { context: stranger, page: other } = await openContext();
     try {
-      const other = await stranger.newPage();
       await other.goto(shortUrl);
       assert.equal(other.url(), shortUrl);
       await other.getByLabel('Password').waitFor();
@@ -207,14 +135,13 @@ describe('a password-protected link in a browser', () => {
     await page.getByRole('status').filter({ hasText: 'Password removed' }).waitFor();
     await page.getByLabel('Password', { exact: true }).waitFor();
 
-    const stranger = await newContext();
+    const { context: stranger, page: other } = await openContext();
     try {
-      const other = await stranger.newPage();
       await other.goto(shortUrl);
       assert.equal(other.url(), longUrl);
     } finally {
       await stranger.close();
     }
-    assert.deepEqual(cspViolations, []);
+    assert.deepEqual(problems.cspViolations, []);
   });
 });

@@ -7,129 +7,22 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
-import { createServer, type Server as HttpServer } from 'node:http';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type ConsoleMessage, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { killAll, repoRoot, startServer, tempDir, within, type Server } from './process-helpers.js';
 import { freePort } from '../support/redis.js';
-import { WEB_DIST } from '../../src/http/dashboard.js';
+import { buildDashboard, CSP_VIOLATION, launchChromium, newContext, startTarget, WAIT_MS, type Problems } from './browser-helpers.js';
 
 after(killAll);
 
 const TIMEOUT = { timeout: 30_000 };
-/** Every wait for the page: generous, as `npm test` runs two files at once on two cores. */
-const WAIT_MS = 15_000;
 const EMAIL = 'admin@example.com';
 const PASSWORD = 'correct horse battery staple';
 const SCREENSHOTS = process.env.KURZ_SCREENSHOTS === '1' ? join(repoRoot, 'docs', 'screenshots') : undefined;
 
 // ---------------------------------------------------------------------------------------------
-// The web build
-
-/** Runs a command to completion; rejects with its output if it fails or takes longer than `ms`. */
-async function run(command: string, args: string[], ms: number): Promise<void> {
-  const child = spawn(command, args, { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
-  const exit = new Promise<number | null>((resolve, reject) => {
-    child.once('error', reject);
-    child.once('close', (code) => resolve(code));
-  });
-  try {
-    const code = await within(ms, exit, () => `${command} ${args.join(' ')}\n${output}`);
-    if (code !== 0) throw new Error(`${command} ${args.join(' ')} failed (exit code ${code}):\n${output}`);
-  } finally {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  }
-}
-
-/**
- * Builds the dashboard, as `npm run build:web` does, into web/dist, which the server serves. Vite
- * writes to a folder of its own first and the files are then moved in one by one (index.html last),
- * each with a rename: every server that other test files start meanwhile reads web/dist on start-up,
- * and Vite's emptyOutDir would leave it without an index.html for a moment.
- */
-async function buildDashboard(): Promise<void> {
-  const out = mkdtempSync(join(tmpdir(), 'kurz-web-build-'));
-  try {
-    await run(join(repoRoot, 'node_modules', '.bin', 'vite'),
-      ['build', '--config', 'web/vite.config.ts', '--logLevel', 'warn', '--outDir', out, '--emptyOutDir'], 90_000)
-      .catch((err: Error) => {
-        throw new Error(`the web dashboard does not build: ${err.message}`);
-      });
-    const install = (from: string, to: string) => {
-      const partial = `${to}.${process.pid}.partial`;
-      copyFileSync(from, partial);
-      renameSync(partial, to);
-    };
-    mkdirSync(join(WEB_DIST, 'assets'), { recursive: true });
-    for (const name of readdirSync(join(out, 'assets'))) install(join(out, 'assets', name), join(WEB_DIST, 'assets', name));
-    install(join(out, 'index.html'), join(WEB_DIST, 'index.html'));
-  } finally {
-    rmSync(out, { recursive: true, force: true });
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
-// The page a short link leads to
-
-const TARGET_PAGE = '<!doctype html><html><head><meta charset="utf-8"><title>Target</title></head><body><h1>You arrived</h1></body></html>';
-
-async function startTarget(): Promise<{ server: HttpServer; url: string; paths: string[] }> {
-  const paths: string[] = [];
-  const server = createServer((request, response) => {
-    paths.push(request.url ?? '');
-    response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(TARGET_PAGE);
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    // Not 127.0.0.1, Kurz's own host (a link there would be a redirect loop at any port): another loopback address.
-    server.listen(0, '127.0.0.2', resolve);
-  });
-  const { port } = server.address() as { port: number };
-  return { server, url: `http://127.0.0.2:${port}`, paths };
-}
-
-// ---------------------------------------------------------------------------------------------
-// The browser
-
-/**
- * A desktop Chrome's User-Agent. Headless Chromium says "HeadlessChrome", which isbot takes for a
- * bot, and the stats leave bots out by default: a person's browser is what this test plays.
- */
-function desktopUserAgent(browser: Browser): string {
-  const major = browser.version().split('.')[0];
-  return `Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/${major}.0.0.0 Safari/537.36`;
-}
-
-/**
- * A console error saying the Content-Security-Policy blocked something: "Refused to …" in older
- * Chromiums, "… violates the following Content Security Policy directive …" in newer ones (156).
- */
-const CSP_VIOLATION = /Refused to|violates the following Content Security Policy directive/;
-
-/** CSP violations reported on the console, and uncaught exceptions. */
-interface Problems {
-  cspViolations: string[];
-  pageErrors: string[];
-}
-
-async function newContext(browser: Browser, base: string, viewport: { width: number; height: number }): Promise<{ context: BrowserContext; page: Page; problems: Problems }> {
-  const context = await browser.newContext({ baseURL: base, viewport, userAgent: desktopUserAgent(browser) });
-  context.setDefaultTimeout(WAIT_MS);
-  context.setDefaultNavigationTimeout(WAIT_MS);
-  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: base });
-  const problems: Problems = { cspViolations: [], pageErrors: [] };
-  context.on('console', (message: ConsoleMessage) => {
-    if (message.type() === 'error' && CSP_VIOLATION.test(message.text())) problems.cspViolations.push(message.text());
-  });
-  context.on('weberror', (error) => problems.pageErrors.push(String(error.error())));
-  return { context, page: await context.newPage(), problems };
-}
+// Helpers of this file
 
 /** A full-page PNG of what the page shows, when KURZ_SCREENSHOTS=1. */
 async function screenshot(page: Page, name: string): Promise<void> {
@@ -186,10 +79,7 @@ describe('the web dashboard in a browser', () => {
       },
     });
     assert.equal(kurz.url, base, 'the server listens where the browser goes');
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
     ({ context, page, problems } = await newContext(browser, base, { width: 1280, height: 800 }));
   }, { timeout: 120_000 });
 
