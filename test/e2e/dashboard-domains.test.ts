@@ -9,71 +9,24 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
-import { createServer, request, type Server as HttpServer } from 'node:http';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { request } from 'node:http';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type ConsoleMessage, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { WAIT_MS, buildDashboard, launchChromium, newContext, startTarget, type Problems } from './browser-helpers.js';
 import { killAll, repoRoot, startServer, tempDir, within, type Server } from './process-helpers.js';
 import { freePort } from '../support/redis.js';
-import { WEB_DIST } from '../../src/http/dashboard.js';
 
 after(killAll);
 
 const TIMEOUT = { timeout: 30_000 };
-const WAIT_MS = 15_000;
 const EMAIL = 'admin@example.com';
 const PASSWORD = 'correct horse battery staple';
 /** The custom domain: `.test` is reserved (RFC 2606), so it can never reach a real server. */
 const GO = 'go.example.test';
 const SCREENSHOTS = process.env.KURZ_SCREENSHOTS === '1' ? join(repoRoot, 'docs', 'screenshots') : undefined;
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-
-/** Builds the dashboard into web/dist as dashboard.test.ts does: in a folder of its own, then moved in file by file, index.html last. */
-async function buildDashboard(): Promise<void> {
-  const out = mkdtempSync(join(tmpdir(), 'kurz-web-build-'));
-  try {
-    const child = spawn(join(repoRoot, 'node_modules', '.bin', 'vite'),
-      ['build', '--config', 'web/vite.config.ts', '--logLevel', 'warn', '--outDir', out, '--emptyOutDir'], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
-    const code = await within(90_000, new Promise<number | null>((resolve, reject) => {
-      child.once('error', reject);
-      child.once('close', resolve);
-    }), () => `vite build\n${output}`);
-    if (code !== 0) throw new Error(`the web dashboard does not build (exit code ${code}):\n${output}`);
-    const install = (from: string, to: string) => {
-      const partial = `${to}.${process.pid}.partial`;
-      copyFileSync(from, partial);
-      renameSync(partial, to);
-    };
-    mkdirSync(join(WEB_DIST, 'assets'), { recursive: true });
-    for (const name of readdirSync(join(out, 'assets'))) install(join(out, 'assets', name), join(WEB_DIST, 'assets', name));
-    install(join(out, 'index.html'), join(WEB_DIST, 'index.html'));
-  } finally {
-    rmSync(out, { recursive: true, force: true });
-  }
-}
-
-const TARGET_PAGE = '<!doctype html><html><head><meta charset="utf-8"><title>Target</title></head><body><h1>You arrived</h1></body></html>';
-
-/** The link's destination, on another loopback address than Kurz's own host (a link there would be a loop). */
-async function startTarget(): Promise<{ server: HttpServer; url: string; paths: string[] }> {
-  const paths: string[] = [];
-  const server = createServer((req, response) => {
-    paths.push(req.url ?? '');
-    response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(TARGET_PAGE);
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.2', resolve);
-  });
-  const { port } = server.address() as { port: number };
-  return { server, url: `http://127.0.0.2:${port}`, paths };
-}
 
 /** One GET to Kurz with the given Host, not followed: its status and Location. */
 function visit(port: number, host: string, path: string): Promise<{ status: number; location: string | undefined }> {
@@ -106,19 +59,14 @@ async function axeViolations(page: Page): Promise<string[]> {
   return violations.map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
 }
 
-/** Console errors saying the Content-Security-Policy blocked something. */
-const CSP_VIOLATION = /Refused to|violates the following Content Security Policy directive/;
-
 describe('custom domains in the dashboard', () => {
   let kurz: Server;
   let port: number;
   let base: string;
   let target: Awaited<ReturnType<typeof startTarget>>;
   let browser: Browser;
-  let context: BrowserContext;
   let page: Page;
-  const cspViolations: string[] = [];
-  const pageErrors: string[] = [];
+  let problems: Problems;
   const data = tempDir();
 
   let shortUrl = '';
@@ -139,29 +87,14 @@ describe('custom domains in the dashboard', () => {
         CLICK_FLUSH_MS: '100',
       },
     });
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: [
-        '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync',
-        // The custom domain is Kurz, at Kurz's port: the URL keeps its name (and so the Host header), only the socket changes.
-        `--host-resolver-rules=MAP ${GO} 127.0.0.1:${port}`,
-        // No https:// attempt first for the plain http short URL.
-        '--disable-features=HttpsUpgrades',
-      ],
-    });
-    const major = browser.version().split('.')[0];
-    context = await browser.newContext({
-      baseURL: base, viewport: { width: 1280, height: 800 }, colorScheme: 'light',
-      // A desktop Chrome's User-Agent: headless Chromium's says HeadlessChrome, which is taken for a bot.
-      userAgent: `Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/${major}.0.0.0 Safari/537.36`,
-    });
-    context.setDefaultTimeout(WAIT_MS);
-    context.setDefaultNavigationTimeout(WAIT_MS);
-    context.on('console', (message: ConsoleMessage) => {
-      if (message.type() === 'error' && CSP_VIOLATION.test(message.text())) cspViolations.push(message.text());
-    });
-    context.on('weberror', (error) => pageErrors.push(String(error.error())));
-    page = await context.newPage();
+    browser = await launchChromium([
+      // The custom domain is Kurz, at Kurz's port: the URL keeps its name (and so the Host header), only the socket changes.
+      `--host-resolver-rules=MAP ${GO} 127.0.0.1:${port}`,
+      // No https:// attempt first for the plain http short URL.
+      '--disable-features=HttpsUpgrades',
+    ]);
+    ({ page, problems } = await newContext(browser, base, { width: 1280, height: 800 }));
+    await page.emulateMedia({ colorScheme: 'light' });
   }, { timeout: 120_000 });
 
   after(async () => {
@@ -294,8 +227,8 @@ describe('custom domains in the dashboard', () => {
     assert.equal(await page.getByRole('rowheader', { name: GO, exact: true }).count(), 0);
     await page.waitForFunction('document.activeElement?.textContent === "Registered domains"');
     assert.equal((await visit(port, GO, `/${code}`)).status, 404, 'its host is unknown now');
-    assert.deepEqual(cspViolations, []);
-    assert.deepEqual(pageErrors, []);
+    assert.deepEqual(problems.cspViolations, []);
+    assert.deepEqual(problems.pageErrors, []);
   });
 
   test('when a user who is not an admin signs in, then the header has no Domains link and the page says why', TIMEOUT, async () => {
