@@ -15,7 +15,7 @@ import { AppError } from '../domain/errors.js';
 import { enforce, redirectLimit, refuse, type RateLimitDeps } from './rate-limit.js';
 import type { Decision } from '../domain/token-bucket.js';
 import { Type } from 'typebox';
-import { problems, responseHeader } from './api/api.js';
+import { problems, rateLimitFields, responseHeader } from './api/api.js';
 import { prefersHtml } from './accept.js';
 import { GONE_PAGE_HEADERS, gonePage } from './gone-page.js';
 
@@ -96,9 +96,7 @@ export const passwordForm = (description: string, extraHeaders: Record<string, u
   headers: {
     'cache-control': responseHeader(Type.String({ description: 'private, no-store' }), true),
     'content-security-policy': responseHeader(Type.String({ description: 'default-src \'none\'; the inline style by its hash; frame-ancestors \'none\'' }), true),
-    'ratelimit-limit': responseHeader(Type.Integer({ minimum: 0, description: 'capacity of the caller\'s bucket' })),
-    'ratelimit-remaining': responseHeader(Type.Integer({ minimum: 0, description: 'whole requests left in the bucket' })),
-    'ratelimit-reset': responseHeader(Type.Integer({ minimum: 0, description: 'seconds until the bucket is full again' })),
+    ...rateLimitFields(false),
     ...extraHeaders,
   },
   content: { 'text/html': { schema: Type.String({ contentMediaType: 'text/html', description: 'a small page with an <h1>, a labelled password input and a form that POSTs to /{code}; no script' }) } },

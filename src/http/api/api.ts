@@ -17,7 +17,7 @@ const header = (schema: TSchema, required = false) => (required ? { ...schema, '
 const seconds = (description: string) => Type.Integer({ minimum: 0, description });
 
 /** The IETF draft's fields on every answer of a rate-limited operation (src/http/rate-limit.ts), when its class is on. */
-const rateLimitFields = (required: boolean) => ({
+export const rateLimitFields = (required: boolean) => ({
   'ratelimit-limit': header(Type.Integer({ minimum: 0, description: 'capacity of the caller\'s bucket' }), required),
   'ratelimit-remaining': header(Type.Integer({ minimum: 0, description: 'whole requests left in the bucket' }), required),
   'ratelimit-reset': header(seconds('seconds until the bucket is full again'), required),
