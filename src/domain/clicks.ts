@@ -26,6 +26,10 @@ export interface ClickEvent {
   country: string | null;
   /** The redirect already counted this click into links.clicks (a link with max_clicks is counted exactly, at once). */
   counted: boolean;
+  /** A visit of a link that routes (rules or a split, domain/routing.ts): the URL it was sent to. Absent or null otherwise. */
+  destination?: string | null;
+  /** The index of the rule that sent it there; absent or null when no rule did. */
+  rule?: number | null;
 }
 
 export const MAX_UA_LENGTH = 256;

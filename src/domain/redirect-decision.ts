@@ -5,6 +5,7 @@
  * sends the visit to the route (use-cases/unlock-link.ts), which asks decideUnlocked once it is proved.
  */
 import { linkState, type LinkLimits } from './link-state.js';
+import { isRouted, route, type Destination, type OpenGraph, type Route, type Rule, type VisitFacts } from './routing.js';
 
 /** The statuses a link may redirect with. */
 export type RedirectType = 301 | 302 | 307 | 308;
@@ -22,6 +23,12 @@ export interface RedirectLink {
    * 410. Absent in a Redis entry written before it existed (0007), which means the same as null.
    */
   expiredUrl?: string | null;
+  /** Routing rules, first match wins (domain/routing.ts); null: none. Absent in a Redis entry written before 0009: none. */
+  rules?: Rule[] | null;
+  /** An A/B split replacing `url` for visits no rule takes; null: none. */
+  destinations?: Destination[] | null;
+  /** What preview bots are shown instead of the redirect; null: they are redirected too. */
+  og?: OpenGraph | null;
 }
 
 export interface Redirect {
@@ -30,6 +37,8 @@ export interface Redirect {
   location: string;
   /** A permanent redirect with no expiry or click limit may be cached by browsers. */
   cacheable: boolean;
+  /** How a routed link chose `location` (the click records it; a split may set its cookie); undefined for a link that does not route. */
+  route?: Route;
 }
 
 /** Why a link no longer redirects to its target. */
@@ -50,48 +59,56 @@ export type RedirectDecision =
   /** A click-limited link: only the store's conditional count may let a visit through (exact across instances). */
   | { kind: 'count' }
   /** A password-protected link: the visitor gets the password form, unless an unlock cookie proves they gave it (decideUnlocked). */
-  | { kind: 'password' };
+  | { kind: 'password' }
+  /** A preview bot visiting a link with Open Graph fields: it is shown the card (the route's page), counted as a bot. */
+  | { kind: 'card' };
 
 /** A decision that needs nothing more: what a visitor is answered. */
-export type Settled = Exclude<RedirectDecision, { kind: 'count' } | { kind: 'password' }>;
+export type Settled = Exclude<RedirectDecision, { kind: 'count' } | { kind: 'password' } | { kind: 'card' }>;
 
 const NOT_FOUND = { kind: 'not-found' } as const;
 const EXPIRED = { kind: 'gone', reason: 'expired' } as const;
 const EXHAUSTED = { kind: 'gone', reason: 'exhausted' } as const;
 const COUNT = { kind: 'count' } as const;
 const PASSWORD = { kind: 'password' } as const;
+const CARD = { kind: 'card' } as const;
 
-/** The decision for a cached link (null: no such code). Flat early returns: this is the hot path. */
-export function decideRedirect(link: RedirectLink | null | undefined, now: number): RedirectDecision {
+/**
+ * The decision for a cached link (null: no such code). Flat early returns: this is the hot path. `visit`
+ * is asked only by a link with Open Graph fields (is this a bot?) or routing; without it (a HEAD) a routed
+ * link redirects to its url.
+ */
+export function decideRedirect(link: RedirectLink | null | undefined, now: number, visit?: VisitFacts): RedirectDecision {
   if (!link) return NOT_FOUND;
   if (link.expiresAt !== null && now >= link.expiresAt) return link.expiredUrl ? fallback(link.expiredUrl, 'expired') : EXPIRED;
+  if (link.og && visit?.agent().bot) return CARD;
   if (link.hasPassword) return PASSWORD;
   if (link.maxClicks !== null) return COUNT;
-  return redirectOf(link);
+  return redirectOf(link, now, visit);
 }
 
 /**
  * The decision for a protected link once the visitor has proved its password (the form's POST, or a
  * valid unlock cookie): as decideRedirect, with the password behind it. Expiry still comes first.
  */
-export function decideUnlocked(link: RedirectLink | null | undefined, now: number): Exclude<RedirectDecision, { kind: 'password' }> {
+export function decideUnlocked(link: RedirectLink | null | undefined, now: number, visit?: VisitFacts): Exclude<RedirectDecision, { kind: 'password' } | { kind: 'card' }> {
   if (!link) return NOT_FOUND;
   if (link.expiresAt !== null && now >= link.expiresAt) return link.expiredUrl ? fallback(link.expiredUrl, 'expired') : EXPIRED;
   if (link.maxClicks !== null) return COUNT;
-  return redirectOf(link);
+  return redirectOf(link, now, visit);
 }
 
 /** The decision for a link as the store read or counted it, its clicks included. */
-export function decideCounted(link: (RedirectLink & LinkLimits) | null | undefined, now: number): Settled {
+export function decideCounted(link: (RedirectLink & LinkLimits) | null | undefined, now: number, visit?: VisitFacts): Settled {
   if (!link) return NOT_FOUND;
   const state = linkState(link, now);
-  return state === 'active' ? redirectOf(link) : goneOf(link, state);
+  return state === 'active' ? redirectOf(link, now, visit) : goneOf(link, state);
 }
 
 /** The decision after the store counted a visit to a click-limited link, by one conditional statement. */
-export function decideVisit(visit: { outcome: 'missing' } | { outcome: 'live' | 'expired' | 'exhausted'; link: RedirectLink }): Settled {
-  if (visit.outcome === 'missing') return NOT_FOUND;
-  return visit.outcome === 'live' ? redirectOf(visit.link) : goneOf(visit.link, visit.outcome);
+export function decideVisit(counted: { outcome: 'missing' } | { outcome: 'live' | 'expired' | 'exhausted'; link: RedirectLink }, now: number, visit?: VisitFacts): Settled {
+  if (counted.outcome === 'missing') return NOT_FOUND;
+  return counted.outcome === 'live' ? redirectOf(counted.link, now, visit) : goneOf(counted.link, counted.outcome);
 }
 
 /** What a domain does with a path that names no link of it (an unknown code, or its root): its redirect there if set (302, never kept by browsers), else a 404. */
@@ -107,7 +124,8 @@ function goneOf(link: RedirectLink, reason: GoneReason): Fallback | { kind: 'gon
 
 const fallback = (location: string, reason: GoneReason): Fallback => ({ kind: 'fallback', reason, location });
 
-function redirectOf(link: RedirectLink): Redirect {
+function redirectOf(link: RedirectLink, now: number, visit: VisitFacts | undefined): Redirect {
+  if (visit && isRouted(link)) return routed(link, now, visit);
   return {
     kind: 'redirect',
     status: link.redirectType,
@@ -115,4 +133,10 @@ function redirectOf(link: RedirectLink): Redirect {
     // A protected link's redirect is never kept: a browser would skip the password after it changed.
     cacheable: (link.redirectType === 301 || link.redirectType === 308) && link.expiresAt === null && link.maxClicks === null && !link.hasPassword,
   };
+}
+
+/** A routed link's redirect: never kept by a browser, which would send every later visit where this one went. */
+function routed(link: RedirectLink, now: number, visit: VisitFacts): Redirect {
+  const to = route(link, link.url, visit, now);
+  return { kind: 'redirect', status: link.redirectType, location: to.url, cacheable: false, route: to };
 }

@@ -55,6 +55,7 @@ export async function resolveCode(
   const now = deps.clock();
   const cached = decideRedirect(link, now);
   if (cached.kind === 'password') return askPassword(deps, link!, domain.id, code, now);
+  if (cached.kind === 'card') throw new Error('no visit was given: no card');
   const counted = cached.kind === 'count';
   const decision = cached.kind === 'count' ? await limitedVisit(deps, domain.id, code, visitor !== null, now) : cached;
   if (decision.kind === 'not-found') throw notFound();
@@ -65,7 +66,7 @@ export async function resolveCode(
 
 /** A limited link: a GET counts the visit in the store; a HEAD only reads it. */
 async function limitedVisit(deps: Pick<RedirectDeps, 'store'>, domainId: string, code: string, count: boolean, now: number): Promise<Settled> {
-  if (count) return decideVisit(await deps.store.countVisit(code, now, domainId));
+  if (count) return decideVisit(await deps.store.countVisit(code, now, domainId), now);
   return decideCounted(await deps.store.findTargetByCode(code, domainId), now);
 }
 
@@ -97,7 +98,7 @@ export async function openUnlocked(deps: Omit<RedirectDeps, 'cache'>, link: Cach
   const now = deps.clock();
   const decision = decideUnlocked(link, now);
   const counted = decision.kind === 'count';
-  const settled = decision.kind === 'count' ? decideVisit(await deps.store.countVisit(code, now, domainId)) : decision;
+  const settled = decision.kind === 'count' ? decideVisit(await deps.store.countVisit(code, now, domainId), now) : decision;
   if (settled.kind !== 'redirect') throw problemOf(settled);
   deps.clicks.enqueue({ linkId: link.id, at: now, counted, ...visitor });
   return settled;

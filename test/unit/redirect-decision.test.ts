@@ -26,9 +26,9 @@ describe('the redirect decision', () => {
 
   test('when the store counted or read a limited link, then its outcome decides', () => {
     const limited = link({ maxClicks: 2 });
-    assert.equal(decideVisit({ outcome: 'live', link: limited }).kind, 'redirect');
-    assert.deepEqual(decideVisit({ outcome: 'exhausted', link: limited }), { kind: 'gone', reason: 'exhausted' });
-    assert.deepEqual(decideVisit({ outcome: 'missing' }), { kind: 'not-found' });
+    assert.equal(decideVisit({ outcome: 'live', link: limited }, 0).kind, 'redirect');
+    assert.deepEqual(decideVisit({ outcome: 'exhausted', link: limited }, 0), { kind: 'gone', reason: 'exhausted' });
+    assert.deepEqual(decideVisit({ outcome: 'missing' }, 0), { kind: 'not-found' });
     assert.deepEqual(decideCounted({ ...limited, clicks: 2 }, NOW), { kind: 'gone', reason: 'exhausted' });
     assert.equal(decideCounted({ ...limited, clicks: 1 }, NOW).kind, 'redirect');
     assert.deepEqual(decideCounted(undefined, NOW), { kind: 'not-found' });
@@ -46,7 +46,7 @@ describe('the redirect decision', () => {
     assert.deepEqual(decideUnlocked(link({ hasPassword: true, maxClicks: 2 }), NOW), { kind: 'count' });
     assert.deepEqual(decideUnlocked(link({ hasPassword: true, expiresAt: NOW - 1 }), NOW), { kind: 'gone', reason: 'expired' });
     assert.deepEqual(decideUnlocked(null, NOW), { kind: 'not-found' });
-    assert.equal((decideVisit({ outcome: 'live', link: link({ hasPassword: true, redirectType: 308 }) }) as { cacheable: boolean }).cacheable, false);
+    assert.equal((decideVisit({ outcome: 'live', link: link({ hasPassword: true, redirectType: 308 }) }, 0) as { cacheable: boolean }).cacheable, false);
   });
 });
 
@@ -62,16 +62,16 @@ describe('the fallback of a link that is over (expired_url)', () => {
   test('when a limited link with an expired_url is used up, then the store\'s outcome decides the fallback', () => {
     const limited = withFallback({ maxClicks: 2 });
     assert.deepEqual(decideRedirect(limited, NOW), { kind: 'count' }, 'the cache cannot know the clicks');
-    assert.deepEqual(decideVisit({ outcome: 'exhausted', link: limited }), { kind: 'fallback', reason: 'exhausted', location: 'https://example.com/over' });
-    assert.deepEqual(decideVisit({ outcome: 'expired', link: limited }), { kind: 'fallback', reason: 'expired', location: 'https://example.com/over' });
+    assert.deepEqual(decideVisit({ outcome: 'exhausted', link: limited }, 0), { kind: 'fallback', reason: 'exhausted', location: 'https://example.com/over' });
+    assert.deepEqual(decideVisit({ outcome: 'expired', link: limited }, 0), { kind: 'fallback', reason: 'expired', location: 'https://example.com/over' });
     assert.deepEqual(decideCounted({ ...limited, clicks: 2 }, NOW), { kind: 'fallback', reason: 'exhausted', location: 'https://example.com/over' });
-    assert.equal(decideVisit({ outcome: 'live', link: limited }).kind, 'redirect', 'a live visit goes to the target');
+    assert.equal(decideVisit({ outcome: 'live', link: limited }, 0).kind, 'redirect', 'a live visit goes to the target');
   });
 
   test('when expired_url is null or absent (a cache entry from before it existed), then the link is gone', () => {
     assert.deepEqual(decideRedirect(link({ expiresAt: NOW, expiredUrl: null }), NOW), { kind: 'gone', reason: 'expired' });
     const old = { url: 'https://example.com/a', redirectType: 302 as const, expiresAt: NOW, maxClicks: null, hasPassword: false };
     assert.deepEqual(decideRedirect(old, NOW), { kind: 'gone', reason: 'expired' });
-    assert.deepEqual(decideVisit({ outcome: 'exhausted', link: link({ maxClicks: 1 }) }), { kind: 'gone', reason: 'exhausted' });
+    assert.deepEqual(decideVisit({ outcome: 'exhausted', link: link({ maxClicks: 1 }) }, 0), { kind: 'gone', reason: 'exhausted' });
   });
 });
