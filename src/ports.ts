@@ -6,6 +6,7 @@ import type { Cursor } from './domain/cursor.js';
 import type { BucketLimit, Decision } from './domain/token-bucket.js';
 import type { ClickEvent, Dimension, ParsedClick } from './domain/clicks.js';
 import type { Scope } from './domain/scopes.js';
+import type { Destination, OpenGraph, Rule } from './domain/routing.js';
 
 export type Role = 'user' | 'admin';
 export type { RedirectType } from './domain/redirect-decision.js';
@@ -36,6 +37,12 @@ export interface LinkRecord {
   expiredUrl: string | null;
   /** Hidden from the default listing; an archived link still redirects. */
   archived: boolean;
+  /** Routing rules, first match wins (domain/routing.ts); null: none. */
+  rules: Rule[] | null;
+  /** An A/B split for visits no rule takes; null: none (the link's url). */
+  destinations: Destination[] | null;
+  /** What preview bots are shown instead of the redirect; null: they are redirected. */
+  og: OpenGraph | null;
   clicks: number;
   ownerId: string;
   /** Whether a visit must give a password first; the hash itself is read only by findLinkPassword. */
@@ -86,13 +93,16 @@ export interface RefreshTokenRecord {
 
 export type NewUser = Omit<UserRecord, 'role' | 'updatedAt'> & { role?: Role };
 export type UserChanges = Partial<Pick<UserRecord, 'email' | 'name' | 'role' | 'passwordHash'>>;
+/** The fields of a link's routing and previews (issue 16), each null when unused. */
+type Routed = 'rules' | 'destinations' | 'og';
 /** A link to insert; without a domain, on the default one; expiredUrl and archived may be left out: null and false. */
-export type NewLink = Omit<LinkRecord, 'clicks' | 'updatedAt' | 'domainId' | 'hasPassword' | 'expiredUrl' | 'archived'> & Partial<Pick<LinkRecord, 'domainId' | 'expiredUrl' | 'archived'>> & {
+export type NewLink = Omit<LinkRecord, 'clicks' | 'updatedAt' | 'domainId' | 'hasPassword' | 'expiredUrl' | 'archived' | Routed>
+  & Partial<Pick<LinkRecord, 'domainId' | 'expiredUrl' | 'archived' | Routed>> & {
   /** argon2id hash of the link's password; absent or null: none. */
   passwordHash?: string | null;
 };
 export type LinkChanges = Partial<
-  Pick<LinkRecord, 'domainId' | 'code' | 'url' | 'title' | 'tags' | 'redirectType' | 'expiresAt' | 'maxClicks' | 'expiredUrl' | 'archived'> & {
+  Pick<LinkRecord, 'domainId' | 'code' | 'url' | 'title' | 'tags' | 'redirectType' | 'expiresAt' | 'maxClicks' | 'expiredUrl' | 'archived' | Routed> & {
     /** A new password's argon2id hash, or null to remove the password. */
     passwordHash: string | null;
   }
@@ -340,7 +350,8 @@ export interface DomainDirectory {
 export type KnownDomain = Pick<DomainRecord, 'id' | 'hostname' | 'rootRedirect' | 'notFoundRedirect' | 'ownerId'>;
 
 /** What the redirect needs of a link, as the cache keeps it. */
-export type CachedLink = Pick<LinkTarget, 'id' | 'url' | 'redirectType' | 'expiresAt' | 'maxClicks' | 'hasPassword' | 'expiredUrl'>;
+export type CachedLink = Pick<LinkTarget, 'id' | 'url' | 'redirectType' | 'expiresAt' | 'maxClicks' | 'hasPassword' | 'expiredUrl'>
+  & Partial<Pick<LinkTarget, Routed>>;
 
 /** A cached lookup: the link, or null when the code is known not to exist (a negative entry). */
 export type CacheEntry = CachedLink | null;

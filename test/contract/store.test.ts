@@ -14,6 +14,7 @@ import { clicksContract } from './store/clicks.js';
 import { domainsContract } from './store/domains.js';
 import { idempotencyContract } from './store/idempotency.js';
 import { linkOptionsContract } from './store/link-options.js';
+import { linkRoutingContract } from './store/link-routing.js';
 
 for (const dialect of DIALECTS) {
   describe(`store contract: ${dialect}`, () => {
@@ -52,5 +53,6 @@ for (const dialect of DIALECTS) {
     domainsContract(ctx);
     idempotencyContract(ctx);
     linkOptionsContract(ctx);
+    linkRoutingContract(ctx);
   });
 }

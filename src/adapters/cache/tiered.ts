@@ -161,5 +161,5 @@ export class TieredLinkCache implements LinkLookup {
 }
 
 /** Only what a redirect needs; clicks change on every visit and are never cached, nor is a password's hash (only whether there is one). */
-const cacheable = ({ id, url, redirectType, expiresAt, maxClicks, hasPassword, expiredUrl }: CachedLink): CachedLink =>
-  ({ id, url, redirectType, expiresAt, maxClicks, hasPassword, expiredUrl });
+const cacheable = ({ id, url, redirectType, expiresAt, maxClicks, hasPassword, expiredUrl, rules, destinations, og }: CachedLink): CachedLink =>
+  ({ id, url, redirectType, expiresAt, maxClicks, hasPassword, expiredUrl, rules, destinations, og });

@@ -15,7 +15,13 @@ const linkRow = (link: NewLink) => ({
   id: link.id, domain_id: link.domainId ?? DEFAULT_DOMAIN_ID, code: link.code, url: link.url, title: link.title, redirect_type: link.redirectType,
   expires_at: link.expiresAt, max_clicks: link.maxClicks, expired_url: link.expiredUrl ?? null, archived: link.archived ? 1 : 0,
   owner_id: link.ownerId, created_at: link.createdAt, updated_at: link.createdAt, password_hash: link.passwordHash ?? null,
+  rules: jsonOf(link.rules), destinations: jsonOf(link.destinations), og: jsonOf(link.og),
 });
+
+/** A routing field as stored: JSON, or null when absent. */
+const jsonOf = (value: object | null | undefined): string | null => (value == null ? null : JSON.stringify(value));
+/** A routing field as read; parsed once per read (a cached link keeps the parsed value). */
+const parsed = <T>(text: string | null): T | null => (text === null ? null : JSON.parse(text) as T);
 
 /** Links with their tags, and the redirect's reads and counted visits. */
 export class KyselyLinkStore implements LinkStore {
@@ -53,6 +59,7 @@ export class KyselyLinkStore implements LinkStore {
     return links.map(({ passwordHash, ...link }) => inserted.has(link.id)
       ? {
         ...link, domainId: link.domainId ?? DEFAULT_DOMAIN_ID, expiredUrl: link.expiredUrl ?? null, archived: link.archived ?? false,
+        rules: link.rules ?? null, destinations: link.destinations ?? null, og: link.og ?? null,
         tags: [...link.tags].sort(), clicks: 0, hasPassword: passwordHash != null, updatedAt: link.createdAt,
       }
       : new UniqueViolation('code'));
@@ -115,6 +122,9 @@ export class KyselyLinkStore implements LinkStore {
         domain_id: changes.domainId, code: changes.code, url: changes.url, title: changes.title, redirect_type: changes.redirectType,
         expires_at: changes.expiresAt, max_clicks: changes.maxClicks, expired_url: changes.expiredUrl,
         archived: changes.archived === undefined ? undefined : changes.archived ? 1 : 0, password_hash: changes.passwordHash,
+        rules: changes.rules === undefined ? undefined : jsonOf(changes.rules),
+        destinations: changes.destinations === undefined ? undefined : jsonOf(changes.destinations),
+        og: changes.og === undefined ? undefined : jsonOf(changes.og),
       }),
       updated_at: now,
     };
@@ -190,6 +200,7 @@ function toTarget(r: LinkRow): LinkTarget {
     id: r.id, domainId: r.domain_id, code: r.code, url: r.url, title: r.title, redirectType: r.redirect_type as RedirectType,
     expiresAt: r.expires_at, maxClicks: r.max_clicks, expiredUrl: r.expired_url, archived: Number(r.archived) === 1,
     clicks: r.clicks, ownerId: r.owner_id, hasPassword: r.password_hash !== null, createdAt: r.created_at, updatedAt: r.updated_at,
+    rules: parsed(r.rules), destinations: parsed(r.destinations), og: parsed(r.og),
   };
 }
 

@@ -62,6 +62,12 @@ export interface Database {
     owner_id: string;
     /** argon2id hash of the link's password (0006); null: no password. */
     password_hash: string | null;
+    /** JSON of the routing rules (0009, domain/routing.ts); null: none. */
+    rules: string | null;
+    /** JSON of the A/B split's arms (0009); null: none. */
+    destinations: string | null;
+    /** JSON of the Open Graph fields (0009); null: none. */
+    og: string | null;
     created_at: number;
     updated_at: number;
   };

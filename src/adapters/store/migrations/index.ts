@@ -7,6 +7,7 @@ import * as domains from './0005-domains.js';
 import * as linkPasswords from './0006-link-passwords.js';
 import * as linkOptions from './0007-link-options.js';
 import * as idempotencyKeys from './0008-idempotency-keys.js';
+import * as linkRouting from './0009-link-routing.js';
 
 /**
  * Schema history, oldest first, one file each. The schema builder emits the same DDL for SQLite and
@@ -22,6 +23,7 @@ const migrations: Record<string, Migration> = {
   '0006-link-passwords': { up: linkPasswords.up },
   '0007-link-options': { up: linkOptions.up },
   '0008-idempotency-keys': { up: idempotencyKeys.up },
+  '0009-link-routing': { up: linkRouting.up },
 };
 
 export const migrationProvider: MigrationProvider = {
