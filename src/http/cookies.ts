@@ -4,7 +4,12 @@ import { NOT_PLAIN_MESSAGE, isPlainText } from '../domain/plain-text.js';
 
 /** The value of one cookie the browser sent, if any; a 400 naming the cookie when it decodes to a control character. */
 export function cookie(request: FastifyRequest, name: string): string | undefined {
-  for (const part of (request.headers.cookie ?? '').split(';')) {
+  return cookieOf(request.headers.cookie, name);
+}
+
+/** cookie(), from a raw Cookie header (the fast redirect has no Fastify request). */
+export function cookieOf(header: string | undefined, name: string): string | undefined {
+  for (const part of (header ?? '').split(';')) {
     const at = part.indexOf('=');
     if (at !== -1 && part.slice(0, at).trim() === name) {
       let value: string;

@@ -7,7 +7,7 @@ import { problems, responseHeader, type Api } from './api/api.js';
 import { PASSWORD_PAGE_HEADERS, passwordPage } from './link-password-page.js';
 import { REDIRECT_ROUTE, domainOfRequest, passwordForm, visitorOf, type RedirectPathDeps } from './redirect.js';
 import { enforce, redirectLimit, refuse, setRateLimitFields } from './rate-limit.js';
-import { unlockSetCookie } from './unlock-cookie.js';
+import { UNLOCK_COOKIE, linkSetCookie } from './link-cookies.js';
 
 const rateFields = {
   'ratelimit-limit': responseHeader(Type.Integer({ minimum: 0, description: 'capacity of the (link, client) bucket of wrong tries' })),
@@ -77,7 +77,7 @@ export async function unlockRoute(app: Api, deps: RedirectPathDeps): Promise<voi
       });
       if (result.kind === 'unlocked') {
         const { redirect, cookie } = result;
-        if (cookie) reply.header('set-cookie', unlockSetCookie(code, cookie.value, cookie.maxAgeSeconds, secure));
+        if (cookie) reply.header('set-cookie', linkSetCookie(UNLOCK_COOKIE, code, cookie.value, cookie.maxAgeSeconds, secure));
         // 303: the browser follows with a GET, whatever the link's own redirect type.
         return reply.code(303).header('location', redirect.location).header('cache-control', 'private, no-store').send();
       }

@@ -3,7 +3,7 @@ import type { Config } from '../config.js';
 import { goneProblem, redirectElsewhere, resolveCode, type Fallback, type Gone, type Redirect, type Visitor } from '../use-cases/resolve-code.js';
 import { openWithCookie, type UnlockDeps } from '../use-cases/unlock-link.js';
 import { PASSWORD_PAGE_HEADERS, passwordPage } from './link-password-page.js';
-import { UNLOCK_COOKIE } from './unlock-cookie.js';
+import { UNLOCK_COOKIE } from './link-cookies.js';
 import { cookie } from './cookies.js';
 import type { DomainDirectory, KnownDomain } from '../ports.js';
 import { DEFAULT_DOMAIN_ID } from '../domain/link-key.js';
