@@ -14,16 +14,20 @@ export interface FormErrors {
 
 const NONE: FormErrors = { fields: {}, message: null };
 
+/** Finds the input of a field no entry of `inputs` names (one of a list the user edits: `rules[0].url`). */
+export type Placer = (field: string) => string | undefined;
+
 /**
  * Splits a failure over a form. `inputs` maps the API's snake_case field names to the form's input
- * names; `tags[2]` or `tags.x` count as `tags` unless the whole name is mapped (`utm.source`).
+ * names; `tags[2]` or `tags.x` count as `tags` unless the whole name is mapped (`utm.source`) or
+ * `place` places it.
  */
-export function formErrors(err: unknown, inputs: Record<string, string>): FormErrors {
+export function formErrors(err: unknown, inputs: Record<string, string>, place?: Placer): FormErrors {
   if (!(err instanceof ApiError)) return { fields: {}, message: 'Something went wrong. Reload the page and try again.' };
   const fields: Record<string, string> = {};
   let unplaced = false;
   for (const { field, message } of err.problem?.errors ?? []) {
-    const input = inputs[field] ?? inputs[field.split(/[.[]/)[0] ?? field];
+    const input = inputs[field] ?? place?.(field) ?? inputs[field.split(/[.[/]/)[0] ?? field];
     if (input) fields[input] = fields[input] ? `${fields[input]}; ${message}` : message;
     else unplaced = true;
   }
@@ -34,7 +38,7 @@ export function formErrors(err: unknown, inputs: Record<string, string>): FormEr
 /** An error for when a value is wrong before any call: shown like the API's own. */
 export const localError = (fields: Record<string, string>): FormErrors => ({ fields, message: null });
 
-export function useForm(inputs: Record<string, string>) {
+export function useForm(inputs: Record<string, string>, place?: Placer) {
   const [busy, setBusy] = useState(false);
   const [errors, setErrors] = useState<FormErrors>(NONE);
 
@@ -46,7 +50,7 @@ export function useForm(inputs: Record<string, string>) {
       await action();
       return true;
     } catch (err) {
-      fail(form, formErrors(err, inputs));
+      fail(form, formErrors(err, inputs, place));
       return false;
     } finally {
       setBusy(false);

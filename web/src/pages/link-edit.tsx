@@ -12,6 +12,12 @@ import { formatTime, shortUrlOf } from '../format';
 import { OPTION_INPUTS, PASSWORD_MAX, changesOf, draftOf, type LinkDraft } from '../link-form';
 import { VisuallyHidden } from '../components/visually-hidden';
 import { LinkOptionsFields } from '../components/link-options-fields';
+import { FieldGroup } from '../components/field-group';
+import { OgFields } from '../components/og-fields';
+import { RulesEditor } from '../components/rules-editor';
+import { RulesTest } from '../components/rules-test';
+import { SplitEditor } from '../components/split-editor';
+import { routingChangesOf, routingDraftOf, routingInputOf, type RoutingDraft } from '../routing-form';
 import { Link, navigate } from '../router';
 import { REDIRECT_TYPES, type Link as ShortLink } from '../types';
 
@@ -48,6 +54,7 @@ export function LinkEdit({ id }: { id: string }) {
 function EditForm({ link, onSaved }: { link: ShortLink; onSaved: (link: ShortLink) => void }) {
   const form = useRef<HTMLFormElement>(null);
   const [draft, setDraft] = useState<LinkDraft>(() => draftOf(link));
+  const [routing, setRouting] = useState<RoutingDraft>(() => routingDraftOf(link));
   const [status, setStatus] = useState<string | null>(null);
   /** A protected link shows its state; Change opens the field for a new password. */
   const [changingPassword, setChangingPassword] = useState(false);
@@ -56,7 +63,7 @@ function EditForm({ link, onSaved }: { link: ShortLink; onSaved: (link: ShortLin
     password: 'password',
     ...OPTION_INPUTS,
     domain: 'domain',
-  });
+  }, (field) => routingInputOf(field, routing));
   const domains = useDomains();
   const short = shortUrlOf(link);
   const bind = (name: keyof LinkDraft) => ({
@@ -66,16 +73,25 @@ function EditForm({ link, onSaved }: { link: ShortLink; onSaved: (link: ShortLin
     error: errors.fields[name],
   });
 
+  const failed = (prefix: string) => Object.keys(errors.fields).some((name) => name.startsWith(prefix));
+  const routed = routingChangesOf(link, routing);
+  const routingDirty = !routed.ok || routed.body.rules !== undefined || routed.body.destinations !== undefined;
+
   const save = (event: Event) => {
     event.preventDefault();
     setStatus(null);
     const changes = changesOf(link, draft);
-    if (!changes.ok) return fail(form.current, localError(changes.fields));
-    if (Object.keys(changes.body).length === 0) return setStatus('Nothing to save: no field has changed.');
+    const routed = routingChangesOf(link, routing);
+    if (!changes.ok || !routed.ok) {
+      return fail(form.current, localError({ ...(changes.ok ? {} : changes.fields), ...(routed.ok ? {} : routed.fields) }));
+    }
+    const body = { ...changes.body, ...routed.body };
+    if (Object.keys(body).length === 0) return setStatus('Nothing to save: no field has changed.');
     void run(form.current, async () => {
-      const saved = await call<ShortLink>('PATCH', `/links/${encodeURIComponent(link.id)}`, { body: changes.body });
+      const saved = await call<ShortLink>('PATCH', `/links/${encodeURIComponent(link.id)}`, { body });
       onSaved(saved);
       setDraft(draftOf(saved));
+      setRouting(routingDraftOf(saved));
       setChangingPassword(false);
       setStatus('Saved.');
     });
@@ -142,10 +158,25 @@ function EditForm({ link, onSaved }: { link: ShortLink; onSaved: (link: ShortLin
           />
         )}
         <LinkOptionsFields bind={bind} utm={draft} />
+        <FieldGroup summary="Routing rules (device, language, country …)" set={link.rules.length > 0} failed={failed('rules.')}>
+          <RulesEditor rules={routing.rules} onChange={(rules) => setRouting((r) => ({ ...r, rules }))} errors={errors.fields} />
+        </FieldGroup>
+        <FieldGroup summary="A/B split" set={link.destinations.length > 0} failed={failed('destinations.')}>
+          <SplitEditor destinations={routing.destinations} onChange={(destinations) => setRouting((r) => ({ ...r, destinations }))}
+            errors={errors.fields} />
+        </FieldGroup>
+        <FieldGroup summary="Link preview (Open Graph)" set={link.og !== null} failed={failed('og.')}>
+          <OgFields og={routing.og} onChange={(og) => setRouting((r) => ({ ...r, og }))} errors={errors.fields} />
+        </FieldGroup>
         <Alert message={errors.message} />
         <Status message={status} />
         <button type="submit" disabled={busy}>{busy ? 'Saving…' : 'Save'}</button>
       </form>
+
+      <section>
+        <h2 id="rules-test-heading">Test the rules</h2>
+        <RulesTest linkId={link.id} dirty={routingDirty} />
+      </section>
 
       <section>
         <h2>QR code</h2>

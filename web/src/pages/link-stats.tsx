@@ -111,6 +111,7 @@ export function LinkStats({ id }: { id: string }) {
               <BreakdownTable caption="Devices" column="Device" rows={shown.stats.devices} />
             </div>
           </section>
+          <RoutingBreakdowns stats={shown.stats} />
         </>
       )}
 
@@ -121,5 +122,28 @@ export function LinkStats({ id }: { id: string }) {
         </section>
       )}
     </Page>
+  );
+}
+
+/**
+ * Where routed visits went: by destination URL and by the rule that decided (1-based, as the edit page
+ * numbers rules). Shown only for a link that was routed in the range.
+ */
+function RoutingBreakdowns({ stats }: { stats: Stats }) {
+  const destinations = stats.destinations ?? [];
+  const rules = stats.rules ?? [];
+  if (destinations.length === 0 && rules.length === 0) return null;
+  return (
+    <section>
+      <h2>Where the routing sent them</h2>
+      <div class="breakdowns">
+        {destinations.length > 0 && (
+          <BreakdownTable caption="Destinations" column="URL" rows={destinations.map((d) => ({ value: d.url, clicks: d.clicks }))} />
+        )}
+        {rules.length > 0 && (
+          <BreakdownTable caption="Rules" column="Rule" rows={rules.map((r) => ({ value: r.rule === null ? 'No rule' : `Rule ${r.rule + 1}`, clicks: r.clicks }))} />
+        )}
+      </div>
+    </section>
   );
 }
