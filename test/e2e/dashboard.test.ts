@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { killAll, repoRoot, startServer, tempDir, within, type Server } from './process-helpers.js';
 import { freePort } from '../support/redis.js';
-import { buildDashboard, CSP_VIOLATION, launchChromium, newContext, startTarget, WAIT_MS, type Problems } from './browser-helpers.js';
+import { assertNoHorizontalScroll, buildDashboard, CSP_VIOLATION, launchChromium, newContext, startTarget, WAIT_MS, type Problems } from './browser-helpers.js';
 
 after(killAll);
 
@@ -35,11 +35,6 @@ const PHONE = { width: 375, height: 800 };
 
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-/** The page scrolls sideways when its content is wider than the viewport. */
-async function assertNoHorizontalScroll(page: Page, width: number, where: string): Promise<void> {
-  const scrollWidth = await page.evaluate<number>('document.documentElement.scrollWidth');
-  assert.ok(scrollWidth <= width, `${where} is ${scrollWidth} px wide at a ${width} px viewport: it scrolls sideways`);
-}
 
 // ---------------------------------------------------------------------------------------------
 

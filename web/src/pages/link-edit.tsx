@@ -158,14 +158,14 @@ function EditForm({ link, onSaved }: { link: ShortLink; onSaved: (link: ShortLin
           />
         )}
         <LinkOptionsFields bind={bind} utm={draft} />
-        <FieldGroup summary="Routing rules (device, language, country …)" set={link.rules.length > 0} failed={failed('rules.')}>
+        <FieldGroup summary="Routing rules (device, language, country …)" set={routing.rules.length > 0} failed={failed('rules.')}>
           <RulesEditor rules={routing.rules} onChange={(rules) => setRouting((r) => ({ ...r, rules }))} errors={errors.fields} />
         </FieldGroup>
-        <FieldGroup summary="A/B split" set={link.destinations.length > 0} failed={failed('destinations.')}>
+        <FieldGroup summary="A/B split" set={routing.destinations.length > 0} failed={failed('destinations.')}>
           <SplitEditor destinations={routing.destinations} onChange={(destinations) => setRouting((r) => ({ ...r, destinations }))}
             errors={errors.fields} />
         </FieldGroup>
-        <FieldGroup summary="Link preview (Open Graph)" set={link.og !== null} failed={failed('og.')}>
+        <FieldGroup summary="Link preview (Open Graph)" set={Object.values(routing.og).some((v) => v !== '')} failed={failed('og.')}>
           <OgFields og={routing.og} onChange={(og) => setRouting((r) => ({ ...r, og }))} errors={errors.fields} />
         </FieldGroup>
         <Alert message={errors.message} />
