@@ -116,7 +116,8 @@ async function statsFromRollups(db: OldDb, { linkId, from, to, interval, include
   for (const v of values) breakdown[v.dimension as Dimension].push({ value: v.value, clicks: Number(v.clicks) });
   for (const list of Object.values(breakdown)) list.sort((a, b) => b.clicks - a.clicks || a.value.localeCompare(b.value));
   const points = series.map((p) => ({ t: Number(p.t), clicks: Number(p.clicks) }));
-  return { total: points.reduce((sum, p) => sum + p.clicks, 0), series: points, breakdown };
+  // 0002 knew no routes: the links it counted never routed.
+  return { total: points.reduce((sum, p) => sum + p.clicks, 0), series: points, breakdown, destinations: [], rules: [] };
 }
 
 /** A breakdown as value → clicks, for literal expectations that do not depend on the order of ties. */
