@@ -2,7 +2,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { AppError, PROBLEMS, problemType, type FieldError, type ProblemKind } from '../domain/errors.js';
 import { StoreUnavailable } from '../ports.js';
 import { methodNotAllowed } from './route-methods.js';
-import { PATTERN_MESSAGES } from './schemas.js';
+import { PATTERN_MESSAGES, TAG_MESSAGES } from './schemas.js';
 
 export interface AjvIssue {
   keyword: string;
@@ -140,6 +140,8 @@ function fieldError(issue: AjvIssue, context: string | undefined): FieldError {
       return { field: path || (context ?? 'body'), message: 'must set at least one field' };
     case 'pattern':
       return { field: path || (context ?? 'body'), message: PATTERN_MESSAGES.get(String(issue.params.pattern)) ?? 'is not in the accepted form' };
+    case 'discriminator': // the tag of a tagged union (a condition's `type`) is missing or names no branch
+      return { field: join(issue.params.tag), message: TAG_MESSAGES.get(String(issue.params.tag)) ?? 'is not one of the accepted values' };
     case 'enum':
       return { field: path || (context ?? 'body'), message: `must be one of ${(issue.params.allowedValues as unknown[]).join(', ')}` };
     default:

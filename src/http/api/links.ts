@@ -6,7 +6,7 @@ import { requireActor } from '../auth.js';
 import { scoped } from '../openapi.js';
 import { AppError } from '../../domain/errors.js';
 import { enforce, enforceNotEmpty, type RateLimitDeps } from '../rate-limit.js';
-import { epochMs, iso, linkJson, paged } from '../present.js';
+import { epochMs, iso, linkJson, paged, rulesFromJson } from '../present.js';
 import { linkStats, type StatsDeps } from '../../use-cases/link-stats.js';
 import { IdParams, IdempotencyHeaders, Link, LinkBody, LinkListQuery, LinkPatchBody, Page, Stats, StatsQuery } from '../schemas.js';
 import { idempotent, type IdempotencyDeps } from '../../use-cases/idempotency.js';
@@ -84,7 +84,7 @@ export function linkRoutes(app: Api, deps: LinkDeps & StatsDeps & IdempotencyDep
 
   app.patch('/links/:id', {
     schema: {
-      tags, security: scoped('links:write'), operationId: 'updateLink', summary: 'Change some fields of a link; null clears title, expires_at, max_clicks, expired_url or utm',
+      tags, security: scoped('links:write'), operationId: 'updateLink', summary: 'Change some fields of a link; null clears title, expires_at, max_clicks, expired_url, utm, rules, destinations or og',
       params: IdParams, body: LinkPatchBody, response: { 200: json(Link, 'the link as changed'), ...problems(...BODY_ERRORS, 401, 403, 404, 409) },
     },
   }, async (request, reply) => {
@@ -139,5 +139,8 @@ export function linkInput(body: Partial<Static<typeof LinkBody>>): LinkEdit {
     expiredUrl: body.expired_url,
     archived: body.archived,
     utm: body.utm,
+    rules: rulesFromJson(body.rules),
+    destinations: body.destinations,
+    og: body.og,
   };
 }
