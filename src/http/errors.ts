@@ -91,7 +91,10 @@ function fromValidation(issues: readonly AjvIssue[], context: string | undefined
   const byField = new Map<string, FieldError>();
   // A nullable object whose member failed (utm.source too long) also fails its null branch ("utm must
   // be null") and the union ("must match a schema in anyOf"): the member's error says what is wrong.
-  const nested = (issue: AjvIssue) => issues.some((other) => other.instancePath.startsWith(`${issue.instancePath}/`));
+  // A member that is missing or not allowed is reported at the object's own path, but names the member.
+  const namesMember = (other: AjvIssue, issue: AjvIssue) =>
+    other.instancePath === issue.instancePath && (other.keyword === 'required' || other.keyword === 'additionalProperties');
+  const nested = (issue: AjvIssue) => issues.some((other) => other.instancePath.startsWith(`${issue.instancePath}/`) || namesMember(other, issue));
   const branch = (issue: AjvIssue) => issue.keyword === 'anyOf' || (issue.keyword === 'type' && issue.params.type === 'null');
   for (const issue of issues) {
     if (branch(issue) && nested(issue)) continue;
