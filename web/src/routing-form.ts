@@ -101,8 +101,8 @@ function conditionDraftOf(c: Condition): ConditionDraft {
 
 export function routingDraftOf(link: Pick<Link, 'rules' | 'destinations' | 'og'>): RoutingDraft {
   return {
-    rules: (link.rules ?? []).map((r) => ({ key: key(), conditions: r.conditions.map(conditionDraftOf), url: r.url })),
-    destinations: (link.destinations ?? []).map((d) => ({ key: key(), url: d.url, weight: String(d.weight) })),
+    rules: link.rules.map((r) => ({ key: key(), conditions: r.conditions.map(conditionDraftOf), url: r.url })),
+    destinations: link.destinations.map((d) => ({ key: key(), url: d.url, weight: String(d.weight) })),
     og: { title: link.og?.title ?? '', description: link.og?.description ?? '', image: link.og?.image ?? '' },
   };
 }

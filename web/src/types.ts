@@ -18,12 +18,12 @@ export type Role = User['role'];
 
 export type AccessToken = Static<typeof Schemas.AccessToken>;
 
-export type Link = Static<typeof Schemas.Link> & LinkRouting;
+export type Link = Static<typeof Schemas.Link>;
 export type RedirectType = Link['redirect_type'];
 export const REDIRECT_TYPES: readonly RedirectType[] = [301, 302, 307, 308];
 
 /** The writable fields of a link: POST takes `url` and any others, PATCH any non-empty subset. */
-export type LinkChanges = Static<typeof Schemas.LinkPatchBody> & Partial<RoutingChanges>;
+export type LinkChanges = Static<typeof Schemas.LinkPatchBody>;
 
 /** One item's answer of POST /links/bulk: the link created, or the problem of that item. */
 export type BulkResult = Static<typeof Schemas.BulkLinksResults>['results'][number];
@@ -32,7 +32,7 @@ export type ApiKey = Static<typeof Schemas.ApiKey>;
 /** An API key as created: with the secret, in the creation response only, never again. */
 export type ApiKeyCreated = Static<typeof Schemas.ApiKeyCreated>;
 
-export type Stats = Static<typeof Schemas.Stats> & StatsRouting;
+export type Stats = Static<typeof Schemas.Stats>;
 export type Breakdown = Stats['referrers'][number];
 export type Interval = NonNullable<Static<typeof Schemas.StatsQuery>['interval']>;
 
@@ -40,30 +40,17 @@ export type Interval = NonNullable<Static<typeof Schemas.StatsQuery>['interval']
 export type Domain = Static<typeof Schemas.Domain>;
 
 // ── routing (issue 16) ────────────────────────────────────────────────────────────────────────
-// Written by hand from the API contract until the server's schemas carry them; then derived like the rest.
-
-/** One test of a visit, by its type (times RFC 3339, UTC). */
-export type Condition =
-  | { type: 'device'; value: 'ios' | 'android' | 'mobile' | 'tablet' | 'desktop' | 'bot' }
-  | { type: 'os' | 'browser' | 'language' | 'country' | 'ip'; value: string }
-  | { type: 'query'; name: string; value?: string }
-  | { type: 'time'; after?: string; before?: string };
-export type ConditionType = Condition['type'];
-export type Device = Extract<Condition, { type: 'device' }>['value'];
 
 /** An ordered routing rule: the first whose conditions all hold sends the visit to its url. */
-export interface RoutingRule { conditions: Condition[]; url: string }
+export type RoutingRule = Link['rules'][number];
+/** One test of a visit, by its type (times RFC 3339, UTC). */
+export type Condition = RoutingRule['conditions'][number];
+export type ConditionType = Condition['type'];
+export type Device = Extract<Condition, { type: 'device' }>['value'];
 /** One arm of an A/B split. */
-export interface Destination { url: string; weight: number }
+export type Destination = Link['destinations'][number];
 /** How the link unfurls for chat and social preview bots. */
-export interface OpenGraph { title?: string; description?: string; image?: string }
-
-interface LinkRouting { rules: RoutingRule[]; destinations: Destination[]; og: OpenGraph | null }
-interface RoutingChanges { rules: RoutingRule[] | null; destinations: Destination[] | null; og: OpenGraph | null }
-interface StatsRouting {
-  destinations: { url: string; clicks: number }[];
-  rules: { rule: number | null; clicks: number }[];
-}
+export type OpenGraph = NonNullable<Link['og']>;
 
 /** The answer of GET /links/{id}/rules/test: the rule that matched (its index) and where the visit goes. */
-export interface RulesTest { rule: number | null; url: string | null; destinations: Destination[] }
+export type RulesTest = Static<typeof Schemas.RulesTestResult>;

@@ -130,8 +130,7 @@ export function LinkStats({ id }: { id: string }) {
  * numbers rules). Shown only for a link that was routed in the range.
  */
 function RoutingBreakdowns({ stats }: { stats: Stats }) {
-  const destinations = stats.destinations ?? [];
-  const rules = stats.rules ?? [];
+  const { destinations, rules } = stats;
   if (destinations.length === 0 && rules.length === 0) return null;
   return (
     <section>
