@@ -3,7 +3,8 @@
  * keys that follow a rule when it moves), the PATCH fields of what changed, and where the API's errors
  * about them go (`rules[0].url` or `rules/0/url` → the input `rules.0.url`).
  */
-import type { Condition, ConditionType, Destination, Device, Link, OpenGraph, RoutingRule } from './types';
+// '.js': test/unit/routing-form.test.ts imports this file, and the server's tsconfig (NodeNext) checks it then.
+import type { Condition, ConditionType, Destination, Device, Link, OpenGraph, RoutingRule } from './types.js';
 
 /** The API's limits (src/domain/routing.ts): the editor disables "add" at them. */
 export const MAX_RULES = 32;

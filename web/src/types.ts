@@ -1,10 +1,11 @@
 /**
  * The API's JSON shapes, as the server's TypeBox schemas (src/http/schemas.ts) define them: snake_case,
  * times RFC 3339. Type-only imports: the schemas never reach the bundle, and a change on the server
- * that the dashboard does not follow fails `npm run typecheck`.
+ * that the dashboard does not follow fails `npm run typecheck`. With '.js', as the server's tsconfig
+ * (NodeNext) requires when a unit test imports a file of the dashboard that uses these types.
  */
 import type { Static } from 'typebox';
-import type * as Schemas from '../../src/http/schemas';
+import type * as Schemas from '../../src/http/schemas.js';
 
 /** RFC 9457 problem details, as every API error is sent. */
 export type Problem = Static<typeof Schemas.Problem>;
