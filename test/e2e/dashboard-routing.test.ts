@@ -24,6 +24,21 @@ const TIMEOUT = { timeout: 45_000 };
 const SCREENSHOTS = process.env.KURZ_SCREENSHOTS === '1' ? join(repoRoot, 'docs', 'screenshots') : undefined;
 const IPHONE = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1';
 
+/** The edit page from its rules to the rules test's answer, as a PNG in docs/screenshots/, when KURZ_SCREENSHOTS=1. */
+async function screenshot(page: Page, name: string): Promise<void> {
+  if (!SCREENSHOTS) return;
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  const top = await page.locator('details.field-group').filter({ hasText: 'Routing rules' }).boundingBox();
+  const bottom = await page.locator('form.rules-test').boundingBox();
+  assert.ok(top && bottom);
+  // Bounding boxes are relative to the viewport; a full-page clip to the page.
+  const scrollY = await page.evaluate<number>('window.scrollY');
+  await page.screenshot({
+    path: join(SCREENSHOTS, `${name}.png`), fullPage: true,
+    clip: { x: Math.max(0, top.x - 16), y: top.y + scrollY - 16, width: Math.max(top.width, bottom.width) + 32, height: bottom.y + bottom.height - top.y + 32 },
+  });
+}
+
 /** For Locator.evaluate: whether the element has the focus. */
 const isFocused = (el: { ownerDocument: { activeElement: unknown } }) => el === el.ownerDocument.activeElement;
 
@@ -151,6 +166,7 @@ describe('routing rules, A/B split and previews in the dashboard', () => {
     await page.getByLabel('Accept-Language').fill('fr');
     assert.equal(await runTest(), `No rule: the A/B split draws one of ${target.url}/a (75 %), ${target.url}/b (25 %)`);
     assert.deepEqual(problems.pageErrors, []);
+    await screenshot(page, 'link-routing');
   });
 
   test('when rule 2 moves up and is saved, then a German speaker\'s iPhone meets it first', TIMEOUT, async () => {
@@ -197,10 +213,6 @@ describe('routing rules, A/B split and previews in the dashboard', () => {
       assert.deepEqual(await axeViolations(page), [], 'in dark mode too (contrast)');
     } finally {
       await page.emulateMedia({ colorScheme: 'light' });
-    }
-    if (SCREENSHOTS) {
-      mkdirSync(SCREENSHOTS, { recursive: true });
-      await page.locator('form.link-form').first().screenshot({ path: join(SCREENSHOTS, 'link-routing.png') });
     }
     await page.setViewportSize({ width: 375, height: 800 });
     await assertNoHorizontalScroll(page, 375, 'the edit page with its routing editors open');
