@@ -198,12 +198,18 @@ describe('routing rules, A/B split and previews in the dashboard', () => {
     assert.equal(await rule(2).getByLabel('Then send visitors to').inputValue(), `${target.url}/ios`, 'nothing was changed');
   });
 
-  test('when the editors are open, then axe finds no violation in light or dark mode, and at 375 px nothing scrolls sideways', TIMEOUT, async () => {
+  test('when the editors are open with a rule of 8 conditions (the most), then "add" is disabled, axe finds no violation in light or dark mode, and at 375 px nothing scrolls sideways', TIMEOUT, async () => {
     await page.goto(editPath);
     await open('Routing rules (device, language, country …)');
     await condition(rule(1), 1).waitFor();
-    await rule(1).getByRole('button', { name: 'Add condition to rule 1' }).click();
+    const addCondition = rule(1).getByRole('button', { name: 'Add condition to rule 1' });
+    await addCondition.click();
     await condition(rule(1), 2).getByLabel('Type').selectOption('time');
+    // 8 conditions at most: "add" is disabled there, and says why.
+    for (let n = 3; n <= 8; n++) await addCondition.click();
+    assert.equal(await condition(rule(1), 8).count(), 1);
+    assert.equal(await addCondition.isDisabled(), true);
+    await rule(1).getByText('8 conditions at most.').waitFor();
     await open('Link preview (Open Graph)');
     await page.getByRole('button', { name: 'Bot' }).click();
     await runTest();

@@ -120,10 +120,11 @@ function RuleFields({ rule, index, count, errors, onChange, onMove, onRemove, on
           onRemove={rule.conditions.length > 1 ? () => removeCondition(j) : undefined} />
       ))}
       <p class="rule-actions">
-        <button type="button" data-focus={`rule-${rule.key}-add-condition`} class="secondary small" onClick={addCondition} disabled={full}>
+        <button type="button" data-focus={`rule-${rule.key}-add-condition`} class="secondary small" onClick={addCondition} disabled={full}
+          aria-describedby={full ? `rule-${rule.key}-full` : undefined}>
           Add condition<VisuallyHidden> to rule {n}</VisuallyHidden>
         </button>
-        {full && <span class="hint"> {MAX_CONDITIONS} conditions at most.</span>}
+        {full && <span id={`rule-${rule.key}-full`} class="hint">{MAX_CONDITIONS} conditions at most.</span>}
       </p>
       <Field label="Then send visitors to" type="url" inputMode="url" autoComplete="off" required
         name={ruleInput(index, 'url')} value={rule.url} error={errors[ruleInput(index, 'url')]}

@@ -55,10 +55,11 @@ export function SplitEditor({ destinations, onChange, errors }: Props) {
               </li>
             ))}
           </ol>
-          <button type="button" class="secondary" onClick={() => onChange([...destinations, emptyDestination()])} disabled={full}>
+          <button type="button" class="secondary" onClick={() => onChange([...destinations, emptyDestination()])} disabled={full}
+            aria-describedby={full ? 'split-full' : undefined}>
             Add variant
           </button>
-          {full && <span class="hint"> {MAX_DESTINATIONS} variants at most.</span>}{' '}
+          {full && <span id="split-full" class="hint">{MAX_DESTINATIONS} variants at most. </span>}
           <button type="button" class="secondary" onClick={() => onChange([])}>Remove the split</button>
         </>
       )}

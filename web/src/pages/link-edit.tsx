@@ -58,7 +58,7 @@ function EditForm({ link, onSaved }: { link: ShortLink; onSaved: (link: ShortLin
   const [status, setStatus] = useState<string | null>(null);
   /** A protected link shows its state; Change opens the field for a new password. */
   const [changingPassword, setChangingPassword] = useState(false);
-  const { busy, errors, run, fail } = useForm({
+  const { busy, errors, run, fail, clear } = useForm({
     url: 'url', code: 'code', title: 'title', tags: 'tags', expires_at: 'expires_at', max_clicks: 'max_clicks', redirect_type: 'redirect_type',
     password: 'password',
     ...OPTION_INPUTS,
@@ -73,6 +73,14 @@ function EditForm({ link, onSaved }: { link: ShortLink; onSaved: (link: ShortLin
     error: errors.fields[name],
   });
 
+  /**
+   * A new draft of the routing fields. Errors name rules and arms by position: once one is added,
+   * removed or moved they would sit under the wrong one, so they go (Save checks again).
+   */
+  const editRouting = (next: Partial<RoutingDraft>) => {
+    if (shapeOf({ ...routing, ...next }) !== shapeOf(routing)) clear();
+    setRouting((r) => ({ ...r, ...next }));
+  };
   const failed = (prefix: string) => Object.keys(errors.fields).some((name) => name.startsWith(prefix));
   const routed = routingChangesOf(link, routing);
   const routingDirty = !routed.ok || routed.body.rules !== undefined || routed.body.destinations !== undefined;
@@ -159,14 +167,14 @@ function EditForm({ link, onSaved }: { link: ShortLink; onSaved: (link: ShortLin
         )}
         <LinkOptionsFields bind={bind} utm={draft} />
         <FieldGroup summary="Routing rules (device, language, country …)" set={routing.rules.length > 0} failed={failed('rules.')}>
-          <RulesEditor rules={routing.rules} onChange={(rules) => setRouting((r) => ({ ...r, rules }))} errors={errors.fields} />
+          <RulesEditor rules={routing.rules} onChange={(rules) => editRouting({ rules })} errors={errors.fields} />
         </FieldGroup>
         <FieldGroup summary="A/B split" set={routing.destinations.length > 0} failed={failed('destinations.')}>
-          <SplitEditor destinations={routing.destinations} onChange={(destinations) => setRouting((r) => ({ ...r, destinations }))}
+          <SplitEditor destinations={routing.destinations} onChange={(destinations) => editRouting({ destinations })}
             errors={errors.fields} />
         </FieldGroup>
         <FieldGroup summary="Link preview (Open Graph)" set={Object.values(routing.og).some((v) => v !== '')} failed={failed('og.')}>
-          <OgFields og={routing.og} onChange={(og) => setRouting((r) => ({ ...r, og }))} errors={errors.fields} />
+          <OgFields og={routing.og} onChange={(og) => editRouting({ og })} errors={errors.fields} />
         </FieldGroup>
         <Alert message={errors.message} />
         <Status message={status} />
@@ -189,6 +197,9 @@ function EditForm({ link, onSaved }: { link: ShortLink; onSaved: (link: ShortLin
     </Page>
   );
 }
+
+/** The rules, their conditions and the split's arms by their keys, in order: what errors' positions refer to. */
+const shapeOf = (r: RoutingDraft) => JSON.stringify([r.rules.map((x) => [x.key, x.conditions.map((c) => c.key)]), r.destinations.map((d) => d.key)]);
 
 const hasUtm = (link: ShortLink) => link.utm !== null && Object.keys(link.utm).length > 0;
 
