@@ -350,4 +350,11 @@ export const Stats = Type.Object({
   browsers: Breakdown,
   os: Breakdown,
   devices: Breakdown,
+  destinations: Type.Array(Type.Object({ url: Type.String(), clicks: Type.Integer() }), {
+    description: 'clicks of routed visits (rules or a split) by the URL they were sent to, most first; [] for a link that never routed',
+  }),
+  rules: Type.Array(Type.Object({
+    rule: Nullable(Type.Integer({ minimum: 0, description: 'index of the rule in the link\'s `rules`' })),
+    clicks: Type.Integer(),
+  }), { description: 'clicks of routed visits by the rule that decided them (null: none did: the split or the link\'s url), most first; [] for a link that never routed' }),
 });

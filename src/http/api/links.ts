@@ -116,7 +116,7 @@ export function linkRoutes(app: Api, deps: LinkDeps & StatsDeps & IdempotencyDep
   app.get('/links/:id/stats', {
     schema: {
       tags, security: scoped('stats:read'), operationId: 'getLinkStats',
-      summary: 'Clicks of a link over time and by referrer, country, browser, OS and device (bots excluded unless include_bots)',
+      summary: 'Clicks of a link over time and by referrer, country, browser, OS, device, destination and rule (bots excluded unless include_bots)',
       params: IdParams, querystring: StatsQuery, response: { 200: json(Stats, 'the link\'s clicks'), ...problems(400, 401, 403, 404) },
     },
   }, async (request) => {
@@ -129,6 +129,7 @@ export function linkRoutes(app: Api, deps: LinkDeps & StatsDeps & IdempotencyDep
       total: stats.total,
       series: stats.series.map((p) => ({ t: iso(p.t), clicks: p.clicks })),
       referrers: referrer, countries: country, browsers: browser, os, devices: device,
+      destinations: stats.destinations, rules: stats.rules,
     };
   });
 
