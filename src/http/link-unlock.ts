@@ -5,7 +5,7 @@ import type { Decision } from '../domain/token-bucket.js';
 import { unlockLink } from '../use-cases/unlock-link.js';
 import { problems, responseHeader, type Api } from './api/api.js';
 import { PASSWORD_PAGE_HEADERS, passwordPage } from './link-password-page.js';
-import { REDIRECT_ROUTE, domainOfRequest, passwordForm, visitorOf, type RedirectPathDeps } from './redirect.js';
+import { REDIRECT_ROUTE, domainOfRequest, passwordForm, splitCookieOf, visitFactsOf, visitorOf, type RedirectPathDeps } from './redirect.js';
 import { enforce, redirectLimit, refuse, setRateLimitFields } from './rate-limit.js';
 import { UNLOCK_COOKIE, linkSetCookie } from './link-cookies.js';
 
@@ -36,7 +36,8 @@ const UNLOCK_SCHEMA = {
       headers: {
         location: responseHeader(Type.String({ description: 'the link\'s target URL' }), true),
         'cache-control': responseHeader(Type.String({ description: 'private, no-store' }), true),
-        'set-cookie': responseHeader(Type.String({ description: 'kurz_unlock: opens GET /{code} for an hour (absent when the link has no password any more)' })),
+        'set-cookie': responseHeader(Type.String({ description: 'kurz_unlock: opens GET /{code} for an hour (absent when the link has no password any more); '
+          + 'and kurz_split, when the link has an A/B split and this visitor was drawn an arm' })),
       },
     },
     200: passwordForm('a wrong password: the form again, with the error linked to the input', rateFields),
@@ -55,6 +56,8 @@ const UNLOCK_SCHEMA = {
  */
 export async function unlockRoute(app: Api, deps: RedirectPathDeps): Promise<void> {
   const visitor = visitorOf(deps);
+  const facts = visitFactsOf(deps);
+  const splitCookie = splitCookieOf(deps);
   const limit = redirectLimit(deps);
   const domainOf = domainOfRequest(deps);
   const secure = deps.config.baseUrl.startsWith('https:');
@@ -71,13 +74,15 @@ export async function unlockRoute(app: Api, deps: RedirectPathDeps): Promise<voi
       if (allowed && !allowed.allowed) refuse(reply, 'redirect', allowed);
       const { code } = request.params;
       const domain = domainOf(request.raw);
-      const result = await unlockLink(deps, domain, code, request.body.password, visitor(request.headers), request.ip).catch(async (err) => {
+      const result = await unlockLink(deps, domain, code, request.body.password, { ...visitor(request.headers), facts: facts(request.raw) }, request.ip).catch(async (err) => {
         if (err instanceof AppError && err.kind === 'not-found') await enforce(deps, reply, 'notFound', request.ip, true);
         throw err;
       });
       if (result.kind === 'unlocked') {
         const { redirect, cookie } = result;
-        if (cookie) reply.header('set-cookie', linkSetCookie(UNLOCK_COOKIE, code, cookie.value, cookie.maxAgeSeconds, secure));
+        const cookies = [cookie && linkSetCookie(UNLOCK_COOKIE, code, cookie.value, cookie.maxAgeSeconds, secure), splitCookie(redirect, code)];
+        const set = cookies.filter((c) => c !== undefined);
+        if (set.length > 0) reply.header('set-cookie', set);
         // 303: the browser follows with a GET, whatever the link's own redirect type.
         return reply.code(303).header('location', redirect.location).header('cache-control', 'private, no-store').send();
       }
