@@ -105,12 +105,15 @@ describe('routing rules, A/B split and previews in the dashboard', () => {
     const details = page.locator('details.field-group').filter({ has: page.getByText(summary, { exact: true }) });
     if ((await details.getAttribute('open')) === null) await details.locator('summary').click();
   };
-  const testAnswer = () => page.locator('.rules-test [role="status"]');
-  const runTest = async () => {
-    await testAnswer().evaluate((el) => (el.textContent = ''));
+  const answer = (): Locator => page.locator('.rules-test [role="status"]');
+  /**
+   * Runs the rules test and waits for its answer to read `expected` (each call of a test expects
+   * another answer than the one before, so the old one is never taken for it).
+   */
+  const expectTest = async (expected: string) => {
     await page.getByRole('button', { name: 'Test the rules' }).click();
-    await page.locator('.rules-test [role="status"]:not(:empty)').waitFor();
-    return (await testAnswer().innerText()).trim();
+    const exact = new RegExp(`^${expected.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
+    await answer().filter({ hasText: exact }).waitFor().catch(async () => assert.equal((await answer().innerText()).trim(), expected));
   };
 
   test('when a user adds two rules and a split, saves and reloads, then they are shown as saved, and the test preview answers rule 1 for an iPhone and rule 2 for German', TIMEOUT, async () => {
@@ -157,19 +160,19 @@ describe('routing rules, A/B split and previews in the dashboard', () => {
 
     await page.getByRole('button', { name: 'iPhone' }).click();
     assert.equal(await page.getByLabel('User agent').inputValue(), IPHONE);
-    assert.equal(await runTest(), `Rule 1 → ${target.url}/ios`);
+    await expectTest(`Rule 1 → ${target.url}/ios`);
 
     await page.getByRole('button', { name: 'Desktop Chrome' }).click();
     await page.getByLabel('Accept-Language').fill('de-DE,de;q=0.9,en;q=0.5');
-    assert.equal(await runTest(), `Rule 2 → ${target.url}/de`);
+    await expectTest(`Rule 2 → ${target.url}/de`);
 
     await page.getByLabel('Accept-Language').fill('fr');
-    assert.equal(await runTest(), `No rule: the A/B split draws one of ${target.url}/a (75 %), ${target.url}/b (25 %)`);
+    await expectTest(`No rule: the A/B split draws one of ${target.url}/a (75 %), ${target.url}/b (25 %)`);
     assert.deepEqual(problems.pageErrors, []);
     await screenshot(page, 'link-routing');
   });
 
-  test('when rule 2 moves up and is saved, then a German speaker\'s iPhone meets it first', TIMEOUT, async () => {
+  test('when rule 2 moves up and is saved, then a German speaker\'s iPhone meets it first; a bad IP address is said under its input', TIMEOUT, async () => {
     await rule(2).getByRole('button', { name: 'Move up rule 2' }).click();
     assert.equal(await condition(rule(1), 1).getByLabel('Type').inputValue(), 'language');
     // The focus follows the rule: on its "Move up" button, now disabled at the top, so on "Move down".
@@ -178,9 +181,17 @@ describe('routing rules, A/B split and previews in the dashboard', () => {
     await page.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
     await page.getByRole('button', { name: 'iPhone' }).click();
     await page.getByLabel('Accept-Language').fill('de');
-    assert.equal(await runTest(), `Rule 1 → ${target.url}/de`);
+    await expectTest(`Rule 1 → ${target.url}/de`);
     await page.getByLabel('Accept-Language').fill('');
-    assert.equal(await runTest(), `Rule 2 → ${target.url}/ios`);
+    await expectTest(`Rule 2 → ${target.url}/ios`);
+
+    // A value the API refuses is said under its input, which gets the focus.
+    const ip = page.getByLabel('Visitor\'s IP address');
+    await ip.fill('10.0.0.256');
+    await page.getByRole('button', { name: 'Test the rules' }).click();
+    await page.locator('.rules-test .field-error').filter({ hasText: 'must be an IPv4 or IPv6 address' }).waitFor();
+    assert.equal(await ip.evaluate(isFocused), true);
+    await ip.fill('');
   });
 
   test('when the API refuses a rule URL, then its error is shown next to that rule\'s URL, which gets the focus', TIMEOUT, async () => {
@@ -212,7 +223,8 @@ describe('routing rules, A/B split and previews in the dashboard', () => {
     await rule(1).getByText('8 conditions at most.').waitFor();
     await open('Link preview (Open Graph)');
     await page.getByRole('button', { name: 'Bot' }).click();
-    await runTest();
+    await expectTest(`No rule: the A/B split draws one of ${target.url}/a (75 %), ${target.url}/b (25 %)`);
+
     assert.deepEqual(await axeViolations(page), []);
     await page.emulateMedia({ colorScheme: 'dark' });
     try {
@@ -228,7 +240,15 @@ describe('routing rules, A/B split and previews in the dashboard', () => {
     assert.deepEqual(problems.cspViolations, []);
   });
 
-  test('when an iPhone opens the link, then it lands on rule 2\'s URL, and the stats page counts it under Destinations and Rules', TIMEOUT, async () => {
+  test('when an iPhone opens the link, then it lands on rule 2\'s URL, and the stats page, without routing tables before, counts it under Destinations and Rules', TIMEOUT, async () => {
+    const destinations = page.getByRole('table', { name: 'Destinations' });
+    const rules = page.getByRole('table', { name: 'Rules' });
+    const total = page.getByTestId('total-clicks');
+    await page.goto(`${editPath}/stats`);
+    await total.waitFor();
+    assert.equal(await total.innerText(), '0');
+    assert.equal(await destinations.count() + await rules.count(), 0, 'no routing tables for a link never routed');
+
     const iphone = await browser.newContext({ userAgent: IPHONE });
     try {
       const visitor = await iphone.newPage();
@@ -237,16 +257,19 @@ describe('routing rules, A/B split and previews in the dashboard', () => {
     } finally {
       await iphone.close();
     }
-    const destinations = page.getByRole('table', { name: 'Destinations' });
-    await page.goto(`${editPath}/stats`);
-    // Clicks are written in batches: show the stats again until the visit is counted.
-    for (let i = 0; i < 50 && (await destinations.count()) === 0; i++) {
-      await page.getByRole('button', { name: 'Show' }).click();
-      await page.getByRole('button', { name: 'Show' }).waitFor();
-      await page.waitForTimeout(200);
+
+    // The click reaches the stats within CLICK_FLUSH_MS or so: ask again (as "Show" does) until it has.
+    const show = page.getByRole('button', { name: 'Show', exact: true }); // "Loading…" while it loads
+    const deadline = Date.now() + WAIT_MS;
+    while ((await total.innerText()) !== '1') {
+      assert.ok(Date.now() < deadline, `total clicks still ${await total.innerText()} after ${WAIT_MS} ms`);
+      await page.waitForTimeout(100); // a paced poll: the click is counted on the server's flush timer
+      await Promise.all([page.waitForResponse((r) => new URL(r.url()).pathname.endsWith('/stats')), show.click()]);
+      await show.waitFor(); // loaded: the new counts are on the page
     }
     assert.deepEqual(await destinations.locator('tbody tr').allInnerTexts(), [`${target.url}/ios\t1`]);
-    assert.deepEqual(await page.getByRole('table', { name: 'Rules' }).locator('tbody tr').allInnerTexts(), ['Rule 2\t1']);
+    assert.deepEqual(await rules.locator('tbody tr').allInnerTexts(), ['Rule 2\t1']);
+    assert.deepEqual(await axeViolations(page), [], 'the stats page with its routing tables');
     assert.deepEqual(problems.pageErrors, []);
   });
 });
