@@ -131,6 +131,7 @@ describe('routing rules, A/B split and previews in the dashboard', () => {
 
     await open('A/B split');
     await page.getByRole('button', { name: 'Start an A/B split' }).click();
+    assert.equal(await variant(1).getByLabel('URL').evaluate(isFocused), true, 'the first variant\'s URL has the focus');
     await variant(1).getByLabel('URL').fill(`${target.url}/a`);
     await variant(1).getByLabel('Weight').fill('3');
     await variant(2).getByLabel('URL').fill(`${target.url}/b`);

@@ -73,7 +73,7 @@ export function RulesEditor({ rules, onChange, errors }: Props) {
           <li key={rule.key}>
             <RuleFields rule={rule} index={i} count={rules.length} errors={errors}
               onChange={(r) => update(i, r)} onMove={(by, which) => move(i, by, which)} onRemove={() => remove(i)}
-              onFocus={setFocus} />
+              focusLater={setFocus} />
           </li>
         ))}
       </ol>
@@ -93,20 +93,20 @@ interface RuleProps {
   onChange: (rule: RuleDraft) => void;
   onMove: (by: -1 | 1, which: 'up' | 'down') => void;
   onRemove: () => void;
-  onFocus: (focus: Focus) => void;
+  focusLater: (focus: Focus) => void;
 }
 
-function RuleFields({ rule, index, count, errors, onChange, onMove, onRemove, onFocus }: RuleProps) {
+function RuleFields({ rule, index, count, errors, onChange, onMove, onRemove, focusLater }: RuleProps) {
   const n = index + 1;
   const setCondition = (j: number, c: ConditionDraft) => onChange({ ...rule, conditions: rule.conditions.map((x, k) => (k === j ? c : x)) });
   const addCondition = () => {
     const c = emptyCondition();
     onChange({ ...rule, conditions: [...rule.conditions, c] });
-    onFocus({ id: `condition-${c.key}-type` });
+    focusLater({ id: `condition-${c.key}-type` });
   };
   const removeCondition = (j: number) => {
     onChange({ ...rule, conditions: rule.conditions.filter((_, k) => k !== j) });
-    onFocus({ id: `rule-${rule.key}-add-condition` });
+    focusLater({ id: `rule-${rule.key}-add-condition` });
   };
   const full = rule.conditions.length >= MAX_CONDITIONS;
   return (

@@ -1,3 +1,4 @@
+import { useEffect, useState } from 'preact/hooks';
 import { Field } from './field';
 import { VisuallyHidden } from './visually-hidden';
 import {
@@ -16,6 +17,16 @@ interface Props {
  * Starting a split adds its two first arms; removing all of them ends it.
  */
 export function SplitEditor({ destinations, onChange, errors }: Props) {
+  // After a button that starts, ends or shrinks the split goes, the focus goes to what replaces it.
+  const [focus, setFocus] = useState<string | null>(null);
+  useEffect(() => {
+    if (focus) document.querySelector<HTMLElement>(`[data-focus="${focus}"]`)?.focus();
+    setFocus(null);
+  }, [focus]);
+  const change = (next: DestinationDraft[], then: string) => {
+    onChange(next);
+    setFocus(then);
+  };
   const percent = shares(destinations);
   const set = (i: number, d: DestinationDraft) => onChange(destinations.map((x, k) => (k === i ? d : x)));
   const full = destinations.length >= MAX_DESTINATIONS;
@@ -28,7 +39,8 @@ export function SplitEditor({ destinations, onChange, errors }: Props) {
       {destinations.length === 0 ? (
         <>
           <p class="empty">No split: visits go to the destination URL.</p>
-          <button type="button" class="secondary" onClick={() => onChange([emptyDestination(), emptyDestination()])}>Start an A/B split</button>
+          <button type="button" class="secondary" data-focus="split-start"
+            onClick={() => change([emptyDestination(), emptyDestination()], 'split-first')}>Start an A/B split</button>
         </>
       ) : (
         <>
@@ -39,6 +51,7 @@ export function SplitEditor({ destinations, onChange, errors }: Props) {
                   <legend>Variant {i + 1}</legend>
                   <div class="destination-fields">
                     <Field label="URL" type="url" inputMode="url" autoComplete="off" required placeholder="https://example.com/b"
+                      data-focus={i === 0 ? 'split-first' : undefined}
                       name={destinationInput(i, 'url')} value={d.url} error={errors[destinationInput(i, 'url')]}
                       onInput={(e) => set(i, { ...d, url: e.currentTarget.value })} />
                     <Field label="Weight" type="number" inputMode="numeric" min={1} max={MAX_WEIGHT} step={1} required
@@ -47,7 +60,7 @@ export function SplitEditor({ destinations, onChange, errors }: Props) {
                   </div>
                   <p class="share">
                     <span data-testid="share">{formatShare(percent[i] ?? 0)}</span> of the split{' '}
-                    <button type="button" class="link-button" onClick={() => onChange(destinations.filter((_, k) => k !== i))}>
+                    <button type="button" class="link-button" onClick={() => change(destinations.filter((_, k) => k !== i), destinations.length > 1 ? 'split-add' : 'split-start')}>
                       Remove<VisuallyHidden> variant {i + 1}</VisuallyHidden>
                     </button>
                   </p>
@@ -55,12 +68,12 @@ export function SplitEditor({ destinations, onChange, errors }: Props) {
               </li>
             ))}
           </ol>
-          <button type="button" class="secondary" onClick={() => onChange([...destinations, emptyDestination()])} disabled={full}
+          <button type="button" class="secondary" data-focus="split-add" onClick={() => onChange([...destinations, emptyDestination()])} disabled={full}
             aria-describedby={full ? 'split-full' : undefined}>
             Add variant
           </button>
           {full && <span id="split-full" class="hint">{MAX_DESTINATIONS} variants at most. </span>}
-          <button type="button" class="secondary" onClick={() => onChange([])}>Remove the split</button>
+          <button type="button" class="secondary" onClick={() => change([], 'split-start')}>Remove the split</button>
         </>
       )}
     </div>
