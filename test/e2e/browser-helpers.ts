@@ -161,3 +161,16 @@ export async function assertNoHorizontalScroll(page: Page, width: number, where:
   const scrollWidth = await page.evaluate<number>('document.documentElement.scrollWidth');
   assert.ok(scrollWidth <= width, `${where} is ${scrollWidth} px wide at a ${width} px viewport: it scrolls sideways`);
 }
+
+/**
+ * Waits until `expression` is true in the page, asked through the DevTools protocol as page.evaluate
+ * asks. Not page.waitForFunction: that polls inside the page with eval, which the dashboard's
+ * Content-Security-Policy refuses, so it failed whenever its first answer was false.
+ */
+export async function waitUntil(page: Page, expression: string): Promise<void> {
+  const deadline = Date.now() + WAIT_MS;
+  while (!(await page.evaluate<boolean>(expression))) {
+    assert.ok(Date.now() < deadline, `still false after ${WAIT_MS} ms: ${expression}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}

@@ -13,7 +13,7 @@ import { mkdirSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { WAIT_MS, axeViolations, buildDashboard, launchChromium, newContext, startTarget, type Problems } from './browser-helpers.js';
+import { WAIT_MS, axeViolations, buildDashboard, launchChromium, newContext, startTarget, waitUntil, type Problems } from './browser-helpers.js';
 import { killAll, repoRoot, startServer, tempDir, within, type Server } from './process-helpers.js';
 import { freePort } from '../support/redis.js';
 
@@ -115,7 +115,7 @@ describe('custom domains in the dashboard', () => {
     await page.getByLabel('Host name').fill('https://go.example.test/path');
     await page.getByRole('button', { name: 'Add domain' }).click();
     const field = page.getByLabel('Host name');
-    await page.waitForFunction('document.activeElement?.getAttribute("aria-invalid") === "true"');
+    await waitUntil(page, 'document.activeElement?.getAttribute("aria-invalid") === "true"');
     assert.equal(await field.getAttribute('aria-invalid'), 'true');
     const errorId = (await field.getAttribute('aria-describedby'))!.split(' ').find((id) => id.endsWith('-error'))!;
     assert.ok(errorId, 'the error is tied to the field');
@@ -135,13 +135,13 @@ describe('custom domains in the dashboard', () => {
 
     await row.getByRole('button', { name: `Edit ${GO}` }).click();
     const root = page.getByLabel(`Root redirect of ${GO}`);
-    await page.waitForFunction('document.activeElement?.getAttribute("name") === "root_redirect"');
+    await waitUntil(page, 'document.activeElement?.getAttribute("name") === "root_redirect"');
     assert.deepEqual(await axeViolations(page), [], 'with the edit form open too');
     await root.fill(`${target.url}/home`);
     await page.getByRole('form', { name: `Edit ${GO}` }).getByRole('button', { name: 'Save' }).click();
     await page.getByRole('status').filter({ hasText: `Saved ${GO}.` }).waitFor();
     assert.match(await row.innerText(), /\/home/);
-    await page.waitForFunction(`document.activeElement?.textContent === 'Edit ${GO}'`);
+    await waitUntil(page, `document.activeElement?.textContent === 'Edit ${GO}'`);
     if (SCREENSHOTS) {
       mkdirSync(SCREENSHOTS, { recursive: true });
       await page.screenshot({ path: join(SCREENSHOTS, 'domains.png'), fullPage: true });
@@ -204,7 +204,7 @@ describe('custom domains in the dashboard', () => {
     await row.getByRole('button', { name: `Yes, delete ${GO}` }).click();
     await page.getByRole('status').filter({ hasText: `Deleted ${GO}.` }).waitFor();
     assert.equal(await page.getByRole('rowheader', { name: GO, exact: true }).count(), 0);
-    await page.waitForFunction('document.activeElement?.textContent === "Registered domains"');
+    await waitUntil(page, 'document.activeElement?.textContent === "Registered domains"');
     assert.equal((await visit(port, GO, `/${code}`)).status, 404, 'its host is unknown now');
     assert.deepEqual(problems.cspViolations, []);
     assert.deepEqual(problems.pageErrors, []);

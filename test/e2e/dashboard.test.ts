@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { killAll, repoRoot, startServer, tempDir, within, type Server } from './process-helpers.js';
 import { freePort } from '../support/redis.js';
-import { assertNoHorizontalScroll, buildDashboard, CSP_VIOLATION, launchChromium, newContext, startTarget, WAIT_MS, type Problems } from './browser-helpers.js';
+import { assertNoHorizontalScroll, buildDashboard, CSP_VIOLATION, launchChromium, newContext, startTarget, WAIT_MS, waitUntil, type Problems } from './browser-helpers.js';
 
 after(killAll);
 
@@ -199,7 +199,7 @@ describe('the web dashboard in a browser', () => {
     const qr = page.getByRole('img', { name: `QR code for ${shortUrl}` });
     await qr.waitFor();
     assert.match(await qr.getAttribute('src') ?? '', /^data:image\/svg\+xml/);
-    await page.waitForFunction("(() => { const img = document.querySelector('.qr img'); return img && img.complete && img.naturalWidth > 0; })()");
+    await waitUntil(page, "(() => { const img = document.querySelector('.qr img'); return img && img.complete && img.naturalWidth > 0; })()");
     await screenshot(page, 'stats');
   });
 
