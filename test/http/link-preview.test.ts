@@ -4,10 +4,10 @@
  * unknown code and its rate limit; and that a preview counts no click. Every answer is checked against
  * the OpenAPI document (test/support/conformance.ts).
  */
-import { before, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { LightMyRequestResponse } from 'fastify';
-import { describeEachDialect, problem, signUpAndIn, type Caller } from '../support/app.js';
+import { createTestApp, describeEachDialect, problem, signUpAndIn, type Caller, type TestApp } from '../support/app.js';
 import type { LinkChanges } from '../../src/ports.js';
 
 /** Two unknown-code tokens per client IP, refilled too slowly for a test to see. */
@@ -163,3 +163,27 @@ describeEachDialect('link previews', ({ app, t, admin }) => {
     assert.deepEqual(String(res.headers.allow).split(', ').filter((m) => m === 'GET' || m === 'HEAD'), ['GET', 'HEAD']);
   });
 }, { env: { RATE_NOT_FOUND } });
+
+/** On a real socket, where fast-redirect.ts sees every request first: a + is in no code, so /abc+ goes on to the route. */
+describe('link previews over a socket', () => {
+  let t: TestApp;
+  let base = '';
+  let ann: Caller;
+  before(async () => {
+    t = await createTestApp('sqlite', { env: { BASE_URL: 'http://127.0.0.1' } });
+    ann = await signUpAndIn(t.app);
+    base = await t.app.listen({ port: 0, host: '127.0.0.1' });
+  });
+  after(() => t?.close());
+
+  test('when a cached link is previewed, then the fast path leaves it to the preview route: the page, not the redirect', async () => {
+    const created = await t.app.inject({ method: 'POST', url: '/api/v1/links', headers: ann.auth, payload: { url: 'https://example.com/socket' } });
+    const { code } = created.json() as { code: string };
+    const visit = await fetch(`${base}/${code}`, { redirect: 'manual' });
+    assert.equal(visit.status, 302, 'the visit caches the link');
+    const res = await fetch(`${base}/${code}+`, { redirect: 'manual' });
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get('location'), null);
+    assert.match(await res.text(), /<strong>example\.com<\/strong>\/socket/);
+  });
+});
