@@ -181,10 +181,18 @@ export function fixed(name: string, request: { path: string; method?: string; ke
   return { name, mode: 'fixed', env, expect: [expect] };
 }
 
-/** Redirects of the seeded codes; with `host`, sent with that Host header (the codes of a custom domain). */
-export function redirects(name: string, mode: 'hot' | 'zipf' | 'uniform' | 'sweep', codesFile: string, zipfN?: number, host?: string): Workload {
+/**
+ * Redirects of the seeded codes; with `host`, sent with that Host header (the codes of a custom domain);
+ * with `lang`, with that Accept-Language.
+ */
+export function redirects(
+  name: string, mode: 'hot' | 'zipf' | 'uniform' | 'sweep', codesFile: string, zipfN?: number, host?: string, lang?: string,
+): Workload {
   return {
     name, mode, expect: [301],
-    env: { KURZ_CODES_FILE: codesFile, ...(zipfN !== undefined && { KURZ_ZIPF_N: String(zipfN) }), ...(host !== undefined && { KURZ_HOST: host }) },
+    env: {
+      KURZ_CODES_FILE: codesFile, ...(zipfN !== undefined && { KURZ_ZIPF_N: String(zipfN) }), ...(host !== undefined && { KURZ_HOST: host }),
+      ...(lang !== undefined && { KURZ_LANG: lang }),
+    },
   };
 }

@@ -36,7 +36,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { repoRoot } from '../test/e2e/process-helpers.js';
-import { seedLinks } from './seed.js';
+import { seedLinks, seedRoutedLink } from './seed.js';
 import { build, freshPostgres, redisPrefix, settlePostgres, storedClicks, REDIS_URL } from './targets.js';
 import { startKurz, type Kurz } from './kurz.js';
 import { ensureWrk, pinningNote, redirects, type Timing } from './load.js';
@@ -160,6 +160,9 @@ async function scenarios(): Promise<void> {
       ...redirects(`Zipf(s=1) over ${fmt(ZIPF_LINKS)} cached codes, Host: ${CUSTOM_HOST}`, 'zipf', codesFile, ZIPF_LINKS, CUSTOM_HOST),
       warmup: redirects(`each of ${fmt(ZIPF_LINKS)} codes once, Host: ${CUSTOM_HOST}`, 'sweep', codesFile, ZIPF_LINKS, CUSTOM_HOST),
     };
+    // A link with three routing rules, none of which matches: every visit tests all three.
+    const routedFile = join(dir, 'routed.txt');
+    const routed = redirects('one hot code with three rules (device, language, country), none matching', 'hot', routedFile, undefined, undefined, 'en-US,en;q=0.9');
     let ceiling!: Ceiling;
     const clicks = { sqlite: () => storedClicks(sqlite), postgres: () => storedClicks(postgres.url) };
     const compare = (scenario: string, workload: typeof hot, store: 'sqlite' | 'postgres') => (kurz: Promise<Kurz>) =>
@@ -175,6 +178,7 @@ async function scenarios(): Promise<void> {
       { server: { ...sqliteCached }, quick: false, run: compare('Kurz, SQLite (embedded default), clicks recorded', spread, 'sqlite') },
       { server: { ...sqliteCached }, quick: true, run: compare('Kurz, SQLite, a custom domain\'s link, clicks recorded', hotOnDomain, 'sqlite') },
       { server: { ...sqliteCached }, quick: false, run: compare('Kurz, SQLite, a custom domain\'s links, clicks recorded', spreadOnDomain, 'sqlite') },
+      { server: { ...sqliteCached }, quick: true, run: compare('Kurz, SQLite, a link with three routing rules, clicks recorded', routed, 'sqlite') },
       {
         // Not in --quick: on 2 cores it cannot show scaling, and its three processes cost a fifth of the minute.
         server: { ...sqliteCached, workers: 2 }, quick: false,
@@ -216,6 +220,7 @@ async function scenarios(): Promise<void> {
       built,
     ]);
     writeFileSync(codesFile, codes.slice(0, MISS_LINKS).join('\n'));
+    writeFileSync(routedFile, await seedRoutedLink(sqlite));
     progress(`seeded ${fmt(seeded)} links on SQLite${onPostgres ? ` and ${fmt(seededPostgres)} on PostgreSQL` : ''}`);
 
     // Every server starts now, at once, and waits frozen for its row (see bench/kurz.ts).

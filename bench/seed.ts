@@ -43,3 +43,28 @@ function yielding(store: Store): Store {
     },
   });
 }
+
+/**
+ * One link with three routing rules that a desktop browser asking for English matches none of, so
+ * every visit tests all three (device: the user agent parsed, language: Accept-Language parsed,
+ * country) and lands on the link's url: the routed redirect's worst case. Returns its code.
+ */
+export async function seedRoutedLink(target: string, code = 'rules3'): Promise<string> {
+  const store = storeAt(target.startsWith('postgres') ? target : `sqlite:${target}`);
+  try {
+    const now = Date.now();
+    const owner = await store.findUserByEmail(OWNER);
+    await store.insertLink({
+      id: newId(now), code, url: `https://example.com/${code}`, title: null, tags: [], redirectType: 301, expiresAt: null, maxClicks: null,
+      ownerId: owner!.id, createdAt: now,
+      rules: [
+        { conditions: [{ type: 'device', value: 'ios' }], url: 'https://example.com/ios' },
+        { conditions: [{ type: 'language', value: 'de' }], url: 'https://example.com/de' },
+        { conditions: [{ type: 'country', value: 'FR' }], url: 'https://example.com/fr' },
+      ],
+    });
+    return code;
+  } finally {
+    await store.close();
+  }
+}

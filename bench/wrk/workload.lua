@@ -138,8 +138,9 @@ local function zipf()
   return codes[lo]
 end
 
--- KURZ_HOST: the codes of a custom domain, asked for under its host (wrk.format keeps a given "Host")
-local getHeaders = { ["user-agent"] = BROWSER, ["Host"] = env("KURZ_HOST") }
+-- KURZ_HOST: the codes of a custom domain, asked for under its host (wrk.format keeps a given "Host");
+-- KURZ_LANG: an Accept-Language header (the routing rules' row: a language rule parses it)
+local getHeaders = { ["user-agent"] = BROWSER, ["Host"] = env("KURZ_HOST"), ["accept-language"] = env("KURZ_LANG") }
 local function get(code)
   getHeaders["x-request-id"] = code
   return wrk.format("GET", "/" .. code, getHeaders)

@@ -73,6 +73,9 @@ const COUNT = { kind: 'count' } as const;
 const PASSWORD = { kind: 'password' } as const;
 const CARD = { kind: 'card' } as const;
 
+/** Whether deciding a visit of this link asks the visit anything (its rules or split, or whether a bot asks for its card). */
+export const asksVisit = (link: RedirectLink): boolean => link.og != null || isRouted(link);
+
 /**
  * The decision for a cached link (null: no such code). Flat early returns: this is the hot path. `visit`
  * is asked only by a link with Open Graph fields (is this a bot?) or routing; without it (a HEAD) a routed

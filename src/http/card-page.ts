@@ -4,7 +4,7 @@ import { escapeHtml, strictPageHeaders } from './html.js';
 /**
  * The page a chat or social preview bot (Slackbot, Twitterbot, facebookexternalhit …) gets for a link
  * with Open Graph fields, instead of the redirect: so the link unfurls as its owner wrote it. The
- * tags are the Open Graph protocol's (og:*) and X's (twitter:card; X reads og:* for the rest). A person
+ * tags are the Open Graph protocol's (og:*) and X's (twitter:*). A person
  * who lands on it anyway sees the same text and a link on. No script and nothing from elsewhere (the
  * image is named for the bot, not shown); one inline stylesheet allowed by its hash.
  */
@@ -45,6 +45,10 @@ export function cardPage({ og, shortUrl, url }: CardInput): string {
     og.description !== undefined ? `<meta name="description" content="${escapeHtml(og.description)}">\n` : '',
     og.image !== undefined ? meta('og:image', og.image) : '',
     `<meta name="twitter:card" content="${og.image !== undefined ? 'summary_large_image' : 'summary'}">\n`,
+    // X falls back to og:* for these; older unfurlers read only the twitter:* names.
+    og.title !== undefined ? `<meta name="twitter:title" content="${escapeHtml(og.title)}">\n` : '',
+    og.description !== undefined ? `<meta name="twitter:description" content="${escapeHtml(og.description)}">\n` : '',
+    og.image !== undefined ? `<meta name="twitter:image" content="${escapeHtml(og.image)}">\n` : '',
   ].join('');
   return `<!doctype html>
 <html lang="en">

@@ -1,10 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { decideRedirect } from '../domain/redirect-decision.js';
+import { asksVisit, decideRedirect } from '../domain/redirect-decision.js';
 import { couldBeCode } from '../domain/codes.js';
 import type { CacheEntry } from '../ports.js';
 import { requestId } from '../obs/logger.js';
-import { REDIRECT_ROUTE, cacheControl, domainOfRequest, handovers, visitorOf, type RedirectPathDeps } from './redirect.js';
+import { REDIRECT_ROUTE, cacheControl, domainOfRequest, handovers, splitCookieOf, visitFactsOf, visitorOf, type RedirectPathDeps } from './redirect.js';
 import { linkKey } from '../domain/link-key.js';
+import { clickOf } from '../use-cases/resolve-code.js';
 import { redirectLimit } from './rate-limit.js';
 import { securityHeaders } from './security-headers.js';
 import type { AnsweredRequests } from './answered.js';
@@ -21,6 +22,8 @@ export function fastRedirect(deps: RedirectPathDeps, clientIp: (req: IncomingMes
   const limit = redirectLimit(deps);
   const logShare = deps.config.logRedirects;
   const visitor = visitorOf(deps);
+  const facts = visitFactsOf(deps);
+  const splitCookie = splitCookieOf(deps);
   const domainOf = domainOfRequest(deps);
   // Headers as node:http's flat [name, value, …] list: a literal that spreads the security headers
   // into an object went through V8's slow path for every answer (DefineKeyedOwnPropertyInLiteral and
@@ -28,10 +31,11 @@ export function fastRedirect(deps: RedirectPathDeps, clientIp: (req: IncomingMes
   const security = Object.entries(securityHeaders(deps.config.baseUrl)).flat();
 
   /** Answers with the link's redirect when this path may; false leaves the request to Fastify. */
-  const answer = (link: CacheEntry, req: IncomingMessage, res: ServerResponse, start: number): boolean => {
+  const answer = (link: CacheEntry, req: IncomingMessage, res: ServerResponse, code: string, start: number): boolean => {
     const now = clock();
-    const target = decideRedirect(link, now);
-    // Anything but a plain redirect (a 404, a 410, a link the store must count) is the route's to answer.
+    // Only a link with rules, a split or a card asks anything of the visit: the others build nothing for it.
+    const target = decideRedirect(link, now, link && asksVisit(link) ? facts(req) : undefined);
+    // Anything but a plain redirect (a 404, a 410, a card, a link the store must count) is the route's to answer.
     if (target.kind !== 'redirect') return false;
     const decision = limit?.(clientIp(req));
     if (decision && !decision.allowed) {
@@ -39,12 +43,12 @@ export function fastRedirect(deps: RedirectPathDeps, clientIp: (req: IncomingMes
       return false;
     }
 
-    const { referrer, ua, country } = visitor(req.headers); // named, not spread: one object shape
-    clicks.enqueue({ linkId: link!.id, at: now, counted: false, referrer, ua, country });
+    clicks.enqueue(clickOf(link!.id, now, false, visitor(req.headers), target));
     const id = requestId(req);
-    res.writeHead(target.status, [
-      ...security, 'x-request-id', id, 'location', target.location, 'cache-control', cacheControl(target), 'content-length', '0',
-    ]);
+    const headers = [...security, 'x-request-id', id, 'location', target.location, 'cache-control', cacheControl(target), 'content-length', '0'];
+    const drawn = target.route && splitCookie(target, code);
+    if (drawn) headers.push('set-cookie', drawn);
+    res.writeHead(target.status, headers);
     res.end();
 
     const ms = performance.now() - start;
@@ -68,12 +72,12 @@ export function fastRedirect(deps: RedirectPathDeps, clientIp: (req: IncomingMes
     const start = performance.now();
     const found = cache.lookup(linkKey(domain.id, code));
     if (found instanceof Promise) {
-      found.then((link) => answer(link, req, res, start) || next(), (failed: unknown) => {
+      found.then((link) => answer(link, req, res, code, start) || next(), (failed: unknown) => {
         handovers.set(req, { failed });
         next();
       });
     }
-    else if (!answer(found, req, res, start)) next();
+    else if (!answer(found, req, res, code, start)) next();
   };
 }
 

@@ -1,5 +1,5 @@
 /** Records → API representations: epoch ms become RFC 3339, and only public fields are copied. */
-import type { ApiKeyRecord, DomainDirectory, DomainRecord, LinkRecord, UserRecord } from '../ports.js';
+import type { ApiKeyRecord, DomainDirectory, DomainRecord, KnownDomain, LinkRecord, UserRecord } from '../ports.js';
 import { DEFAULT_DOMAIN_ID } from '../domain/link-key.js';
 import { DEFAULT_DOMAIN_PUBLIC_ID } from '../use-cases/domains.js';
 import { invalid } from '../domain/errors.js';
@@ -24,16 +24,23 @@ export const apiKeyJson = (k: ApiKeyRecord) => ({
   id: k.id, name: k.name, prefix: k.prefix, created_at: iso(k.createdAt), expires_at: isoOrNull(k.expiresAt), scopes: k.scopes,
 });
 
-/** A link's JSON: its short URL is its domain's host with BASE_URL's scheme (the default domain's is BASE_URL itself). */
+/** A short URL: its domain's host with BASE_URL's scheme (the default domain's is BASE_URL itself). */
+export function shortUrl(baseUrl: string): (domain: Pick<KnownDomain, 'id' | 'hostname'> | undefined, code: string) => string {
+  const { protocol } = new URL(baseUrl);
+  return (domain, code) => `${domain && domain.id !== DEFAULT_DOMAIN_ID ? `${protocol}//${domain.hostname}` : baseUrl}/${code}`;
+}
+
+/** A link's JSON, with its short URL (shortUrl). */
 export function linkJson(baseUrl: string, domains: Pick<DomainDirectory, 'byId'>) {
-  const { protocol, hostname } = new URL(baseUrl);
+  const { hostname } = new URL(baseUrl);
+  const short = shortUrl(baseUrl);
   return (l: LinkRecord) => {
     const domain = l.domainId === DEFAULT_DOMAIN_ID ? undefined : domains.byId(l.domainId);
     return {
       id: l.id,
       domain: domain ? domain.hostname : hostname,
       code: l.code,
-      short_url: `${domain ? `${protocol}//${domain.hostname}` : baseUrl}/${l.code}`,
+      short_url: short(domain, l.code),
       url: l.url,
       title: l.title,
       tags: l.tags,

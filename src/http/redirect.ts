@@ -1,13 +1,17 @@
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import type { Config } from '../config.js';
-import { goneProblem, redirectElsewhere, resolveCode, type Fallback, type Gone, type Redirect, type Visitor } from '../use-cases/resolve-code.js';
+import { goneProblem, redirectElsewhere, resolveCode, type Card, type Fallback, type Gone, type Redirect, type Visitor } from '../use-cases/resolve-code.js';
 import { openWithCookie, type UnlockDeps } from '../use-cases/unlock-link.js';
 import { PASSWORD_PAGE_HEADERS, passwordPage } from './link-password-page.js';
-import { UNLOCK_COOKIE } from './link-cookies.js';
+import { SPLIT_COOKIE, UNLOCK_COOKIE, linkSetCookie } from './link-cookies.js';
 import { cookie } from './cookies.js';
 import type { DomainDirectory, KnownDomain } from '../ports.js';
 import { DEFAULT_DOMAIN_ID } from '../domain/link-key.js';
-import { proxyTrust, requestHost } from './client-ip.js';
+import { clientIp, proxyTrust, requestHost } from './client-ip.js';
+import { LazyVisit, searchOf } from './visit-facts.js';
+import { SPLIT_COOKIE_MAX_AGE_S } from '../domain/routing.js';
+import { CARD_PAGE_HEADERS, cardPage } from './card-page.js';
+import { shortUrl } from './present.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { MAX_UA_LENGTH, countryCode, referrerHost } from '../domain/clicks.js';
 import type { Api } from './api/api.js';
@@ -68,6 +72,36 @@ export function visitorOf(deps: { config: Pick<Config, 'trustProxy' | 'clicks'> 
 }
 
 /**
+ * What routing may ask of a request's visit (domain/routing.ts), each fact computed on its first ask:
+ * built only for a link that routes or has Open Graph fields (asksVisit), so no other pays for it.
+ */
+export function visitFactsOf(deps: { config: Pick<Config, 'trustProxy' | 'clicks'> }): (req: IncomingMessage) => LazyVisit {
+  const countryHeader = deps.config.trustProxy === false ? null : deps.config.clicks.countryHeader;
+  const ip = clientIp(proxyTrust(deps.config.trustProxy));
+  return (req) => {
+    const { headers } = req;
+    const country = countryHeader ? headers[countryHeader] : undefined;
+    return new LazyVisit({
+      ua: headers['user-agent']?.slice(0, MAX_UA_LENGTH),
+      acceptLanguage: headers['accept-language'],
+      country: countryCode(typeof country === 'string' ? country : undefined),
+      ip: () => ip(req),
+      search: searchOf(req.url!),
+      cookie: headers.cookie,
+    });
+  };
+}
+
+/** The Set-Cookie that keeps a visitor on the arm of a split they were drawn (undefined: nothing drawn). */
+export function splitCookieOf(deps: { config: Pick<Config, 'baseUrl'> }): (target: Redirect, code: string) => string | undefined {
+  const secure = deps.config.baseUrl.startsWith('https:');
+  return (target, code) => {
+    const value = target.route?.setSplitCookie;
+    return value === undefined ? undefined : linkSetCookie(SPLIT_COOKIE, code, value, SPLIT_COOKIE_MAX_AGE_S, secure);
+  };
+}
+
+/**
  * What fast-redirect.ts learned before it handed a request to the route: the route answers from it
  * instead of asking again. A failed lookup (the route answers that 503 rather than ask the store again,
  * which would double the wait on a hung store); the redirect limit's decision, taken once per request.
@@ -86,7 +120,8 @@ const redirectTo = (description: string) => ({
   type: 'null',
   headers: {
     location: responseHeader(Type.String({ description: 'the link\'s target URL (or its expired_url, when it is over)' }), true),
-    'cache-control': responseHeader(Type.String({ description: 'public, max-age=3600 for a permanent redirect that may be kept; private, no-store otherwise' }), true),
+    'cache-control': responseHeader(Type.String({ description: 'public, max-age=3600 for a permanent redirect that may be kept; private, no-store otherwise (and for every link with rules or a split)' }), true),
+    'set-cookie': responseHeader(Type.String({ description: 'kurz_split (Path=/{code}, 30 days): the arm of an A/B split this visitor was drawn, kept so a reload does not flip the test' })),
   },
 });
 
@@ -118,10 +153,16 @@ const REDIRECT_SCHEMA = {
   tags: ['redirect'], operationId: 'redirect', security: [],
   summary: 'Visit a short URL: a redirect to its target, with the link\'s redirect type (a GET counts a click, a HEAD does not)',
   description: 'A password-protected link answers 200 with a password form (HEAD: its headers, never a Location), counting nothing, '
-    + 'unless a GET carries the unlock cookie its right password set (then it redirects and counts as any link).',
+    + 'unless a GET carries the unlock cookie its right password set (then it redirects and counts as any link). '
+    + 'A link with `rules` sends a GET to the url of the first rule whose conditions all hold; else, with `destinations`, to an arm '
+    + 'drawn by weight (kept for the visitor by the kurz_split cookie); else to its url. A HEAD is answered with its url.',
   params: Type.Object({ code: Type.String({ description: 'the short code (custom codes: 3 to 64 of A-Z a-z 0-9 _ -)' }) }),
   response: {
-    200: passwordForm('a password-protected link: the form asking its password'),
+    200: {
+      ...passwordForm('a password-protected link: the form asking its password; or, for a preview bot (Slackbot, Twitterbot, facebookexternalhit …) '
+        + 'visiting a link with `og` fields, a page of its Open Graph and Twitter Card meta tags (the visit counts as a bot\'s click)'),
+      content: { 'text/html': { schema: Type.String({ contentMediaType: 'text/html', description: 'the password form (a labelled input, a form that POSTs to /{code}), or the card page of meta tags; no script' }) } },
+    },
     301: redirectTo('moved permanently (redirect_type 301)'),
     302: redirectTo('found (redirect_type 302, the default); also the answer of a link that has expired or reached its max_clicks and has an '
       + 'expired_url: a redirect there, never kept by browsers (private, no-store), and no click is counted, since the link is over'),
@@ -138,6 +179,9 @@ const REDIRECT_SCHEMA = {
  */
 export function redirectRoute(app: Api, deps: RedirectPathDeps): void {
   const visitor = visitorOf(deps);
+  const facts = visitFactsOf(deps);
+  const splitCookie = splitCookieOf(deps);
+  const short = shortUrl(deps.config.baseUrl);
   const limit = redirectLimit(deps);
   const domainOf = domainOfRequest(deps);
   app.get<{ Params: { code: string } }>(REDIRECT_ROUTE, { schema: REDIRECT_SCHEMA, config: { swagger: { exposeHeadRoute: true } } }, async (request, reply) => {
@@ -147,9 +191,9 @@ export function redirectRoute(app: Api, deps: RedirectPathDeps): void {
     if (handed?.failed !== undefined) throw handed.failed;
     const domain = domainOf(request.raw);
     const { code } = request.params;
-    const seen = request.method === 'GET' ? visitor(request.headers) : null;
+    const seen = request.method === 'GET' ? { ...visitor(request.headers), facts: facts(request.raw) } : null;
     // undefined: a protected link whose visitor has not given its password (the form).
-    let target: Redirect | Fallback | Gone | undefined;
+    let target: Redirect | Fallback | Gone | Card | undefined;
     try {
       const resolved = await resolveCode(deps, domain, code, seen);
       // A protected link: a GET with its unlock cookie goes through; anything else (HEAD too) gets the form.
@@ -163,11 +207,16 @@ export function redirectRoute(app: Api, deps: RedirectPathDeps): void {
       target = redirectElsewhere(domain?.notFoundRedirect ?? null);
     }
     if (!target) return reply.code(200).headers(PASSWORD_PAGE_HEADERS).send(passwordPage(`/${code}`));
+    if (target.kind === 'card') {
+      return reply.code(200).headers(CARD_PAGE_HEADERS).send(cardPage({ og: target.link.og!, shortUrl: short(domain, code), url: target.link.url }));
+    }
     if (target.kind === 'fallback') return reply.code(302).header('location', target.location).header('cache-control', 'private, no-store').send();
     if (target.kind === 'gone') {
       if (!prefersHtml(request.headers.accept)) throw goneProblem(target.reason);
       return reply.code(410).headers(GONE_PAGE_HEADERS).send(gonePage(target.reason));
     }
+    const drawn = splitCookie(target, code);
+    if (drawn) reply.header('set-cookie', drawn);
     return reply.code(target.status).header('location', target.location).header('cache-control', cacheControl(target)).send();
   });
 }

@@ -3,6 +3,8 @@ import { AppError } from '../domain/errors.js';
 import { decideCounted, decideRedirect, decideUnlocked, decideVisit, elsewhere, type Fallback, type GoneReason, type Redirect, type Settled } from '../domain/redirect-decision.js';
 import type { CachedLink, ClickQueue, KnownDomain, LinkLookup, LinkStore } from '../ports.js';
 import { linkKey } from '../domain/link-key.js';
+import type { ClickEvent } from '../domain/clicks.js';
+import type { VisitFacts } from '../domain/routing.js';
 
 export type { Fallback, GoneReason, Redirect } from '../domain/redirect-decision.js';
 
@@ -16,6 +18,12 @@ export interface Gone {
 export interface PasswordAsked {
   kind: 'password';
   /** The link as cached, for the unlock cookie's check (use-cases/unlock-link.ts). */
+  link: CachedLink;
+}
+
+/** A preview bot visiting a link with Open Graph fields: the route answers the card page; the click is enqueued (a bot's). */
+export interface Card {
+  kind: 'card';
   link: CachedLink;
 }
 
@@ -36,6 +44,14 @@ export interface Visitor {
   referrer: string | null;
   ua: string | null;
   country: string | null;
+  /** What routing may ask of this visit (rules, a split, whether it is a bot), computed only when asked. */
+  facts?: VisitFacts;
+}
+
+/** The click of a visit that redirected: what analytics keeps of the visitor, and where a routed link sent them. */
+export function clickOf(linkId: string, at: number, counted: boolean, visitor: Visitor, redirect?: Redirect): ClickEvent {
+  const { referrer, ua, country } = visitor;
+  return { linkId, at, counted, referrer, ua, country, destination: redirect?.route?.url ?? null, rule: redirect?.route?.rule ?? null };
 }
 
 /**
@@ -48,25 +64,28 @@ export interface Visitor {
  */
 export async function resolveCode(
   deps: RedirectDeps, domain: KnownDomain | undefined, code: string, visitor: Visitor | null,
-): Promise<Redirect | Fallback | Gone | PasswordAsked> {
+): Promise<Redirect | Fallback | Gone | PasswordAsked | Card> {
   // A host no domain names has no links: the same 404 as an unknown code.
   if (!domain || !couldBeCode(code)) throw notFound();
   const link = await deps.cache.lookup(linkKey(domain.id, code));
   const now = deps.clock();
-  const cached = decideRedirect(link, now);
+  const cached = decideRedirect(link, now, visitor?.facts);
   if (cached.kind === 'password') return askPassword(deps, link!, domain.id, code, now);
-  if (cached.kind === 'card') throw new Error('no visit was given: no card');
+  if (cached.kind === 'card') {
+    deps.clicks.enqueue(clickOf(link!.id, now, false, visitor!));
+    return { kind: 'card', link: link! };
+  }
   const counted = cached.kind === 'count';
-  const decision = cached.kind === 'count' ? await limitedVisit(deps, domain.id, code, visitor !== null, now) : cached;
+  const decision = cached.kind === 'count' ? await limitedVisit(deps, domain.id, code, visitor, now) : cached;
   if (decision.kind === 'not-found') throw notFound();
   if (decision.kind !== 'redirect') return decision;
-  if (visitor) deps.clicks.enqueue({ linkId: link!.id, at: now, counted, ...visitor });
+  if (visitor) deps.clicks.enqueue(clickOf(link!.id, now, counted, visitor, decision));
   return decision;
 }
 
 /** A limited link: a GET counts the visit in the store; a HEAD only reads it. */
-async function limitedVisit(deps: Pick<RedirectDeps, 'store'>, domainId: string, code: string, count: boolean, now: number): Promise<Settled> {
-  if (count) return decideVisit(await deps.store.countVisit(code, now, domainId), now);
+async function limitedVisit(deps: Pick<RedirectDeps, 'store'>, domainId: string, code: string, visitor: Visitor | null, now: number): Promise<Settled> {
+  if (visitor) return decideVisit(await deps.store.countVisit(code, now, domainId), now, visitor.facts);
   return decideCounted(await deps.store.findTargetByCode(code, domainId), now);
 }
 
@@ -96,11 +115,11 @@ async function askPassword(deps: Pick<RedirectDeps, 'store'>, link: CachedLink, 
  */
 export async function openUnlocked(deps: Omit<RedirectDeps, 'cache'>, link: CachedLink, domainId: string, code: string, visitor: Visitor): Promise<Redirect> {
   const now = deps.clock();
-  const decision = decideUnlocked(link, now);
+  const decision = decideUnlocked(link, now, visitor.facts);
   const counted = decision.kind === 'count';
-  const settled = decision.kind === 'count' ? decideVisit(await deps.store.countVisit(code, now, domainId), now) : decision;
+  const settled = decision.kind === 'count' ? decideVisit(await deps.store.countVisit(code, now, domainId), now, visitor.facts) : decision;
   if (settled.kind !== 'redirect') throw problemOf(settled);
-  deps.clicks.enqueue({ linkId: link.id, at: now, counted, ...visitor });
+  deps.clicks.enqueue(clickOf(link.id, now, counted, visitor, settled));
   return settled;
 }
 

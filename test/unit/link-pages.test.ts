@@ -118,6 +118,7 @@ describe('the card page', () => {
     assert.equal(meta.get('og:url'), SHORT);
     assert.equal(meta.get('og:type'), 'website');
     assert.equal(meta.get('twitter:card'), 'summary_large_image');
+    assert.deepEqual([meta.get('twitter:title'), meta.get('twitter:description'), meta.get('twitter:image')], ['Hello', 'A post', 'https://img.example/a.png']);
     assert.match(html, /<title>Hello<\/title>/);
     assert.ok(html.includes(`<a href="${escapeHtml(URL_)}">Continue to ${escapeHtml(URL_)}</a>`));
   });
@@ -125,6 +126,7 @@ describe('the card page', () => {
   test('when the link has no image, then there is no og:image tag and twitter:card is summary', () => {
     const meta = metaOf(cardPage({ og: { title: 'Hello' }, shortUrl: SHORT, url: URL_ }));
     assert.equal(meta.has('og:image'), false);
+    assert.equal(meta.has('twitter:image'), false);
     assert.equal(meta.has('og:description'), false);
     assert.equal(meta.get('twitter:card'), 'summary');
   });
