@@ -2,7 +2,8 @@
  * The link preview (GET /{code}+) in a real browser (Debian's Chromium driven by playwright-core): the
  * page renders under its CSP with nothing blocked, axe-core finds no violation (light and dark), a long
  * URL wraps on a 320 px phone instead of scrolling sideways, and Continue leads on to the short URL,
- * which redirects to a small local page (and counts that visit, the preview none).
+ * which redirects to a small local page (and counts that visit, the preview none). And the card a
+ * chat's preview bot gets at the short URL of a link with Open Graph fields, where a person is redirected.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -12,11 +13,14 @@ import { axeViolations, launchChromium, newContext, startTarget, type Problems }
 import { call, killAll, startServer, tempDir, within, type Server } from './process-helpers.js';
 import { freePort } from '../support/redis.js';
 import { storeAt } from '../support/stores.js';
+import type { LinkChanges } from '../../src/ports.js';
 
 after(killAll);
 
 const TIMEOUT = { timeout: 30_000 };
 const PASSWORD = 'correct horse battery staple';
+/** Slack's unfurler, as isbot knows it. */
+const SLACKBOT = 'Slackbot-LinkExpanding 1.0 (+https://api.slack.com/robots)';
 
 describe('the link preview in a browser', () => {
   let kurz: Server;
@@ -33,6 +37,15 @@ describe('the link preview in a browser', () => {
     const res = await call(base, 'POST', '/api/v1/links', { token, body });
     assert.equal(res.status, 201, JSON.stringify(res.body));
     return res.body as { id: string; code: string; short_url: string };
+  };
+  /** Sets fields the links API of this branch does not take yet, through a second store on the server's database file. */
+  const change = async (id: string, changes: LinkChanges) => {
+    const store = storeAt(`sqlite:${databaseFile}`);
+    try {
+      assert.ok(await store.updateLink(id, changes, Date.now()));
+    } finally {
+      await store.close();
+    }
   };
   const clicksOf = async (id: string) => (await call(base, 'GET', `/api/v1/links/${id}`, { token })).body.clicks as number;
 
@@ -101,16 +114,11 @@ describe('the link preview in a browser', () => {
   test('when a routed link is previewed on a 320 px phone, then every destination is listed and a long URL wraps instead of scrolling sideways', TIMEOUT, async () => {
     const long = `${target.url}/${'a-very-long-path-segment-'.repeat(8)}?${'utm_campaign=spring&'.repeat(6)}x=1`;
     const link = await create({ url: long });
-    // Routing goes in through the store: the links API that takes it is another branch's.
-    const store = storeAt(`sqlite:${databaseFile}`);
-    try {
-      await store.updateLink(link.id, {
-        rules: [{ conditions: [{ type: 'device', value: 'ios' }, { type: 'language', value: 'de' }], url: `${target.url}/ios` }],
-        destinations: [{ url: `${target.url}/a`, weight: 1 }, { url: `${target.url}/b`, weight: 1 }],
-      }, Date.now());
-    } finally {
-      await store.close();
-    }
+    // Before the first visit: the server's cache has not read the link yet.
+    await change(link.id, {
+      rules: [{ conditions: [{ type: 'device', value: 'ios' }, { type: 'language', value: 'de' }], url: `${target.url}/ios` }],
+      destinations: [{ url: `${target.url}/a`, weight: 1 }, { url: `${target.url}/b`, weight: 1 }],
+    });
     const { context, page: phone, problems: phoneProblems } = await newContext(browser, base, { width: 320, height: 640 });
     try {
       assert.equal((await phone.goto(`/${link.code}+`))?.status(), 200);
@@ -134,5 +142,35 @@ describe('the link preview in a browser', () => {
     await Promise.all([page.waitForURL(`${base}/${link.code}`), page.getByRole('link', { name: 'Continue to the password form' }).click()]);
     await page.getByLabel('Password').waitFor();
     assert.deepEqual(problems.cspViolations, []);
+  });
+
+  test('when a preview bot opens the short URL of a link with Open Graph fields, then it reads the card\'s tags; a person lands on the destination', TIMEOUT, async () => {
+    const link = await create({ url: `${target.url}/story?id=7` });
+    const og = { title: 'Our <spring> story & more', description: 'What "we" did', image: 'https://img.example.test/card.png' };
+    await change(link.id, { og });
+
+    const { context, page: bot, problems: botProblems } = await newContext(browser, base, { width: 1280, height: 800 }, undefined, SLACKBOT);
+    try {
+      const response = await bot.goto(link.short_url);
+      assert.equal(response?.status(), 200);
+      assert.equal(bot.url(), link.short_url, 'the bot stays on the short URL');
+      const meta = (key: string) => bot.locator(`meta[property="${key}"], meta[name="${key}"]`).getAttribute('content');
+      assert.equal(await meta('og:title'), og.title);
+      assert.equal(await meta('og:description'), og.description);
+      assert.equal(await meta('og:image'), og.image);
+      assert.equal(await meta('og:url'), link.short_url);
+      assert.equal(await meta('og:type'), 'website');
+      assert.equal(await meta('twitter:card'), 'summary_large_image');
+      assert.equal(await bot.title(), og.title);
+      assert.equal(await bot.locator('script').count(), 0);
+      assert.deepEqual(await axeViolations(bot), []);
+      assert.deepEqual(botProblems.cspViolations, []);
+    } finally {
+      await context.close();
+    }
+
+    await page.goto(link.short_url);
+    assert.equal(page.url(), `${target.url}/story?id=7`);
+    await page.getByRole('heading', { name: 'You arrived' }).waitFor();
   });
 });
