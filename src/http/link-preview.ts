@@ -1,7 +1,5 @@
 import { Type } from 'typebox';
 import { AppError } from '../domain/errors.js';
-import { DEFAULT_DOMAIN_ID } from '../domain/link-key.js';
-import type { KnownDomain } from '../ports.js';
 import { goneProblem } from '../use-cases/resolve-code.js';
 import { previewLink, type PreviewDeps } from '../use-cases/preview-link.js';
 import { problems, rateLimitFields, responseHeader, type Api } from './api/api.js';
@@ -9,6 +7,7 @@ import { prefersHtml } from './accept.js';
 import { GONE_PAGE_HEADERS, gonePage } from './gone-page.js';
 import { PREVIEW_PAGE_HEADERS, previewPage } from './preview-page.js';
 import { enforce, redirectLimit, refuse } from './rate-limit.js';
+import { shortUrl } from './present.js';
 import { domainOfRequest, type RedirectPathDeps } from './redirect.js';
 
 /**
@@ -58,11 +57,6 @@ const PREVIEW_SCHEMA = {
 /** What the preview route uses: the store read, the domain of the request, and the redirect's rate limits. */
 export type PreviewRouteDeps = PreviewDeps & Pick<RedirectPathDeps, 'config' | 'domains' | 'limiter' | 'localLimiter' | 'metrics'>;
 
-/** The short URL of `code` on `domain`, as the API gives it: the domain's host with BASE_URL's scheme (the default domain's is BASE_URL). */
-function shortUrlOf(baseUrl: string, domain: KnownDomain, code: string): string {
-  return domain.id === DEFAULT_DOMAIN_ID ? `${baseUrl}/${code}` : `${new URL(baseUrl).protocol}//${domain.hostname}/${code}`;
-}
-
 /**
  * GET (and HEAD) /:code+ : the preview page. Limited as a redirect is (per client IP, and an unknown
  * code counts against the unknown-code limit), since each one reads the store.
@@ -70,6 +64,7 @@ function shortUrlOf(baseUrl: string, domain: KnownDomain, code: string): string 
 export function previewRoute(app: Api, deps: PreviewRouteDeps): void {
   const limit = redirectLimit(deps);
   const domainOf = domainOfRequest(deps);
+  const short = shortUrl(deps.config.baseUrl);
   app.get<{ Params: { code: string } }>(PREVIEW_ROUTE, { schema: PREVIEW_SCHEMA, config: { swagger: { exposeHeadRoute: true } } }, async (request, reply) => {
     const decision = limit?.(request.ip);
     if (decision && !decision.allowed) refuse(reply, 'redirect', decision);
@@ -87,6 +82,6 @@ export function previewRoute(app: Api, deps: PreviewRouteDeps): void {
       if (!prefersHtml(request.headers.accept)) throw goneProblem(preview.reason);
       return reply.code(410).headers(GONE_PAGE_HEADERS).send(gonePage(preview.reason));
     }
-    return reply.code(200).headers(PREVIEW_PAGE_HEADERS).send(previewPage(preview, shortUrlOf(deps.config.baseUrl, domain!, code), `/${code}`));
+    return reply.code(200).headers(PREVIEW_PAGE_HEADERS).send(previewPage(preview, short(domain, code), `/${code}`));
   });
 }
