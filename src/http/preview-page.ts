@@ -92,7 +92,7 @@ function destinationOf(preview: Extract<ShownPreview, { kind: 'live' }>): { html
   for (const d of destinations) {
     items.push(`<li><span class="why">${share(d.weight, total)} of ${rules.length > 0 ? 'the other visitors' : 'visitors'} (an A/B split)</span>${urlHtml(d.url)}</li>`);
   }
-  const main = destinations.length > 0 ? 'The link\'s main address' : rules.length > 0 ? 'Everyone else' : 'Everyone';
+  const main = destinations.length > 0 ? 'The link\'s own address, where link checkers are sent' : rules.length > 0 ? 'Everyone else' : 'Everyone';
   items.push(`<li><span class="why">${main}</span>${urlHtml(url)}</li>`);
   const aspects = aspectsOf(rules.flatMap((r) => r.conditions));
   const by = [...aspects, ...(destinations.length > 0 ? ['an A/B split'] : [])];

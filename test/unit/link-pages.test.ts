@@ -72,7 +72,7 @@ describe('the preview page', () => {
     assert.match(html, /Rule 1: some visitors, by device and language/);
     assert.match(html, /66\.7% of the other visitors/);
     assert.match(html, /33\.3% of the other visitors/);
-    assert.match(html, /The link's main address/);
+    assert.match(html, /The link's own address, where link checkers are sent/);
     assert.doesNotMatch(html, /token-123/, 'a condition\'s values are not shown: a query value may be a secret');
     assert.match(html, />Continue to where this link sends you</);
   });
