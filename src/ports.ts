@@ -329,6 +329,10 @@ export interface ClickStats {
   series: { t: number; clicks: number }[];
   /** Per dimension, values by clicks, most first. */
   breakdown: Record<Dimension, { value: string; clicks: number }[]>;
+  /** Routed clicks by the URL they were sent to, most first; [] for a link that never routed. */
+  destinations: { url: string; clicks: number }[];
+  /** Routed clicks by the index of the rule that decided (null: none did), most first; [] for a link that never routed. */
+  rules: { rule: number | null; clicks: number }[];
 }
 
 /**

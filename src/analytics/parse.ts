@@ -38,5 +38,7 @@ export function parseClick(event: ClickEvent, n = 1): ParsedClick {
     referrer: event.referrer ?? DIRECT,
     country: event.country ?? UNKNOWN,
     ...describeAgent(event.ua),
+    // Only a routed visit carries its route: the unrouted ones stay as small as before on the thread boundary.
+    ...(event.destination != null && { destination: event.destination, rule: event.rule ?? null }),
   };
 }

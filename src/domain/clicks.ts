@@ -66,6 +66,10 @@ export interface ParsedClick {
   browser: string;
   os: string;
   device: string;
+  /** See ClickEvent.destination: the URL a routed visit was sent to; absent or null for a link that does not route. */
+  destination?: string | null;
+  /** See ClickEvent.rule: the index of the rule that decided; absent or null when none did. */
+  rule?: number | null;
   /** How many identical clicks this stands for (groupClicks); 1 when absent. */
   n?: number;
 }
@@ -111,6 +115,38 @@ export function countClicks(clicks: readonly ParsedClick[]): CountRow[] {
   return [...rows.values()];
 }
 
+/**
+ * The routed clicks of one link in one hour (or, once folded, one day) that are alike in bot-ness,
+ * destination and deciding rule: what the stats' `destinations` and `rules` sum. Kept apart from
+ * CountRow so that a link that does not route writes nothing more than before.
+ */
+export interface RouteRow {
+  linkId: string;
+  /** Start of the hour (or, once folded, of the day), epoch ms UTC. */
+  bucket: number;
+  bot: boolean;
+  /** The index of the rule that decided, or null when none did (the split, or the link's url). */
+  rule: number | null;
+  /** The URL the visits were sent to. */
+  destination: string;
+  clicks: number;
+}
+
+/** Sums the routed clicks of a batch (those with a destination) into route rows; unrouted clicks make none. */
+export function countRoutes(clicks: readonly ParsedClick[]): RouteRow[] {
+  const rows = new Map<string, RouteRow>();
+  for (const c of clicks) {
+    if (c.destination == null) continue;
+    const bucket = bucketOf(c.at);
+    const rule = c.rule ?? null;
+    const key = `${c.linkId}\u0000${bucket}\u0000${c.bot}\u0000${rule ?? ''}\u0000${c.destination}`;
+    const row = rows.get(key);
+    if (row) row.clicks += c.n ?? 1;
+    else rows.set(key, { linkId: c.linkId, bucket, bot: c.bot, rule, destination: c.destination, clicks: c.n ?? 1 });
+  }
+  return [...rows.values()];
+}
+
 /** Clicks per link that links.clicks does not have yet (limited links were counted by the redirect). */
 export function uncountedPerLink(clicks: readonly ParsedClick[]): Map<string, number> {
   const counts = new Map<string, number>();
@@ -120,14 +156,15 @@ export function uncountedPerLink(clicks: readonly ParsedClick[]): Map<string, nu
 
 /**
  * The distinct clicks of a batch, each once with how many times it came: the same key, link, hour,
- * visitor and counted-ness. Under real traffic a batch holds many clicks of few links (a Zipf spread:
+ * visitor, counted-ness and route (destination and rule: two visits sent to different arms are two
+ * groups, or the stats would credit both to one). Under real traffic a batch holds many clicks of few links (a Zipf spread:
  * the top 1% of links take about half the clicks), so parsing and counting per distinct click instead
  * of per click turns thousands of steps into tens. The latest `at` of a group stands for it (same hour).
  */
 export function groupClicks(events: readonly ClickEvent[]): { event: ClickEvent; n: number }[] {
   const groups = new Map<string, { event: ClickEvent; n: number }>();
   for (const e of events) {
-    const id = `${e.key ?? ''}\u0000${e.linkId}\u0000${bucketOf(e.at)}\u0000${e.counted}\u0000${e.referrer}\u0000${e.country}\u0000${e.ua}`;
+    const id = `${e.key ?? ''}\u0000${e.linkId}\u0000${bucketOf(e.at)}\u0000${e.counted}\u0000${e.referrer}\u0000${e.country}\u0000${e.ua}\u0000${e.destination ?? ''}\u0000${e.rule ?? ''}`;
     const group = groups.get(id);
     if (!group) groups.set(id, { event: e, n: 1 });
     else {

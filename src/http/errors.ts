@@ -2,7 +2,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { AppError, PROBLEMS, problemType, type FieldError, type ProblemKind } from '../domain/errors.js';
 import { StoreUnavailable } from '../ports.js';
 import { methodNotAllowed } from './route-methods.js';
-import { PATTERN_MESSAGES } from './schemas.js';
+import { PATTERN_MESSAGES, TAG_MESSAGES } from './schemas.js';
 
 export interface AjvIssue {
   keyword: string;
@@ -91,7 +91,10 @@ function fromValidation(issues: readonly AjvIssue[], context: string | undefined
   const byField = new Map<string, FieldError>();
   // A nullable object whose member failed (utm.source too long) also fails its null branch ("utm must
   // be null") and the union ("must match a schema in anyOf"): the member's error says what is wrong.
-  const nested = (issue: AjvIssue) => issues.some((other) => other.instancePath.startsWith(`${issue.instancePath}/`));
+  // A member that is missing or not allowed is reported at the object's own path, but names the member.
+  const namesMember = (other: AjvIssue, issue: AjvIssue) =>
+    other.instancePath === issue.instancePath && (other.keyword === 'required' || other.keyword === 'additionalProperties');
+  const nested = (issue: AjvIssue) => issues.some((other) => other.instancePath.startsWith(`${issue.instancePath}/`) || namesMember(other, issue));
   const branch = (issue: AjvIssue) => issue.keyword === 'anyOf' || (issue.keyword === 'type' && issue.params.type === 'null');
   for (const issue of issues) {
     if (branch(issue) && nested(issue)) continue;
@@ -140,6 +143,8 @@ function fieldError(issue: AjvIssue, context: string | undefined): FieldError {
       return { field: path || (context ?? 'body'), message: 'must set at least one field' };
     case 'pattern':
       return { field: path || (context ?? 'body'), message: PATTERN_MESSAGES.get(String(issue.params.pattern)) ?? 'is not in the accepted form' };
+    case 'discriminator': // the tag of a tagged union (a condition's `type`) is missing or names no branch
+      return { field: join(issue.params.tag), message: TAG_MESSAGES.get(String(issue.params.tag)) ?? 'is not one of the accepted values' };
     case 'enum':
       return { field: path || (context ?? 'body'), message: `must be one of ${(issue.params.allowedValues as unknown[]).join(', ')}` };
     default:

@@ -66,7 +66,7 @@ export function openapiOptions(baseUrl: string): SwaggerOptions {
     },
     // Shared schemas under their $id (Problem), not def-0.
     refResolver: { buildLocalReference: (json, _base, _fragment, i) => String(json.$id ?? `def-${i}`) },
-    transformObject: (documentObject) => liftRequiredHeaders((documentObject as { openapiObject: Doc }).openapiObject),
+    transformObject: (documentObject) => dropInlineDiscriminators(liftRequiredHeaders((documentObject as { openapiObject: Doc }).openapiObject)),
   } as SwaggerOptions;
 }
 
@@ -83,6 +83,24 @@ function liftRequiredHeaders(doc: Doc): Doc {
         }
       }
     }
+  }
+  return doc;
+}
+
+/**
+ * A tagged union (a rule's condition) carries Ajv's `discriminator` so that validation reports the
+ * tagged branch's errors alone. OpenAPI's discriminator selects only named ($ref) schemas, and the
+ * branches are inline: the document states the union as its oneOf of closed objects, each with its
+ * `type` constant, which says the same.
+ */
+function dropInlineDiscriminators(doc: Doc): Doc {
+  const pending: unknown[] = [doc.paths];
+  while (pending.length > 0) {
+    const node = pending.pop();
+    if (node === null || typeof node !== 'object') continue;
+    const schema = node as Doc;
+    if (schema.discriminator && Array.isArray(schema.oneOf) && schema.oneOf.every((s: Doc) => s.$ref === undefined)) delete schema.discriminator;
+    pending.push(...Object.values(schema));
   }
   return doc;
 }

@@ -4,8 +4,11 @@ import { DEFAULT_DOMAIN_ID } from '../domain/link-key.js';
 import { DEFAULT_DOMAIN_PUBLIC_ID } from '../use-cases/domains.js';
 import { invalid } from '../domain/errors.js';
 import { decodeCursor, toPage, type Page } from '../domain/cursor.js';
-import { DEFAULT_PAGE_LIMIT } from './schemas.js';
+import { DEFAULT_PAGE_LIMIT, type LinkBody } from './schemas.js';
 import { utmOf } from '../domain/utm.js';
+import type { Static } from 'typebox';
+import type { Condition, Rule } from '../domain/routing.js';
+import { fieldName } from '../domain/routing-input.js';
 
 export const iso = (ms: number): string => new Date(ms).toISOString();
 const isoOrNull = (ms: number | null): string | null => (ms === null ? null : iso(ms));
@@ -16,6 +19,37 @@ export function epochMs<T extends null | undefined>(value: string | T, field: st
   const ms = Date.parse(value);
   if (Number.isNaN(ms)) throw invalid(field, 'must be an RFC 3339 time');
   return ms;
+}
+
+type RulesJson = NonNullable<Static<typeof LinkBody>['rules']>;
+type ConditionJson = RulesJson[number]['conditions'][number];
+
+/**
+ * A body's rules for the use case: the same objects, but a time condition's `after` and `before` are
+ * RFC 3339 in the API (like every time of it) and epoch ms in the domain. null and undefined pass through.
+ */
+export function rulesFromJson<T extends null | undefined>(rules: RulesJson | T): Rule[] | T {
+  if (rules === null || rules === undefined) return rules;
+  return rules.map((rule, i) => ({
+    url: rule.url,
+    conditions: rule.conditions.map((c, j): Condition => {
+      if (c.type !== 'time') return c;
+      const field = (end: string) => fieldName('rules', i, 'conditions', j, end);
+      return { type: 'time', after: epochMs(c.after, field('after')), before: epochMs(c.before, field('before')) };
+    }),
+  }));
+}
+
+/** Stored rules as the API shows them: times RFC 3339, [] when none. */
+export function rulesJson(rules: readonly Rule[] | null): RulesJson {
+  if (rules === null) return [];
+  return rules.map((rule) => ({
+    url: rule.url,
+    conditions: rule.conditions.map((c): ConditionJson => {
+      if (c.type !== 'time') return c;
+      return { type: 'time', ...(c.after !== undefined && { after: iso(c.after) }), ...(c.before !== undefined && { before: iso(c.before) }) };
+    }),
+  }));
 }
 
 export const userJson = (u: UserRecord) => ({ id: u.id, email: u.email, name: u.name, role: u.role, created_at: iso(u.createdAt) });
@@ -50,6 +84,9 @@ export function linkJson(baseUrl: string, domains: Pick<DomainDirectory, 'byId'>
       expired_url: l.expiredUrl,
       archived: l.archived,
       utm: utmOf(l.url),
+      rules: rulesJson(l.rules),
+      destinations: l.destinations ?? [],
+      og: l.og,
       clicks: l.clicks,
       owner_id: l.ownerId,
       has_password: l.hasPassword,

@@ -5,16 +5,23 @@
 import { Type, type Static, type TSchema } from 'typebox';
 import { SCOPES } from '../domain/scopes.js';
 import { CUSTOM_CODE, CUSTOM_CODE_RULE } from '../domain/codes.js';
+import { DEVICES, MAX_CONDITIONS, MAX_DESTINATIONS, MAX_RULES, MIN_DESTINATIONS } from '../domain/routing.js';
 
 const NOT_BLANK = '\\S';
 /** An Idempotency-Key: 1 to 255 visible ASCII characters (no space, no control character). */
 const IDEMPOTENCY_KEY = '^[\\x21-\\x7E]{1,255}$';
+/** A BCP 47-ish language tag (en, en-GB, zh-Hant-TW): letters, digits and hyphens. */
+const LANGUAGE_TAG = '^[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*$';
+/** ISO 3166-1 alpha-2, either case (stored upper-case). */
+const COUNTRY_CODE = '^[A-Za-z]{2}$';
 
 /** What a field that breaks a schema pattern is told, by pattern: a sentence, not the regular expression. */
 export const PATTERN_MESSAGES: ReadonlyMap<string, string> = new Map([
   [CUSTOM_CODE.source, CUSTOM_CODE_RULE],
   [NOT_BLANK, 'must not be blank'],
   [IDEMPOTENCY_KEY, 'must be 1 to 255 visible ASCII characters'],
+  [LANGUAGE_TAG, 'must be a language tag such as en or en-GB'],
+  [COUNTRY_CODE, 'must be two letters (ISO 3166-1 alpha-2), such as DE'],
 ]);
 
 const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
@@ -97,6 +104,65 @@ export const ApiKeyCreated = Type.Object({
 
 // ── links ─────────────────────────────────────────────────────────────────────────────────────
 
+// ── routing (issue 16): the conditions of a rule, one closed object per type ─────────────────
+
+const condition = <T extends string, P extends Record<string, TSchema>>(type: T, description: string, properties: P) =>
+  Type.Object({ type: Type.Literal(type), ...properties }, { ...closed, description });
+const ConditionName = Type.String({ minLength: 1, maxLength: 64 });
+const conditionSchemas = [
+  condition('device', 'the visitor\'s device: ios and android by the OS, mobile and tablet by the device type, desktop neither, bot a known bot', {
+    value: Type.Enum([...DEVICES]),
+  }),
+  condition('os', 'the user agent\'s operating system (iOS, Android, Windows, Mac OS, Linux …); case ignored', { value: ConditionName }),
+  condition('browser', 'the browser (Chrome, Firefox, Safari, Edge …); case ignored; Mobile Safari is Safari', { value: ConditionName }),
+  condition('language', 'a language the visitor accepts (Accept-Language, q > 0): en matches en and en-GB, en-GB only en-GB', {
+    value: Type.String({ minLength: 1, maxLength: 35, pattern: LANGUAGE_TAG }),
+  }),
+  condition('country', 'the visitor\'s country (ISO 3166-1 alpha-2), from COUNTRY_HEADER of a trusted proxy; stored upper-case', {
+    value: Type.String({ minLength: 2, maxLength: 2, pattern: COUNTRY_CODE }),
+  }),
+  condition('query', 'a query parameter of the visited short URL: equal to value, or present when value is left out', {
+    name: Type.String({ minLength: 1, maxLength: 100 }), value: Type.Optional(Type.String({ maxLength: 500 })),
+  }),
+  condition('ip', 'the client\'s address (as TRUST_PROXY resolves it) is this address or inside this CIDR block', {
+    value: Type.String({ minLength: 1, maxLength: 64, description: 'an IPv4 or IPv6 address, or a CIDR block such as 203.0.113.0/24 or 2001:db8::/32' }),
+  }),
+  condition('time', 'the visit is at or after `after` and before `before` (UTC); at least one of them, after earlier than before', {
+    after: Type.Optional(Time), before: Type.Optional(Time),
+  }),
+] as const;
+/** The condition types, in the order the document lists them. */
+export const CONDITION_TYPES = conditionSchemas.map((c) => c.properties.type.const);
+/**
+ * One condition, chosen by its `type` (Ajv's discriminator, validation.ts): a bad value is reported for
+ * that type's schema alone, not for every branch of the union.
+ */
+const Condition = Type.Unsafe<Static<(typeof conditionSchemas)[number]>>({
+  oneOf: [...conditionSchemas], discriminator: { propertyName: 'type' },
+  description: 'one test of a visit, by its type',
+});
+/** What a field whose discriminator is missing or unknown is told, by the discriminator's property. */
+export const TAG_MESSAGES: ReadonlyMap<string, string> = new Map([['type', `must be one of ${CONDITION_TYPES.join(', ')}`]]);
+
+const RoutedUrl = (description: string) => Type.String({ minLength: 1, maxLength: 2048, description: `${description}; checked and normalized like url` });
+const Rule = Type.Object({
+  conditions: Type.Array(Condition, { minItems: 1, maxItems: MAX_CONDITIONS, description: `1 to ${MAX_CONDITIONS}, all of which must hold` }),
+  url: RoutedUrl('where a visit that meets every condition goes'),
+}, closed);
+const Destination = Type.Object({
+  url: RoutedUrl('one arm of the split'),
+  weight: Type.Integer({ minimum: 1, maximum: 1000, description: 'the arm\'s share: weight / the sum of the weights' }),
+}, closed);
+const OpenGraph = Type.Object({
+  title: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+  description: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })),
+  image: Type.Optional(Type.String({ minLength: 1, maxLength: 2048, description: 'absolute http(s) URL of the image; checked like url' })),
+}, closed);
+const RULES = `ordered routing rules: the first whose conditions all hold sends the visit to its url (at most ${MAX_RULES})`;
+const DESTINATIONS = `an A/B split of the visits no rule takes: ${MIN_DESTINATIONS} to ${MAX_DESTINATIONS} URLs, each drawn in proportion to its weight; `
+  + 'a visitor keeps their arm for 30 days (a cookie). url stays the link\'s main URL (lists, previews, HEAD)';
+const OG = 'how the link unfurls for chat and social preview bots (Open Graph); with none of its fields, bots are redirected like anyone';
+
 const RedirectType = Type.Enum([301, 302, 307, 308]);
 const UtmValue = Type.String({ minLength: 1, maxLength: 200 });
 const tagOptions = { minLength: 1, maxLength: 32, pattern: NOT_BLANK };
@@ -131,6 +197,11 @@ const linkFields = {
       + 'a key left out removes that parameter and null removes all five; other query parameters and the fragment are kept. '
       + 'The url with them must keep to 2,048 characters',
   })),
+  rules: Nullable(Type.Array(Rule, { maxItems: MAX_RULES, description: `${RULES}. null or [] (or, in a PUT, leaving it out): none` })),
+  destinations: Nullable(Type.Array(Destination, {
+    maxItems: MAX_DESTINATIONS, description: `${DESTINATIONS}. null or [] (or, in a PUT, leaving it out): none`,
+  })),
+  og: Nullable(Type.Object(OpenGraph.properties, { ...closed, description: `${OG}. An object with none of its fields, null, or (in a PUT) leaving it out: none` })),
 };
 export const LinkBody = Type.Object({
   url: linkFields.url,
@@ -145,6 +216,9 @@ export const LinkBody = Type.Object({
   expired_url: Type.Optional(linkFields.expired_url),
   archived: Type.Optional(linkFields.archived),
   utm: Type.Optional(linkFields.utm),
+  rules: Type.Optional(linkFields.rules),
+  destinations: Type.Optional(linkFields.destinations),
+  og: Type.Optional(linkFields.og),
 }, closed);
 export type LinkBody = Static<typeof LinkBody>;
 export const LinkPatchBody = Type.Object({ ...LinkBody.properties, url: Type.Optional(linkFields.url) }, { ...closed, minProperties: 1 });
@@ -166,6 +240,9 @@ export const Link = Type.Object({
     source: Type.Optional(Type.String()), medium: Type.Optional(Type.String()), campaign: Type.Optional(Type.String()),
     term: Type.Optional(Type.String()), content: Type.Optional(Type.String()),
   }, { description: 'the utm_* parameters of url, read back from it (url shows them too); null when it has none' })),
+  rules: Type.Array(Rule, { description: `${RULES}; [] when none` }),
+  destinations: Type.Array(Destination, { description: `${DESTINATIONS}; [] when none` }),
+  og: Nullable(Type.Object(OpenGraph.properties, { ...closed, description: `${OG}; null when none` })),
   clicks: Type.Integer(),
   owner_id: Id,
   has_password: Type.Boolean({ description: 'whether visitors must give a password (set with `password`)' }),
@@ -207,6 +284,21 @@ export const LinkListQuery = Type.Object({
   archived: Type.Optional(ArchivedFilter),
   domain: Type.Optional(Type.String({ minLength: 1, maxLength: 253, description: 'only links on the domain with this host name' })),
 }, closed);
+
+/** What GET /links/{id}/rules/test is asked: a visit described by its raw values, each optional. */
+export const RulesTestQuery = Type.Object({
+  ua: Type.Optional(Type.String({ maxLength: 1024, description: 'the visitor\'s User-Agent header' })),
+  lang: Type.Optional(Type.String({ maxLength: 1024, description: 'the visitor\'s Accept-Language header, such as de-DE,en;q=0.5' })),
+  country: Type.Optional(Type.String({ minLength: 2, maxLength: 2, pattern: COUNTRY_CODE, description: 'the visitor\'s country (ISO 3166-1 alpha-2); left out: none known' })),
+  ip: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'the client\'s IPv4 or IPv6 address' })),
+  query: Type.Optional(Type.String({ maxLength: 2048, description: 'the query string of the visited short URL, such as ref=mail&x=1' })),
+  at: Type.Optional(Type.String({ format: 'date-time', description: 'when the visit happens (RFC 3339); left out: now' })),
+}, closed);
+export const RulesTestResult = Type.Object({
+  rule: Nullable(Type.Integer({ minimum: 0, description: 'the index of the first rule whose conditions all hold; null: none' })),
+  url: Nullable(Type.String({ description: 'where the visit goes: the rule\'s url, or the link\'s when no rule matches and there is no split; null: the split draws one of destinations' })),
+  destinations: Type.Array(Destination, { description: 'the split a visit no rule takes draws from; [] when a rule matched or the link has no split' }),
+});
 
 // ── domains ───────────────────────────────────────────────────────────────────────────────────
 
@@ -258,4 +350,11 @@ export const Stats = Type.Object({
   browsers: Breakdown,
   os: Breakdown,
   devices: Breakdown,
+  destinations: Type.Array(Type.Object({ url: Type.String(), clicks: Type.Integer() }), {
+    description: 'clicks of routed visits (rules or a split) by the URL they were sent to, most first; [] for a link that never routed',
+  }),
+  rules: Type.Array(Type.Object({
+    rule: Nullable(Type.Integer({ minimum: 0, description: 'index of the rule in the link\'s `rules`' })),
+    clicks: Type.Integer(),
+  }), { description: 'clicks of routed visits by the rule that decided them (null: none did: the split or the link\'s url), most first; [] for a link that never routed' }),
 });

@@ -11,6 +11,9 @@ const shared: Options = {
   allErrors: true, // report every invalid field at once
   removeAdditional: false, // a field a client must not set (id, owner_id, clicks …) is an error, not dropped silently
   useDefaults: true,
+  // A union tagged by a property (a rule's conditions, by `type`) is checked against its tagged branch
+  // alone, so an error names the field that is wrong, not every branch of the union.
+  discriminator: true,
   strict: false,
 };
 

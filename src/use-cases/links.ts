@@ -10,6 +10,8 @@ import { hashPassword } from '../security/passwords.js';
 import { mayUse } from './domains.js';
 import { DEFAULT_DOMAIN_ID, linkKey } from '../domain/link-key.js';
 import { normalizeHost } from '../domain/hosts.js';
+import { normalizeRouting, type NormalRouting } from '../domain/routing-input.js';
+import type { Destination, OpenGraph, Rule } from '../domain/routing.js';
 
 /** What the link use cases use. */
 export interface LinkDeps {
@@ -43,6 +45,12 @@ export interface LinkInput {
   archived?: boolean;
   /** Merged into the target URL: its utm_* parameters become exactly these (null: none). */
   utm?: Utm | null;
+  /** Routing rules (time conditions in epoch ms); null or empty: none. */
+  rules?: Rule[] | null;
+  /** An A/B split of 2 to 10 URLs; null or empty: none. */
+  destinations?: Destination[] | null;
+  /** How the link unfurls for preview bots; null, or none of its fields: none. */
+  og?: OpenGraph | null;
 }
 
 const RANDOM_CODE_ATTEMPTS = 5;
@@ -68,6 +76,9 @@ export async function createLink(deps: LinkDeps, actor: Actor, input: LinkInput)
     maxClicks: input.maxClicks ?? null,
     expiredUrl: valid.expiredUrl ?? null,
     archived: input.archived ?? false,
+    rules: valid.rules ?? null,
+    destinations: valid.destinations ?? null,
+    og: valid.og ?? null,
     ownerId: actor.user.id,
     createdAt: now,
     passwordHash: await passwordHashOf(input.password),
@@ -139,7 +150,10 @@ export async function updateLink(
   const url = utm === undefined ? valid.url : mergeUtm(valid.url ?? before.url, utm);
   const tags = changes.tags === undefined ? undefined : normalizeTags(changes.tags);
   const passwordHash = await passwordHashOf(password);
-  const link = await codeMustBeFree(deps.store.updateLink(id, { ...changes, domainId, url, expiredUrl: valid.expiredUrl, tags, passwordHash }, now));
+  const { rules, destinations, og } = valid;
+  const link = await codeMustBeFree(deps.store.updateLink(id, {
+    ...changes, domainId, url, expiredUrl: valid.expiredUrl, tags, passwordHash, rules, destinations, og,
+  }, now));
   if (!link) throw notFound('link');
   const [was, is] = [linkKey(before.domainId, before.code), linkKey(link.domainId, link.code)];
   await deps.cache.invalidate(was);
@@ -160,6 +174,9 @@ export const replacement = (input: LinkInput): LinkEdit => ({
   password: input.password ?? null,
   expiredUrl: input.expiredUrl ?? null,
   archived: input.archived ?? false,
+  rules: input.rules ?? null,
+  destinations: input.destinations ?? null,
+  og: input.og ?? null,
   // Left out: the url is kept as given, utm_* parameters and all.
   utm: input.utm,
 });
@@ -184,16 +201,19 @@ function domainOf(deps: Pick<LinkDeps, 'domains'>, actor: Actor, hostname: strin
 }
 
 /**
- * Checks the fields the schema cannot, and returns the target URL and the fallback normalized. The
- * fallback is a redirect target like the url, so it passes the same checks (scheme, loop, blocklist,
+ * Checks the fields the schema cannot, and returns the target URL, the fallback and the routing
+ * normalized. The fallback, every rule's url, every arm of a split and the preview image are redirect
+ * targets (or fetched by bots) like the url, so they pass the same checks (scheme, loop, blocklist,
  * private addresses).
  */
-function assertValid(deps: Pick<LinkDeps, 'urlPolicy'>, input: Partial<LinkInput>, now: number): { url?: string; expiredUrl?: string | null } {
+function assertValid(
+  deps: Pick<LinkDeps, 'urlPolicy'>, input: Partial<LinkInput>, now: number,
+): { url?: string; expiredUrl?: string | null } & NormalRouting {
   if (input.code !== undefined) assertValidCustomCode(input.code);
   if (input.expiresAt != null && input.expiresAt <= now) throw invalid('expires_at', 'must be in the future');
   const url = input.url === undefined ? undefined : assertSafeUrl(input.url, deps.urlPolicy);
   const expiredUrl = input.expiredUrl == null ? input.expiredUrl : assertSafeUrl(input.expiredUrl, deps.urlPolicy, 'expired_url');
-  return { url, expiredUrl };
+  return { url, expiredUrl, ...normalizeRouting(input, deps.urlPolicy) };
 }
 
 /** The url with `utm` merged in (undefined: as it is); the result is a Location too, so it keeps to the same length. */

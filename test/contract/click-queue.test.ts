@@ -175,6 +175,19 @@ for (const adapter of adapters) {
       assert.equal(await outcome(metrics, 'duplicate'), 2);
     }));
 
+    test('when routed clicks go through the queue, then their destination and rule arrive with them and the stats count each arm exactly', withQueue(async (h) => {
+      const a = await link();
+      const [x, y] = ['https://x.example/', 'https://y.example/'];
+      // Alike in everything but the route, so only the route keeps them apart.
+      for (let i = 0; i < 30; i++) h.queue.enqueue({ ...click(a), destination: i % 3 ? x : y, rule: i % 3 === 2 ? 4 : null });
+      for (let i = 0; i < 5; i++) h.queue.enqueue(click(a));
+      await h.settle({ [a]: 35 });
+      await assertCounts(store(), { [a]: 35 });
+      const { destinations, rules } = await store().clickStats({ linkId: a, from: 0, to: Date.now() + 86_400_000, interval: 'hour', includeBots: true });
+      assert.deepEqual(destinations, [{ url: x, clicks: 20 }, { url: y, clicks: 10 }]);
+      assert.deepEqual(rules, [{ rule: null, clicks: 20 }, { rule: 4, clicks: 10 }]);
+    }));
+
     test('clicks of a deleted link are skipped and the clicks of other links still apply', withQueue(async (h, metrics) => {
       const [a, gone] = [await link(), await link()];
       assert.equal(await store().deleteLink(gone), true);

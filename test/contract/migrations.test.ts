@@ -116,7 +116,8 @@ async function statsFromRollups(db: OldDb, { linkId, from, to, interval, include
   for (const v of values) breakdown[v.dimension as Dimension].push({ value: v.value, clicks: Number(v.clicks) });
   for (const list of Object.values(breakdown)) list.sort((a, b) => b.clicks - a.clicks || a.value.localeCompare(b.value));
   const points = series.map((p) => ({ t: Number(p.t), clicks: Number(p.clicks) }));
-  return { total: points.reduce((sum, p) => sum + p.clicks, 0), series: points, breakdown };
+  // 0002 knew no routes: the links it counted never routed.
+  return { total: points.reduce((sum, p) => sum + p.clicks, 0), series: points, breakdown, destinations: [], rules: [] };
 }
 
 /** A breakdown as value → clicks, for literal expectations that do not depend on the order of ties. */
@@ -365,6 +366,42 @@ for (const dialect of DIALECTS) {
         assert.equal((await store.findLinkByCode('before6'))?.hasPassword, false);
         assert.equal((await store.findTargetByCode('before6'))?.url, 'https://example.com/before6');
         assert.deepEqual(await store.findLinkPassword('before6'), { id, passwordHash: null });
+      } finally {
+        await store.close();
+        await testDb.drop();
+      }
+    });
+  });
+}
+
+for (const dialect of DIALECTS) {
+  describe(`migration 0010-click-routes: ${dialect}`, () => {
+    test('when a database at 0009 with counted clicks is migrated, then its stats are unchanged with no routes, and routed clicks count from then on', async () => {
+      const testDb = await createTestDatabase(dialect);
+      const store = openStore(testDb);
+      try {
+        const { error } = await new Migrator({ db: store.db, provider: migrationProvider }).migrateTo('0009-link-routing');
+        if (error) throw error;
+        const db = store.db as unknown as Kysely<any>;
+        await assert.rejects(db.selectFrom('click_routes').selectAll().execute(), 'no click_routes before 0010');
+        const ownerId = newId(DAY0);
+        await db.insertInto('users').values({
+          id: ownerId, email: 'owner@example.com', name: null, role: 'user', password_hash: 'not-a-real-hash', created_at: DAY0, updated_at: DAY0,
+        }).execute();
+        const id = await insertLink(db, ownerId, 'before10');
+        await db.insertInto('click_counts').values({
+          link_id: id, granularity: 'hour', bucket: H, bot: 0, referrer: '(direct)', country: 'DE', browser: 'Chrome', os: 'Linux', device: 'desktop', clicks: 7,
+        }).execute();
+        const query: StatsQuery = { linkId: id, from: DAY0, to: DAY0 + DAY, interval: 'hour', includeBots: true };
+        await store.migrate();
+        const after = await store.clickStats(query);
+        assert.deepEqual([after.total, after.series, after.destinations, after.rules], [7, [{ t: H, clicks: 7 }], [], []]);
+        const routed = { linkId: id, at: H + 1, counted: false, bot: false, referrer: '(direct)', country: 'DE', browser: 'Chrome', os: 'Linux', device: 'desktop' };
+        assert.equal(await store.applyClicks([{ ...routed, destination: 'https://a.example/', rule: null }, { ...routed, destination: 'https://b.example/', rule: 0 }]), 2);
+        const routes = await store.clickStats(query);
+        assert.equal(routes.total, 9);
+        assert.deepEqual(routes.destinations, [{ url: 'https://a.example/', clicks: 1 }, { url: 'https://b.example/', clicks: 1 }]);
+        assert.deepEqual(routes.rules, [{ rule: 0, clicks: 1 }, { rule: null, clicks: 1 }]);
       } finally {
         await store.close();
         await testDb.drop();

@@ -11,6 +11,7 @@ import { credentialsContract } from './store/credentials.js';
 import { linksContract } from './store/links.js';
 import { bulkLinksContract } from './store/bulk-links.js';
 import { clicksContract } from './store/clicks.js';
+import { clickRoutesContract } from './store/click-routes.js';
 import { domainsContract } from './store/domains.js';
 import { idempotencyContract } from './store/idempotency.js';
 import { linkOptionsContract } from './store/link-options.js';
@@ -50,6 +51,7 @@ for (const dialect of DIALECTS) {
     linksContract(ctx);
     bulkLinksContract(ctx);
     clicksContract(ctx);
+    clickRoutesContract(ctx);
     domainsContract(ctx);
     idempotencyContract(ctx);
     linkOptionsContract(ctx);

@@ -58,6 +58,39 @@ describeEachDialect('link stats', ({ app, t }) => {
     assert.equal(body.series.filter((p: { clicks: number }) => p.clicks > 0).length, 1);
   });
 
+  test('when a link never routed, then destinations and rules are empty', async () => {
+    const body = (await stats('?include_bots=true')).json();
+    assert.deepEqual([body.destinations, body.rules], [[], []]);
+  });
+
+  test('when routed visits were counted, then stats answer them by destination and by rule, most first, bots only with include_bots', async () => {
+    const routed = (await app().inject({ method: 'POST', url: '/api/v1/links', headers: owner.auth, payload: { url: 'https://example.com/r' } })).json();
+    const [a, b] = ['https://a.example/', 'https://b.example/'];
+    const visit = (destination: string, rule: number | null, ua = CHROME) =>
+      t().ctx.clicks.enqueue({ linkId: routed.id, at: t().clock.now, referrer: null, ua, country: null, counted: false, destination, rule });
+    for (let i = 0; i < 4; i++) visit(a, null);
+    for (let i = 0; i < 2; i++) visit(b, null);
+    for (let i = 0; i < 3; i++) visit(b, 0, IPHONE);
+    visit(a, 1, GOOGLEBOT);
+    await t().ctx.clicks.flush();
+    const of = async (query: string) => {
+      const res = await app().inject({ url: `/api/v1/links/${routed.id}/stats${query}`, headers: owner.auth });
+      assert.equal(res.statusCode, 200);
+      const { total, destinations, rules } = res.json();
+      return { total, destinations, rules };
+    };
+    assert.deepEqual(await of(''), {
+      total: 9,
+      destinations: [{ url: b, clicks: 5 }, { url: a, clicks: 4 }],
+      rules: [{ rule: null, clicks: 6 }, { rule: 0, clicks: 3 }],
+    });
+    assert.deepEqual(await of('?include_bots=true'), {
+      total: 10,
+      destinations: [{ url: a, clicks: 5 }, { url: b, clicks: 5 }],
+      rules: [{ rule: null, clicks: 6 }, { rule: 0, clicks: 3 }, { rule: 1, clicks: 1 }],
+    });
+  });
+
   test('another user gets 404; bad ranges are 400 naming the field', async () => {
     assert.equal((await stats('', other)).statusCode, 404);
     const reversed = await stats(`?from=${new Date().toISOString()}&to=${new Date(Date.now() - 1000).toISOString()}`);

@@ -1,7 +1,7 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  DAY, DIMENSIONS, DIRECT, HOUR, UNKNOWN, bucketOf, countClicks, countryCode, groupClicks, referrerHost, uncountedPerLink,
+  DAY, DIMENSIONS, DIRECT, HOUR, UNKNOWN, bucketOf, countClicks, countRoutes, countryCode, groupClicks, referrerHost, uncountedPerLink,
   type ClickEvent, type Dimension, type ParsedClick,
 } from '../../src/domain/clicks.js';
 import { describeAgent, parseClick } from '../../src/analytics/parse.js';
@@ -251,5 +251,53 @@ describe('groupClicks', () => {
     assert.deepEqual(sorted(countClicks(grouped)), sorted(countClicks(events.map((e) => parseClick(e)))));
     assert.deepEqual([...uncountedPerLink(grouped)].sort(), [...uncountedPerLink(events.map((e) => parseClick(e)))].sort());
     assert.ok(grouped.length < 20, `60 clicks of 4 links and 2 agents are a few groups (${grouped.length})`);
+  });
+
+  test('when visits of one link, hour and visitor were sent to different arms or by different rules, then each route is a group of its own', () => {
+    const variants = [
+      event(), event({ destination: 'https://a.example/', rule: null }), event({ destination: 'https://b.example/', rule: null }),
+      event({ destination: 'https://a.example/', rule: 0 }), event({ destination: 'https://a.example/', rule: 1 }),
+    ];
+    const groups = groupClicks([...variants, ...variants, ...variants]);
+    assert.equal(groups.length, variants.length);
+    assert.ok(groups.every((g) => g.n === 3));
+    assert.deepEqual(groups.map((g) => [g.event.destination, g.event.rule]), variants.map((v) => [v.destination, v.rule]));
+  });
+
+  test('when routed clicks are grouped, parsed and counted, then the route rows equal those of the clicks one by one', () => {
+    const arms = ['https://a.example/', 'https://b.example/', 'https://c.example/'];
+    const events = Array.from({ length: 90 }, (_, i) => event({ destination: arms[i % 3], rule: i % 2 ? null : i % 4, ua: i % 5 ? UA.iPhone : UA.googlebot }));
+    const sorted = (rows: ReturnType<typeof countRoutes>) => [...rows].sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
+    const grouped = countRoutes(groupClicks(events).map(({ event: e, n }) => parseClick(e, n)));
+    assert.deepEqual(sorted(grouped), sorted(countRoutes(events.map((e) => parseClick(e)))));
+    assert.equal(grouped.reduce((sum, r) => sum + r.clicks, 0), 90);
+    assert.equal(new Set(grouped.map((r) => r.destination)).size, 3);
+  });
+});
+
+describe('countRoutes', () => {
+  test('when a batch mixes routed and unrouted clicks, then only the routed ones make rows, per link, hour, bot-ness, rule and destination', () => {
+    const rows = countRoutes([
+      click(), click({ destination: null, rule: null }),
+      click({ destination: 'https://a.example/', rule: null }), click({ destination: 'https://a.example/', rule: null, n: 4 }),
+      click({ destination: 'https://a.example/', rule: 0 }), click({ destination: 'https://a.example/', rule: null, bot: true }),
+      click({ destination: 'https://a.example/', rule: null, at: NOON + HOUR }),
+    ]);
+    assert.deepEqual(rows, [
+      { linkId: 'link-a', bucket: NOON, bot: false, rule: null, destination: 'https://a.example/', clicks: 5 },
+      { linkId: 'link-a', bucket: NOON, bot: false, rule: 0, destination: 'https://a.example/', clicks: 1 },
+      { linkId: 'link-a', bucket: NOON, bot: true, rule: null, destination: 'https://a.example/', clicks: 1 },
+      { linkId: 'link-a', bucket: NOON + HOUR, bot: false, rule: null, destination: 'https://a.example/', clicks: 1 },
+    ]);
+  });
+});
+
+describe('parseClick and routes', () => {
+  test('when an event carries a route, then the parsed click keeps destination and rule; when it carries none, then neither field is there', () => {
+    const base: ClickEvent = { linkId: 'l', at: NOON, referrer: null, ua: null, country: null, counted: false };
+    assert.deepEqual([parseClick({ ...base, destination: 'https://a.example/', rule: 2 })].map((c) => [c.destination, c.rule]), [['https://a.example/', 2]]);
+    assert.deepEqual([parseClick({ ...base, destination: 'https://a.example/' })].map((c) => [c.destination, c.rule]), [['https://a.example/', null]]);
+    const plain = parseClick({ ...base, destination: null, rule: null });
+    assert.ok(!('destination' in plain) && !('rule' in plain));
   });
 });

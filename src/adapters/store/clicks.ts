@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { ClickStats, ClickStore, StatsQuery } from '../../ports.js';
-import { DAY, DIMENSIONS, HOUR, countClicks, uncountedPerLink, type ParsedClick } from '../../domain/clicks.js';
-import { CLICK_COUNT_KEY, type Database } from './schema.js';
+import { DAY, DIMENSIONS, HOUR, countClicks, countRoutes, uncountedPerLink, type ParsedClick } from '../../domain/clicks.js';
+import { CLICK_COUNT_KEY, CLICK_ROUTE_KEY, NO_RULE, type Database } from './schema.js';
 import { newId } from '../../domain/ids.js';
 import { chunks } from './chunks.js';
 import type { StoreDialect } from './dialect.js';
@@ -65,6 +65,14 @@ export class KyselyClickStore implements ClickStore {
           .onConflict((oc) => oc.columns(CLICK_COUNT_KEY).doUpdateSet((eb) => ({ clicks: eb('click_counts.clicks', '+', eb.ref('excluded.clicks')) })))
           .execute();
       }
+      // Routed clicks also by rule and destination, under the same key and transaction: exactly as counted.
+      for (const rows of chunks(countRoutes(counted))) {
+        await trx
+          .insertInto('click_routes')
+          .values(rows.map(({ linkId, bot, rule, ...r }) => ({ ...r, link_id: linkId, granularity: 'hour', bot: bot ? 1 : 0, rule: rule ?? NO_RULE })))
+          .onConflict((oc) => oc.columns(CLICK_ROUTE_KEY).doUpdateSet((eb) => ({ clicks: eb('click_routes.clicks', '+', eb.ref('excluded.clicks')) })))
+          .execute();
+      }
       return counted.reduce((sum, c) => sum + (c.n ?? 1), 0);
     });
   }
@@ -88,7 +96,20 @@ export class KyselyClickStore implements ClickStore {
         .sort((a, b) => b.clicks - a.clicks || a.value.localeCompare(b.value));
     }
     const points = series.map((p) => ({ t: Number(p.t), clicks: Number(p.clicks) }));
-    return { total: points.reduce((sum, p) => sum + p.clicks, 0), series: points, breakdown };
+    const routes = this.db
+      .selectFrom('click_routes')
+      .where('link_id', '=', linkId)
+      .where('bucket', '>=', from)
+      .where('bucket', '<', to)
+      .$if(!includeBots, (q) => q.where('bot', '=', 0));
+    const destinations = (await routes.select(['destination', clicks]).groupBy('destination').execute())
+      .map((d) => ({ url: d.destination, clicks: Number(d.clicks) }))
+      .sort((a, b) => b.clicks - a.clicks || a.url.localeCompare(b.url));
+    // Ties in rule order, "no rule" last: the order the redirect tries them in.
+    const rules = (await routes.select(['rule', clicks]).groupBy('rule').execute())
+      .map((r) => ({ rule: Number(r.rule) === NO_RULE ? null : Number(r.rule), clicks: Number(r.clicks) }))
+      .sort((a, b) => b.clicks - a.clicks || (a.rule ?? Infinity) - (b.rule ?? Infinity));
+    return { total: points.reduce((sum, p) => sum + p.clicks, 0), series: points, breakdown, destinations, rules };
   }
 
   async compactClicks(foldBefore: number, forgetIdsBefore: number): Promise<void> {
@@ -111,6 +132,18 @@ export class KyselyClickStore implements ClickStore {
         .onConflict((oc) => oc.columns(CLICK_COUNT_KEY).doUpdateSet((eb) => ({ clicks: eb('click_counts.clicks', '+', eb.ref('excluded.clicks')) })))
         .execute();
       await trx.deleteFrom('click_counts').where('granularity', '=', 'hour').where('bucket', '<', cutoff).execute();
+      await trx
+        .insertInto('click_routes')
+        .columns([...CLICK_ROUTE_KEY, 'clicks'])
+        .expression((eb) => eb
+          .selectFrom('click_routes')
+          .select(['link_id', day.as('bucket'), sql<string>`'day'`.as('granularity'), 'bot', 'rule', 'destination', eb.fn.sum<number>('clicks').as('clicks')])
+          .where('granularity', '=', 'hour')
+          .where('bucket', '<', cutoff)
+          .groupBy(['link_id', day, 'bot', 'rule', 'destination']))
+        .onConflict((oc) => oc.columns(CLICK_ROUTE_KEY).doUpdateSet((eb) => ({ clicks: eb('click_routes.clicks', '+', eb.ref('excluded.clicks')) })))
+        .execute();
+      await trx.deleteFrom('click_routes').where('granularity', '=', 'hour').where('bucket', '<', cutoff).execute();
       await trx.deleteFrom('applied_clicks').where('at', '<', forgetIdsBefore).execute();
     });
   }

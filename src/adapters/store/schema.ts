@@ -86,6 +86,16 @@ export interface Database {
     device: string;
     clicks: number;
   };
+  /** Routed clicks (0010) by rule and destination; rule -1: none decided. Only links that route have rows. */
+  click_routes: {
+    link_id: string;
+    granularity: string;
+    bucket: number;
+    bot: number;
+    rule: number;
+    destination: string;
+    clicks: number;
+  };
   /** The first answer to a request sent with an Idempotency-Key; answer is null while it is in progress. */
   idempotency_keys: {
     user_id: string;
@@ -98,3 +108,9 @@ export interface Database {
 
 /** click_counts' primary key: a count row is one combination of these. */
 export const CLICK_COUNT_KEY = ['link_id', 'bucket', 'granularity', 'bot', 'referrer', 'country', 'browser', 'os', 'device'] as const;
+
+/** click_routes' primary key: a route row is one combination of these. */
+export const CLICK_ROUTE_KEY = ['link_id', 'bucket', 'granularity', 'bot', 'rule', 'destination'] as const;
+
+/** click_routes.rule for a routed click that no rule decided (a key column holds no NULL). */
+export const NO_RULE = -1;

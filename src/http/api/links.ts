@@ -4,11 +4,16 @@ import type { Config } from '../../config.js';
 import { createLink, deleteLink, getLink, listLinks, replacement, updateLink, type LinkDeps, type LinkEdit, type LinkInput } from '../../use-cases/links.js';
 import { requireActor } from '../auth.js';
 import { scoped } from '../openapi.js';
-import { AppError } from '../../domain/errors.js';
+import { isIP } from 'node:net';
+import { AppError, invalid } from '../../domain/errors.js';
+import { testRules } from '../../use-cases/link-rules.js';
+import { LazyVisit } from '../visit-facts.js';
 import { enforce, enforceNotEmpty, type RateLimitDeps } from '../rate-limit.js';
-import { epochMs, iso, linkJson, paged } from '../present.js';
+import { epochMs, iso, linkJson, paged, rulesFromJson } from '../present.js';
 import { linkStats, type StatsDeps } from '../../use-cases/link-stats.js';
-import { IdParams, IdempotencyHeaders, Link, LinkBody, LinkListQuery, LinkPatchBody, Page, Stats, StatsQuery } from '../schemas.js';
+import {
+  IdParams, IdempotencyHeaders, Link, LinkBody, LinkListQuery, LinkPatchBody, Page, RulesTestQuery, RulesTestResult, Stats, StatsQuery,
+} from '../schemas.js';
 import { idempotent, type IdempotencyDeps } from '../../use-cases/idempotency.js';
 import { REPLAYED, sendAnswer } from '../idempotency.js';
 import { BODY_ERRORS, LOCATION, empty, json, problems, type Api } from './api.js';
@@ -84,7 +89,7 @@ export function linkRoutes(app: Api, deps: LinkDeps & StatsDeps & IdempotencyDep
 
   app.patch('/links/:id', {
     schema: {
-      tags, security: scoped('links:write'), operationId: 'updateLink', summary: 'Change some fields of a link; null clears title, expires_at, max_clicks, expired_url or utm',
+      tags, security: scoped('links:write'), operationId: 'updateLink', summary: 'Change some fields of a link; null clears title, expires_at, max_clicks, expired_url, utm, rules, destinations or og',
       params: IdParams, body: LinkPatchBody, response: { 200: json(Link, 'the link as changed'), ...problems(...BODY_ERRORS, 401, 403, 404, 409) },
     },
   }, async (request, reply) => {
@@ -93,10 +98,25 @@ export function linkRoutes(app: Api, deps: LinkDeps & StatsDeps & IdempotencyDep
     return present(await settingCode(request, reply, body.code, () => updateLink(deps, actor, params.id, linkInput(body))));
   });
 
+  app.get('/links/:id/rules/test', {
+    schema: {
+      tags, security: scoped('links:read'), operationId: 'testLinkRules', params: IdParams, querystring: RulesTestQuery,
+      summary: 'Which rule a visit would match and where it would go (owner or admin): check rules before sharing a link',
+      response: { 200: json(RulesTestResult, 'the rule that matches and the destination'), ...problems(400, 401, 403, 404) },
+    },
+  }, async (request) => {
+    const { ua, lang, country, ip, query, at } = request.query;
+    if (ip !== undefined && isIP(ip) === 0) throw invalid('ip', 'must be an IPv4 or IPv6 address');
+    const visit = new LazyVisit({
+      ua, acceptLanguage: lang, country: country?.toUpperCase() ?? null, ip: () => ip ?? '', search: query ?? '', cookie: undefined,
+    });
+    return testRules(deps, requireActor(request), request.params.id, visit, epochMs(at, 'at'));
+  });
+
   app.get('/links/:id/stats', {
     schema: {
       tags, security: scoped('stats:read'), operationId: 'getLinkStats',
-      summary: 'Clicks of a link over time and by referrer, country, browser, OS and device (bots excluded unless include_bots)',
+      summary: 'Clicks of a link over time and by referrer, country, browser, OS, device, destination and rule (bots excluded unless include_bots)',
       params: IdParams, querystring: StatsQuery, response: { 200: json(Stats, 'the link\'s clicks'), ...problems(400, 401, 403, 404) },
     },
   }, async (request) => {
@@ -109,6 +129,7 @@ export function linkRoutes(app: Api, deps: LinkDeps & StatsDeps & IdempotencyDep
       total: stats.total,
       series: stats.series.map((p) => ({ t: iso(p.t), clicks: p.clicks })),
       referrers: referrer, countries: country, browsers: browser, os, devices: device,
+      destinations: stats.destinations, rules: stats.rules,
     };
   });
 
@@ -139,5 +160,8 @@ export function linkInput(body: Partial<Static<typeof LinkBody>>): LinkEdit {
     expiredUrl: body.expired_url,
     archived: body.archived,
     utm: body.utm,
+    rules: rulesFromJson(body.rules),
+    destinations: body.destinations,
+    og: body.og,
   };
 }

@@ -6,16 +6,16 @@ import { newId } from '../../../src/domain/ids.js';
 import type { StatsQuery } from '../../../src/ports.js';
 import { newLink, newUser, type ContractContext } from './fixtures.js';
 
-const DAY0 = Date.UTC(2024, 0, 10);
-const NOON = DAY0 + 12 * HOUR;
-const MIN = 60_000;
+export const DAY0 = Date.UTC(2024, 0, 10);
+export const NOON = DAY0 + 12 * HOUR;
+export const MIN = 60_000;
 
 /** A parsed click of a desktop Chrome visitor from Germany, unless told otherwise. */
-const click = (linkId: string, at: number, over: Partial<ParsedClick> = {}): ParsedClick => ({
+export const click = (linkId: string, at: number, over: Partial<ParsedClick> = {}): ParsedClick => ({
   key: newId(at), linkId, at, counted: false, bot: false, referrer: 'news.example', country: 'DE',
   browser: 'Chrome', os: 'Windows', device: 'desktop', ...over,
 });
-const bot = (linkId: string, at: number): ParsedClick =>
+export const bot = (linkId: string, at: number): ParsedClick =>
   click(linkId, at, { bot: true, referrer: '(direct)', country: 'US', browser: '(unknown)', os: '(unknown)', device: 'bot' });
 
 export function clicksContract({ store: s, withFreshStore }: ContractContext): void {
@@ -153,12 +153,13 @@ export function clicksContract({ store: s, withFreshStore }: ContractContext): v
           os: [{ value: 'Windows', clicks: 3 }, { value: 'Linux', clicks: 2 }, { value: 'iOS', clicks: 1 }],
           device: [{ value: 'desktop', clicks: 5 }, { value: 'mobile', clicks: 1 }],
         },
+        destinations: [], rules: [],
       });
     });
 
     test('a link without clicks has total 0, no series and empty breakdowns', async () => {
       assert.deepEqual(await stats(await someLink()), {
-        total: 0, series: [], breakdown: { referrer: [], country: [], browser: [], os: [], device: [] },
+        total: 0, series: [], breakdown: { referrer: [], country: [], browser: [], os: [], device: [] }, destinations: [], rules: [],
       });
     });
 

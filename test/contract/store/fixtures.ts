@@ -22,7 +22,7 @@ export function newLink(ownerId: string, over: Partial<NewLink> = {}): NewLink {
   const createdAt = over.createdAt ?? later();
   return {
     id: newId(createdAt), domainId: '', code: `code${serial()}`, url: 'https://example.com/', title: null, tags: [], redirectType: 302,
-    expiresAt: null, maxClicks: null, expiredUrl: null, archived: false, ownerId, createdAt, ...over,
+    expiresAt: null, maxClicks: null, expiredUrl: null, archived: false, rules: null, destinations: null, og: null, ownerId, createdAt, ...over,
   };
 }
 

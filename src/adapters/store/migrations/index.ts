@@ -8,6 +8,7 @@ import * as linkPasswords from './0006-link-passwords.js';
 import * as linkOptions from './0007-link-options.js';
 import * as idempotencyKeys from './0008-idempotency-keys.js';
 import * as linkRouting from './0009-link-routing.js';
+import * as clickRoutes from './0010-click-routes.js';
 
 /**
  * Schema history, oldest first, one file each. The schema builder emits the same DDL for SQLite and
@@ -24,6 +25,7 @@ const migrations: Record<string, Migration> = {
   '0007-link-options': { up: linkOptions.up },
   '0008-idempotency-keys': { up: idempotencyKeys.up },
   '0009-link-routing': { up: linkRouting.up },
+  '0010-click-routes': { up: clickRoutes.up },
 };
 
 export const migrationProvider: MigrationProvider = {
