@@ -8,7 +8,6 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { LightMyRequestResponse } from 'fastify';
 import { createTestApp, describeEachDialect, problem, signUpAndIn, type Caller, type TestApp } from '../support/app.js';
-import type { LinkChanges } from '../../src/ports.js';
 
 /** Two unknown-code tokens per client IP, refilled too slowly for a test to see. */
 const RATE_NOT_FOUND = '2:0.0001';
@@ -29,8 +28,6 @@ describeEachDialect('link previews', ({ app, t, admin }) => {
     assert.equal(res.statusCode, 201, res.body);
     return res.json() as { id: string; code: string; short_url: string };
   };
-  /** Routing and Open Graph fields go in through the store: the links API that takes them is another branch's. */
-  const change = async (id: string, changes: LinkChanges) => assert.ok(await t().ctx.store.updateLink(id, changes, t().clock.now));
   const preview = (code: string, options: { method?: 'GET' | 'HEAD'; headers?: Record<string, string>; remoteAddress?: string } = {}) =>
     app().inject({ method: options.method ?? 'GET', url: `/${code}+`, headers: options.headers ?? {}, remoteAddress: options.remoteAddress });
   const clicksOf = async (id: string) => {
@@ -65,8 +62,8 @@ describeEachDialect('link previews', ({ app, t, admin }) => {
   });
 
   test('when a link has rules and a split, then the page says it sends visitors to different places and lists every destination', async () => {
-    const link = await create({ url: 'https://main.example.com/' });
-    await change(link.id, {
+    const link = await create({
+      url: 'https://main.example.com/',
       rules: [{ conditions: [{ type: 'device', value: 'ios' }], url: 'https://apps.example.com/ios' }],
       destinations: [{ url: 'https://a.example.com/', weight: 3 }, { url: 'https://b.example.com/', weight: 1 }],
     });
