@@ -1,11 +1,14 @@
 /**
  * What a browser test of the dashboard needs: the web build, a local destination page, a Chromium
- * context that reports CSP violations and page errors, and signing up through the page. Shared by the
+ * context that reports CSP violations and page errors, signing up through the page, and axe-core's
+ * check of a page. Shared by the
  * browser tests (test/e2e/dashboard*.test.ts), so that none of them keeps a copy of its own.
  */
 import { spawn } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import assert from 'node:assert/strict';
 import { createServer, type Server as HttpServer } from 'node:http';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type ConsoleMessage, type Page } from 'playwright-core';
@@ -99,13 +102,13 @@ export interface Problems {
 }
 
 /**
- * A browser session at `base`: a desktop User-Agent, WAIT_MS for every wait, the clipboard allowed.
+ * A browser session at `base`: a desktop User-Agent (unless another is given), WAIT_MS for every wait, the clipboard allowed.
  * Its problems are collected into `problems`, a fresh record unless one is passed (one record for
  * several contexts, as when a second browser opens a link).
  */
 export async function newContext(browser: Browser, base: string, viewport: { width: number; height: number },
-  problems: Problems = { cspViolations: [], pageErrors: [] }): Promise<{ context: BrowserContext; page: Page; problems: Problems }> {
-  const context = await browser.newContext({ baseURL: base, viewport, userAgent: desktopUserAgent(browser) });
+  problems: Problems = { cspViolations: [], pageErrors: [] }, userAgent = desktopUserAgent(browser)): Promise<{ context: BrowserContext; page: Page; problems: Problems }> {
+  const context = await browser.newContext({ baseURL: base, viewport, userAgent });
   context.setDefaultTimeout(WAIT_MS);
   context.setDefaultNavigationTimeout(WAIT_MS);
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: base });
@@ -131,4 +134,25 @@ export async function signUp(page: Page, email: string, password: string): Promi
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Create account' }).click();
   await page.getByLabel('Long URL').waitFor();
+}
+
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+interface AxeViolation { id: string; impact: string | null; help: string; nodes: { target: string[] }[] }
+
+/**
+ * Runs axe-core (WCAG 2 A and AA rules) on the page as it is. Injected through the DevTools protocol
+ * rather than a <script>: the dashboard's Content-Security-Policy would rightly refuse an inline one.
+ */
+export async function axeViolations(page: Page): Promise<string[]> {
+  if (!(await page.evaluate('typeof window.axe === "object"'))) await page.evaluate(AXE_SOURCE);
+  const { passes, violations } = await page.evaluate<{ passes: number; violations: AxeViolation[] }>(`
+    window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } }).then((result) => ({
+      passes: result.passes.length,
+      violations: result.violations.map(({ id, impact, help, nodes }) => ({ id, impact, help, nodes: nodes.map((n) => ({ target: n.target })) })),
+    }))
+  `);
+  // No violation because nothing was checked would pass unnoticed: labels, contrast and names are always checked.
+  assert.ok(passes > 5, `axe checked ${passes} rules`);
+  return violations.map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
 }

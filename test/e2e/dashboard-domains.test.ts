@@ -9,12 +9,11 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { request } from 'node:http';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { WAIT_MS, buildDashboard, launchChromium, newContext, startTarget, type Problems } from './browser-helpers.js';
+import { WAIT_MS, axeViolations, buildDashboard, launchChromium, newContext, startTarget, type Problems } from './browser-helpers.js';
 import { killAll, repoRoot, startServer, tempDir, within, type Server } from './process-helpers.js';
 import { freePort } from '../support/redis.js';
 
@@ -26,7 +25,6 @@ const PASSWORD = 'correct horse battery staple';
 /** The custom domain: `.test` is reserved (RFC 2606), so it can never reach a real server. */
 const GO = 'go.example.test';
 const SCREENSHOTS = process.env.KURZ_SCREENSHOTS === '1' ? join(repoRoot, 'docs', 'screenshots') : undefined;
-const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 /** One GET to Kurz with the given Host, not followed: its status and Location. */
 function visit(port: number, host: string, path: string): Promise<{ status: number; location: string | undefined }> {
@@ -38,25 +36,6 @@ function visit(port: number, host: string, path: string): Promise<{ status: numb
     req.on('error', reject);
     req.end();
   });
-}
-
-interface AxeViolation { id: string; impact: string | null; help: string; nodes: { target: string[] }[] }
-
-/**
- * Runs axe-core (WCAG 2 A and AA rules) on the page as it is. Injected through the DevTools protocol
- * rather than a <script>: the dashboard's Content-Security-Policy would rightly refuse an inline one.
- */
-async function axeViolations(page: Page): Promise<string[]> {
-  if (!(await page.evaluate('typeof window.axe === "object"'))) await page.evaluate(AXE_SOURCE);
-  const { passes, violations } = await page.evaluate<{ passes: number; violations: AxeViolation[] }>(`
-    window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } }).then((result) => ({
-      passes: result.passes.length,
-      violations: result.violations.map(({ id, impact, help, nodes }) => ({ id, impact, help, nodes: nodes.map((n) => ({ target: n.target })) })),
-    }))
-  `);
-  // No violation because nothing was checked would pass unnoticed: labels, contrast and names are always checked.
-  assert.ok(passes > 5, `axe checked ${passes} rules`);
-  return violations.map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
 }
 
 describe('custom domains in the dashboard', () => {
