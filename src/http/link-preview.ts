@@ -8,7 +8,7 @@ import { GONE_PAGE_HEADERS, gonePage } from './gone-page.js';
 import { PREVIEW_PAGE_HEADERS, previewPage } from './preview-page.js';
 import { enforce, redirectLimit, refuse } from './rate-limit.js';
 import { shortUrl } from './present.js';
-import { domainOfRequest, type RedirectPathDeps } from './redirect.js';
+import { GONE, domainOfRequest, type RedirectPathDeps } from './redirect.js';
 
 /**
  * GET /{code}+ (Bitly's convention). find-my-way takes `/:code+` for a parameter named "code+", the
@@ -28,17 +28,6 @@ const page = (description: string) => ({
   },
   content: { 'text/html': { schema: Type.String({ contentMediaType: 'text/html' }) } },
 });
-
-/** A link that is over and has no expired_url: the gone page for a browser (Accept prefers text/html), the problem otherwise. */
-const GONE = (() => {
-  const problem = problems(410)[410] as { headers: object; content: object };
-  return {
-    ...problem,
-    description: 'gone: the link has expired or reached its max_clicks, and has no expired_url. A short HTML page that says which, when '
-      + 'Accept prefers text/html to JSON (a browser); otherwise the problem',
-    content: { ...problem.content, 'text/html': { schema: Type.String({ contentMediaType: 'text/html' }) } },
-  };
-})();
 
 const PREVIEW_SCHEMA = {
   tags: ['redirect'], operationId: 'previewLink', security: [],
