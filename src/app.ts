@@ -14,6 +14,7 @@ import { enforce } from './http/rate-limit.js';
 import { Problem } from './http/schemas.js';
 import { opsRoutes } from './http/ops.js';
 import { REDIRECT_ROUTE, domainRoot, redirectRoute } from './http/redirect.js';
+import { previewRoute } from './http/link-preview.js';
 import { domainRoutes } from './http/api/domains.js';
 import { fastRedirect } from './http/fast-redirect.js';
 import { unlockRoute } from './http/link-unlock.js';
@@ -136,6 +137,7 @@ export async function buildApp(ctx: Context): Promise<Api> {
   opsRoutes(app, ctx, () => server.draining);
   await dashboardRoutes(app, ctx);
   redirectRoute(app, ctx);
+  previewRoute(app, ctx);
   await unlockRoute(app, ctx);
   return app;
 }

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { escapeHtml } from './html.js';
 
 /**
  * The page a visitor of a password-protected link gets at the short URL itself: one form, POSTed to
@@ -48,9 +49,6 @@ export const PASSWORD_PAGE_HEADERS = Object.freeze({
 
 /** Why the form is shown again: a wrong password, or too many wrong ones (then how long to wait). */
 export type PasswordProblem = { kind: 'wrong' } | { kind: 'wait'; seconds: number };
-
-const escapeHtml = (text: string): string =>
-  text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', '\'': '&#39;' })[c]!);
 
 /** The message of a problem, in words a visitor reads. */
 export function problemMessage(problem: PasswordProblem): string {

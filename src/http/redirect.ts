@@ -137,8 +137,8 @@ export const passwordForm = (description: string, extraHeaders: Record<string, u
   content: { 'text/html': { schema: Type.String({ contentMediaType: 'text/html', description: 'a small page with an <h1>, a labelled password input and a form that POSTs to /{code}; no script' }) } },
 });
 
-/** A link that is over and has no expired_url: a page for a browser (Accept prefers text/html), the problem otherwise. */
-const GONE = (() => {
+/** A link that is over and has no expired_url, in the OpenAPI document: a page for a browser (Accept prefers text/html), the problem otherwise. */
+export const GONE = (() => {
   const problem = problems(410)[410] as { headers: object; content: object };
   return {
     ...problem,
@@ -208,7 +208,9 @@ export function redirectRoute(app: Api, deps: RedirectPathDeps): void {
     }
     if (!target) return reply.code(200).headers(PASSWORD_PAGE_HEADERS).send(passwordPage(`/${code}`));
     if (target.kind === 'card') {
-      return reply.code(200).headers(CARD_PAGE_HEADERS).send(cardPage({ og: target.link.og!, shortUrl: short(domain, code), url: target.link.url }));
+      // A protected link's card leads to its short URL (the form): its destination is the password's to give.
+      const shortUrl = short(domain, code);
+      return reply.code(200).headers(CARD_PAGE_HEADERS).send(cardPage({ og: target.link.og!, shortUrl, url: target.link.hasPassword ? shortUrl : target.link.url }));
     }
     if (target.kind === 'fallback') return reply.code(302).header('location', target.location).header('cache-control', 'private, no-store').send();
     if (target.kind === 'gone') {

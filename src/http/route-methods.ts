@@ -56,9 +56,10 @@ export function methodNotAllowed(reply: FastifyReply, method: string, path: stri
   return new AppError('method-not-allowed', `${method} is not allowed on ${path}; it answers ${allow.join(', ')}`);
 }
 
-/** `/links/:id/qr.png` → `^/links/[^/]+/qr\.png$`; a `*` matches the rest of the path. */
+/** `/links/:id/qr.png` → `^/links/[^/]+/qr\.png$`; a `*` matches the rest of the path; a parameter's own pattern (`/:code([^+]+)+`) is dropped. */
 function patternOf(url: string): RegExp {
   const source = url
+    .replace(/(:[A-Za-z0-9_]+)\([^)]*\)/g, '$1')
     .replace(/[.+?^${}()|[\]\\]/g, '\\$&')
     .replace(/:[A-Za-z0-9_]+/g, '[^/]+')
     .replace(/\*/g, '.*');

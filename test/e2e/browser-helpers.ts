@@ -1,6 +1,7 @@
 /**
  * What a browser test of the dashboard needs: the web build, a local destination page, a Chromium
- * context that reports CSP violations and page errors, and signing up through the page. Shared by the
+ * context that reports CSP violations and page errors, signing up through the page, and axe-core's
+ * check of a page. Shared by the
  * browser tests (test/e2e/dashboard*.test.ts), so that none of them keeps a copy of its own.
  */
 import assert from 'node:assert/strict';
@@ -101,13 +102,13 @@ export interface Problems {
 }
 
 /**
- * A browser session at `base`: a desktop User-Agent, WAIT_MS for every wait, the clipboard allowed.
+ * A browser session at `base`: a desktop User-Agent (unless another is given), WAIT_MS for every wait, the clipboard allowed.
  * Its problems are collected into `problems`, a fresh record unless one is passed (one record for
  * several contexts, as when a second browser opens a link).
  */
 export async function newContext(browser: Browser, base: string, viewport: { width: number; height: number },
-  problems: Problems = { cspViolations: [], pageErrors: [] }): Promise<{ context: BrowserContext; page: Page; problems: Problems }> {
-  const context = await browser.newContext({ baseURL: base, viewport, userAgent: desktopUserAgent(browser) });
+  problems: Problems = { cspViolations: [], pageErrors: [] }, userAgent = desktopUserAgent(browser)): Promise<{ context: BrowserContext; page: Page; problems: Problems }> {
+  const context = await browser.newContext({ baseURL: base, viewport, userAgent });
   context.setDefaultTimeout(WAIT_MS);
   context.setDefaultNavigationTimeout(WAIT_MS);
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: base });

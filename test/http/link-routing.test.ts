@@ -145,6 +145,11 @@ for (const dialect of DIALECTS) {
         assert.doesNotMatch(html, /<launch>/);
       }
       assert.equal((await socket(`/${link.code}`)).headers.get('location'), 'https://example.com/article');
+      const locked = await create({ url: 'https://example.com/secret-place', password: 'open sesame', og: { title: 'Members only' } });
+      const card = await socket(`/${locked.code}`, { 'user-agent': SLACKBOT });
+      const lockedHtml = await card.text();
+      assert.match(lockedHtml, /og:title" content="Members only"/, 'a protected link unfurls as its owner set it');
+      assert.doesNotMatch(lockedHtml, /secret-place/, 'but its card does not give its destination away');
       const plain = await create({ url: 'https://example.com/plain' });
       assert.equal((await socket(`/${plain.code}`, { 'user-agent': SLACKBOT })).status, 302);
       const counted = await stats(link.id);

@@ -36,14 +36,15 @@ describe('the OpenAPI document', () => {
     }
   });
 
-  test('when an operation answers an error, then it is documented as application/problem+json only (the redirect\'s 410 also as a page), with 429 and 503 everywhere', () => {
+  test('when an operation answers an error, then it is documented as application/problem+json only (the redirect\'s and the preview\'s 410 also as a page), with 429 and 503 everywhere', () => {
     for (const o of operations) {
       for (const status of ['429', '503']) assert.ok(o.op.responses[status], `${name(o)} documents ${status}`);
       for (const [status, response] of Object.entries<Doc>(o.op.responses)) {
         if (Number(status) < 400) continue;
         // The exceptions are pages for a person's browser: too many wrong passwords of a protected link (the
         // form, saying how long to wait), and a link that is over (src/http/gone-page.ts).
-        const page = (o.op.operationId === 'unlockLink' && status === '429') || (o.path === '/{code}' && o.op.operationId !== 'unlockLink' && status === '410');
+        const page = (o.op.operationId === 'unlockLink' && status === '429')
+          || ((o.path === '/{code}' || o.path === '/{code}+') && o.op.operationId !== 'unlockLink' && status === '410');
         assert.deepEqual(Object.keys(response.content ?? {}).sort(), page ? ['application/problem+json', 'text/html'] : ['application/problem+json'], `${name(o)} ${status}`);
       }
     }

@@ -34,8 +34,8 @@ const NOT_OPERATIONS = [/^\/healthz$/, /^\/readyz$/, /^\/metrics$/, /^\/openapi\
 export const isOperation = (route: string | undefined): route is string =>
   route !== undefined && !NOT_OPERATIONS.some((re) => re.test(route));
 
-/** /api/v1/links/:id → /api/v1/links/{id} */
-export const openapiPath = (route: string) => route.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
+/** /api/v1/links/:id → /api/v1/links/{id}; a parameter's pattern goes too: /:code([^+]+)+ → /{code}+ */
+export const openapiPath = (route: string) => route.replace(/:([A-Za-z0-9_]+)(\([^)]*\))?/g, '{$1}');
 
 const pointer = (...parts: string[]) => parts.map((p) => p.replace(/~/g, '~0').replace(/\//g, '~1')).join('/');
 
