@@ -1,8 +1,8 @@
 /**
  * What a browser test of the dashboard needs: the web build, a local destination page, a Chromium
- * context that reports CSP violations and page errors, signing up through the page, and axe-core's
- * check of a page. Shared by the
- * browser tests (test/e2e/dashboard*.test.ts), so that none of them keeps a copy of its own.
+ * context that reports CSP violations and page errors, signing up through the page, axe-core's check
+ * of a page, the sideways-scroll check and a wait for a condition in the page. Shared by the browser
+ * tests (test/e2e/dashboard*.test.ts), so that none of them keeps a copy of its own.
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
