@@ -181,10 +181,13 @@ function EditForm({ link, onSaved }: { link: ShortLink; onSaved: (link: ShortLin
         <button type="submit" disabled={busy}>{busy ? 'Saving…' : 'Save'}</button>
       </form>
 
-      <section>
-        <h2 id="rules-test-heading">Test the rules</h2>
-        <RulesTest linkId={link.id} dirty={routingDirty} />
-      </section>
+      {/* Without saved rules or a split every visit goes to the URL: nothing to test. */}
+      {(link.rules.length > 0 || link.destinations.length > 0) && (
+        <section>
+          <h2 id="rules-test-heading">Test the rules</h2>
+          <RulesTest linkId={link.id} dirty={routingDirty} />
+        </section>
+      )}
 
       <section>
         <h2>QR code</h2>
