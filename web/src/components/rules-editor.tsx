@@ -18,7 +18,7 @@ interface Props {
  * What to focus once the list has re-rendered: a control by its data-focus name (Field sets the
  * control's id itself), or the fallback when that one is disabled (a rule moved to the top).
  */
-type Focus = { id: string; fallback?: string } | null;
+type Focus = { name: string; fallback?: string } | null;
 
 const byFocusName = (name: string) => document.querySelector<HTMLButtonElement>(`[data-focus="${name}"]`);
 
@@ -32,7 +32,7 @@ export function RulesEditor({ rules, onChange, errors }: Props) {
   const [said, setSaid] = useState('');
   useEffect(() => {
     if (!focus) return;
-    const el = byFocusName(focus.id);
+    const el = byFocusName(focus.name);
     const target = el && !el.disabled ? el : focus.fallback ? byFocusName(focus.fallback) : el;
     target?.focus();
     setFocus(null);
@@ -45,18 +45,18 @@ export function RulesEditor({ rules, onChange, errors }: Props) {
     [next[i], next[to]] = [next[to]!, next[i]!];
     onChange(next);
     const k = rules[i]!.key;
-    setFocus({ id: `rule-${k}-${which}`, fallback: `rule-${k}-${which === 'up' ? 'down' : 'up'}` });
+    setFocus({ name: `rule-${k}-${which}`, fallback: `rule-${k}-${which === 'up' ? 'down' : 'up'}` });
     setSaid(`Rule ${i + 1} moved to position ${to + 1}.`);
   };
   const remove = (i: number) => {
     onChange(rules.filter((_, k) => k !== i));
-    setFocus({ id: 'rules-add' });
+    setFocus({ name: 'rules-add' });
     setSaid(`Rule ${i + 1} removed.`);
   };
   const add = () => {
     const rule = emptyRule();
     onChange([...rules, rule]);
-    setFocus({ id: `condition-${rule.conditions[0]!.key}-type` });
+    setFocus({ name: `condition-${rule.conditions[0]!.key}-type` });
     setSaid('');
   };
   const full = rules.length >= MAX_RULES;
@@ -102,11 +102,11 @@ function RuleFields({ rule, index, count, errors, onChange, onMove, onRemove, fo
   const addCondition = () => {
     const c = emptyCondition();
     onChange({ ...rule, conditions: [...rule.conditions, c] });
-    focusLater({ id: `condition-${c.key}-type` });
+    focusLater({ name: `condition-${c.key}-type` });
   };
   const removeCondition = (j: number) => {
     onChange({ ...rule, conditions: rule.conditions.filter((_, k) => k !== j) });
-    focusLater({ id: `rule-${rule.key}-add-condition` });
+    focusLater({ name: `rule-${rule.key}-add-condition` });
   };
   const full = rule.conditions.length >= MAX_CONDITIONS;
   return (
