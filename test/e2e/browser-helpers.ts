@@ -12,7 +12,8 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type ConsoleMessage, type Page } from 'playwright-core';
-import { repoRoot, within } from './process-helpers.js';
+import { repoRoot, startServer, within, type Server } from './process-helpers.js';
+import { freePort } from '../support/redis.js';
 import { WEB_DIST } from '../../src/http/dashboard.js';
 
 /** Every wait for the page: generous, as `npm test` runs two files at once on two cores. */
@@ -61,6 +62,22 @@ export async function buildDashboard(): Promise<void> {
   } finally {
     rmSync(out, { recursive: true, force: true });
   }
+}
+
+/**
+ * Kurz for a browser test, on a free port and its own SQLite file in `dataDir`: destinations on a local
+ * server allowed (the targets of startTarget; Kurz's own host stays refused: a loop), clicks written
+ * every 100 ms, no request log.
+ */
+export async function startBrowserKurz(dataDir: string, env: Record<string, string> = {}): Promise<{ kurz: Server; base: string }> {
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const kurz = await startServer({
+    databaseFile: join(dataDir, 'kurz.db'),
+    flags: ['--port', String(port)],
+    env: { BASE_URL: base, ALLOW_PRIVATE_URLS: 'true', JWT_SECRET: 'browser-e2e-secret-0123456789abcdefghijklmn', LOG_REQUESTS: '0', CLICK_FLUSH_MS: '100', ...env },
+  });
+  return { kurz, base };
 }
 
 const TARGET_PAGE = '<!doctype html><html><head><meta charset="utf-8"><title>Target</title></head><body><h1>You arrived</h1></body></html>';

@@ -12,10 +12,9 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
-import { killAll, repoRoot, startServer, tempDir, within, type Server } from './process-helpers.js';
-import { freePort } from '../support/redis.js';
+import { killAll, repoRoot, tempDir, within, type Server } from './process-helpers.js';
 import {
-  assertNoHorizontalScroll, axeViolations, buildDashboard, launchChromium, newContext, signUp, startTarget, WAIT_MS, type Problems,
+  assertNoHorizontalScroll, axeViolations, buildDashboard, launchChromium, newContext, signUp, startBrowserKurz, startTarget, WAIT_MS, type Problems,
 } from './browser-helpers.js';
 
 after(killAll);
@@ -56,20 +55,8 @@ describe('routing rules, A/B split and previews in the dashboard', () => {
   let editPath = '';
 
   before(async () => {
-    const [, port] = await Promise.all([buildDashboard(), freePort()]);
-    base = `http://127.0.0.1:${port}`;
     target = await startTarget();
-    kurz = await startServer({
-      databaseFile: join(data.dir, 'kurz.db'),
-      flags: ['--port', String(port)],
-      env: {
-        BASE_URL: base,
-        ALLOW_PRIVATE_URLS: 'true', // the destinations are a local server (Kurz's own host stays refused: a loop)
-        JWT_SECRET: 'routing-e2e-secret-0123456789abcdefghijklmn',
-        LOG_REQUESTS: '0',
-        CLICK_FLUSH_MS: '100',
-      },
-    });
+    [, { kurz, base }] = await Promise.all([buildDashboard(), startBrowserKurz(data.dir)]);
     browser = await launchChromium();
     ({ context, page, problems } = await newContext(browser, base, { width: 1280, height: 900 }));
     await page.emulateMedia({ colorScheme: 'light' });

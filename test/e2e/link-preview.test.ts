@@ -7,11 +7,9 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { axeViolations, launchChromium, newContext, startTarget, type Problems } from './browser-helpers.js';
-import { call, killAll, startServer, tempDir, within, type Server } from './process-helpers.js';
-import { freePort } from '../support/redis.js';
+import { axeViolations, launchChromium, newContext, startBrowserKurz, startTarget, type Problems } from './browser-helpers.js';
+import { call, killAll, tempDir, within, type Server } from './process-helpers.js';
 
 after(killAll);
 
@@ -42,20 +40,8 @@ describe('the link preview in a browser', () => {
   const clicksOf = async (id: string) => (await call(base, 'GET', `/api/v1/links/${id}`, { token })).body.clicks as number;
 
   before(async () => {
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
     target = await startTarget();
-    kurz = await startServer({
-      databaseFile: join(data.dir, 'kurz.db'),
-      flags: ['--port', String(port)],
-      env: {
-        BASE_URL: base,
-        ALLOW_PRIVATE_URLS: 'true', // the target is a local server
-        JWT_SECRET: 'preview-e2e-secret-0123456789abcdefghijkl',
-        LOG_REQUESTS: '0',
-        CLICK_FLUSH_MS: '100',
-      },
-    });
+    ({ kurz, base } = await startBrowserKurz(data.dir));
     assert.equal((await call(base, 'POST', '/api/v1/users', { body: { email: 'owner@example.com', password: PASSWORD } })).status, 201);
     token = (await call(base, 'POST', '/api/v1/auth/token', { body: { email: 'owner@example.com', password: PASSWORD } })).body.access_token;
     browser = await launchChromium();

@@ -6,11 +6,9 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
-import { killAll, startServer, tempDir, within, type Server } from './process-helpers.js';
-import { freePort } from '../support/redis.js';
-import { CSP_VIOLATION, WAIT_MS, launchChromium, startTarget } from './browser-helpers.js';
+import { killAll, tempDir, within, type Server } from './process-helpers.js';
+import { CSP_VIOLATION, WAIT_MS, launchChromium, startBrowserKurz, startTarget } from './browser-helpers.js';
 
 after(killAll);
 
@@ -28,17 +26,8 @@ describe('routing rules in a browser', () => {
   const cspViolations: string[] = [];
 
   before(async () => {
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
     target = await startTarget();
-    kurz = await startServer({
-      databaseFile: join(data.dir, 'kurz.db'),
-      flags: ['--port', String(port)],
-      env: {
-        BASE_URL: base, ALLOW_PRIVATE_URLS: 'true', // the destinations are a local server
-        JWT_SECRET: 'routing-e2e-secret-0123456789abcdefghijkl', LOG_REQUESTS: '0', CLICK_FLUSH_MS: '100',
-      },
-    });
+    ({ kurz, base } = await startBrowserKurz(data.dir));
     const credentials = { email: 'router@example.com', password: 'correct horse battery staple' };
     assert.equal((await fetch(`${base}/api/v1/users`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(credentials) })).status, 201);
     const tokens = await fetch(`${base}/api/v1/auth/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(credentials) });
