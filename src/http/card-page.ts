@@ -1,5 +1,5 @@
 import type { OpenGraph } from '../domain/routing.js';
-import { escapeHtml, strictPageHeaders } from './html.js';
+import { escapeHtml, htmlPage, strictPageHeaders } from './html.js';
 
 /**
  * The page a chat or social preview bot (Slackbot, Twitterbot, facebookexternalhit …) gets for a link
@@ -50,20 +50,8 @@ export function cardPage({ og, shortUrl, url }: CardInput): string {
     og.description !== undefined ? `<meta name="twitter:description" content="${escapeHtml(og.description)}">\n` : '',
     og.image !== undefined ? `<meta name="twitter:image" content="${escapeHtml(og.image)}">\n` : '',
   ].join('');
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(title)}</title>
-${tags}<style>${STYLE}</style>
-</head>
-<body>
-<main aria-labelledby="card-title">
-<h1 id="card-title">${escapeHtml(title)}</h1>
-${og.description !== undefined ? `<p>${escapeHtml(og.description)}</p>\n` : ''}<p><a href="${escapeHtml(url)}">Continue to ${escapeHtml(url)}</a></p>
-</main>
-</body>
-</html>
-`;
+  return htmlPage({
+    title: escapeHtml(title), style: STYLE, head: tags,
+    main: `${og.description !== undefined ? `<p>${escapeHtml(og.description)}</p>\n` : ''}<p><a href="${escapeHtml(url)}">Continue to ${escapeHtml(url)}</a></p>\n`,
+  });
 }

@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import type { GoneReason } from '../domain/redirect-decision.js';
+import { htmlPage, strictPageHeaders } from './html.js';
 
 /**
  * The 410 of a link that is over, for a person: a small page that says why, in place of the problem
@@ -11,37 +11,17 @@ const STYLE = ':root{color-scheme:light dark;font-family:system-ui,-apple-system
   + 'background:#fff;color:#1b1f24}main{max-width:36rem;margin:4rem auto;padding:0 1rem}h1{font-size:1.5rem}p{color:#57606a}'
   + '@media (prefers-color-scheme:dark){:root{background:#0f1419;color:#e6edf3}p{color:#9da7b3}}';
 
-const styleHash = createHash('sha256').update(STYLE).digest('base64');
-
 /** The page's headers: nothing may load or run but its own style; no framing; never kept (an edit may revive the link). */
-export const GONE_PAGE_HEADERS: Readonly<Record<string, string>> = Object.freeze({
-  'content-type': 'text/html; charset=utf-8',
-  'content-security-policy': `default-src 'none'; style-src 'sha256-${styleHash}'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`,
-  'cache-control': 'private, no-store',
-  'referrer-policy': 'no-referrer',
-});
+export const GONE_PAGE_HEADERS = strictPageHeaders(STYLE);
 
 const TEXT: Record<GoneReason, { title: string; detail: string }> = {
   expired: { title: 'This link has expired', detail: 'The short link you followed was set to stop working after a date, and that date has passed.' },
   exhausted: { title: 'This link has reached its click limit', detail: 'The short link you followed could be opened only a set number of times, and it has been.' },
 };
 
-const pages = Object.fromEntries(Object.entries(TEXT).map(([reason, { title, detail }]) => [reason, `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${title}</title>
-<style>${STYLE}</style>
-</head>
-<body>
-<main aria-labelledby="gone-title">
-<h1 id="gone-title">${title}</h1>
-<p>${detail} If someone gave it to you, ask them for a new one.</p>
-</main>
-</body>
-</html>
-`])) as Record<GoneReason, string>;
+const pages = Object.fromEntries(Object.entries(TEXT).map(([reason, { title, detail }]) => [reason, htmlPage({
+  title, style: STYLE, main: `<p>${detail} If someone gave it to you, ask them for a new one.</p>\n`,
+})])) as Record<GoneReason, string>;
 
 /** The page for a link that is over, by why. */
 export const gonePage = (reason: GoneReason): string => pages[reason];

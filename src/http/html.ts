@@ -8,6 +8,28 @@ import { createHash } from 'node:crypto';
 
 const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', '\'': '&#39;' };
 
+/**
+ * A whole page: `title` (HTML, escaped by the caller) in the tab and, unless `heading` differs, as the
+ * <h1> of its one <main>; `head` adds tags (meta) before its stylesheet; `main` follows the heading.
+ */
+export function htmlPage({ title, heading = title, style, head = '', main }: { title: string; heading?: string; style: string; head?: string; main: string }): string {
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${title}</title>
+${head}<style>${style}</style>
+</head>
+<body>
+<main>
+<h1>${heading}</h1>
+${main}</main>
+</body>
+</html>
+`;
+}
+
 /** Text (or an attribute value) as HTML: the five characters that can end a text or an attribute, as entities. */
 export const escapeHtml = (text: string): string => text.replace(/[&<>"']/g, (c) => ENTITIES[c]!);
 

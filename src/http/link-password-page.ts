@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { escapeHtml } from './html.js';
+import { escapeHtml, htmlPage } from './html.js';
 
 /**
  * The page a visitor of a password-protected link gets at the short URL itself: one form, POSTed to
@@ -66,26 +66,14 @@ export function passwordPage(path: string, problem?: PasswordProblem): string {
   const action = escapeHtml(path);
   const error = problem ? `<p class="error" id="password-error" role="alert">${escapeHtml(problemMessage(problem))}</p>\n` : '';
   const invalid = problem ? ' aria-invalid="true" aria-describedby="password-error"' : '';
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="robots" content="noindex">
-<title>Password required</title>
-<style>${STYLE}</style>
-</head>
-<body>
-<main>
-<h1>This link is protected by a password</h1>
-<p>Enter the password to continue to its destination.</p>
+  return htmlPage({
+    title: 'Password required', heading: 'This link is protected by a password', style: STYLE, head: '<meta name="robots" content="noindex">\n',
+    main: `<p>Enter the password to continue to its destination.</p>
 ${error}<form method="post" action="${action}">
 <label for="password">Password</label>
 <input id="password" name="password" type="password" autocomplete="current-password" required maxlength="256" autofocus${invalid}>
 <button type="submit">Continue</button>
 </form>
-</main>
-</body>
-</html>
-`;
+`,
+  });
 }

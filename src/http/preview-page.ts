@@ -1,6 +1,6 @@
 import type { Condition } from '../domain/routing.js';
 import type { LinkPreview } from '../use-cases/preview-link.js';
-import { escapeHtml, strictPageHeaders } from './html.js';
+import { escapeHtml, htmlPage, strictPageHeaders } from './html.js';
 
 /**
  * The preview of a short link (GET /{code}+): where it goes, before anyone follows it. No script and
@@ -125,27 +125,15 @@ export function previewPage(preview: ShownPreview, shortUrl: string, path: strin
     details = `<dt>Now goes to</dt>\n<dd>${urlHtml(preview.location)}</dd>`;
     continueTo = `Continue to ${escapeHtml(hostOf(preview.location))}`;
   }
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="robots" content="noindex">
-<title>Where this short link goes</title>
-<style>${STYLE}</style>
-</head>
-<body>
-<main aria-labelledby="preview-title">
-<h1 id="preview-title">Where this short link goes</h1>
-${intro}<dl>
+  return htmlPage({
+    title: 'Where this short link goes', style: STYLE, head: '<meta name="robots" content="noindex">\n',
+    main: `${intro}<dl>
 <dt>Short link</dt>
 <dd><span class="url">${escapeHtml(shortUrl)}</span></dd>
 ${details}
 </dl>
 <p><a class="continue" href="${escapeHtml(path)}">${continueTo}</a></p>
 <p>Continue only if you trust where it goes.</p>
-</main>
-</body>
-</html>
-`;
+`,
+  });
 }
