@@ -6,7 +6,7 @@
  * is Kurz's own work per redirect. Its clicks go to a queue that only counts them: writing them is on
  * another thread whose batches fall at moments that vary from run to run, and so would the count.
  *
- * Each case starts once under callgrind, warms up (`--n` / 5 redirects, so the JIT has compiled the path),
+ * Each case starts once under callgrind, warms up (4 × `--n` redirects, so the JIT has compiled the path),
  * has its counters zeroed (callgrind_control), runs `--n` redirects, and has its counters dumped: that window over `--n` is the cost of one redirect, with no
  * start-up (module loading, transpiling, migrations) in it.
  *
@@ -95,7 +95,9 @@ async function child(name: string, count: number): Promise<void> {
     process.stdout.write(`${say}\n`);
     await lines.next();
   };
-  const warmup = Math.ceil(count / 5);
+  // Long enough that every function of the path has been optimised before the window: a compilation
+  // inside it (on the main thread, under --predictable) would be counted as the path's work.
+  const warmup = 4 * count;
   await redirects(warmup);
   await handshake('READY'); // the driver zeroes the counters
   await redirects(count);
