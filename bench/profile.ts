@@ -4,14 +4,14 @@
  * stops it, and prints where the CPU went: self time by function and by package. The .cpuprofile is
  * kept for a flame graph (Chrome DevTools, speedscope).
  *
- *   node --import tsx bench/profile.ts [--workload hot|zipf|create] [--seconds 10] [--links 10000] [--out dir] [--env K=V …]
+ *   node --import tsx bench/profile.ts [--workload hot|zipf|create|routed] [--seconds 10] [--links 10000] [--out dir] [--env K=V …]
  */
 import { mkdtempSync, readdirSync, readFileSync, copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startServer } from '../test/e2e/process-helpers.js';
-import { seedLinks } from './seed.js';
+import { seedLinks, seedRoutedLink } from './seed.js';
 import { build } from './targets.js';
 import { creations } from './scenarios.js';
 import { drive, ensureWrk, pin, redirects } from './load.js';
@@ -34,6 +34,9 @@ await build();
 const dir = mkdtempSync(join(tmpdir(), 'kurz-profile-'));
 const codesFile = join(dir, 'codes.txt');
 writeFileSync(codesFile, (await seedLinks(join(dir, 'kurz.db'), Number(values.links))).join('\n'));
+// The link with three routing rules (bench/seed.ts), for --workload routed.
+const routedFile = join(dir, 'routed.txt');
+writeFileSync(routedFile, await seedRoutedLink(join(dir, 'kurz.db')));
 const env = Object.fromEntries(values.env.map((kv) => kv.split('=') as [string, string]));
 const kurz = await startServer({
   databaseFile: join(dir, 'kurz.db'),
@@ -47,7 +50,9 @@ const workload = values.workload === 'create'
   ? await creations(kurz.url)
   : values.workload === 'zipf'
     ? redirects('Zipf(s=1)', 'zipf', codesFile, Number(values.links))
-    : redirects('one hot code', 'hot', codesFile);
+    : values.workload === 'routed'
+      ? redirects('one hot code with three rules', 'hot', routedFile, undefined, undefined, 'en-US,en;q=0.9')
+      : redirects('one hot code', 'hot', codesFile);
 const result = await drive(kurz.url, workload, 50, Number(values.seconds));
 await kurz.stop();
 console.log(`${values.workload}: ${Math.round(result.rps)} req/s, p50 ${result.p50.toFixed(2)} ms, p99 ${result.p99.toFixed(2)} ms (wrk, 50 connections)`);

@@ -22,6 +22,21 @@ export interface VisitSource {
 const NO_LANGUAGES: readonly string[] = [];
 
 /**
+ * Accept-Language values repeat (a browser sends the same one on every request, and a few hundred
+ * cover most visitors), so each is parsed once: up to 1,000 kept, all forgotten when full (simpler
+ * than an LRU, and a miss costs one parse of a short header).
+ */
+const parsedLanguages = new Map<string, readonly string[]>();
+
+function languagesOf(header: string): readonly string[] {
+  let tags = parsedLanguages.get(header);
+  if (tags) return tags;
+  if (parsedLanguages.size >= 1_000) parsedLanguages.clear();
+  parsedLanguages.set(header, (tags = Object.freeze(acceptedLanguages(header))));
+  return tags;
+}
+
+/**
  * VisitFacts over raw values, each member computed on its first ask and kept: a rule about the
  * country never parses the user agent, and three rules about the device parse it once (and that
  * parse is the click parser's, remembered per user-agent string).
@@ -39,7 +54,7 @@ export class LazyVisit implements VisitFacts {
   }
 
   languages(): readonly string[] {
-    return (this.#languages ??= this.source.acceptLanguage ? acceptedLanguages(this.source.acceptLanguage) : NO_LANGUAGES);
+    return (this.#languages ??= this.source.acceptLanguage ? languagesOf(this.source.acceptLanguage) : NO_LANGUAGES);
   }
 
   country(): string | null {
