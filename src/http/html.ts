@@ -10,9 +10,13 @@ const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;
 
 /**
  * A whole page: `title` (HTML, escaped by the caller) in the tab and, unless `heading` differs, as the
- * <h1> of its one <main>; `head` adds tags (meta) before its stylesheet; `main` follows the heading.
+ * <h1> of its one <main> (and, unless `named` is false, its name); `head` adds tags (meta) before its stylesheet; `main` follows the heading.
  */
-export function htmlPage({ title, heading = title, style, head = '', main }: { title: string; heading?: string; style: string; head?: string; main: string }): string {
+export function htmlPage({ title, heading = title, style, head = '', main, named = true }: {
+  title: string; heading?: string; style: string; head?: string; main: string;
+  /** The <main> takes its heading as its accessible name (a landmark a screen reader lists by it). */
+  named?: boolean;
+}): string {
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -22,8 +26,7 @@ export function htmlPage({ title, heading = title, style, head = '', main }: { t
 ${head}<style>${style}</style>
 </head>
 <body>
-<main>
-<h1>${heading}</h1>
+${named ? '<main aria-labelledby="page-title">\n<h1 id="page-title">' : '<main>\n<h1>'}${heading}</h1>
 ${main}</main>
 </body>
 </html>

@@ -68,6 +68,8 @@ export function passwordPage(path: string, problem?: PasswordProblem): string {
   const invalid = problem ? ' aria-invalid="true" aria-describedby="password-error"' : '';
   return htmlPage({
     title: 'Password required', heading: 'This link is protected by a password', style: STYLE, head: '<meta name="robots" content="noindex">\n',
+    // Unnamed: a landmark named "… protected by a password" would answer to the label "Password" beside the input.
+    named: false,
     main: `<p>Enter the password to continue to its destination.</p>
 ${error}<form method="post" action="${action}">
 <label for="password">Password</label>

@@ -145,6 +145,6 @@ describe('the card page', () => {
     const meta = metaOf(html);
     assert.equal(meta.get('og:title'), escapeHtml(HOSTILE));
     assert.equal(meta.get('og:image'), 'https://img.example/?a=1&amp;b=&quot;2&quot;');
-    assert.ok(html.includes(`<h1>${escapeHtml(HOSTILE)}</h1>`));
+    assert.ok(html.includes(`<h1 id="page-title">${escapeHtml(HOSTILE)}</h1>`));
   });
 });
