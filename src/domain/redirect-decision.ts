@@ -51,11 +51,17 @@ export interface Fallback {
   location: string;
 }
 
+/** A link that is over and has no fallback: a 410. */
+export interface Gone {
+  kind: 'gone';
+  reason: GoneReason;
+}
+
 export type RedirectDecision =
   | Redirect
   | Fallback
   | { kind: 'not-found' }
-  | { kind: 'gone'; reason: GoneReason }
+  | Gone
   /** A click-limited link: only the store's conditional count may let a visit through (exact across instances). */
   | { kind: 'count' }
   /** A password-protected link: the visitor gets the password form, unless an unlock cookie proves they gave it (decideUnlocked). */
@@ -120,7 +126,7 @@ export function elsewhere(target: string | null): Settled {
 }
 
 /** A link that is over: to its fallback where it has one, gone otherwise. */
-function goneOf(link: RedirectLink, reason: GoneReason): Fallback | { kind: 'gone'; reason: GoneReason } {
+function goneOf(link: RedirectLink, reason: GoneReason): Fallback | Gone {
   if (link.expiredUrl) return fallback(link.expiredUrl, reason);
   return reason === 'expired' ? EXPIRED : EXHAUSTED;
 }

@@ -1,14 +1,11 @@
 import { Type } from 'typebox';
 import { AppError } from '../domain/errors.js';
-import { goneProblem } from '../use-cases/resolve-code.js';
 import { previewLink, type PreviewDeps } from '../use-cases/preview-link.js';
-import { problems, rateLimitFields, responseHeader, type Api } from './api/api.js';
-import { prefersHtml } from './accept.js';
-import { GONE_PAGE_HEADERS, gonePage } from './gone-page.js';
+import { problems, type Api } from './api/api.js';
 import { PREVIEW_PAGE_HEADERS, previewPage } from './preview-page.js';
 import { enforce, redirectLimit, refuse } from './rate-limit.js';
 import { shortUrl } from './present.js';
-import { GONE, domainOfRequest, type RedirectPathDeps } from './redirect.js';
+import { GONE, answerGone, domainOfRequest, pageAnswer, type RedirectPathDeps } from './redirect.js';
 
 /**
  * GET /{code}+ (Bitly's convention). find-my-way takes `/:code+` for a parameter named "code+", the
@@ -18,17 +15,6 @@ import { GONE, domainOfRequest, type RedirectPathDeps } from './redirect.js';
  */
 export const PREVIEW_ROUTE = '/:code([^+]+)+';
 
-/** A page for a person (the preview, a link that is over), with what such a page carries. */
-const page = (description: string) => ({
-  description,
-  headers: {
-    'cache-control': responseHeader(Type.String({ description: 'private, no-store' }), true),
-    'content-security-policy': responseHeader(Type.String({ description: 'default-src \'none\'; the inline style by its hash; form-action and frame-ancestors \'none\'' }), true),
-    ...rateLimitFields(false),
-  },
-  content: { 'text/html': { schema: Type.String({ contentMediaType: 'text/html' }) } },
-});
-
 const PREVIEW_SCHEMA = {
   tags: ['redirect'], operationId: 'previewLink', security: [],
   summary: 'Preview a short URL: a page that says where it goes, with a link on to the short URL itself (counts no click)',
@@ -37,7 +23,7 @@ const PREVIEW_SCHEMA = {
     + 'shows its expired_url, or is gone. An unknown code is a 404 that counts against the unknown-code limit, as at /{code}.',
   params: Type.Object({ code: Type.String({ description: 'the short code, followed in the path by a +' }) }),
   response: {
-    200: page('the preview page: no script, nothing loaded from elsewhere'),
+    200: pageAnswer('the preview page', 'the preview page, nothing loaded from elsewhere'),
     ...problems(400, 404),
     410: GONE,
   },
@@ -67,10 +53,7 @@ export function previewRoute(app: Api, deps: PreviewRouteDeps): void {
       if (err instanceof AppError && err.kind === 'not-found') await enforce(deps, reply, 'notFound', request.ip, true);
       throw err;
     }
-    if (preview.kind === 'gone') {
-      if (!prefersHtml(request.headers.accept)) throw goneProblem(preview.reason);
-      return reply.code(410).headers(GONE_PAGE_HEADERS).send(gonePage(preview.reason));
-    }
+    if (preview.kind === 'gone') return answerGone(reply, request.headers.accept, preview.reason);
     return reply.code(200).headers(PREVIEW_PAGE_HEADERS).send(previewPage(preview, short(domain, code), `/${code}`));
   });
 }

@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import type { Config } from '../config.js';
-import { goneProblem, redirectElsewhere, resolveCode, type Card, type Fallback, type Gone, type Redirect, type Visitor } from '../use-cases/resolve-code.js';
+import { goneProblem, redirectElsewhere, resolveCode, type Card, type Fallback, type Gone, type GoneReason, type Redirect, type Visitor } from '../use-cases/resolve-code.js';
 import { openWithCookie, type UnlockDeps } from '../use-cases/unlock-link.js';
 import { PASSWORD_PAGE_HEADERS, passwordPage } from './link-password-page.js';
 import { SPLIT_COOKIE, UNLOCK_COOKIE, linkSetCookie } from './link-cookies.js';
@@ -57,18 +57,25 @@ export function domainOfRequest(deps: Pick<RedirectPathDeps, 'config' | 'domains
   return (req) => deps.domains.byHost(host(req)) ?? unknown;
 }
 
-/** The visitor as analytics sees it; the country only from a proxy Kurz trusts. */
-export function visitorOf(deps: { config: Pick<Config, 'trustProxy' | 'clicks'> }): (headers: IncomingHttpHeaders) => Visitor {
+/** The visitor's country: the trusted proxy's header (COUNTRY_HEADER) as a two-letter code; null without a proxy Kurz trusts. */
+function countryOf(deps: { config: Pick<Config, 'trustProxy' | 'clicks'> }): (headers: IncomingHttpHeaders) => string | null {
   const countryHeader = deps.config.trustProxy === false ? null : deps.config.clicks.countryHeader;
   return (headers) => {
-    const ua = headers['user-agent'];
     const country = countryHeader ? headers[countryHeader] : undefined;
-    return {
-      referrer: referrerHost(headers.referer),
-      ua: ua ? ua.slice(0, MAX_UA_LENGTH) : null,
-      country: countryCode(typeof country === 'string' ? country : undefined),
-    };
+    return countryCode(typeof country === 'string' ? country : undefined);
   };
+}
+
+/** The User-Agent as analytics keeps it: at most MAX_UA_LENGTH characters; null when absent. */
+const uaOf = (headers: IncomingHttpHeaders): string | null => {
+  const ua = headers['user-agent'];
+  return ua ? ua.slice(0, MAX_UA_LENGTH) : null;
+};
+
+/** The visitor as analytics sees it; the country only from a proxy Kurz trusts. */
+export function visitorOf(deps: { config: Pick<Config, 'trustProxy' | 'clicks'> }): (headers: IncomingHttpHeaders) => Visitor {
+  const country = countryOf(deps);
+  return (headers) => ({ referrer: referrerHost(headers.referer), ua: uaOf(headers), country: country(headers) });
 }
 
 /**
@@ -76,20 +83,16 @@ export function visitorOf(deps: { config: Pick<Config, 'trustProxy' | 'clicks'> 
  * built only for a link that routes or has Open Graph fields (asksVisit), so no other pays for it.
  */
 export function visitFactsOf(deps: { config: Pick<Config, 'trustProxy' | 'clicks'> }): (req: IncomingMessage) => LazyVisit {
-  const countryHeader = deps.config.trustProxy === false ? null : deps.config.clicks.countryHeader;
+  const country = countryOf(deps);
   const ip = clientIp(proxyTrust(deps.config.trustProxy));
-  return (req) => {
-    const { headers } = req;
-    const country = countryHeader ? headers[countryHeader] : undefined;
-    return new LazyVisit({
-      ua: headers['user-agent']?.slice(0, MAX_UA_LENGTH),
-      acceptLanguage: headers['accept-language'],
-      country: countryCode(typeof country === 'string' ? country : undefined),
-      ip: () => ip(req),
-      search: searchOf(req.url!),
-      cookie: headers.cookie,
-    });
-  };
+  return (req) => new LazyVisit({
+    ua: uaOf(req.headers),
+    acceptLanguage: req.headers['accept-language'],
+    country: country(req.headers),
+    ip: () => ip(req),
+    search: searchOf(req.url!),
+    cookie: req.headers.cookie,
+  });
 }
 
 /** The Set-Cookie that keeps a visitor on the arm of a split they were drawn (undefined: nothing drawn). */
@@ -125,8 +128,8 @@ const redirectTo = (description: string) => ({
   },
 });
 
-/** The password form's answer in the OpenAPI document (GET, HEAD and POST /{code}). */
-export const passwordForm = (description: string, extraHeaders: Record<string, unknown> = {}) => ({
+/** A page for a person in the OpenAPI document (the password form, the card, the preview): strict, never kept, no script. */
+export const pageAnswer = (description: string, page: string, extraHeaders: Record<string, unknown> = {}) => ({
   description,
   headers: {
     'cache-control': responseHeader(Type.String({ description: 'private, no-store' }), true),
@@ -134,8 +137,18 @@ export const passwordForm = (description: string, extraHeaders: Record<string, u
     ...rateLimitFields(false),
     ...extraHeaders,
   },
-  content: { 'text/html': { schema: Type.String({ contentMediaType: 'text/html', description: 'a small page with an <h1>, a labelled password input and a form that POSTs to /{code}; no script' }) } },
+  content: { 'text/html': { schema: Type.String({ contentMediaType: 'text/html', description: `${page}; no script` }) } },
 });
+
+/** The password form's answer in the OpenAPI document (GET, HEAD and POST /{code}). */
+export const passwordForm = (description: string, extraHeaders: Record<string, unknown> = {}) =>
+  pageAnswer(description, 'a small page with an <h1>, a labelled password input and a form that POSTs to /{code}', extraHeaders);
+
+/** The 410 of a link that is over and has no expired_url: its page for a browser (Accept prefers text/html), the problem otherwise. */
+export function answerGone(reply: FastifyReply, accept: string | undefined, reason: GoneReason): FastifyReply {
+  if (!prefersHtml(accept)) throw goneProblem(reason);
+  return reply.code(410).headers(GONE_PAGE_HEADERS).send(gonePage(reason));
+}
 
 /** A link that is over and has no expired_url, in the OpenAPI document: a page for a browser (Accept prefers text/html), the problem otherwise. */
 export const GONE = (() => {
@@ -158,11 +171,9 @@ const REDIRECT_SCHEMA = {
     + 'drawn by weight (kept for the visitor by the kurz_split cookie); else to its url. A HEAD is answered with its url.',
   params: Type.Object({ code: Type.String({ description: 'the short code (custom codes: 3 to 64 of A-Z a-z 0-9 _ -)' }) }),
   response: {
-    200: {
-      ...passwordForm('a password-protected link: the form asking its password; or, for a preview bot (Slackbot, Twitterbot, facebookexternalhit …) '
-        + 'visiting a link with `og` fields, a page of its Open Graph and Twitter Card meta tags (the visit counts as a bot\'s click)'),
-      content: { 'text/html': { schema: Type.String({ contentMediaType: 'text/html', description: 'the password form (a labelled input, a form that POSTs to /{code}), or the card page of meta tags; no script' }) } },
-    },
+    200: pageAnswer('a password-protected link: the form asking its password; or, for a preview bot (Slackbot, Twitterbot, facebookexternalhit …) '
+      + 'visiting a link with `og` fields, a page of its Open Graph and Twitter Card meta tags (the visit counts as a bot\'s click)',
+    'the password form (a labelled input, a form that POSTs to /{code}), or the card page of meta tags'),
     301: redirectTo('moved permanently (redirect_type 301)'),
     302: redirectTo('found (redirect_type 302, the default); also the answer of a link that has expired or reached its max_clicks and has an '
       + 'expired_url: a redirect there, never kept by browsers (private, no-store), and no click is counted, since the link is over'),
@@ -213,10 +224,7 @@ export function redirectRoute(app: Api, deps: RedirectPathDeps): void {
       return reply.code(200).headers(CARD_PAGE_HEADERS).send(cardPage({ og: target.link.og!, shortUrl, url: target.link.hasPassword ? shortUrl : target.link.url }));
     }
     if (target.kind === 'fallback') return reply.code(302).header('location', target.location).header('cache-control', 'private, no-store').send();
-    if (target.kind === 'gone') {
-      if (!prefersHtml(request.headers.accept)) throw goneProblem(target.reason);
-      return reply.code(410).headers(GONE_PAGE_HEADERS).send(gonePage(target.reason));
-    }
+    if (target.kind === 'gone') return answerGone(reply, request.headers.accept, target.reason);
     const drawn = splitCookie(target, code);
     if (drawn) reply.header('set-cookie', drawn);
     return reply.code(target.status).header('location', target.location).header('cache-control', cacheControl(target)).send();

@@ -5,8 +5,8 @@ import { SPLIT_COOKIE } from './link-cookies.js';
 
 /** What routing may ask of a visit, as raw values: a request's headers, or the rules/test endpoint's query. */
 export interface VisitSource {
-  /** The User-Agent header. */
-  ua: string | undefined;
+  /** The User-Agent header; null or undefined when absent. */
+  ua: string | null | undefined;
   /** The Accept-Language header. */
   acceptLanguage: string | undefined;
   /** The visitor's country, as visitorOf resolved it (a trusted proxy's header), or null. */

@@ -1,9 +1,8 @@
 import { couldBeCode } from '../domain/codes.js';
-import { AppError } from '../domain/errors.js';
-import { linkState } from '../domain/link-state.js';
-import type { GoneReason } from '../domain/redirect-decision.js';
+import { decideCounted, type Fallback, type Gone } from '../domain/redirect-decision.js';
 import type { Destination, Rule } from '../domain/routing.js';
 import type { KnownDomain, LinkStore } from '../ports.js';
+import { problemOf } from './resolve-code.js';
 
 /** What previewing a link uses. */
 export interface PreviewDeps {
@@ -30,8 +29,8 @@ export type LinkPreview =
     destinations: readonly Destination[];
   }
   | { kind: 'protected' }
-  | { kind: 'fallback'; reason: GoneReason; location: string }
-  | { kind: 'gone'; reason: GoneReason };
+  | Fallback
+  | Gone;
 
 /**
  * GET /:code+ on the domain its host names: what a visit would lead to, for a person who wants to know
@@ -40,14 +39,12 @@ export type LinkPreview =
  * links are previewed like any other, since they still redirect.
  */
 export async function previewLink(deps: PreviewDeps, domain: KnownDomain | undefined, code: string): Promise<LinkPreview> {
-  if (!domain || !couldBeCode(code)) throw notFound();
+  if (!domain || !couldBeCode(code)) throw problemOf({ kind: 'not-found' });
   const link = await deps.store.findLinkByCode(code, domain.id);
-  if (!link) throw notFound();
-  // As the redirect decides: a link that is over is over before its password is asked.
-  const state = linkState(link, deps.clock());
-  if (state !== 'active') return link.expiredUrl ? { kind: 'fallback', reason: state, location: link.expiredUrl } : { kind: 'gone', reason: state };
+  if (!link) throw problemOf({ kind: 'not-found' });
+  // As the redirect decides: a link that is over is over (its fallback, or gone) before its password is asked.
+  const decided = decideCounted(link, deps.clock());
+  if (decided.kind === 'fallback' || decided.kind === 'gone') return decided;
   if (link.hasPassword) return { kind: 'protected' };
   return { kind: 'live', title: link.title, url: link.url, rules: link.rules ?? [], destinations: link.destinations ?? [] };
 }
-
-const notFound = (): AppError => new AppError('not-found', 'no link with this code');

@@ -1,18 +1,12 @@
 import { couldBeCode } from '../domain/codes.js';
 import { AppError } from '../domain/errors.js';
-import { decideCounted, decideRedirect, decideUnlocked, decideVisit, elsewhere, type Fallback, type GoneReason, type Redirect, type Settled } from '../domain/redirect-decision.js';
+import { decideCounted, decideRedirect, decideUnlocked, decideVisit, elsewhere, type Fallback, type Gone, type GoneReason, type Redirect, type Settled } from '../domain/redirect-decision.js';
 import type { CachedLink, ClickQueue, KnownDomain, LinkLookup, LinkStore } from '../ports.js';
 import { linkKey } from '../domain/link-key.js';
 import type { ClickEvent } from '../domain/clicks.js';
 import type { VisitFacts } from '../domain/routing.js';
 
-export type { Fallback, GoneReason, Redirect } from '../domain/redirect-decision.js';
-
-/** A link that is over and has no fallback: the caller answers 410, as a page or a problem (goneProblem). */
-export interface Gone {
-  kind: 'gone';
-  reason: GoneReason;
-}
+export type { Fallback, Gone, GoneReason, Redirect } from '../domain/redirect-decision.js';
 
 /** A protected link whose visitor has not proved its password: the route answers with the form. */
 export interface PasswordAsked {
