@@ -61,6 +61,13 @@ module.exports = {
       to: { path: '^node_modules/(fastify|@fastify/)' },
     },
     {
+      name: 'importers-only-read',
+      severity: 'error',
+      comment: 'src/importers turn bytes of a peer\'s export into rows (importers/record.ts): they see the domain\'s types and their parsers, never a port, a store, a use case or HTTP.',
+      from: { path: '^src/importers/' },
+      to: { path: '^src/(adapters|http|use-cases|analytics|ports\\.ts$|compose\\.ts$)' },
+    },
+    {
       name: 'resolvable',
       severity: 'error',
       comment: 'Every import resolves: one the cruiser cannot follow is one no rule above can check.',
