@@ -44,6 +44,8 @@ export interface LinkRecord {
   /** What preview bots are shown instead of the redirect; null: they are redirected. */
   og: OpenGraph | null;
   clicks: number;
+  /** Visits another shortener counted before the link was imported, kept apart from `clicks`, which Kurz counted. */
+  importedClicks: number;
   ownerId: string;
   /** Whether a visit must give a password first; the hash itself is read only by findLinkPassword. */
   hasPassword: boolean;
@@ -96,8 +98,8 @@ export type UserChanges = Partial<Pick<UserRecord, 'email' | 'name' | 'role' | '
 /** The fields of a link's routing and previews (issue 16), each null when unused. */
 type Routed = 'rules' | 'destinations' | 'og';
 /** A link to insert; without a domain, on the default one; expiredUrl and archived may be left out: null and false. */
-export type NewLink = Omit<LinkRecord, 'clicks' | 'updatedAt' | 'domainId' | 'hasPassword' | 'expiredUrl' | 'archived' | Routed>
-  & Partial<Pick<LinkRecord, 'domainId' | 'expiredUrl' | 'archived' | Routed>> & {
+export type NewLink = Omit<LinkRecord, 'clicks' | 'importedClicks' | 'updatedAt' | 'domainId' | 'hasPassword' | 'expiredUrl' | 'archived' | Routed>
+  & Partial<Pick<LinkRecord, 'domainId' | 'expiredUrl' | 'archived' | 'importedClicks' | Routed>> & {
   /** argon2id hash of the link's password; absent or null: none. */
   passwordHash?: string | null;
 };

@@ -28,5 +28,12 @@ export function assertValidCustomCode(code: string): void {
   if (RESERVED_CODES.has(code.toLowerCase())) throw invalid('code', `"${code}" is reserved`);
 }
 
-/** Cheap shape check for the redirect path: anything else cannot be a code, so it never reaches the store. */
-export const couldBeCode = (s: string): boolean => s.length >= 3 && s.length <= 64 && CUSTOM_CODE.test(s);
+/**
+ * A code another shortener served, kept as it was: 1 to 64 characters (YOURLS's first keywords are 1 or
+ * 2), so imports accept what the API's custom codes (CUSTOM_CODE) would not.
+ */
+export const IMPORTED_CODE = /^[A-Za-z0-9_-]{1,64}$/;
+export const IMPORTED_CODE_RULE = 'must be 1 to 64 characters of A-Z, a-z, 0-9, "_" or "-"';
+
+/** Cheap shape check for the redirect path: anything else cannot be a code (not even an imported one), so it never reaches the store. */
+export const couldBeCode = (s: string): boolean => s.length <= 64 && IMPORTED_CODE.test(s);

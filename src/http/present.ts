@@ -88,6 +88,7 @@ export function linkJson(baseUrl: string, domains: Pick<DomainDirectory, 'byId'>
       destinations: l.destinations ?? [],
       og: l.og,
       clicks: l.clicks,
+      imported_clicks: l.importedClicks,
       owner_id: l.ownerId,
       has_password: l.hasPassword,
       created_at: iso(l.createdAt),

@@ -15,7 +15,7 @@ const linkRow = (link: NewLink) => ({
   id: link.id, domain_id: link.domainId ?? DEFAULT_DOMAIN_ID, code: link.code, url: link.url, title: link.title, redirect_type: link.redirectType,
   expires_at: link.expiresAt, max_clicks: link.maxClicks, expired_url: link.expiredUrl ?? null, archived: link.archived ? 1 : 0,
   owner_id: link.ownerId, created_at: link.createdAt, updated_at: link.createdAt, password_hash: link.passwordHash ?? null,
-  rules: jsonOf(link.rules), destinations: jsonOf(link.destinations), og: jsonOf(link.og),
+  rules: jsonOf(link.rules), destinations: jsonOf(link.destinations), og: jsonOf(link.og), imported_clicks: link.importedClicks ?? 0,
 });
 
 /** A routing field as stored: JSON, or null when absent. */
@@ -60,7 +60,7 @@ export class KyselyLinkStore implements LinkStore {
       ? {
         ...link, domainId: link.domainId ?? DEFAULT_DOMAIN_ID, expiredUrl: link.expiredUrl ?? null, archived: link.archived ?? false,
         rules: link.rules ?? null, destinations: link.destinations ?? null, og: link.og ?? null,
-        tags: [...link.tags].sort(), clicks: 0, hasPassword: passwordHash != null, updatedAt: link.createdAt,
+        tags: [...link.tags].sort(), clicks: 0, importedClicks: link.importedClicks ?? 0, hasPassword: passwordHash != null, updatedAt: link.createdAt,
       }
       : new UniqueViolation('code'));
   }
@@ -199,7 +199,7 @@ function toTarget(r: LinkRow): LinkTarget {
   return {
     id: r.id, domainId: r.domain_id, code: r.code, url: r.url, title: r.title, redirectType: r.redirect_type as RedirectType,
     expiresAt: r.expires_at, maxClicks: r.max_clicks, expiredUrl: r.expired_url, archived: Number(r.archived) === 1,
-    clicks: r.clicks, ownerId: r.owner_id, hasPassword: r.password_hash !== null, createdAt: r.created_at, updatedAt: r.updated_at,
+    clicks: r.clicks, importedClicks: Number(r.imported_clicks), ownerId: r.owner_id, hasPassword: r.password_hash !== null, createdAt: r.created_at, updatedAt: r.updated_at,
     rules: parsed(r.rules), destinations: parsed(r.destinations), og: parsed(r.og),
   };
 }

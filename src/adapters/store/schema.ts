@@ -59,6 +59,8 @@ export interface Database {
     /** 1: hidden from the default listing (0007); an integer, as booleans are on SQLite. */
     archived: Generated<number>;
     clicks: Generated<number>;
+    /** The visit total another shortener counted before the link was imported (0011); Kurz never adds to it. */
+    imported_clicks: Generated<number>;
     owner_id: string;
     /** argon2id hash of the link's password (0006); null: no password. */
     password_hash: string | null;

@@ -14,7 +14,7 @@ export function bulkLinksContract({ store: s }: ContractContext): void {
       newLink(ownerId, { createdAt, code: `${tag}-${i}`, url: `https://example.com/${i}`, tags: [tag], ...over(i) }));
   };
   /** What the reads return for a link inserted as `link`. */
-  const stored = (link: NewLink) => ({ ...link, tags: [...link.tags].sort(), clicks: 0, hasPassword: false, updatedAt: link.createdAt });
+  const stored = (link: NewLink) => ({ ...link, tags: [...link.tags].sort(), clicks: 0, importedClicks: 0, hasPassword: false, updatedAt: link.createdAt });
   const tagRowsOf = (links: NewLink[]) =>
     s().db.selectFrom('link_tags').selectAll().where('link_id', 'in', links.map((l) => l.id)).execute();
 

@@ -14,7 +14,7 @@ export function linksContract({ store: s }: ContractContext): void {
         title: 'Docs', tags: ['zeta', 'alpha', 'mid'], redirectType: 308, expiresAt: later(), maxClicks: 5,
       });
       const link = await s().insertLink(input);
-      assert.deepEqual(link, { ...input, tags: ['alpha', 'mid', 'zeta'], clicks: 0, hasPassword: false, updatedAt: input.createdAt });
+      assert.deepEqual(link, { ...input, tags: ['alpha', 'mid', 'zeta'], clicks: 0, importedClicks: 0, hasPassword: false, updatedAt: input.createdAt });
       assert.deepEqual(await s().findLinkById(link.id), link);
       assert.deepEqual(await s().findLinkByCode(link.code), link);
       assert.equal(await s().findLinkById(newLink(link.ownerId).id), undefined);

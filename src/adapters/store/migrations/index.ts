@@ -9,6 +9,7 @@ import * as linkOptions from './0007-link-options.js';
 import * as idempotencyKeys from './0008-idempotency-keys.js';
 import * as linkRouting from './0009-link-routing.js';
 import * as clickRoutes from './0010-click-routes.js';
+import * as importedClicks from './0011-imported-clicks.js';
 
 /**
  * Schema history, oldest first, one file each. The schema builder emits the same DDL for SQLite and
@@ -26,6 +27,7 @@ const migrations: Record<string, Migration> = {
   '0008-idempotency-keys': { up: idempotencyKeys.up },
   '0009-link-routing': { up: linkRouting.up },
   '0010-click-routes': { up: clickRoutes.up },
+  '0011-imported-clicks': { up: importedClicks.up },
 };
 
 export const migrationProvider: MigrationProvider = {
