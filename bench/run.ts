@@ -13,6 +13,7 @@
  *   npm run bench -- --soak [--seconds 300] [--idle-seconds 30] [--store sqlite|postgres] [--quick]
  *   npm run bench -- --qr [--qr-links 24] [--qr-concurrency 4]
  *   npm run bench -- --bulk [--rounds 3]
+ *   npm run bench -- --import [--import-rows 1000000] [--rounds 3]
  *
  * Rows: Kurz's cached redirect (one hot code, a Zipf spread) on the embedded default, with `--workers 2`,
  * and on PostgreSQL + Redis; the cache-miss redirect (uniform over many codes, L1 of 1,000 entries) on
@@ -29,7 +30,8 @@
  * than double a full run, so it is a mode of its own. --qr instead renders 2048-pixel QR PNGs of
  * different links and reports the server's event-loop delay and the latency of /healthz meanwhile
  * (bench/qr.ts). The bulk row (in both the full and the --quick run; --bulk runs it alone) times 1,000
- * links in one POST /api/v1/links/bulk against the same as 1,000 single POSTs, 50 at once (bench/bulk.ts).
+ * links in one POST /api/v1/links/bulk against the same as 1,000 single POSTs, 50 at once (bench/bulk.ts). The import row (full and --quick runs; --import alone) times `kurz import` of a
+ * generated CSV of 1,000,000 links (100,000 with --quick) against `kurz seed` of as many (bench/import.ts).
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -45,6 +47,7 @@ import { scaleRows } from './scale.js';
 import { printSoak, soak, type SoakRow } from './soak.js';
 import { printQr, qrLoad, type QrResult } from './qr.js';
 import { bulkRow } from './bulk.js';
+import { importRow } from './import.js';
 
 const { values } = parseArgs({
   options: {
@@ -62,6 +65,8 @@ const { values } = parseArgs({
     'miss-links': { type: 'string' },
     qr: { type: 'boolean', default: false },
     bulk: { type: 'boolean', default: false },
+    import: { type: 'boolean', default: false },
+    'import-rows': { type: 'string' },
     'qr-links': { type: 'string', default: '24' },
     'qr-concurrency': { type: 'string', default: '4' },
   },
@@ -77,6 +82,7 @@ const SUSTAINED_SECONDS = Number(values['sustained-seconds'] ?? (QUICK ? 10 : 60
 const IDLE_SECONDS = Number(values['idle-seconds'] ?? (QUICK ? 10 : 30));
 const ZIPF_LINKS = Number(values.links ?? (QUICK ? 10_000 : 100_000));
 const MISS_LINKS = Number(values['miss-links'] ?? (QUICK ? 30_000 : 1_000_000));
+const IMPORT_ROWS = Number(values['import-rows'] ?? (QUICK ? 100_000 : 1_000_000));
 
 /** A bucket so large it never refuses: the limiter's code runs, as in production, but one client IP is not held to 100/s. */
 const REDIRECT_ENV = { RATE_REDIRECT: '1000000000:1000000000', RATE_NOT_FOUND: 'off' };
@@ -96,7 +102,7 @@ let qr: QrResult | undefined;
 
 const BULK_SCENARIO = 'Kurz bulk link creation, SQLite, API key';
 
-if (!values.qr && !values.bulk) ensureWrk();
+if (!values.qr && !values.bulk && !values.import) ensureWrk();
 if (!values.qr) progress(pinningNote);
 if (values.scale) {
   await build();
@@ -114,6 +120,9 @@ if (values.scale) {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+} else if (values.import) {
+  await build();
+  await importRow(table, IMPORT_ROWS, timing.rounds);
 } else {
   await scenarios();
 }
@@ -245,6 +254,9 @@ async function scenarios(): Promise<void> {
       const shared = (others: Planned[]) => others.some((other) => other.server === p.server);
       await p.run(serverOf.get(p.server)!, shared(rows.slice(i + 1)), shared(rows.slice(0, i)));
     }
+    // Its own processes, one at a time, after every server has stopped (they would share the cores).
+    await Promise.allSettled(servers.map(async (kurz) => (await kurz).stop()));
+    await importRow(table, IMPORT_ROWS, timing.rounds);
   } finally {
     for (const cleanup of cleanups.reverse()) await cleanup().catch((err: unknown) => console.error('cleanup failed:', err));
     rmSync(dir, { recursive: true, force: true });
@@ -301,13 +313,16 @@ async function soakScenarios(): Promise<void> {
 }
 
 const took = (Date.now() - started) / 1000;
-const mode = values.scale ? 'scale' : values.soak ? 'soak' : values.qr ? 'qr' : values.bulk ? 'bulk' : 'scenarios';
+const mode = values.scale ? 'scale' : values.soak ? 'soak' : values.qr ? 'qr' : values.bulk ? 'bulk' : values.import ? 'import' : 'scenarios';
 if (qr) {
   printQr(qr, qrOptions);
 } else if (values.soak) {
   console.log(`${timing.connections} connections, ${timing.seconds} s of load, then ${IDLE_SECONDS} s idle${QUICK ? ' (--quick)' : ''} (--soak); the run took ${took.toFixed(0)} s`);
   console.log('RSS: resident set (VmRSS) of the server at each mark, peak: VmHWM over the run; heap: V8 heap used / total from its /metrics. MB.');
   printSoak(soaked);
+} else if (values.import) {
+  console.log(`--import: ${timing.rounds} rounds, each \`kurz seed\` then \`kurz import\` of ${fmt(IMPORT_ROWS)} links on a fresh SQLite file; the run took ${took.toFixed(0)} s`);
+  printTable(table.rows);
 } else if (values.bulk) {
   console.log(`--bulk: ${timing.rounds} rounds after a warm-up, each one bulk request of 1,000 links then the same as single requests; the run took ${took.toFixed(0)} s`);
   printTable(table.rows);

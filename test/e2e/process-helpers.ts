@@ -91,9 +91,9 @@ export async function within<T>(ms: number, promise: Promise<T>, what: () => str
 /** Runs a one-shot command (`migrate`, `user create` …) to completion. */
 export async function runKurz(
   args: string[],
-  options: { env?: Record<string, string>; timeoutMs?: number } = {},
+  options: { env?: Record<string, string>; timeoutMs?: number; built?: boolean } = {},
 ): Promise<Exit & { stdout: string; stderr: string }> {
-  const run = spawnKurz(args, options.env ?? {});
+  const run = spawnKurz(args, options.env ?? {}, [], options.built);
   try {
     const exit = await within(options.timeoutMs ?? 20_000, run.exited, () => `kurz ${args.join(' ')}\n${transcript(run)}`);
     return { ...exit, stdout: run.stdout(), stderr: run.stderr() };
