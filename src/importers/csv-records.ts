@@ -84,14 +84,21 @@ export class CsvRecord {
  * order. Empty lines are skipped. Memory is the current record plus one chunk.
  */
 export class CsvScanner {
+  /** The bytes not yet handed out: the current record from `start`, and what is left to scan. */
   private buf: Buffer = Buffer.alloc(0);
+  /** The next byte to scan. */
   private pos = 0;
+  /** Where the current record starts. */
   private start = 0;
+  /** The line the current record starts on. */
   private line = 1;
+  /** Line breaks inside the current record's quoted fields so far. */
   private breaks = 0;
   private at = At.FieldStart;
   private fieldStart = 0;
+  /** The current field's QUOTED and DOUBLED flags. */
   private flags = 0;
+  /** The current record's finished fields: start, end, flags. */
   private cells: number[] = [];
   private fault: string | null = null;
   private bomChecked = false;
@@ -154,6 +161,7 @@ export class CsvScanner {
     return i > this.fieldStart && this.buf[i - 1] === CR ? i - 1 : i;
   }
 
+  /** Scans from `pos` to the end of the buffer, handing out each record it completes; `last`: no byte will follow. */
   private scan(out: CsvRecord[], last: boolean): void {
     const b = this.buf;
     const n = b.length;
