@@ -29,7 +29,7 @@ const NAMES = {
 
 type Column = keyof typeof NAMES;
 
-/** Reads Bitly's CSV export; an archived (hidden) link is skipped with that reason. */
+/** Reads Bitly's CSV export; an archived (hidden) link comes in archived. */
 export const readBitlyCsv: ImportReader = (input) =>
   readCsv(input, { what: 'a Bitly CSV export', names: NAMES, required: ['url'] }, linkOf);
 
@@ -39,9 +39,8 @@ function linkOf({ line, cells, label }: CsvRow<Column>): ImportRow {
   const custom = listCell(cells.custom, /[\s,;|]+/)[0];
   const short = shortLinkCell(custom, label.custom) ?? shortLinkCell(cells.bitlink, label.bitlink);
   const code = short?.code ?? null;
-  if (flagCell(cells.archived, label.archived)) {
-    return { line, skipped: 'archived', code, detail: 'The link is archived (hidden) in Bitly.' };
-  }
+  // Bitly still redirects an archived link (archiving hides it from the list): it stays a working, archived link here.
+  const archived = flagCell(cells.archived, label.archived) === true;
   return {
     line,
     link: {
@@ -53,6 +52,7 @@ function linkOf({ line, cells, label }: CsvRow<Column>): ImportRow {
       createdAt: timeCell(cells.created, label.created),
       expiresAt: null,
       clicks: countCell(cells.clicks, label.clicks)!,
+      ...(archived && { extra: { archived } }),
     },
   };
 }

@@ -6,7 +6,7 @@ import { fixture, readAll } from '../support/import-input.js';
 const link = { title: null, tags: [], createdAt: null, expiresAt: null, clicks: 0 };
 
 describe('Bitly CSV export', () => {
-  test('when the export has a BOM, CRLF and hostile rows, then each row is read, skipped or invalid with its line', async () => {
+  test('when the export has a BOM, CRLF and hostile rows, then each row is read (an archived one archived) or invalid with its line', async () => {
     const rows = await readAll(readBitlyCsv, fixture('bitly-links.csv'));
     assert.deepEqual(rows, [
       { line: 2, link: { url: 'https://shop.example.com/sale?utm_source=bitly', code: 'spring', domain: 'go.example.com', title: 'Spring sale', tags: ['promo', '2024'], createdAt: Date.UTC(2024, 2, 1, 9, 15), expiresAt: null, clicks: 1204 } },
@@ -15,7 +15,7 @@ describe('Bitly CSV export', () => {
       { line: 7, invalid: 'byte 0xE9 in column Title is not UTF-8' },
       { line: 8, link: { url: 'javascript:alert(1)', code: 'bad001', domain: 'bit.ly', title: 'Not a URL', tags: [], createdAt: Date.UTC(2024, 2, 5), expiresAt: null, clicks: 1 } },
       { line: 9, link: { url: 'https://example.org/dup', code: '3abcDef', domain: 'bit.ly', title: 'Duplicate code', tags: [], createdAt: Date.UTC(2024, 2, 6), expiresAt: null, clicks: 2 } },
-      { line: 10, skipped: 'archived', code: 'hid001', detail: 'The link is archived (hidden) in Bitly.' },
+      { line: 10, link: { url: 'https://example.org/hidden', code: 'hid001', domain: 'bit.ly', title: 'Hidden', tags: [], createdAt: Date.UTC(2024, 2, 7), expiresAt: null, clicks: 9, extra: { archived: true } } },
       { line: 11, invalid: 'Long URL is empty' },
       { line: 12, invalid: 'Created is not a date and time: "yesterday"' },
     ]);
