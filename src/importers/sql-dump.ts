@@ -1,13 +1,15 @@
 /**
  * The rows of a MySQL/MariaDB dump, streamed: a hand-written state machine over the bytes that yields
  * each tuple of an `INSERT … VALUES (…),(…);` as it closes, so an extended insert of many megabytes is
- * never held whole. It reads what `mysqldump` and `mariadb-dump` write (MySQL's reference, "mysqldump",
- * and MariaDB's, "mariadb-dump"): `--` and `#` line comments, `/* … *\/` and `/*!40101 … *\/`
- * (conditional) comments, `SET`, `DROP TABLE`, `LOCK TABLES`, `CREATE TABLE` (whose column definitions
- * give the column order), extended and one-row inserts, with or without a column list
- * (`--complete-insert`), `INSERT IGNORE` and `REPLACE`. Values are strings in '…' or "…" with MySQL's
- * escapes (\0 \' \" \b \n \r \t \Z \\, and a doubled quote), NULL, numbers, and hexadecimal literals
- * (0x41, X'41', as `--hex-blob` writes) with an optional charset introducer (`_binary 'a'`).
+ * never held whole. It reads what `mysqldump` and `mariadb-dump` write (a YOURLS database as mysqldump
+ * 10.13 wrote it: prisma/database-schema-examples mysql/yourls/schema.sql; mariadb-dump 11.4's head,
+ * with its `/*M!999999\- enable the sandbox mode *\/` first line: dendianugerah/velld issue 68 and
+ * https://mariadb.org/mariadb-dump-file-compatibility-change/): `--` and `#` line comments, `/* … *\/`
+ * and conditional `/*!40101 … *\/` comments, `SET`, `DROP TABLE`, `LOCK TABLES`, `CREATE TABLE` (whose
+ * column definitions give the column order), extended and one-row inserts, with or without a column
+ * list (`--complete-insert`), `INSERT IGNORE` and `REPLACE`. Values are strings in '…' or "…" with
+ * MySQL's escapes (\0 \' \" \b \n \r \t \Z \\, and a doubled quote), NULL, numbers, and hexadecimal
+ * literals (0x41, X'41', as `--hex-blob` writes) with an optional charset introducer (`_binary 'a'`).
  */
 
 /** A value of a tuple: the bytes of a string or hex literal, the text of a bare word (a number), or NULL. */
@@ -29,6 +31,9 @@ export type TablePicker = (table: string, columns: readonly string[] | null) => 
 const enum Lex {
   Top, Word, Str, StrEscape, StrQuote, Ident, IdentQuote, LineComment, BlockComment, BlockStar, Dash, DashDash, Slash,
 }
+
+/** Where a parenthesis leaves a statement. */
+const enum Paren { None, Opened, Closed, Inner }
 
 /** What the lexer hands the statement machine. */
 const enum Tok { Word, Str, Ident, Punct }
@@ -76,7 +81,6 @@ const utf8 = new TextDecoder();
 /** The statement machine: turns tokens into column lists and wanted tuples. */
 class Statements {
   readonly rows: SqlRow[] = [];
-  private readonly created = new Map<string, string[]>();
   private state: 'idle' | 'skip' | 'insert' | 'values' | 'create' = 'idle';
   private words: string[] = [];
   private table = '';
@@ -89,7 +93,7 @@ class Statements {
   private prefix: string | null = null;
   private expectDefinition = false;
 
-  constructor(private readonly pick: TablePicker) {}
+  constructor(private readonly pick: TablePicker, private readonly created: Map<string, readonly string[]>) {}
 
   token(kind: Tok, text: string, bytes: Uint8Array | null, line: number): void {
     if (kind === Tok.Punct && text === ';' && this.depth === 0) {
@@ -143,25 +147,26 @@ class Statements {
     }
   }
 
+  /** Follows parentheses; says whether the token was one, and whether it opened or closed the outermost. */
+  private paren(kind: Tok, text: string): Paren {
+    if (kind !== Tok.Punct || (text !== '(' && text !== ')')) return Paren.None;
+    if (text === '(') return ++this.depth === 1 ? Paren.Opened : Paren.Inner;
+    if (this.depth === 0) return Paren.Inner;
+    return --this.depth === 0 ? Paren.Closed : Paren.Inner;
+  }
+
   private tuple(kind: Tok, text: string, bytes: Uint8Array | null, line: number): void {
-    if (kind === Tok.Punct && text === '(') {
-      this.depth++;
-      if (this.depth === 1) {
-        this.values = [];
-        this.line = line;
-      }
-      return;
+    const paren = this.paren(kind, text);
+    if (paren === Paren.Opened) {
+      this.values = [];
+      this.line = line;
+    } else if (paren === Paren.Closed && this.wanted) {
+      this.rows.push({ line: this.line, table: this.table, columns: this.columns ?? this.created.get(this.table) ?? null, values: this.values });
     }
+    if (paren !== Paren.None) return;
     if (this.depth === 0) {
       // Between tuples: a comma, or ON DUPLICATE KEY UPDATE (whose values are not rows).
       if (kind === Tok.Word) this.state = 'skip';
-      return;
-    }
-    if (kind === Tok.Punct && text === ')') {
-      this.depth--;
-      if (this.depth === 0 && this.wanted) {
-        this.rows.push({ line: this.line, table: this.table, columns: this.columns ?? this.created.get(this.table) ?? null, values: this.values });
-      }
       return;
     }
     if (!this.wanted || kind === Tok.Punct) return;
@@ -194,22 +199,15 @@ class Statements {
       if (word !== 'TABLE') this.state = 'skip';
       return;
     }
-    if (kind === Tok.Punct && text === '(') {
-      this.depth++;
-      if (this.depth === 1) {
-        this.columns = [];
-        this.expectDefinition = true;
-      }
-      return;
+    const paren = this.paren(kind, text);
+    if (paren === Paren.Opened) {
+      this.columns = [];
+      this.expectDefinition = true;
+    } else if (paren === Paren.Closed) {
+      this.created.set(this.table, this.columns ?? []);
+      this.state = 'skip';
     }
-    if (kind === Tok.Punct && text === ')') {
-      this.depth--;
-      if (this.depth === 0) {
-        this.created.set(this.table, this.columns ?? []);
-        this.state = 'skip';
-      }
-      return;
-    }
+    if (paren !== Paren.None) return;
     if (this.depth === 0) {
       if (kind === Tok.Ident || (kind === Tok.Word && !['IF', 'NOT', 'EXISTS', 'TEMPORARY', '.'].includes(word))) this.table = text.toLowerCase();
       return;
@@ -226,11 +224,15 @@ class Statements {
 }
 
 /**
- * Streams the tuples of the INSERTs `pick` wants, in file order. Throws when the input is not a dump
- * at all (an unterminated string or comment at its end).
+ * Streams the tuples of the INSERTs `pick` wants, in file order, and fills `tables` with the columns of
+ * each CREATE TABLE met. Throws when the input ends inside a quoted string or name.
  */
-export async function* readSqlRows(input: AsyncIterable<Uint8Array>, pick: TablePicker): AsyncIterable<SqlRow> {
-  const statements = new Statements(pick);
+export async function* readSqlRows(
+  input: AsyncIterable<Uint8Array>,
+  pick: TablePicker,
+  tables = new Map<string, readonly string[]>(),
+): AsyncIterable<SqlRow> {
+  const statements = new Statements(pick, tables);
   const text = new Bytes();
   let state = Lex.Top;
   let quote = 0;
@@ -244,6 +246,12 @@ export async function* readSqlRows(input: AsyncIterable<Uint8Array>, pick: Table
     let i = 0;
     // Bytes of the current string or word that are still in this chunk, from `from` to `i`.
     let from = state === Lex.Str || state === Lex.Word || state === Lex.Ident ? 0 : -1;
+    // A '-' or '/' that opened no comment begins a word (a negative number) at the byte after it.
+    const startWord = (...held: number[]): void => {
+      for (const byte of held) text.push(byte);
+      state = Lex.Word;
+      from = i;
+    };
     const flush = (): void => {
       if (from >= 0 && i > from) text.append(chunk.subarray(from, i));
       from = -1;
@@ -303,23 +311,17 @@ export async function* readSqlRows(input: AsyncIterable<Uint8Array>, pick: Table
           break;
         case Lex.Dash:
           if (b === 0x2d) { state = Lex.DashDash; break; }
-          text.push(0x2d);
-          state = Lex.Word;
-          from = i;
+          startWord(0x2d);
           continue;
         case Lex.DashDash:
           // "--" opens a comment only when white space or a control byte follows (MySQL's rule).
           if (b <= 0x20) { state = b === 0x0a ? Lex.Top : Lex.LineComment; break; }
           text.push(0x2d);
-          text.push(0x2d);
-          state = Lex.Word;
-          from = i;
+          startWord(0x2d);
           continue;
         case Lex.Slash:
           if (b === 0x2a) { state = Lex.BlockComment; break; }
-          text.push(0x2f);
-          state = Lex.Word;
-          from = i;
+          startWord(0x2f);
           continue;
       }
       // Counted as the byte is consumed: a byte handed back with `continue` comes round again.

@@ -68,9 +68,11 @@ function yourlsRow(line: number, columns: readonly string[], values: SqlValue[])
 export const readYourlsSql: ImportReader = async function* (input) {
   let found = false;
   const pick = (table: string, columns: readonly string[] | null): boolean => urlColumns(table, columns) !== null;
-  for await (const row of readSqlRows(withoutBom(input), pick)) {
+  const tables = new Map<string, readonly string[]>();
+  for await (const row of readSqlRows(withoutBom(input), pick, tables)) {
     found = true;
     yield yourlsRow(row.line, urlColumns(row.table, row.columns)!, row.values);
   }
-  if (!found) throw new Error('not a YOURLS dump: no INSERT INTO a table with columns keyword and url (yourls_url)');
+  // A YOURLS with no links yet dumps its table and no INSERT: nothing to read, but the right file.
+  if (!found && ![...tables.values()].some(isUrlTable)) throw new Error('not a YOURLS dump: no INSERT INTO a table with columns keyword and url (yourls_url)');
 };
