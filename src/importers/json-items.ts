@@ -54,12 +54,35 @@ export async function* readJsonItems(input: AsyncIterable<Uint8Array>, listing: 
   let sawList = false;
 
   guard.onBad = (bad) => { poisons.push({ ...bad }); };
-  tokenizer.onToken = (token: ParsedTokenInfo) => {
-    // A string's token comes when it closes, and carries where it opened: a bad byte before the next
-    // token's start lies in the last string.
-    for (const poison of poisons) {
-      if (poison.text === undefined && poison.offset < token.offset && lastString && lastString.offset < poison.offset) poison.text = lastString.value;
+  // An item is settled once its bytes are all known: an object or array at its closing token, a bare
+  // value (a string may hold bad bytes too) at the token after it.
+  let bare: { index: number; value: unknown; start: number } | null = null;
+  const settle = (item: number, value: unknown, start: number, end: number): void => {
+    while (poisons.length > 0 && poisons[0]!.offset < start) stray ??= poisons.shift()!;
+    const inside = poisons.length > 0 && poisons[0]!.offset <= end ? poisons[0]! : null;
+    if (!inside) {
+      ready.push({ index: item, value });
+      return;
     }
+    // One message an item: its first bad byte.
+    while (poisons.length > 0 && poisons[0]!.offset <= end) poisons.shift();
+    const key = inside.text === undefined ? null : keyHolding(value, inside.text);
+    ready.push({ index: item, invalid: `byte ${hexByte(inside.byte)}${key ? ` in key ${key}` : ''} is not UTF-8` });
+  };
+  const settleBare = (end: number): void => {
+    if (bare) settle(bare.index, bare.value, bare.start, end);
+    bare = null;
+  };
+  // A string's token comes when it closes, and carries where it opened: a bad byte before the next
+  // token's start lies in the last string.
+  const nameStrings = (before: number): void => {
+    const last = lastString;
+    if (!last) return;
+    for (const poison of poisons) if (poison.text === undefined && poison.offset < before && last.offset < poison.offset) poison.text = last.value;
+  };
+  tokenizer.onToken = (token: ParsedTokenInfo) => {
+    nameStrings(token.offset);
+    settleBare(token.offset - 1);
     if (token.token === TokenType.COLON && lastString && lastString.value === listKey && lastString.depth <= 2) sawList = true;
     lastString = token.token === TokenType.STRING ? { offset: token.offset, value: String(token.value), depth: opened.length } : null;
     if (token.token === TokenType.LEFT_BRACE || token.token === TokenType.LEFT_BRACKET) opened.push(token.offset);
@@ -69,16 +92,8 @@ export async function* readJsonItems(input: AsyncIterable<Uint8Array>, listing: 
   };
   parser.onValue = ({ value }: ParsedElementInfo) => {
     index++;
-    while (poisons.length > 0 && poisons[0]!.offset < itemStart) stray ??= poisons.shift()!;
-    const inside = poisons.length > 0 && poisons[0]!.offset <= itemEnd ? poisons[0]! : null;
-    if (!inside) {
-      ready.push({ index, value });
-      return;
-    }
-    // One message an item: its first bad byte.
-    while (poisons.length > 0 && poisons[0]!.offset <= itemEnd) poisons.shift();
-    const key = inside.text === undefined ? null : keyHolding(value, inside.text);
-    ready.push({ index, invalid: `byte ${hexByte(inside.byte)}${key ? ` in key ${key}` : ''} is not UTF-8` });
+    if (value !== null && typeof value === 'object') settle(index, value, itemStart, itemEnd);
+    else bare = { index, value, start: itemStart };
   };
   parser.onError = (error) => tokenizer.error(error);
   tokenizer.onEnd = () => { if (!parser.isEnded) parser.end(); };
@@ -104,6 +119,8 @@ export async function* readJsonItems(input: AsyncIterable<Uint8Array>, listing: 
   } catch (error) {
     throw new Error(`not ${format}: ${(error as Error).message}`);
   }
+  nameStrings(Infinity);
+  settleBare(Infinity);
   yield* ready.splice(0);
   stray ??= poisons[0] ?? null;
   if (stray) throw strayError(stray);

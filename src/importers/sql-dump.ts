@@ -174,7 +174,7 @@ class Statements {
   }
 
   private value(kind: Tok, text: string, bytes: Uint8Array | null): void {
-    if (kind === Tok.Word) {
+    if (kind === Tok.Word || bytes === null) {
       const upper = text.toUpperCase();
       // X'41' and b'1' lex as a word and a string; _binary 'a' introduces a string's charset.
       if (upper === 'X' || upper === 'B' || text.startsWith('_')) {
@@ -187,9 +187,9 @@ class Statements {
     }
     const prefix = this.prefix;
     this.prefix = null;
-    if (prefix === 'X') this.values.push(hexBytes(latin1.decode(bytes!)) ?? bytes!);
-    else if (prefix === 'B') this.values.push(latin1.decode(bytes!));
-    else this.values.push(bytes!);
+    if (prefix === 'X') this.values.push(hexBytes(latin1.decode(bytes)) ?? bytes);
+    else if (prefix === 'B') this.values.push(latin1.decode(bytes));
+    else this.values.push(bytes);
   }
 
   private create(kind: Tok, text: string): void {

@@ -87,6 +87,12 @@ test('when the input is not a Bitly listing, then reading fails with a message s
   await assert.rejects(readAll(readKuttJson, Buffer.from('{"links":[{"id":"bit.ly/a"}],"pagination":{}}')), /not a Kutt API v2 links page: no key named data/);
 });
 
+test('when an item that is not an object holds a non-UTF-8 byte, then only that item is invalid', async () => {
+  const bytes = Buffer.concat([Buffer.from('{"links":["caf'), Buffer.from([0xe9]), Buffer.from('",{"id":"bit.ly/a","long_url":"https://example.com/"},"x'), Buffer.from([0xff]), Buffer.from('"]}')]);
+  const rows = await readAll(readBitlyJson, bytes, 3);
+  assert.deepEqual(rows.map((row) => ('invalid' in row ? row.invalid : 'link')), ['byte 0xE9 is not UTF-8', 'link', 'byte 0xFF is not UTF-8']);
+});
+
 test('when a byte outside every item is not UTF-8, then the file fails naming its offset', async () => {
   const bytes = Buffer.concat([Buffer.from('{"links":[],"pagination":{"next":"'), Buffer.from([0xff]), Buffer.from('"}}')]);
   await assert.rejects(readAll(readBitlyJson, bytes), /byte 0xFF at offset 34, outside every item, is not UTF-8/);
