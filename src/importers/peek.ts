@@ -25,9 +25,14 @@ export async function peek(input: AsyncIterable<Uint8Array>, n: number): Promise
   }
   const all = Buffer.concat(taken);
   async function* rest(): AsyncIterable<Uint8Array> {
-    if (all.length > 0) yield all;
-    if (done) return;
-    for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield next.value;
+    try {
+      if (all.length > 0) yield all;
+      if (done) return;
+      for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield next.value;
+    } finally {
+      // A reader that stops early (a file that is not its format) closes the source, as for-await would.
+      await iterator.return?.();
+    }
   }
   return { head: all.subarray(0, n), rest: rest() };
 }

@@ -19,9 +19,11 @@ export type SqlValue = Uint8Array | string | null;
 export interface SqlRow {
   /** 1-based line of the file where the tuple's `(` is. */
   line: number;
+  /** The table's name, lower-case, without its database. */
   table: string;
   /** The INSERT's column list, else the table's CREATE TABLE columns, else null (unknown). */
   columns: readonly string[] | null;
+  /** The tuple's values, in its order. */
   values: SqlValue[];
 }
 

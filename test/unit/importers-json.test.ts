@@ -164,3 +164,17 @@ test('when an input is peeked at, then its first significant byte is known and e
   const short = await peek(inChunks(Buffer.from(' \r\n'), 2), 64);
   assert.equal(firstSignificantByte(short.head), null);
 });
+
+test('when the reader of a peeked input stops early, then the source is closed', async () => {
+  let closed = false;
+  async function* source(): AsyncIterable<Uint8Array> {
+    try {
+      for (let i = 0; i < 10; i++) yield Buffer.from('0123456789');
+    } finally {
+      closed = true;
+    }
+  }
+  const { rest } = await peek(source(), 4);
+  for await (const chunk of rest) { assert.ok(chunk.length > 0); break; }
+  assert.equal(closed, true);
+});
