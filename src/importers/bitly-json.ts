@@ -21,8 +21,8 @@ function bitlinkRow(line: number, item: unknown): ImportRow {
   if (typeof link.long_url !== 'string' || link.long_url === '') return { line, invalid: 'key long_url is missing or not a string' };
   // A custom bitlink is the address people were given (the branded one); the id is Bitly's own.
   const custom = Array.isArray(link.custom_bitlinks) ? link.custom_bitlinks.find((c): c is string => typeof c === 'string') : undefined;
-  const short = (custom === undefined ? null : splitShortLink(custom)) ?? (typeof link.id === 'string' ? splitShortLink(link.id) : null);
-  if (!short) return { line, invalid: 'key id is not a bitlink (host/back-half) and no custom_bitlinks entry is either' };
+  const short = [custom, link.id].map((c) => (typeof c === 'string' ? splitShortLink(c) : null)).find((s) => s?.code);
+  if (!short?.code) return { line, invalid: 'key id is not a bitlink (host/back-half) and no custom_bitlinks entry is either' };
   let createdAt: number | null = null;
   if (link.created_at !== undefined && link.created_at !== null) {
     createdAt = typeof link.created_at === 'string' ? epochMs(link.created_at) : null;
@@ -38,7 +38,7 @@ function bitlinkRow(line: number, item: unknown): ImportRow {
     link: {
       url: link.long_url,
       code: short.code,
-      domain: short.host,
+      domain: short.domain,
       title,
       tags: cleanTags(link.tags),
       createdAt,

@@ -3,6 +3,7 @@
  * flags, tags and short links. A value that cannot be read throws a CellError naming its column, which
  * the table turns into an invalid row (csv-table.ts); an empty cell is "unknown", never an error.
  */
+import { epochMs, splitShortLink, type ShortLink } from './fields.js';
 
 /** A cell that cannot be read; its message names the column and is shown to the person importing. */
 export class CellError extends Error {}
@@ -24,33 +25,13 @@ export function trimmed(text: string | undefined): string | null {
 /** The cell's text as written (a title keeps its spaces), or null when it is empty or absent. */
 export const verbatim = (text: string | undefined): string | null => (text ? text : null);
 
-// 2024-05-01, 2024-05-01 10:00:00 (MySQL), 2024-05-01T10:00:00.123Z, …+02:00, …+0200 (Bitly's API), …+02.
-const TIME = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)? ?(?:(Z|UTC|GMT)|([+-])(\d{2}):?(\d{2})?)?$/i;
-
-/**
- * An ISO 8601 time as epoch milliseconds, or null when the text is not one. A time without a zone is UTC:
- * YOURLS stores UTC (it sets PHP's zone to UTC), and a file that names no zone gives nothing better.
- */
-export function isoTime(text: string): number | null {
-  const m = TIME.exec(text);
-  if (!m) return null;
-  const [year, month, day, hour = 0, minute = 0, second = 0] = m.slice(1, 7).map((v) => (v === undefined ? undefined : Number(v))) as number[];
-  const ms = m[7] ? Number(m[7].slice(0, 3).padEnd(3, '0')) : 0;
-  const local = Date.UTC(year!, month! - 1, day!, hour, minute, second, ms);
-  const back = new Date(local);
-  // Date.UTC rolls 2024-02-30 over into March: a date that does not come back unchanged does not exist.
-  if (back.getUTCFullYear() !== year || back.getUTCMonth() !== month! - 1 || back.getUTCDate() !== day || hour > 23 || minute > 59 || second > 59) return null;
-  const offset = m[9] ? (m[9] === '-' ? -1 : 1) * (Number(m[10]) * 60 + Number(m[11] ?? 0)) : 0;
-  return local - offset * 60_000;
-}
-
 /** A time cell (empty: null): ISO 8601, and with `epoch` also whole seconds or milliseconds since 1970. */
 export function timeCell(text: string | undefined, column: string, epoch = false): number | null {
   const t = trimmed(text);
   if (t === null) return null;
   // Below 10^11 a count is seconds (up to the year 5138); from there on, milliseconds (from March 1973).
   if (epoch && /^\d{1,15}$/.test(t)) return Number(t) < 1e11 ? Number(t) * 1000 : Number(t);
-  return isoTime(t) ?? badCell(column, `is not a date and time: ${shown(t)}`);
+  return epochMs(t) ?? badCell(column, `is not a date and time: ${shown(t)}`);
 }
 
 /** A count cell (empty: `empty`): a whole number, its thousands grouped by commas or not. */
@@ -80,31 +61,9 @@ export function listCell(text: string | undefined, separator: string | RegExp): 
   return text.split(separator).map((t) => t.trim()).filter((t) => t !== '');
 }
 
-/** A peer's short link, as its host and its code. */
-export interface ShortLink {
-  /** Lower-case host (an international one in its xn-- form). */
-  domain: string;
-  /** The path without its leading slash, %-escapes undone; null when the link has no path. */
-  code: string | null;
-}
-
 /** A short link cell ("bit.ly/3abcDef" or "https://s.test/abc"; empty: null). */
 export function shortLinkCell(text: string | undefined, column: string): ShortLink | null {
   const t = trimmed(text);
   if (t === null) return null;
-  let url: URL;
-  try {
-    url = new URL(/^[a-z][a-z\d+.-]*:\/\//i.test(t) ? t : `https://${t}`);
-  } catch {
-    return badCell(column, `is not a link: ${shown(t)}`);
-  }
-  if (!url.hostname) return badCell(column, `is not a link: ${shown(t)}`);
-  const path = url.pathname.slice(1);
-  let code = path;
-  try {
-    code = decodeURIComponent(path);
-  } catch {
-    // A malformed %-escape is kept as written: the use case reports the code it cannot take.
-  }
-  return { domain: url.hostname.toLowerCase(), code: code === '' ? null : code };
+  return splitShortLink(t) ?? badCell(column, `is not a link: ${shown(t)}`);
 }

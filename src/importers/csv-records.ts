@@ -12,6 +12,7 @@
  * UTF-8 in an ignored column costs nothing, and one in a used column is reported with its column.
  */
 import { isUtf8 } from 'node:buffer';
+import { firstInvalidByte } from './utf8.js';
 
 const QUOTE = 0x22;
 const COMMA = 0x2c;
@@ -67,7 +68,7 @@ export class CsvRecord {
   badByte(i: number): number | undefined {
     if (i >= this.size) return undefined;
     const field = this.bytes.subarray(this.cells[i * 3]!, this.cells[i * 3 + 1]!);
-    const at = firstInvalid(field);
+    const at = firstInvalidByte(field);
     return at < 0 ? undefined : field[at];
   }
 
@@ -280,25 +281,4 @@ export class CsvScanner {
     this.fault = null;
     this.at = At.FieldStart;
   }
-}
-
-/** The index of the first byte that does not begin a well-formed UTF-8 sequence, or -1. */
-export function firstInvalid(b: Uint8Array): number {
-  let i = 0;
-  while (i < b.length) {
-    const c = b[i]!;
-    if (c < 0x80) {
-      i++;
-      continue;
-    }
-    const more = c >= 0xc2 && c <= 0xdf ? 1 : c >= 0xe0 && c <= 0xef ? 2 : c >= 0xf0 && c <= 0xf4 ? 3 : 0;
-    if (more === 0 || i + more >= b.length) return i;
-    // The second byte's range excludes overlong forms, surrogates and code points past U+10FFFF.
-    const low = c === 0xe0 ? 0xa0 : c === 0xf0 ? 0x90 : 0x80;
-    const high = c === 0xed ? 0x9f : c === 0xf4 ? 0x8f : 0xbf;
-    if (b[i + 1]! < low || b[i + 1]! > high) return i;
-    for (let k = 2; k <= more; k++) if (b[i + k]! < 0x80 || b[i + k]! > 0xbf) return i;
-    i += more + 1;
-  }
-  return -1;
 }

@@ -6,6 +6,7 @@
  */
 import { CellError } from './cells.js';
 import { type CsvRecord, CsvScanner } from './csv-records.js';
+import { hexByte } from './utf8.js';
 import type { ImportRow } from './record.js';
 
 /** A header name as compared: lower case, without spaces, underscores, dashes or dots. */
@@ -130,7 +131,7 @@ function rowOf<K extends string>(record: CsvRecord, table: Table<K>, format: Csv
   for (const { key, index } of table.found) {
     if (index >= record.size) continue;
     const text = record.text(index);
-    if (text === undefined) return { line, invalid: `byte ${hex(record.badByte(index) ?? 0)} in column ${table.label[key]} is not UTF-8` };
+    if (text === undefined) return { line, invalid: `byte ${hexByte(record.badByte(index) ?? 0)} in column ${table.label[key]} is not UTF-8` };
     if (format.bareNull && text === 'NULL' && !record.quoted(index)) continue;
     cells[key] = text;
   }
@@ -141,6 +142,3 @@ function rowOf<K extends string>(record: CsvRecord, table: Table<K>, format: Csv
     throw err;
   }
 }
-
-/** A byte as written in messages: 0xE9. */
-const hex = (byte: number): string => `0x${byte.toString(16).toUpperCase().padStart(2, '0')}`;

@@ -1,42 +1,58 @@
 /**
- * Field conversions the JSON and dump readers share: peers' time stamps to epoch milliseconds, tag lists,
- * short links split into host and code.
+ * Field conversions every reader shares: peers' time stamps to epoch milliseconds, tag lists, short
+ * links split into host and code.
  */
 
-// RFC 3339 and the forms peers write beside it: a space for the T (SQL), no seconds, a zone of
-// +0000 (Bitly), or none at all.
-const TIME = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?\s*(Z|[+-]\d{2}:?\d{2})?$/i;
+// 2024-05-01, 2024-05-01 10:00:00 (MySQL), 2024-05-01T10:00:00.123Z, …+02:00, …+0200 (Bitly's API), …+02.
+const TIME = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)? ?(?:(Z|UTC|GMT)|([+-])(\d{2}):?(\d{2})?)?$/i;
 
 /**
- * Epoch milliseconds of a peer's time stamp, or null when it is not one. A time without a zone is UTC:
- * the peers whose exports carry none (Kutt on SQLite, YOURLS's dump under mysqldump's `TIME_ZONE='+00:00'`)
- * write UTC there.
+ * An ISO 8601 time as epoch milliseconds, or null when the text is not one. A time without a zone is UTC:
+ * YOURLS stores UTC (it sets PHP's zone to UTC), Kutt on SQLite and mysqldump under `TIME_ZONE='+00:00'`
+ * write UTC, and a file that names no zone gives nothing better.
  */
 export function epochMs(text: string): number | null {
-  const m = TIME.exec(text.trim());
+  const m = TIME.exec(text);
   if (!m) return null;
-  const [year, month, day, hour, minute, second] = m.slice(1, 7).map((part) => Number(part ?? 0)) as [number, number, number, number, number, number];
-  const ms = Math.floor(Number(`0.${m[7] ?? '0'}`) * 1000);
-  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 59) return null;
-  const utc = Date.UTC(year, month - 1, day, hour, minute, second, ms);
-  // Date.UTC rolls 31 February over into March; a date that moved is not a date.
-  if (new Date(utc).getUTCDate() !== day) return null;
-  const zone = m[8];
-  if (!zone || zone.toUpperCase() === 'Z') return utc;
-  const digits = zone.replace(':', '');
-  const offset = (Number(digits.slice(1, 3)) * 60 + Number(digits.slice(3, 5))) * 60_000;
-  return zone.startsWith('-') ? utc + offset : utc - offset;
+  const [year, month, day, hour = 0, minute = 0, second = 0] = m.slice(1, 7).map((v) => (v === undefined ? undefined : Number(v))) as number[];
+  const ms = m[7] ? Number(m[7].slice(0, 3).padEnd(3, '0')) : 0;
+  const local = Date.UTC(year!, month! - 1, day!, hour, minute, second, ms);
+  const back = new Date(local);
+  // Date.UTC rolls 2024-02-30 over into March: a date that does not come back unchanged does not exist.
+  if (back.getUTCFullYear() !== year || back.getUTCMonth() !== month! - 1 || back.getUTCDate() !== day || hour > 23 || minute > 59 || second > 59) return null;
+  const offset = m[9] ? (m[9] === '-' ? -1 : 1) * (Number(m[10]) * 60 + Number(m[11] ?? 0)) : 0;
+  return local - offset * 60_000;
 }
 
 /** Tags as Kurz keeps them: strings, trimmed, empty ones dropped; anything else in the list is ignored. */
 export const cleanTags = (values: unknown): string[] =>
   Array.isArray(values) ? values.filter((v): v is string => typeof v === 'string').map((v) => v.trim()).filter((v) => v !== '') : [];
 
-/** A short link (`bit.ly/abc`, `https://go.example.com/abc`) as its lower-case host and the path after it, or null. */
-export function splitShortLink(link: string): { host: string; code: string } | null {
-  const m = /^(?:[a-z][a-z0-9+.-]*:\/\/)?([^/?#\s]+)\/([^?#\s]*)$/i.exec(link.trim());
-  if (!m || m[2] === '') return null;
-  return { host: m[1]!.toLowerCase(), code: m[2]! };
+/** A peer's short link, as its host and its code. */
+export interface ShortLink {
+  /** Lower-case host (an international one in its xn-- form). */
+  domain: string;
+  /** The path without its leading slash, %-escapes undone; null when the link has no path. */
+  code: string | null;
+}
+
+/** A short link (`bit.ly/abc`, `https://go.example.com/abc`) as its host and code; null when it is not a link. */
+export function splitShortLink(text: string): ShortLink | null {
+  let url: URL;
+  try {
+    url = new URL(/^[a-z][a-z\d+.-]*:\/\//i.test(text) ? text : `https://${text}`);
+  } catch {
+    return null;
+  }
+  if (!url.hostname) return null;
+  const path = url.pathname.slice(1);
+  let code = path;
+  try {
+    code = decodeURIComponent(path);
+  } catch {
+    // A malformed %-escape is kept as written: the use case reports the code it cannot take.
+  }
+  return { domain: url.hostname.toLowerCase(), code: code === '' ? null : code };
 }
 
 /** A count the peer stored: a non-negative integer, as a number or a string of digits; null otherwise. */

@@ -38,7 +38,7 @@ function kuttRow(line: number, item: unknown): ImportRow {
   if (clicks === null) return { line, invalid: `key visit_count is not a count: ${JSON.stringify(link.visit_count)}` };
   // The host of `link` is the custom domain or the instance's own (DEFAULT_DOMAIN): both are where the
   // code was served, and the instance's own is what someone moving a self-hosted Kutt wants to keep.
-  const host = typeof link.domain === 'string' && link.domain !== '' ? link.domain.toLowerCase() : typeof link.link === 'string' ? splitShortLink(link.link)?.host ?? null : null;
+  const host = typeof link.domain === 'string' && link.domain !== '' ? link.domain.toLowerCase() : typeof link.link === 'string' ? splitShortLink(link.link)?.domain ?? null : null;
   return {
     line,
     link: {

@@ -18,17 +18,25 @@ export const hexByte = (byte: number): string => `0x${byte.toString(16).toUpperC
 
 const QUESTION_MARK = 0x3f;
 
-/**
- * Index of the first byte of `bytes` that is not UTF-8, or -1 when they all are. Called only on text
- * the fatal decoder refused, so it may be slow.
- */
-export function firstInvalidByte(bytes: Uint8Array): number {
-  const guard = new Utf8Guard();
-  let first = -1;
-  guard.onBad = ({ offset }) => { if (first < 0) first = offset; };
-  guard.write(bytes);
-  guard.end();
-  return first;
+/** The index of the first byte that does not begin a well-formed UTF-8 sequence, or -1. */
+export function firstInvalidByte(b: Uint8Array): number {
+  let i = 0;
+  while (i < b.length) {
+    const c = b[i]!;
+    if (c < 0x80) {
+      i++;
+      continue;
+    }
+    const more = c >= 0xc2 && c <= 0xdf ? 1 : c >= 0xe0 && c <= 0xef ? 2 : c >= 0xf0 && c <= 0xf4 ? 3 : 0;
+    if (more === 0 || i + more >= b.length) return i;
+    // The second byte's range excludes overlong forms, surrogates and code points past U+10FFFF.
+    const low = c === 0xe0 ? 0xa0 : c === 0xf0 ? 0x90 : 0x80;
+    const high = c === 0xed ? 0x9f : c === 0xf4 ? 0x8f : 0xbf;
+    if (b[i + 1]! < low || b[i + 1]! > high) return i;
+    for (let k = 2; k <= more; k++) if (b[i + k]! < 0x80 || b[i + k]! > 0xbf) return i;
+    i += more + 1;
+  }
+  return -1;
 }
 
 /**

@@ -9,7 +9,8 @@
  * MySQL's zero date means none. Keywords are kept as written, one or two characters ones too.
  */
 import { type CsvRow, readCsv } from './csv-table.js';
-import { countCell, isoTime, timeCell, trimmed, verbatim } from './cells.js';
+import { countCell, timeCell, trimmed, verbatim } from './cells.js';
+import { epochMs } from './fields.js';
 import type { ImportReader, ImportRow } from './record.js';
 
 const NAMES = {
@@ -39,7 +40,7 @@ export const readYourlsCsv: ImportReader = (input) =>
         // A first row is data when its timestamp and clicks read as such: a header of another file does not.
         accepts: (first) => {
           const timestamp = first.text(3)?.trim() ?? '';
-          return (ZERO_DATE.test(timestamp) || isoTime(timestamp) !== null) && /^\d+$/.test(first.text(5)?.trim() ?? '');
+          return (ZERO_DATE.test(timestamp) || epochMs(timestamp) !== null) && /^\d+$/.test(first.text(5)?.trim() ?? '');
         },
       },
     },

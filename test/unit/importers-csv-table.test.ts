@@ -1,8 +1,10 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CsvScanner, MAX_RECORD_BYTES, firstInvalid } from '../../src/importers/csv-records.js';
+import { CsvScanner, MAX_RECORD_BYTES } from '../../src/importers/csv-records.js';
+import { firstInvalidByte } from '../../src/importers/utf8.js';
+import { epochMs } from '../../src/importers/fields.js';
 import { columns, readCsv } from '../../src/importers/csv-table.js';
-import { countCell, flagCell, isoTime, shortLinkCell, timeCell } from '../../src/importers/cells.js';
+import { countCell, flagCell, shortLinkCell, timeCell } from '../../src/importers/cells.js';
 import type { ImportRow } from '../../src/importers/record.js';
 import { chunked } from '../support/import-input.js';
 
@@ -71,11 +73,11 @@ describe('CSV records', () => {
   });
 
   test('when a byte is not UTF-8, then the first bad byte of the field is found; well-formed text has none', () => {
-    assert.equal(firstInvalid(Buffer.from([0x61, 0xe9, 0x62])), 1);
-    assert.equal(firstInvalid(Buffer.from([0xc3])), 0, 'a sequence cut short');
-    assert.equal(firstInvalid(Buffer.from([0xed, 0xa0, 0x80])), 0, 'a surrogate');
-    assert.equal(firstInvalid(Buffer.from([0xc0, 0xaf])), 0, 'an overlong slash');
-    assert.equal(firstInvalid(Buffer.from('héllo 🍮 日本')), -1);
+    assert.equal(firstInvalidByte(Buffer.from([0x61, 0xe9, 0x62])), 1);
+    assert.equal(firstInvalidByte(Buffer.from([0xc3])), 0, 'a sequence cut short');
+    assert.equal(firstInvalidByte(Buffer.from([0xed, 0xa0, 0x80])), 0, 'a surrogate');
+    assert.equal(firstInvalidByte(Buffer.from([0xc0, 0xaf])), 0, 'an overlong slash');
+    assert.equal(firstInvalidByte(Buffer.from('héllo 🍮 日本')), -1);
   });
 });
 
@@ -139,15 +141,15 @@ describe('cell values', () => {
   test('when a time is ISO 8601 with or without a zone, or MySQL\'s layout, then it is its instant (UTC without a zone)', () => {
     const at = Date.UTC(2024, 4, 1, 10, 0, 0);
     for (const text of ['2024-05-01T10:00:00Z', '2024-05-01T12:00:00+02:00', '2024-05-01T12:00:00+0200', '2024-05-01T05:00:00-05', '2024-05-01 10:00:00', '2024-05-01T10:00', '2024-05-01 10:00:00 UTC']) {
-      assert.equal(isoTime(text), at, text);
+      assert.equal(epochMs(text), at, text);
     }
-    assert.equal(isoTime('2024-05-01T10:00:00.5Z'), at + 500);
-    assert.equal(isoTime('2024-05-01'), Date.UTC(2024, 4, 1));
+    assert.equal(epochMs('2024-05-01T10:00:00.5Z'), at + 500);
+    assert.equal(epochMs('2024-05-01'), Date.UTC(2024, 4, 1));
   });
 
   test('when a time does not exist or is not ISO 8601, then it is not read', () => {
     for (const text of ['2024-02-30', '2023-02-29 00:00:00', '2024-13-01', '2024-05-01 24:00:00', '2024-05-01T10:60', 'May 1, 2024', '1', '05/01/2024', '']) {
-      assert.equal(isoTime(text), null, text);
+      assert.equal(epochMs(text), null, text);
     }
     assert.throws(() => timeCell('May 1', 'created'), { message: 'created is not a date and time: "May 1"' });
   });

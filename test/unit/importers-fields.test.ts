@@ -19,10 +19,10 @@ test('when a time is not one, then it is null', () => {
 });
 
 test('when a short link is split, then the host is lower-case and the code keeps its case', () => {
-  assert.deepEqual(splitShortLink('bit.ly/2Xf3aBc'), { host: 'bit.ly', code: '2Xf3aBc' });
-  assert.deepEqual(splitShortLink('https://Go.Example.com/Spring'), { host: 'go.example.com', code: 'Spring' });
-  assert.equal(splitShortLink('bit.ly/'), null);
-  assert.equal(splitShortLink('no-slash'), null);
+  assert.deepEqual(splitShortLink('bit.ly/2Xf3aBc'), { domain: 'bit.ly', code: '2Xf3aBc' });
+  assert.deepEqual(splitShortLink('https://Go.Example.com/Spring'), { domain: 'go.example.com', code: 'Spring' });
+  assert.deepEqual(splitShortLink('bit.ly/'), { domain: 'bit.ly', code: null });
+  assert.equal(splitShortLink('http://'), null);
 });
 
 function guarded(chunks: number[][]): { out: number[]; bad: BadByte[] } {
