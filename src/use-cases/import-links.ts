@@ -92,7 +92,7 @@ export async function importLinks(deps: ImportDeps, input: ImportInput): Promise
 }
 
 /** The domain the `domain` option names, if the owner may put links on it; else the whole import is refused. */
-function usableDomain(deps: Pick<ImportDeps, 'domains'>, owner: Acting['user'], host: string): KnownDomain {
+export function usableDomain(deps: Pick<ImportDeps, 'domains'>, owner: Acting['user'], host: string): KnownDomain {
   const domain = deps.domains.byHost(normalizeHost(host));
   if (!domain || !mayUse({ user: owner }, domain)) throw invalid('domain', 'is not a domain you can put links on (GET /api/v1/domains lists them)');
   return domain;
