@@ -47,15 +47,7 @@ export class KyselyLinkStore implements LinkStore {
    * returns are the links that went in, and each other one answers UniqueViolation('code').
    */
   async #insertTogether(links: NewLink[]): Promise<(LinkRecord | UniqueViolation)[]> {
-    const inserted = new Set<string>();
-    await this.db.transaction().execute(async (trx) => {
-      for (const chunk of chunks(links)) {
-        const rows = await trx.insertInto('links').values(chunk.map(linkRow)).onConflict((oc) => oc.columns(['domain_id', 'code']).doNothing()).returning('id').execute();
-        for (const { id } of rows) inserted.add(id);
-      }
-      const tags = links.filter((link) => inserted.has(link.id)).flatMap((link) => link.tags.map((tag) => ({ link_id: link.id, tag })));
-      for (const chunk of chunks(tags)) await trx.insertInto('link_tags').values(chunk).execute();
-    });
+    const inserted = await this.db.transaction().execute((trx) => insertFree(trx, links));
     return links.map(({ passwordHash, ...link }) => inserted.has(link.id)
       ? {
         ...link, domainId: link.domainId ?? DEFAULT_DOMAIN_ID, expiredUrl: link.expiredUrl ?? null, archived: link.archived ?? false,
@@ -85,13 +77,7 @@ export class KyselyLinkStore implements LinkStore {
   async insertLinksWhereFree(links: readonly NewLink[]): Promise<(CodeHolder | null)[]> {
     if (links.length === 0) return [];
     return this.db.transaction().execute(async (trx) => {
-      const inserted = new Set<string>();
-      for (const chunk of chunks(links)) {
-        const rows = await trx.insertInto('links').values(chunk.map(linkRow)).onConflict((oc) => oc.columns(['domain_id', 'code']).doNothing()).returning('id').execute();
-        for (const { id } of rows) inserted.add(id);
-      }
-      const tags = links.filter((link) => inserted.has(link.id)).flatMap((link) => link.tags.map((tag) => ({ link_id: link.id, tag })));
-      for (const chunk of chunks(tags)) await trx.insertInto('link_tags').values(chunk).execute();
+      const inserted = await insertFree(trx, links);
       const taken = links.filter((link) => !inserted.has(link.id)).map((link) => ({ domainId: link.domainId ?? DEFAULT_DOMAIN_ID, code: link.code }));
       const holders = new Map((await codeHolders(trx, taken)).map((h) => [linkKey(h.domainId, h.code), h]));
       return links.map((link) => (inserted.has(link.id) ? null : holders.get(linkKey(link.domainId ?? DEFAULT_DOMAIN_ID, link.code)) ?? null));
@@ -217,6 +203,18 @@ export class KyselyLinkStore implements LinkStore {
     }
     return rows.map((row) => toLink(row, tags.get(row.id) ?? []));
   }
+}
+
+/** Inserts the links whose (domain, code) is free, with their tags, skipping the others (ON CONFLICT DO NOTHING); the ids that went in. */
+async function insertFree(trx: Kysely<Database>, links: readonly NewLink[]): Promise<Set<string>> {
+  const inserted = new Set<string>();
+  for (const chunk of chunks(links)) {
+    const rows = await trx.insertInto('links').values(chunk.map(linkRow)).onConflict((oc) => oc.columns(['domain_id', 'code']).doNothing()).returning('id').execute();
+    for (const { id } of rows) inserted.add(id);
+  }
+  const tags = links.filter((link) => inserted.has(link.id)).flatMap((link) => link.tags.map((tag) => ({ link_id: link.id, tag })));
+  for (const chunk of chunks(tags)) await trx.insertInto('link_tags').values(chunk).execute();
+  return inserted;
 }
 
 /** The links holding these codes: one query per domain and 500 codes. */
