@@ -99,8 +99,8 @@ export class ImportJobs {
       });
       await deps.store.finishImport(job.id, { status: report.interrupted ? 'interrupted' : 'done', report, error: null, ...progress }, deps.clock());
     } catch (err) {
-      // An AppError or a reader's complaint is about the file, for its owner; anything else is also logged.
-      if (!(err instanceof AppError)) deps.log.error({ err, importId: job.id }, 'import failed');
+      // Mostly a file the reader could not read, which its owner is told; a warning, since a bug looks the same from here.
+      deps.log.warn({ err, importId: job.id }, 'import failed');
       await deps.store.finishImport(job.id, { status: 'failed', report: null, error: messageOf(err), ...progress }, deps.clock())
         .catch((e: unknown) => deps.log.error({ err: e, importId: job.id }, 'import could not be marked failed'));
     } finally {
