@@ -3,19 +3,21 @@ import assert from 'node:assert/strict';
 import { parse } from 'csv-parse/sync';
 import { describeEachDialect, problem, signUpAndIn, type Caller } from '../support/app.js';
 import { newId } from '../../src/domain/ids.js';
-import type { LinkRecord, NewLink, Store } from '../../src/ports.js';
+import { StoreUnavailable, type LinkRecord, type NewLink, type Store } from '../../src/ports.js';
 
 const HEADER = 'url,code,domain,title,tags,created_at,expires_at,clicks,redirect_type,max_clicks,expired_url,archived,password_protected,rules,destinations,og';
 const DAY0 = Date.parse('2026-01-01T00:00:00Z');
 const CHROME = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36';
 
-/** Counts the store's listLinks calls: an export reads page by page. */
-const listings = { count: 0 };
+/** Counts the store's listLinks calls (an export reads page by page), and fails the one numbered `failAt`, as a store that goes away. */
+const listings: { count: number; failAt?: number } = { count: 0 };
 const countListings = (store: Store): Store =>
   new Proxy(store, {
     get(target, prop, receiver) {
       const value = Reflect.get(target, prop, receiver);
-      if (prop === 'listLinks') listings.count++;
+      if (prop === 'listLinks' && ++listings.count === listings.failAt) {
+        return () => Promise.reject(new StoreUnavailable('unreachable', 'the store went away'));
+      }
       return typeof value === 'function' ? value.bind(target) : value;
     },
   });
@@ -168,14 +170,19 @@ describeEachDialect('links export', ({ app, t, admin }) => {
     assert.deepEqual((await exported('?format=json', cy)).json(), []);
   });
 
-  test('when 2,500 links are exported, then every one comes once, read in pages of 1,000 (three store queries)', async () => {
-    const dee = await signUpAndIn(app());
-    // Pairs share a creation time, so the cursor must tell them apart by id.
-    const links: NewLink[] = Array.from({ length: 2500 }, (_, i) => {
+  /** A new user with `count` links, inserted 500 a transaction; pairs share a creation time, so the cursor must tell them apart by id. */
+  const manyLinks = async (count: number, prefix: string): Promise<Caller> => {
+    const owner = await signUpAndIn(app());
+    const links: NewLink[] = Array.from({ length: count }, (_, i) => {
       const createdAt = DAY0 + Math.floor(i / 2) * 1000;
-      return { id: newId(createdAt), code: `bulk${i}`, url: `https://example.com/b/${i}`, title: `row ${i}`, tags: [], redirectType: 302, expiresAt: null, maxClicks: null, ownerId: dee.id, createdAt };
+      return { id: newId(createdAt), code: `${prefix}${i}`, url: `https://example.com/b/${i}`, title: `row ${i}`, tags: [], redirectType: 302, expiresAt: null, maxClicks: null, ownerId: owner.id, createdAt };
     });
     for (let i = 0; i < links.length; i += 500) await t().ctx.store.insertLinks(links.slice(i, i + 500));
+    return owner;
+  };
+
+  test('when 2,500 links are exported, then every one comes once, read in pages of 1,000 (three store queries)', async () => {
+    const dee = await manyLinks(2500, 'bulk');
     const before = listings.count;
     const csv = await exported('?format=csv', dee);
     assert.equal(listings.count - before, 3);
@@ -184,6 +191,30 @@ describeEachDialect('links export', ({ app, t, admin }) => {
     assert.equal(new Set(codes).size, 2500);
     const json: { code: string }[] = (await exported('?format=json', dee)).json();
     assert.deepEqual(json.map((l) => l.code), codes);
+  });
+
+  test('when the store fails before the first page, then the export answers 503 problem+json, not a broken file', async () => {
+    listings.failAt = listings.count + 1;
+    try {
+      const res = await exported('?format=csv');
+      assert.equal(res.statusCode, 503);
+      assert.equal(problem(res).status, 503);
+    } finally {
+      listings.failAt = undefined;
+    }
+  });
+
+  test('when the store fails after the first page went out, then the transfer is cut short, never a shorter file that looks whole', async () => {
+    const eve = await manyLinks(1001, 'cut');
+    const base = await t().app.listen({ port: 0, host: '127.0.0.1' });
+    listings.failAt = listings.count + 2;
+    try {
+      const res = await fetch(`${base}/api/v1/links/export?format=csv`, { headers: eve.auth });
+      assert.equal(res.status, 200);
+      await assert.rejects(res.text(), 'the body ends without its last chunk');
+    } finally {
+      listings.failAt = undefined;
+    }
   });
 
   test('when an API key exports, then it needs the links:read scope', async () => {

@@ -1,4 +1,4 @@
-import type { Static } from 'typebox';
+import { Type, type Static } from 'typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../../config.js';
 import { createLink, deleteLink, getLink, listLinks, replacement, updateLink, type LinkDeps, type LinkEdit, type LinkInput } from '../../use-cases/links.js';
@@ -20,7 +20,6 @@ import {
 } from '../schemas.js';
 import { idempotent, type IdempotencyDeps } from '../../use-cases/idempotency.js';
 import { REPLAYED, sendAnswer } from '../idempotency.js';
-import { Type } from 'typebox';
 import { BODY_ERRORS, LOCATION, alternatives, attachment, empty, json, problems, type Api } from './api.js';
 
 export function linkRoutes(app: Api, deps: LinkDeps & StatsDeps & IdempotencyDeps & RateLimitDeps & { config: Pick<Config, 'baseUrl'> }): void {
