@@ -3,6 +3,7 @@
  * store's cursor, and written as CSV (use-cases/link-csv.ts) or as a JSON array, chunk by chunk, so an
  * export of any size holds one page in memory. The HTTP route and `kurz export` both write these chunks.
  */
+import type { Cursor } from '../domain/cursor.js';
 import type { LinkRecord } from '../ports.js';
 import type { Actor } from './actor.js';
 import { linkQuery, type LinkDeps, type LinkFilters } from './links.js';
@@ -32,7 +33,7 @@ export type ExportFilters = LinkFilters;
 export function exportLinks(deps: ExportDeps, actor: Actor, filters: ExportFilters): AsyncIterable<readonly LinkRecord[]> {
   const query = { ...linkQuery(deps, actor, filters), archived: filters.archived };
   return (async function* pages() {
-    let cursor: { createdAt: number; id: string } | undefined;
+    let cursor: Cursor | undefined;
     for (;;) {
       const rows = await deps.store.listLinks({ ...query, limit: EXPORT_PAGE_SIZE, cursor });
       // The store reads one row past the page: it only tells that another page follows.
