@@ -1,5 +1,5 @@
 /** Records → API representations: epoch ms become RFC 3339, and only public fields are copied. */
-import type { ApiKeyRecord, DomainDirectory, DomainRecord, ImportJob, KnownDomain, LinkRecord, UserRecord } from '../ports.js';
+import type { ApiKeyRecord, ClickStats, DomainDirectory, DomainRecord, ImportJob, KnownDomain, LinkRecord, UserRecord } from '../ports.js';
 import type { ImportReport } from '../domain/import-report.js';
 import { DEFAULT_DOMAIN_ID } from '../domain/link-key.js';
 import { DEFAULT_DOMAIN_PUBLIC_ID } from '../use-cases/domains.js';
@@ -95,6 +95,17 @@ export function linkJson(baseUrl: string, domains: Pick<DomainDirectory, 'byId'>
       created_at: iso(l.createdAt),
       updated_at: iso(l.updatedAt),
     };
+  };
+}
+
+/** A link's stats as GET /links/{id}/stats answers them: the series' times RFC 3339, the breakdowns by their API names. */
+export function statsJson(stats: ClickStats) {
+  const { referrer, country, browser, os, device } = stats.breakdown;
+  return {
+    total: stats.total,
+    series: stats.series.map((p) => ({ t: iso(p.t), clicks: p.clicks })),
+    referrers: referrer, countries: country, browsers: browser, os, devices: device,
+    destinations: stats.destinations, rules: stats.rules,
   };
 }
 

@@ -287,6 +287,18 @@ export const LinkListQuery = Type.Object({
   domain: Type.Optional(Type.String({ minLength: 1, maxLength: 253, description: 'only links on the domain with this host name' })),
 }, closed);
 
+/** What GET /links/export is asked: a format, and the listing's filters (archived left out: every link). */
+export const LinkExportQuery = Type.Object({
+  format: Type.Optional(Type.Enum(['csv', 'json'], {
+    default: 'csv', description: 'csv: one row a link (the columns `kurz import --from csv` reads back); json: an array of link objects as GET /links/{id} answers them',
+  })),
+  q: LinkListQuery.properties.q,
+  tag: LinkListQuery.properties.tag,
+  owner: LinkListQuery.properties.owner,
+  archived: Type.Optional(Type.Boolean({ description: 'true: only archived links; false: only the others; left out: both (an export is every link by default)' })),
+  domain: LinkListQuery.properties.domain,
+}, closed);
+
 /** What GET /links/{id}/rules/test is asked: a visit described by its raw values, each optional. */
 export const RulesTestQuery = Type.Object({
   ua: Type.Optional(Type.String({ maxLength: 1024, description: 'the visitor\'s User-Agent header' })),
@@ -341,6 +353,9 @@ export const StatsQuery = Type.Object({
   to: Type.Optional(Time),
   interval: Type.Optional(Type.Enum(['hour', 'day'], { default: 'day', description: 'width of a bucket of the series' })),
   include_bots: Type.Optional(Type.Boolean({ default: false, description: 'count clicks of known bots too' })),
+  format: Type.Optional(Type.Enum(['json', 'csv'], {
+    default: 'json', description: 'csv: one table of rows `table,value,clicks` (table: total, series, referrers, countries, browsers, os, devices, destinations or rules), for a spreadsheet to pivot',
+  })),
 }, closed);
 
 const Breakdown = Type.Array(Type.Object({ value: Type.String(), clicks: Type.Integer() }));

@@ -4,7 +4,7 @@ import { AppError, invalid, notFound } from '../domain/errors.js';
 import { newId } from '../domain/ids.js';
 import { assertSafeUrl, MAX_URL_LENGTH, type UrlPolicy } from '../domain/url-safety.js';
 import { withUtm, type Utm } from '../domain/utm.js';
-import { UniqueViolation, type DomainDirectory, type LinkChanges, type LinkLookup, type LinkRecord, type LinkStore, type NewLink, type RedirectType } from '../ports.js';
+import { UniqueViolation, type DomainDirectory, type LinkChanges, type LinkLookup, type LinkQuery, type LinkRecord, type LinkStore, type NewLink, type RedirectType } from '../ports.js';
 import { type Actor, isAdmin } from './actor.js';
 import { hashPassword } from '../security/passwords.js';
 import { mayUse } from './domains.js';
@@ -122,7 +122,19 @@ export interface LinkListing {
 }
 
 export async function listLinks(deps: Pick<LinkDeps, 'store' | 'domains'>, actor: Actor, listing: LinkListing): Promise<LinkRecord[]> {
-  const { owner, domain, ...query } = listing;
+  const { limit, cursor, ...filters } = listing;
+  return deps.store.listLinks({ ...linkQuery(deps, actor, filters), limit, cursor });
+}
+
+/** What a listing filters on, without its page: what an export takes (use-cases/export-links.ts). */
+export type LinkFilters = Omit<LinkListing, 'limit' | 'cursor'>;
+
+/**
+ * The store query of a listing: whose links the actor may see, the filters normalised. Throws before
+ * anything is read: forbidden for owner=all asked by a non-admin, not found for another user's links, invalid for a domain.
+ */
+export function linkQuery(deps: Pick<LinkDeps, 'domains'>, actor: Actor, filters: LinkFilters): Omit<LinkQuery, 'limit' | 'cursor'> {
+  const { owner, domain, ...query } = filters;
   let ownerId: string | undefined = actor.user.id;
   if (owner === 'all') {
     if (!isAdmin(actor)) throw new AppError('forbidden', 'only admins can list every owner\'s links');
@@ -131,9 +143,7 @@ export async function listLinks(deps: Pick<LinkDeps, 'store' | 'domains'>, actor
     if (owner.id !== actor.user.id && !isAdmin(actor)) throw notFound('user');
     ownerId = owner.id;
   }
-  return deps.store.listLinks({
-    ...query, ownerId, tag: query.tag?.toLowerCase(), archived: query.archived ?? false, domainId: domainOf(deps, actor, domain),
-  });
+  return { ...query, ownerId, tag: query.tag?.toLowerCase(), archived: query.archived ?? false, domainId: domainOf(deps, actor, domain) };
 }
 
 /** PUT passes a whole LinkInput (absent optional fields reset to their defaults); PATCH passes only what changes. */

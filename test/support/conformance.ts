@@ -7,6 +7,7 @@
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import type { FastifyInstance } from 'fastify';
+import { Readable, Transform, pipeline } from 'node:stream';
 
 // ajv-formats is CommonJS; under NodeNext its default export is the module object.
 const addFormats = addFormatsModule as unknown as typeof addFormatsModule.default;
@@ -153,11 +154,25 @@ export function recordConformance(app: FastifyInstance): { violations: string[] 
   app.addHook('onSend', async (request, reply, payload) => {
     const route = request.routeOptions.url;
     if (!isOperation(route)) return payload;
-    conformance ??= Conformance.of(app);
-    const body = typeof payload === 'string' || Buffer.isBuffer(payload) || payload === null || payload === undefined ? payload : null;
-    violations.push(...conformance.check({
+    const checker = (conformance ??= Conformance.of(app));
+    const check = (body: Exchange['body']) => violations.push(...checker.check({
       method: request.method, url: request.url, route, status: reply.statusCode, headers: reply.getHeaders(), body,
     }));
+    // A streamed body (an export) is checked once it has all gone by, the client reading it as it comes.
+    if (payload instanceof Readable) {
+      const chunks: Buffer[] = [];
+      const tee = new Transform({
+        transform(chunk: Buffer, _encoding, done) {
+          chunks.push(chunk);
+          done(null, chunk);
+        },
+      });
+      tee.on('end', () => check(Buffer.concat(chunks)));
+      // pipeline, not pipe: a source that fails mid-way must fail what Fastify sends too, as it would unchecked.
+      pipeline(payload, tee, () => {});
+      return tee;
+    }
+    check(typeof payload === 'string' || Buffer.isBuffer(payload) || payload === null || payload === undefined ? payload : null);
     return payload;
   });
   return { violations };

@@ -57,6 +57,12 @@ export function json(schema: TSchema, description: string, headers: Record<strin
   return { description, headers: { ...rateLimitFields(false), ...headers }, content: { 'application/json': { schema } } };
 }
 
+/** A successful answer in one of several media types (the request chooses which), each with its schema. */
+export function alternatives(description: string, content: Record<string, TSchema>, headers: Record<string, TSchema> = {}): object {
+  const media = Object.fromEntries(Object.entries(content).map(([type, schema]) => [type, { schema }]));
+  return { description, headers: { ...rateLimitFields(false), ...headers }, content: media };
+}
+
 /** A successful answer of another media type, such as an image. */
 export function media(type: string, description: string, headers: Record<string, TSchema> = {}): object {
   return { description, headers: { ...rateLimitFields(false), ...headers }, content: { [type]: { schema: Type.String({ contentMediaType: type }) } } };
@@ -70,6 +76,10 @@ export function empty(description: string, headers: Record<string, TSchema> = {}
 /** Headers a route's success states; required ones are on every such answer. */
 export const responseHeader = header;
 export const LOCATION = { location: header(Type.String({ description: 'the new resource' }), true) };
+/** An answer meant to be saved as a file: Content-Disposition names it. */
+export const attachment = (required: boolean) => ({
+  'content-disposition': header(Type.String({ description: 'attachment; filename="…": the file name to save the answer as' }), required),
+});
 export const NO_STORE = { 'cache-control': header(Type.String({ description: 'no-store' }), true) };
 
 /** Token responses must never be stored by a cache between client and server (RFC 6749 §5.1). */

@@ -1,22 +1,26 @@
-import type { Static } from 'typebox';
+import { Type, type Static } from 'typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../../config.js';
 import { createLink, deleteLink, getLink, listLinks, replacement, updateLink, type LinkDeps, type LinkEdit, type LinkInput } from '../../use-cases/links.js';
 import { requireActor } from '../auth.js';
 import { scoped } from '../openapi.js';
 import { isIP } from 'node:net';
+import type { Readable } from 'node:stream';
 import { AppError, invalid } from '../../domain/errors.js';
 import { testRules } from '../../use-cases/link-rules.js';
 import { LazyVisit } from '../visit-facts.js';
 import { enforce, enforceNotEmpty, type RateLimitDeps } from '../rate-limit.js';
-import { epochMs, iso, linkJson, paged, rulesFromJson } from '../present.js';
+import { epochMs, linkJson, paged, rulesFromJson, statsJson } from '../present.js';
+import { exportChunks } from '../../use-cases/export-links.js';
+import { streamed } from '../streamed.js';
+import { statsCsv } from '../stats-csv.js';
 import { linkStats, type StatsDeps } from '../../use-cases/link-stats.js';
 import {
-  IdParams, IdempotencyHeaders, Link, LinkBody, LinkListQuery, LinkPatchBody, Page, RulesTestQuery, RulesTestResult, Stats, StatsQuery,
+  IdParams, IdempotencyHeaders, Link, LinkBody, LinkExportQuery, LinkListQuery, LinkPatchBody, Page, RulesTestQuery, RulesTestResult, Stats, StatsQuery,
 } from '../schemas.js';
 import { idempotent, type IdempotencyDeps } from '../../use-cases/idempotency.js';
 import { REPLAYED, sendAnswer } from '../idempotency.js';
-import { BODY_ERRORS, LOCATION, empty, json, problems, type Api } from './api.js';
+import { BODY_ERRORS, LOCATION, alternatives, attachment, empty, json, problems, type Api } from './api.js';
 
 export function linkRoutes(app: Api, deps: LinkDeps & StatsDeps & IdempotencyDeps & RateLimitDeps & { config: Pick<Config, 'baseUrl'> }): void {
   const tags = ['links'];
@@ -36,6 +40,15 @@ export function linkRoutes(app: Api, deps: LinkDeps & StatsDeps & IdempotencyDep
       if (err instanceof AppError && err.kind === 'conflict') await enforce(deps, reply, 'notFound', request.ip, true);
       throw err;
     }
+  };
+
+  /** Sends a body to be saved as `<name>-YYYY-MM-DD.<format>`, dated by the request's day (UTC). */
+  const download = (reply: FastifyReply, format: 'csv' | 'json', name: string, body: string | Readable) => {
+    const day = new Date(deps.clock()).toISOString().slice(0, 10);
+    return reply
+      .type(format === 'csv' ? 'text/csv; charset=utf-8' : 'application/json; charset=utf-8')
+      .header('content-disposition', `attachment; filename="${name}-${day}.${format}"`)
+      .send(body);
   };
 
   app.post('/links', {
@@ -67,6 +80,33 @@ export function linkRoutes(app: Api, deps: LinkDeps & StatsDeps & IdempotencyDep
     const actor = requireActor(request);
     const { q, tag, owner, domain, archived } = request.query;
     return paged(request.query, (limit, cursor) => listLinks(deps, actor, { limit, cursor, q, tag, owner, domain, archived }), present);
+  });
+
+  // A static path: find-my-way tries it before /links/:id whatever the order of registration.
+  app.get('/links/export', {
+    schema: {
+      tags, security: scoped('links:read'), operationId: 'exportLinks', querystring: LinkExportQuery,
+      summary: 'Your links as one file, CSV or JSON, streamed (admins: ?owner=all); the listing\'s filters, archived links included unless archived=false',
+      description: [
+        'CSV (the default): UTF-8, a header row, rows ended by CRLF, cells quoted as RFC 4180 says and otherwise written as they are.',
+        'Its columns, in order: url, code, domain, title, tags (joined with |), created_at, expires_at (ISO 8601 UTC, or empty), clicks (the total: counted here and imported),',
+        'redirect_type, max_clicks, expired_url (or empty), archived, password_protected (true or false; the password never leaves), rules, destinations, og',
+        '(compact JSON as stored, a time condition\'s bounds in epoch milliseconds; empty when none). `kurz import --from csv` reads it back to the same links.',
+        'JSON: one array of link objects exactly as GET /links/{id} answers them.',
+        'A failure after the first bytes were sent closes the connection without ending the body: a truncated transfer, never a shorter file that looks whole.',
+      ].join(' '),
+      response: {
+        200: alternatives('the links, newest first', {
+          'text/csv': Type.String({ contentMediaType: 'text/csv', description: 'a header row, then one row a link' }),
+          'application/json': Type.Array(Link),
+        }, attachment(true)),
+        ...problems(400, 401, 403),
+      },
+    },
+  }, async (request, reply) => {
+    const { format = 'csv', q, tag, owner, domain, archived } = request.query;
+    const chunks = exportChunks(deps, requireActor(request), { q, tag, owner, domain, archived }, format, present);
+    return download(reply, format, 'kurz-links', await streamed(chunks));
   });
 
   app.get('/links/:id', {
@@ -116,21 +156,24 @@ export function linkRoutes(app: Api, deps: LinkDeps & StatsDeps & IdempotencyDep
   app.get('/links/:id/stats', {
     schema: {
       tags, security: scoped('stats:read'), operationId: 'getLinkStats',
-      summary: 'Clicks of a link over time and by referrer, country, browser, OS, device, destination and rule (bots excluded unless include_bots)',
-      params: IdParams, querystring: StatsQuery, response: { 200: json(Stats, 'the link\'s clicks'), ...problems(400, 401, 403, 404) },
+      summary: 'Clicks of a link over time and by referrer, country, browser, OS, device, destination and rule (bots excluded unless include_bots); ?format=csv: one table to pivot',
+      params: IdParams, querystring: StatsQuery,
+      response: {
+        200: alternatives('the link\'s clicks', {
+          'application/json': Stats,
+          'text/csv': Type.String({ contentMediaType: 'text/csv', description: 'rows table,value,clicks after a header row' }),
+        }, attachment(false)),
+        ...problems(400, 401, 403, 404),
+      },
     },
-  }, async (request) => {
-    const { from, to, interval, include_bots } = request.query;
-    const stats = await linkStats(deps, requireActor(request), request.params.id, {
+  }, async (request, reply) => {
+    const { from, to, interval, include_bots, format } = request.query;
+    const { id } = request.params;
+    const stats = statsJson(await linkStats(deps, requireActor(request), id, {
       from: epochMs(from, 'from'), to: epochMs(to, 'to'), interval: interval as 'hour' | 'day', includeBots: include_bots ?? false,
-    });
-    const { referrer, country, browser, os, device } = stats.breakdown;
-    return {
-      total: stats.total,
-      series: stats.series.map((p) => ({ t: iso(p.t), clicks: p.clicks })),
-      referrers: referrer, countries: country, browsers: browser, os, devices: device,
-      destinations: stats.destinations, rules: stats.rules,
-    };
+    }));
+    if (format !== 'csv') return stats;
+    return download(reply, 'csv', `kurz-stats-${id}`, statsCsv(stats));
   });
 
   app.delete('/links/:id', {
