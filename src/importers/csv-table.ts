@@ -7,7 +7,7 @@
 import { CellError } from './cells.js';
 import { type CsvRecord, CsvScanner } from './csv-records.js';
 import { hexByte } from './utf8.js';
-import type { ImportRow } from './record.js';
+import { UnreadableFile, type ImportRow } from './record.js';
 
 /** A header name as compared: lower case, without spaces, underscores, dashes or dots. */
 export const normalizeName = (name: string): string => name.toLowerCase().replace(/[\s_.-]+/g, '');
@@ -100,7 +100,7 @@ export async function* readCsv<K extends string>(
 
 /** The table a file's first record opens: its header, or (headerless formats) its first row of data. */
 function tableOf<K extends string>(first: CsvRecord, format: CsvFormat<K>): Table<K> {
-  if (first.fault !== null) throw new Error(`not ${format.what}: its first row cannot be read (${first.fault})`);
+  if (first.fault !== null) throw new UnreadableFile(`not ${format.what}: its first row cannot be read (${first.fault})`);
   const header = Array.from({ length: first.size }, (_, i) => first.text(i)?.trim() ?? '');
   const match = columns(header, format.names, format.required);
   if ('at' in match) {
@@ -112,7 +112,7 @@ function tableOf<K extends string>(first: CsvRecord, format: CsvFormat<K>): Tabl
     return table(format.names, headerless.order.map((key, index) => ({ key, index })), (key) => key, true);
   }
   const named = `no column named ${format.names[match.missing].join(' or ')}`;
-  throw new Error(`not ${format.what}: ${headerless ? `${named}, nor a first row of ${headerless.order.join(', ')}` : named}`);
+  throw new UnreadableFile(`not ${format.what}: ${headerless ? `${named}, nor a first row of ${headerless.order.join(', ')}` : named}`);
 }
 
 /** A table of the `found` columns; a column the file lacks is labelled by its own name. */

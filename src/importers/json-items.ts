@@ -8,6 +8,7 @@
 import { Tokenizer, TokenParser, TokenType } from '@streamparser/json';
 import type { ParsedElementInfo, ParsedTokenInfo } from '@streamparser/json';
 import { hexByte, Utf8Guard, withoutBom, type BadByte } from './utf8.js';
+import { UnreadableFile } from './record.js';
 
 /** One item of the listing, by its 1-based index among all items of the file. */
 export type JsonItem = { index: number; value: unknown } | { index: number; invalid: string };
@@ -99,12 +100,12 @@ export async function* readJsonItems(input: AsyncIterable<Uint8Array>, listing: 
   tokenizer.onEnd = () => { if (!parser.isEnded) parser.end(); };
 
   const strayError = (bad: BadByte): Error =>
-    new Error(`not ${format}: byte ${hexByte(bad.byte)} at offset ${bad.offset + (found.bom ? 3 : 0)}, outside every item, is not UTF-8`);
+    new UnreadableFile(`not ${format}: byte ${hexByte(bad.byte)} at offset ${bad.offset + (found.bom ? 3 : 0)}, outside every item, is not UTF-8`);
   const feed = (bytes: Uint8Array): void => {
     try {
       if (bytes.length > 0) tokenizer.write(bytes);
     } catch (error) {
-      throw new Error(`not ${format}: ${(error as Error).message}`);
+      throw new UnreadableFile(`not ${format}: ${(error as Error).message}`);
     }
     if (stray) throw strayError(stray);
   };
@@ -117,12 +118,12 @@ export async function* readJsonItems(input: AsyncIterable<Uint8Array>, listing: 
   try {
     tokenizer.end();
   } catch (error) {
-    throw new Error(`not ${format}: ${(error as Error).message}`);
+    throw new UnreadableFile(`not ${format}: ${(error as Error).message}`);
   }
   nameStrings(Infinity);
   settleBare(Infinity);
   yield* ready.splice(0);
   stray ??= poisons[0] ?? null;
   if (stray) throw strayError(stray);
-  if (!sawList) throw new Error(`not ${format}: no key named ${listKey}`);
+  if (!sawList) throw new UnreadableFile(`not ${format}: no key named ${listKey}`);
 }

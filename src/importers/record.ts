@@ -48,5 +48,8 @@ export type ImportRow =
   | { line: number; skipped: SkipReason; code: string | null; detail: string }
   | { line: number; invalid: string };
 
+/** Thrown by a reader for a file that is not its format at all (its message says why, for a person); a row that cannot be read is an invalid row instead. */
+export class UnreadableFile extends Error {}
+
 /** Reads one format from a stream of bytes, yielding rows in file order with bounded memory whatever the size. */
 export type ImportReader = (input: AsyncIterable<Uint8Array>) => AsyncIterable<ImportRow>;

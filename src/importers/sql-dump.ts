@@ -11,6 +11,7 @@
  * MySQL's escapes (\0 \' \" \b \n \r \t \Z \\, and a doubled quote), NULL, numbers, and hexadecimal
  * literals (0x41, X'41', as `--hex-blob` writes) with an optional charset introducer (`_binary 'a'`).
  */
+import { UnreadableFile } from './record.js';
 
 /** A value of a tuple: the bytes of a string or hex literal, the text of a bare word (a number), or NULL. */
 export type SqlValue = Uint8Array | string | null;
@@ -335,6 +336,6 @@ export async function* readSqlRows(
   }
   if (state === Lex.Word || state === Lex.Dash || state === Lex.Slash) emitWord();
   else if (state === Lex.StrQuote) statements.token(Tok.Str, '', text.take(), tokenLine);
-  else if (state === Lex.Str || state === Lex.StrEscape || state === Lex.Ident) throw new Error(`not a SQL dump: the quote opened on line ${tokenLine} is never closed`);
+  else if (state === Lex.Str || state === Lex.StrEscape || state === Lex.Ident) throw new UnreadableFile(`not a SQL dump: the quote opened on line ${tokenLine} is never closed`);
   yield* statements.rows.splice(0);
 }

@@ -7,7 +7,7 @@
  */
 import { count, epochMs } from './fields.js';
 import { readSqlRows, type SqlValue } from './sql-dump.js';
-import type { ImportReader, ImportRow } from './record.js';
+import { UnreadableFile, type ImportReader, type ImportRow } from './record.js';
 import { firstInvalidByte, hexByte, withoutBom } from './utf8.js';
 
 /** The URL table's columns in YOURLS's order: what a data-only dump without CREATE TABLE is read by. */
@@ -74,5 +74,5 @@ export const readYourlsSql: ImportReader = async function* (input) {
     yield yourlsRow(row.line, urlColumns(row.table, row.columns)!, row.values);
   }
   // A YOURLS with no links yet dumps its table and no INSERT: nothing to read, but the right file.
-  if (!found && ![...tables.values()].some(isUrlTable)) throw new Error('not a YOURLS dump: no INSERT INTO a table with columns keyword and url (yourls_url)');
+  if (!found && ![...tables.values()].some(isUrlTable)) throw new UnreadableFile('not a YOURLS dump: no INSERT INTO a table with columns keyword and url (yourls_url)');
 };

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { Cursor } from '../domain/cursor.js';
 import { AppError, notFound } from '../domain/errors.js';
 import { newId } from '../domain/ids.js';
-import type { ImportFormat, ImportReader } from '../importers/record.js';
+import { UnreadableFile, type ImportFormat, type ImportReader } from '../importers/record.js';
 import type { ImportJob, ImportStore } from '../ports.js';
 import { type Acting, type Actor, isAdmin } from './actor.js';
 import { importLinks, usableDomain, type ImportDeps } from './import-links.js';
@@ -118,8 +118,9 @@ async function* counted(source: AsyncIterable<Uint8Array>, progress: { bytesRead
   }
 }
 
-/** What a failed job says: the message alone (a reader names the line and what it expected), never a stack. */
-const messageOf = (err: unknown): string => (err instanceof AppError ? err.detail : err instanceof Error ? err.message : String(err));
+/** What a failed job says: why the file cannot be read (its reader says), or a generic line, never an internal message or a stack (those go to the log). */
+const messageOf = (err: unknown): string =>
+  err instanceof UnreadableFile ? err.message : err instanceof AppError ? err.detail : 'the import stopped on an unexpected error; the server log has its details';
 
 /** A job as its owner (or an admin) sees it: a running one without a heartbeat for a minute lost its instance. */
 export async function getImport(deps: { store: Pick<ImportStore, 'findImport'>; clock: () => number }, actor: Actor, id: string): Promise<ImportJob> {
