@@ -45,6 +45,11 @@ async function tabTo(page: Page, expression: string, what: string): Promise<void
   assert.fail(`Tab never reached ${what}`);
 }
 
+/** The count the report's table gives in the row named `name`. */
+async function reportCount(page: Page, name: string): Promise<string> {
+  return (await page.locator('.import-report').getByRole('row', { name: new RegExp(`^${name}`) }).getByRole('cell').innerText()).trim();
+}
+
 const focusedIs = (name: string) => `el.labels?.[0]?.textContent === ${JSON.stringify(name)} || el.textContent === ${JSON.stringify(name)}`;
 
 async function assertAccessible(page: Page, where: string): Promise<void> {
@@ -123,12 +128,11 @@ describe('importing links in the dashboard', () => {
     await heading.waitFor();
     await waitUntil(page, 'document.activeElement?.id === "import-report-heading"');
     const report = page.locator('.import-report');
-    const count = async (name: string) => (await report.getByRole('row', { name: new RegExp(`^${name}`) }).getByRole('cell').innerText()).trim();
     assert.match(await report.getByRole('table').first().innerText(), /4 rows read/);
-    assert.equal(await count('Imported'), '2');
-    assert.equal(await count('Conflicts'), '1');
-    assert.equal(await count('Invalid'), '1');
-    assert.equal(await count('Duplicates'), '0');
+    assert.equal(await reportCount(page, 'Imported'), '2');
+    assert.equal(await reportCount(page, 'Conflicts'), '1');
+    assert.equal(await reportCount(page, 'Invalid'), '1');
+    assert.equal(await reportCount(page, 'Duplicates'), '0');
 
     const conflicts = report.getByRole('table', { name: 'Conflicts: 1' });
     const conflict = conflicts.getByRole('row').nth(1);
@@ -162,11 +166,9 @@ describe('importing links in the dashboard', () => {
     await page.keyboard.press('Enter');
     await page.getByRole('heading', { level: 2, name: 'Check done: nothing was changed' }).waitFor();
     await waitUntil(page, 'document.activeElement?.id === "import-report-heading"');
-    const report = page.locator('.import-report');
-    const count = async (name: string) => (await report.getByRole('row', { name: new RegExp(`^${name}`) }).getByRole('cell').innerText()).trim();
-    assert.equal(await count('Would be imported'), '0');
-    assert.equal(await count('Duplicates'), '2', 'what went in is recognised');
-    assert.equal(await count('Conflicts'), '1');
+    assert.equal(await reportCount(page, 'Would be imported'), '0');
+    assert.equal(await reportCount(page, 'Duplicates'), '2', 'what went in is recognised');
+    assert.equal(await reportCount(page, 'Conflicts'), '1');
 
     const past = page.getByRole('table', { name: 'Past imports, newest first' }).getByRole('row');
     assert.equal(await past.count(), 3);
