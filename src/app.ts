@@ -31,6 +31,7 @@ import { apiKeyRoutes } from './http/api/api-keys.js';
 import { linkRoutes } from './http/api/links.js';
 import { linkBulkRoutes } from './http/api/links-bulk.js';
 import { linkQrRoutes } from './http/api/link-qr.js';
+import { importRoutes } from './http/api/imports.js';
 import type { Api } from './http/api/api.js';
 
 const isRedirect = (request: FastifyRequest) => request.routeOptions.url === REDIRECT_ROUTE;
@@ -133,6 +134,7 @@ export async function buildApp(ctx: Context): Promise<Api> {
     domainRoutes(v1, ctx);
     linkBulkRoutes(v1, ctx);
     linkQrRoutes(v1, ctx);
+    importRoutes(v1, ctx);
   }, { prefix: '/api/v1' });
   opsRoutes(app, ctx, () => server.draining);
   await dashboardRoutes(app, ctx);

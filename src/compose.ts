@@ -34,6 +34,9 @@ import { MemoryDomainDirectory } from './adapters/domains/directory.js';
 import { DOMAINS_CHANGED } from './domain/link-key.js';
 import type { Api } from './http/api/api.js';
 import type { DrainingServer } from './http/draining-server.js';
+import { readerFor } from './importers/index.js';
+import type { ImportFormat, ImportReader } from './importers/record.js';
+import { ImportJobs } from './use-cases/imports.js';
 
 /*
  * The composition root: the one place that reads the configuration to choose adapters, and that makes
@@ -211,6 +214,8 @@ export interface AssembleOptions {
   log: Logger;
   clock?: () => number;
   randomCode?: () => string;
+  /** The readers of import formats; default: importers/index.ts. */
+  importReader?: (format: ImportFormat) => ImportReader;
 }
 
 /** What assemble() built: the context the app is given, and the background work beside it. */
@@ -262,6 +267,12 @@ export function assemble(config: Readonly<Config>, store: Store, options: Assemb
   const qrThreads = Math.max(1, Math.min(2, Math.floor(availableParallelism() / 2)));
   const qr = new CachedQrRenderer(new QrWorkerPool({ size: qrThreads, maxQueue: 8, log }), 16 * 1024 * 1024);
 
+  const clock = options.clock ?? Date.now;
+  const randomCodes = options.randomCode ?? (() => randomCode(config.codeLength));
+  const urlPolicy = { ownHost: new URL(config.baseUrl).hostname, domains: () => domains.hostnames(), blockedDomains: config.blockedDomains, allowPrivate: config.allowPrivateUrls };
+  const importReader = options.importReader ?? readerFor;
+  const imports = new ImportJobs({ store, cache, clock, randomCode: randomCodes, urlPolicy, domains, importReader, log });
+
   const ctx: Context = {
     config,
     store,
@@ -275,20 +286,24 @@ export function assemble(config: Readonly<Config>, store: Store, options: Assemb
     tokens: new AccessTokens(config.jwtSecret, config.accessTokenTtlSeconds),
     unlocks: new UnlockCookies(config.jwtSecret),
     domains,
-    urlPolicy: { ownHost: new URL(config.baseUrl).hostname, domains: () => domains.hostnames(), blockedDomains: config.blockedDomains, allowPrivate: config.allowPrivateUrls },
-    clock: options.clock ?? Date.now,
-    randomCode: options.randomCode ?? (() => randomCode(config.codeLength)),
+    urlPolicy,
+    clock,
+    randomCode: randomCodes,
     qr,
+    importReader,
+    imports,
   };
   return {
     ctx,
     start() {
       consumer?.start();
       stopCompaction = startCompaction(store, { ...config.clicks, log });
+      void imports.interruptStale().catch((err: unknown) => log.warn({ err }, 'stale imports could not be marked interrupted'));
     },
-    // Clicks first (they need the store), then Redis, then the store.
+    // Imports and clicks first (they need the store), then Redis, then the store.
     async close() {
       stopCompaction();
+      await imports.close();
       cache.close();
       domains.close();
       await qr.close();

@@ -7,6 +7,7 @@ import type { BucketLimit, Decision } from './domain/token-bucket.js';
 import type { ClickEvent, Dimension, ParsedClick } from './domain/clicks.js';
 import type { Scope } from './domain/scopes.js';
 import type { Destination, OpenGraph, Rule } from './domain/routing.js';
+import type { ImportReport } from './domain/import-report.js';
 
 export type Role = 'user' | 'admin';
 export type { RedirectType } from './domain/redirect-decision.js';
@@ -134,6 +135,18 @@ export interface DomainQuery extends PageQuery {
   usableBy?: string;
 }
 
+/** A code on a domain: what is unique among links. */
+export interface CodeKey {
+  domainId: string;
+  code: string;
+}
+
+/** The link that holds a code, as much as an import needs to tell its own earlier run from another link. */
+export interface CodeHolder extends CodeKey {
+  url: string;
+  ownerId: string;
+}
+
 /** A link without its tags: what the redirect needs, read in one query. */
 export type LinkTarget = Omit<LinkRecord, 'tags'>;
 
@@ -181,7 +194,7 @@ export class StoreUnavailable extends Error {
  * The database, as three ports over one connection: accounts, links, clicks. Each has its own file in
  * src/adapters/store/; the store a deployment opens is all of them, with the lifecycle of the connection.
  */
-export interface Store extends StoreLifecycle, AccountStore, LinkStore, DomainStore, ClickStore, IdempotencyStore {}
+export interface Store extends StoreLifecycle, AccountStore, LinkStore, DomainStore, ClickStore, IdempotencyStore, ImportStore {}
 
 /** The connection the three stores share. */
 export interface StoreLifecycle {
@@ -237,6 +250,13 @@ export interface LinkStore {
   insertLink(link: NewLink): Promise<LinkRecord>;
   /** Inserts many links (with tags) in one transaction: all or none. Throws UniqueViolation('code'). */
   insertLinks(links: readonly NewLink[]): Promise<void>;
+  /**
+   * Inserts, in one transaction, the links whose code is free on their domain (an earlier link of the
+   * same call takes it first); for each link in order, null when it went in, else the link holding its code.
+   */
+  insertLinksWhereFree(links: readonly NewLink[]): Promise<(CodeHolder | null)[]>;
+  /** The links holding these (domain, code) pairs, in one query; pairs nobody holds are left out. */
+  findCodeHolders(keys: readonly CodeKey[]): Promise<CodeHolder[]>;
   /** The link with this id, if any. */
   findLinkById(id: string): Promise<LinkRecord | undefined>;
   /** The link with this code (case-sensitive) on this domain (default: the default domain), if any. */
@@ -315,6 +335,58 @@ export interface IdempotencyStore {
   releaseIdempotencyKey(userId: string, key: string): Promise<void>;
   /** Deletes every claim made before `before`; returns how many. */
   deleteIdempotencyKeysBefore(before: number): Promise<number>;
+}
+
+/** Where an import job is: 'running' until it ends one of the three other ways. */
+export type ImportStatus = 'running' | 'done' | 'failed' | 'interrupted';
+
+/** An import run in the background (POST /api/v1/imports): its file, its progress, and in the end its report. */
+export interface ImportJob {
+  id: string;
+  ownerId: string;
+  /** The reader it uses (importers/record.ts: ImportFormat). */
+  format: string;
+  status: ImportStatus;
+  dryRun: boolean;
+  /** The host every link goes to; null: each row's own (or the default domain). */
+  domain: string | null;
+  bytesTotal: number;
+  bytesRead: number;
+  rowsRead: number;
+  /** Null until the job ends (and after a failure). */
+  report: ImportReport | null;
+  /** Why a failed job failed, for its owner (never a stack). */
+  error: string | null;
+  createdAt: number;
+  /** The heartbeat: written with the progress while the job runs. */
+  updatedAt: number;
+  finishedAt: number | null;
+}
+
+/** A job to start: what its caller gives; the rest starts at zero. */
+export type NewImportJob = Pick<ImportJob, 'id' | 'ownerId' | 'format' | 'dryRun' | 'domain' | 'bytesTotal' | 'createdAt'>;
+
+/** How a job ended. */
+export type ImportEnd = Pick<ImportJob, 'bytesRead' | 'rowsRead' | 'report' | 'error'> & { status: Exclude<ImportStatus, 'running'> };
+
+/** Import jobs: at most one running per user. */
+export interface ImportStore {
+  /**
+   * Starts a job unless its owner has one running whose heartbeat is at or after `staleBefore` (atomically:
+   * of two racing starts one wins); an older running one is marked interrupted first. Returns the new job,
+   * or the running one with started false.
+   */
+  startImport(job: NewImportJob, staleBefore: number): Promise<{ job: ImportJob; started: boolean }>;
+  /** Writes a running job's progress, which is also its heartbeat. */
+  recordImportProgress(id: string, progress: Pick<ImportJob, 'bytesRead' | 'rowsRead'>, now: number): Promise<void>;
+  /** Ends a running job. */
+  finishImport(id: string, end: ImportEnd, now: number): Promise<void>;
+  /** The job with this id, if any. */
+  findImport(id: string): Promise<ImportJob | undefined>;
+  /** A user's jobs newest first, limit + 1 rows from the cursor on. */
+  listImports(query: PageQuery & { ownerId: string }): Promise<ImportJob[]>;
+  /** Marks interrupted every running job whose heartbeat is older than `staleBefore` (its instance died); returns how many. */
+  interruptStaleImports(staleBefore: number, now: number): Promise<number>;
 }
 
 export interface StatsQuery {

@@ -225,6 +225,10 @@ export const SETTINGS_TABLE = {
     name: 'BODY_LIMIT_BYTES', formerly: 'BODY_LIMIT', unit: 'bytes', default: '65536', parse: parse.int(1024, 10 * 1024 * 1024),
     meaning: 'largest request body in bytes (413 above)',
   }),
+  importMaxBytes: setting({
+    name: 'IMPORT_MAX_BYTES', unit: 'bytes', default: '104857600', parse: parse.int(1024, 10 * 1024 * 1024 * 1024),
+    meaning: 'largest export file `POST /api/v1/imports` takes (100 MiB; 413 above); streamed to a temporary file, never held in memory',
+  }),
   codeLength: setting({
     name: 'CODE_LENGTH', default: '7', parse: parse.int(5, 32),
     meaning: 'length of random codes (62^7 ≈ 3.5·10^12)',

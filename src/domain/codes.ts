@@ -1,4 +1,4 @@
-import { randomInt } from 'node:crypto';
+import { createHash, randomInt } from 'node:crypto';
 import { invalid } from './errors.js';
 
 const ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
@@ -37,3 +37,18 @@ export const IMPORTED_CODE_RULE = 'must be 1 to 64 characters of A-Z, a-z, 0-9, 
 
 /** Cheap shape check for the redirect path: anything else cannot be a code (not even an imported one), so it never reaches the store. */
 export const couldBeCode = (s: string): boolean => s.length <= 64 && IMPORTED_CODE.test(s);
+
+/**
+ * A code drawn from `parts` rather than at random (7 characters of [0-9A-Za-z] from their SHA-256), so
+ * that importing the same row again finds the code it was given the first time. Parts are joined with a
+ * NUL, which no part holds (they are plain text), so ("ab", "c") and ("a", "bc") differ.
+ */
+export function derivedCode(parts: readonly string[]): string {
+  let n = createHash('sha256').update(parts.join('\u0000')).digest().readBigUInt64BE(0);
+  let code = '';
+  for (let i = 0; i < 7; i++) {
+    code += ALPHABET[Number(n % 62n)];
+    n /= 62n;
+  }
+  return code;
+}

@@ -5,6 +5,8 @@ import type { Logger } from 'pino';
 import type { AccessTokens } from '../security/access-tokens.js';
 import type { UnlockCookies } from '../security/unlock-cookies.js';
 import type { UrlPolicy } from '../domain/url-safety.js';
+import type { ImportFormat, ImportReader } from '../importers/record.js';
+import type { ImportJobs } from '../use-cases/imports.js';
 
 /**
  * Everything the HTTP layer is given: built once by the composition root (assemble in compose.ts); tests build their own.
@@ -36,4 +38,8 @@ export interface Context {
   randomCode: () => string;
   /** QR codes of short URLs, rendered off the event loop and kept a while. */
   qr: QrRenderer;
+  /** The reader of each import format (importers/index.ts); a parameter so tests can inject their own. */
+  importReader: (format: ImportFormat) => ImportReader;
+  /** The import jobs this instance runs in the background. */
+  imports: ImportJobs;
 }

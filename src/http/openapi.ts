@@ -41,6 +41,7 @@ export function openapiOptions(baseUrl: string): SwaggerOptions {
         { name: 'api-keys', description: 'Long-lived credentials for scripts' },
         { name: 'auth', description: 'Sign-in, token refresh and sign-out, for scripts (tokens) and the browser (a cookie)' },
         { name: 'domains', description: 'Custom domains, each with its own codes: admins register them, users put links on them' },
+        { name: 'imports', description: 'Moving in from Bitly, Kutt, Shlink, YOURLS or a CSV: background jobs with progress and a report' },
         { name: 'links', description: 'Short links, their statistics and QR codes' },
         { name: 'redirect', description: 'What a visitor of a short URL gets' },
         { name: 'users', description: 'Accounts' },

@@ -1,5 +1,6 @@
 /** Records → API representations: epoch ms become RFC 3339, and only public fields are copied. */
-import type { ApiKeyRecord, DomainDirectory, DomainRecord, KnownDomain, LinkRecord, UserRecord } from '../ports.js';
+import type { ApiKeyRecord, DomainDirectory, DomainRecord, ImportJob, KnownDomain, LinkRecord, UserRecord } from '../ports.js';
+import type { ImportReport } from '../domain/import-report.js';
 import { DEFAULT_DOMAIN_ID } from '../domain/link-key.js';
 import { DEFAULT_DOMAIN_PUBLIC_ID } from '../use-cases/domains.js';
 import { invalid } from '../domain/errors.js';
@@ -111,6 +112,25 @@ export const domainJson = (d: DomainRecord) => {
     updated_at: isDefault ? null : iso(d.updatedAt),
   };
 };
+
+/** An import job's JSON, its report in snake_case. */
+export const importJson = (j: ImportJob) => ({
+  id: j.id,
+  format: j.format,
+  status: j.status,
+  dry_run: j.dryRun,
+  domain: j.domain,
+  bytes_total: j.bytesTotal,
+  bytes_read: j.bytesRead,
+  rows_read: j.rowsRead,
+  report: j.report && importReportJson(j.report),
+  error: j.error,
+  created_at: iso(j.createdAt),
+  updated_at: iso(j.updatedAt),
+  finished_at: isoOrNull(j.finishedAt),
+});
+
+const importReportJson = ({ dryRun, ...report }: ImportReport) => ({ ...report, dry_run: dryRun });
 
 /** Pages through a store listing: decode the cursor, fetch limit + 1, present. */
 export async function paged<R extends { createdAt: number; id: string }, T>(

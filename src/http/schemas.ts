@@ -5,6 +5,7 @@
 import { Type, type Static, type TSchema } from 'typebox';
 import { SCOPES } from '../domain/scopes.js';
 import { CUSTOM_CODE, CUSTOM_CODE_RULE } from '../domain/codes.js';
+import { IMPORT_FORMATS } from '../importers/record.js';
 import { DEVICES, MAX_CONDITIONS, MAX_DESTINATIONS, MAX_RULES, MIN_DESTINATIONS } from '../domain/routing.js';
 
 const NOT_BLANK = '\\S';
@@ -358,4 +359,60 @@ export const Stats = Type.Object({
     rule: Nullable(Type.Integer({ minimum: 0, description: 'index of the rule in the link\'s `rules`' })),
     clicks: Type.Integer(),
   }), { description: 'clicks of routed visits by the rule that decided them (null: none did: the split or the link\'s url), most first; [] for a link that never routed' }),
+});
+
+// ── imports ───────────────────────────────────────────────────────────────────────────────────
+
+/** What POST /imports is asked besides the file. */
+export const ImportQuery = Type.Object({
+  from: Type.Enum([...IMPORT_FORMATS], {
+    description: 'the shortener the file comes from: bitly (its CSV export, or a page of API v4 bitlinks JSON), kutt (API v2 links JSON), '
+      + 'shlink (the web client\'s CSV export), yourls (yourls_url as phpMyAdmin CSV or a MySQL/MariaDB dump), csv (url, code, title, tags, created_at, expires_at, clicks)',
+  }),
+  domain: Type.Optional(Type.String({ minLength: 1, maxLength: 253, description: 'put every link on the domain with this host name; left out: each link on its own host when Kurz has it, else BASE_URL\'s host' })),
+  dry_run: Type.Optional(Type.Boolean({ default: false, description: 'check every row and report, writing nothing' })),
+}, closed);
+
+/** The media types of an export file the import takes as its raw body. */
+export const IMPORT_MEDIA_TYPES = ['text/csv', 'application/json', 'application/sql', 'text/plain', 'application/octet-stream'] as const;
+/** The body of POST /imports: the file itself, read by the handler as a stream (so no schema can check it). */
+export const ImportFile = Type.Unsafe<unknown>({ description: 'the export file, as the shortener wrote it (raw bytes, not a form)' });
+
+const ImportExample = Type.Object({
+  line: Type.Integer({ description: 'where the row starts in the file (JSON: the item\'s 1-based index)' }),
+  code: Nullable(Type.String()),
+  reason: Type.String(),
+});
+const Examples = (what: string) => Type.Array(ImportExample, { maxItems: 10, description: `the first ${what}, in file order` });
+const rows = (what: string) => Type.Integer({ minimum: 0, description: what });
+const ImportReport = Type.Object({
+  read: rows('rows read'),
+  imported: rows('rows that became links (in a dry run: would have)'),
+  duplicates: rows('rows already there as the same link (an earlier run of the same file): skipped'),
+  conflicts: rows('rows whose code another link holds, or is reserved: not imported'),
+  invalid: rows('rows that cannot be a link (a bad URL, a title too long …), each with its reason'),
+  skipped: rows('rows the shortener itself would not serve: expired, banned, password-protected, archived'),
+  interrupted: Type.Boolean({ description: 'stopped between two batches (shutdown): importing the same file again goes on' }),
+  dry_run: Type.Boolean(),
+  notes: Type.Array(Type.String(), { description: 'what the counts do not say, such as links put on the default domain' }),
+  examples: Type.Object({
+    duplicates: Examples('duplicates'), conflicts: Examples('conflicts'), invalid: Examples('invalid rows'), skipped: Examples('skipped rows'),
+  }),
+});
+export const ImportJob = Type.Object({
+  id: Id,
+  format: Type.Enum([...IMPORT_FORMATS]),
+  status: Type.Enum(['running', 'done', 'failed', 'interrupted'], {
+    description: 'running until done, failed (the file could not be read: see error) or interrupted (stopped, or its instance went away; importing the same file again goes on)',
+  }),
+  dry_run: Type.Boolean(),
+  domain: Nullable(Type.String({ description: 'the host every link goes to; null: each link\'s own' })),
+  bytes_total: Type.Integer({ minimum: 0 }),
+  bytes_read: Type.Integer({ minimum: 0 }),
+  rows_read: Type.Integer({ minimum: 0 }),
+  report: Nullable(ImportReport),
+  error: Nullable(Type.String({ description: 'why a failed job failed' })),
+  created_at: Time,
+  updated_at: Time,
+  finished_at: Nullable(Time),
 });

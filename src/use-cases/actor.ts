@@ -11,7 +11,10 @@ export interface Actor {
   scopes?: readonly Scope[];
 }
 
-export const isAdmin = (actor: Actor | undefined): boolean => actor?.user.role === 'admin';
+/** Whoever acts for a user: an Actor, or the owner an operator names on the command line. */
+export type Acting = { user: Pick<UserRecord, 'id' | 'role'> };
+
+export const isAdmin = (actor: Acting | undefined): boolean => actor?.user.role === 'admin';
 
 /** Self or admin: the rule for every per-user resource. */
 export const mayActOn = (actor: Actor, userId: string): boolean => actor.user.id === userId || isAdmin(actor);

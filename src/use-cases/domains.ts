@@ -7,7 +7,7 @@ import { assertSafeUrl, type UrlPolicy } from '../domain/url-safety.js';
 import {
   DomainInUse, UniqueViolation, type AccountStore, type DomainDirectory, type DomainRecord, type DomainStore, type KnownDomain, type LinkLookup,
 } from '../ports.js';
-import { type Actor, isAdmin } from './actor.js';
+import { type Acting, type Actor, isAdmin } from './actor.js';
 
 /** What the domain use cases use. */
 export interface DomainDeps {
@@ -99,7 +99,7 @@ export async function deleteDomain(deps: Pick<DomainDeps, 'store' | 'domains' | 
 }
 
 /** Whether the actor may put links on the domain: a shared one, one given to them, or any for an admin. */
-export const mayUse = (actor: Actor, domain: Pick<KnownDomain, 'ownerId'>): boolean =>
+export const mayUse = (actor: Acting, domain: Pick<KnownDomain, 'ownerId'>): boolean =>
   domain.ownerId === null || domain.ownerId === actor.user.id || isAdmin(actor);
 
 /** The redirects and owner of a domain, checked: the redirects like a link's target, and never to the domain itself. */

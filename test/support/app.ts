@@ -11,6 +11,7 @@ import { DIALECTS, createTestStore, openTestStore, type TestDatabase } from './s
 import type { Store } from '../../src/ports.js';
 import { deletePrefix } from './redis.js';
 import { recordConformance } from './conformance.js';
+import type { ImportFormat, ImportReader } from '../../src/importers/record.js';
 
 /** Suites that do not test rate limiting run without it; test/http/rate-limit.test.ts turns classes on. */
 const NO_RATE_LIMITS = Object.fromEntries(Object.values(RATE_CLASSES).map((c) => [c.setting, 'off']));
@@ -36,6 +37,8 @@ export interface TestAppOptions {
   wrapStore?: (store: Store) => Store;
   /** Where logs go; silent unless KURZ_TEST_LOG names a level. */
   log?: Logger;
+  /** The readers of import formats (default: importers/index.ts). */
+  importReader?: (format: ImportFormat) => ImportReader;
 }
 
 export async function createTestApp(dialect: TestDatabase['name'], options: TestAppOptions = {}): Promise<TestApp> {
@@ -46,7 +49,7 @@ export async function createTestApp(dialect: TestDatabase['name'], options: Test
   }));
   const clock = { now: Date.now() };
   const log = options.log ?? pino({ level: process.env.KURZ_TEST_LOG ?? 'silent' });
-  const parts = assemble(config, store, { log, clock: () => clock.now, randomCode: options.randomCode });
+  const parts = assemble(config, store, { log, clock: () => clock.now, randomCode: options.randomCode, importReader: options.importReader });
   parts.start();
   const { ctx } = parts;
   const app = await buildApp(ctx);

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { AccountStore, ClickStore, DomainStore, IdempotencyStore, LinkStore, Store, StoreLifecycle } from '../../ports.js';
+import type { AccountStore, ClickStore, DomainStore, IdempotencyStore, ImportStore, LinkStore, Store, StoreLifecycle } from '../../ports.js';
 import type { Database } from './schema.js';
 import type { StoreDialect } from './dialect.js';
 import { KyselyLifecycle } from './lifecycle.js';
@@ -8,6 +8,7 @@ import { KyselyLinkStore } from './links.js';
 import { KyselyClickStore } from './clicks.js';
 import { KyselyDomainStore } from './domains.js';
 import { KyselyIdempotencyStore } from './idempotency.js';
+import { KyselyImportStore } from './imports.js';
 
 /** The Store over Kysely, with its connection in view (tests and tools query tables directly). */
 export type KyselyStore = Store & { readonly db: Kysely<Database> };
@@ -26,6 +27,7 @@ export function kyselyStore(dialect: StoreDialect): KyselyStore {
     ...methodsOf<DomainStore>(new KyselyDomainStore(dialect)),
     ...methodsOf<ClickStore>(new KyselyClickStore(dialect)),
     ...methodsOf<IdempotencyStore>(new KyselyIdempotencyStore(dialect)),
+    ...methodsOf<ImportStore>(new KyselyImportStore(dialect)),
   };
 }
 

@@ -1,7 +1,7 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
-import { UniqueViolation, type LinkChanges, type LinkStore, type LinkQuery, type LinkRecord, type LinkTarget, type NewLink, type RedirectType, type Visit } from '../../ports.js';
+import { UniqueViolation, type CodeHolder, type CodeKey, type LinkChanges, type LinkStore, type LinkQuery, type LinkRecord, type LinkTarget, type NewLink, type RedirectType, type Visit } from '../../ports.js';
 import { linkState } from '../../domain/link-state.js';
-import { DEFAULT_DOMAIN_ID } from '../../domain/link-key.js';
+import { DEFAULT_DOMAIN_ID, linkKey } from '../../domain/link-key.js';
 import type { Database } from './schema.js';
 import { chunks } from './chunks.js';
 import { definedOnly } from './change-set.js';
@@ -76,6 +76,30 @@ export class KyselyLinkStore implements LinkStore {
         }
       }),
     );
+  }
+
+  /**
+   * The import's write: ON CONFLICT DO NOTHING as in #insertTogether, then, in the same transaction, one
+   * read per domain of the links holding the codes that did not go in (an import has one domain, or a few).
+   */
+  async insertLinksWhereFree(links: readonly NewLink[]): Promise<(CodeHolder | null)[]> {
+    if (links.length === 0) return [];
+    return this.db.transaction().execute(async (trx) => {
+      const inserted = new Set<string>();
+      for (const chunk of chunks(links)) {
+        const rows = await trx.insertInto('links').values(chunk.map(linkRow)).onConflict((oc) => oc.columns(['domain_id', 'code']).doNothing()).returning('id').execute();
+        for (const { id } of rows) inserted.add(id);
+      }
+      const tags = links.filter((link) => inserted.has(link.id)).flatMap((link) => link.tags.map((tag) => ({ link_id: link.id, tag })));
+      for (const chunk of chunks(tags)) await trx.insertInto('link_tags').values(chunk).execute();
+      const taken = links.filter((link) => !inserted.has(link.id)).map((link) => ({ domainId: link.domainId ?? DEFAULT_DOMAIN_ID, code: link.code }));
+      const holders = new Map((await codeHolders(trx, taken)).map((h) => [linkKey(h.domainId, h.code), h]));
+      return links.map((link) => (inserted.has(link.id) ? null : holders.get(linkKey(link.domainId ?? DEFAULT_DOMAIN_ID, link.code)) ?? null));
+    });
+  }
+
+  findCodeHolders(keys: readonly CodeKey[]): Promise<CodeHolder[]> {
+    return codeHolders(this.db, keys);
   }
 
   async findLinkById(id: string): Promise<LinkRecord | undefined> {
@@ -193,6 +217,24 @@ export class KyselyLinkStore implements LinkStore {
     }
     return rows.map((row) => toLink(row, tags.get(row.id) ?? []));
   }
+}
+
+/** The links holding these codes: one query per domain and 500 codes. */
+async function codeHolders(db: Kysely<Database>, keys: readonly CodeKey[]): Promise<CodeHolder[]> {
+  const byDomain = new Map<string, string[]>();
+  for (const { domainId, code } of keys) {
+    const codes = byDomain.get(domainId);
+    if (codes) codes.push(code);
+    else byDomain.set(domainId, [code]);
+  }
+  const holders: CodeHolder[] = [];
+  for (const [domainId, codes] of byDomain) {
+    for (const chunk of chunks([...new Set(codes)])) {
+      const rows = await db.selectFrom('links').select(['code', 'url', 'owner_id']).where('domain_id', '=', domainId).where('code', 'in', chunk).execute();
+      for (const row of rows) holders.push({ domainId, code: row.code, url: row.url, ownerId: row.owner_id });
+    }
+  }
+  return holders;
 }
 
 function toTarget(r: LinkRow): LinkTarget {

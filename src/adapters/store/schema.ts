@@ -98,6 +98,24 @@ export interface Database {
     destination: string;
     clicks: number;
   };
+  /** Import jobs (0012); report is the JSON of an ImportReport, null while running. */
+  imports: {
+    id: string;
+    owner_id: string;
+    format: string;
+    status: string;
+    /** 1: nothing is written. */
+    dry_run: number;
+    domain: string | null;
+    bytes_total: number;
+    bytes_read: Generated<number>;
+    rows_read: Generated<number>;
+    report: string | null;
+    error: string | null;
+    created_at: number;
+    updated_at: number;
+    finished_at: number | null;
+  };
   /** The first answer to a request sent with an Idempotency-Key; answer is null while it is in progress. */
   idempotency_keys: {
     user_id: string;

@@ -10,6 +10,7 @@ import * as idempotencyKeys from './0008-idempotency-keys.js';
 import * as linkRouting from './0009-link-routing.js';
 import * as clickRoutes from './0010-click-routes.js';
 import * as importedClicks from './0011-imported-clicks.js';
+import * as imports from './0012-imports.js';
 
 /**
  * Schema history, oldest first, one file each. The schema builder emits the same DDL for SQLite and
@@ -28,6 +29,7 @@ const migrations: Record<string, Migration> = {
   '0009-link-routing': { up: linkRouting.up },
   '0010-click-routes': { up: clickRoutes.up },
   '0011-imported-clicks': { up: importedClicks.up },
+  '0012-imports': { up: imports.up },
 };
 
 export const migrationProvider: MigrationProvider = {
