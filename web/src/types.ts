@@ -58,45 +58,11 @@ export type RulesTest = Static<typeof Schemas.RulesTestResult>;
 
 // ── import (issue 17) ─────────────────────────────────────────────────────────────────────────
 
-/** The formats an import reads: the peers' exports, and the generic CSV (Kurz's own export among them). */
-export type ImportFormat = 'bitly' | 'kutt' | 'shlink' | 'yourls' | 'csv';
-
-/** One row of an import's report that did not go in: where it is in the file, its code, and why. */
-export interface ImportExample {
-  line: number;
-  code: string | null;
-  reason: string;
-}
-
-/** What an import did with the rows of its file, counted, with up to 10 examples of each kind in file order. */
-export interface ImportReport {
-  read: number;
-  imported: number;
-  duplicates: number;
-  conflicts: number;
-  invalid: number;
-  skipped: number;
-  interrupted: boolean;
-  dry_run: boolean;
-  notes: string[];
-  examples: Record<'duplicates' | 'conflicts' | 'invalid' | 'skipped', ImportExample[]>;
-}
-
 /** An import job of POST /imports: its progress while it runs, its report once it is done. */
-export interface ImportJob {
-  id: string;
-  format: ImportFormat;
-  status: 'running' | 'done' | 'failed' | 'interrupted';
-  dry_run: boolean;
-  /** The host every link went to; null: each link's own, as in the file. */
-  domain: string | null;
-  bytes_total: number;
-  bytes_read: number;
-  rows_read: number;
-  report: ImportReport | null;
-  /** Why a failed job failed (a file not in the format named), in words. */
-  error: string | null;
-  created_at: string;
-  updated_at: string;
-  finished_at: string | null;
-}
+export type ImportJob = Static<typeof Schemas.ImportJob>;
+/** The formats an import reads: the peers' exports, and the generic CSV (Kurz's own export among them). */
+export type ImportFormat = ImportJob['format'];
+/** What an import did with the rows of its file, counted, with up to 10 examples of each kind in file order. */
+export type ImportReport = NonNullable<ImportJob['report']>;
+/** One row of a report that did not go in: where it is in the file, its code, and why. */
+export type ImportExample = ImportReport['examples']['conflicts'][number];
