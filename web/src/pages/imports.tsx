@@ -40,7 +40,8 @@ export function Imports() {
 
   useEffect(() => {
     call<ApiPage<ImportJob>>('GET', '/imports', { query: { limit: PAST } }).then((page) => {
-      setJobs(page.data);
+      // A job started while the list was on its way is kept, first.
+      setJobs((before) => [...(before ?? []).filter((job) => !page.data.some((listed) => listed.id === job.id)), ...page.data]);
       const running = page.data.find((job) => job.status === 'running');
       if (running) setCurrent((before) => before ?? running);
     }, (err: unknown) => setListError(message(err, 'The past imports could not be loaded.')));
@@ -85,6 +86,8 @@ export function Imports() {
       </p>
       <ImportForm running={running} onStarted={(job) => show(job)} />
       <Alert message={pollError} />
+      {/* Always there, so that screen readers follow it: a live region is heard when it changes, not when it appears. */}
+      <p role="status" class="visually-hidden">{current && running ? progressAnnouncement(current) : ''}</p>
       {current && (running ? <Progress job={current} /> : <ImportReport job={current} headingRef={reportHeading} />)}
       <PastImports jobs={jobs} error={listError} current={current?.id} onShow={(job) => {
         focusReport.current = true;
@@ -172,7 +175,7 @@ function FormatChoice({ value, error, onChange }: { value: ImportFormat; error?:
 
 /**
  * The share of the file read, with the rows so far. The bar's value changes every poll; screen readers
- * hear a sentence per tenth (progressAnnouncement), through a polite status of its own.
+ * hear a sentence per tenth instead, from the page's polite status (progressAnnouncement).
  */
 function Progress({ job }: { job: ImportJob }) {
   const percent = percentRead(job);
@@ -184,7 +187,6 @@ function Progress({ job }: { job: ImportJob }) {
         {percent === null ? '' : `${percent} % of the file · `}
         {formatCount(job.rows_read)} {job.rows_read === 1 ? 'row' : 'rows'} read
       </p>
-      <p role="status" class="visually-hidden">{progressAnnouncement(job)}</p>
     </section>
   );
 }
