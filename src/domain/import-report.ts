@@ -38,9 +38,15 @@ export function emptyReport(dryRun: boolean): ImportReport {
   };
 }
 
-/** Counts one row that did not go in, keeping it as an example while there is room. */
+/**
+ * Counts one row that did not go in, keeping the first ones by line: within a batch, rows are decided
+ * out of file order (a reserved code before the insert finds a taken one), so an example may go before others.
+ */
 export function count(report: ImportReport, kind: NotImported, example: ImportExample): void {
   report[kind] += 1;
   const examples = report.examples[kind];
-  if (examples.length < MAX_EXAMPLES) examples.push(example);
+  if (examples.length === MAX_EXAMPLES && examples[MAX_EXAMPLES - 1]!.line <= example.line) return;
+  const at = examples.findIndex((e) => e.line > example.line);
+  examples.splice(at === -1 ? examples.length : at, 0, example);
+  if (examples.length > MAX_EXAMPLES) examples.pop();
 }

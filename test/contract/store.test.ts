@@ -16,6 +16,7 @@ import { domainsContract } from './store/domains.js';
 import { idempotencyContract } from './store/idempotency.js';
 import { linkOptionsContract } from './store/link-options.js';
 import { linkRoutingContract } from './store/link-routing.js';
+import { importsContract } from './store/imports.js';
 
 for (const dialect of DIALECTS) {
   describe(`store contract: ${dialect}`, () => {
@@ -56,5 +57,6 @@ for (const dialect of DIALECTS) {
     idempotencyContract(ctx);
     linkOptionsContract(ctx);
     linkRoutingContract(ctx);
+    importsContract(ctx);
   });
 }
