@@ -15,6 +15,8 @@ import { isUtf8 } from 'node:buffer';
 
 const QUOTE = 0x22;
 const COMMA = 0x2c;
+const SEMICOLON = 0x3b;
+const TAB = 0x09;
 const LF = 0x0a;
 const CR = 0x0d;
 const BOM = [0xef, 0xbb, 0xbf];
@@ -81,20 +83,31 @@ export class CsvRecord {
 
 /**
  * A resumable scanner: `push` each chunk, then `end`; each returns the records completed so far, in
- * order. Empty lines are skipped. Memory is the current record plus one chunk.
+ * order. Empty lines are skipped. Memory is the current record plus one chunk. Fields are separated by
+ * commas, unless the first line has none outside quotes and has semicolons (what a spreadsheet saves as
+ * CSV where the comma is the decimal mark) or tabs.
  */
 export class CsvScanner {
+  /** The bytes not yet handed out: the current record from `start`, and what is left to scan. */
   private buf: Buffer = Buffer.alloc(0);
+  /** The next byte to scan. */
   private pos = 0;
+  /** Where the current record starts. */
   private start = 0;
+  /** The line the current record starts on. */
   private line = 1;
+  /** Line breaks inside the current record's quoted fields so far. */
   private breaks = 0;
   private at = At.FieldStart;
   private fieldStart = 0;
+  /** The current field's QUOTED and DOUBLED flags. */
   private flags = 0;
+  /** The current record's finished fields: start, end, flags. */
   private cells: number[] = [];
   private fault: string | null = null;
   private bomChecked = false;
+  /** The field separator, once the first line has told it. */
+  private delimiter = 0;
 
   /** Adds a chunk; returns the records it completed. */
   push(chunk: Uint8Array): CsvRecord[] {
@@ -102,6 +115,7 @@ export class CsvScanner {
     this.buf = this.buf.length === this.start ? bytes : Buffer.concat([this.buf.subarray(this.start), bytes]);
     this.rebase(this.start);
     if (!this.bomChecked && !this.skipBom()) return [];
+    if (this.delimiter === 0 && !this.sniff(false)) return [];
     const out: CsvRecord[] = [];
     this.scan(out, false);
     this.bound();
@@ -112,6 +126,7 @@ export class CsvScanner {
   end(): CsvRecord[] {
     const out: CsvRecord[] = [];
     this.bomChecked = true;
+    this.sniff(true);
     this.scan(out, true);
     const open = this.pos > this.start || this.cells.length > 0;
     if (this.at === At.Quoted) this.fault ??= 'a quoted field is never closed: the file ends inside it';
@@ -127,6 +142,31 @@ export class CsvScanner {
     if (b.length < 3 && b.every((v, i) => v === BOM[i])) return false;
     this.bomChecked = true;
     if (b[0] === BOM[0] && b[1] === BOM[1] && b[2] === BOM[2]) this.pos = this.start = this.fieldStart = 3;
+    return true;
+  }
+
+  /** Picks the separator from the first line; false while that line has not ended (and is within bounds). */
+  private sniff(last: boolean): boolean {
+    if (this.delimiter !== 0) return true;
+    const b = this.buf;
+    let quoted = false;
+    let semicolon = false;
+    let tab = false;
+    for (let i = this.start; i < b.length; i++) {
+      const c = b[i];
+      if (c === QUOTE) quoted = !quoted;
+      else if (quoted) continue;
+      else if (c === COMMA) return this.decide(COMMA);
+      else if (c === LF) return this.decide(semicolon ? SEMICOLON : tab ? TAB : COMMA);
+      else if (c === SEMICOLON) semicolon = true;
+      else if (c === TAB) tab = true;
+    }
+    return last || b.length - this.start > MAX_RECORD_BYTES ? this.decide(semicolon ? SEMICOLON : tab ? TAB : COMMA) : false;
+  }
+
+  /** Settles the separator; true, for `sniff` to return. */
+  private decide(delimiter: number): true {
+    this.delimiter = delimiter;
     return true;
   }
 
@@ -154,6 +194,7 @@ export class CsvScanner {
     return i > this.fieldStart && this.buf[i - 1] === CR ? i - 1 : i;
   }
 
+  /** Scans from `pos` to the end of the buffer, handing out each record it completes; `last`: no byte will follow. */
   private scan(out: CsvRecord[], last: boolean): void {
     const b = this.buf;
     const n = b.length;
@@ -169,7 +210,8 @@ export class CsvScanner {
           this.fieldStart = ++i;
         }
       } else if (this.at === At.Unquoted) {
-        while (i < n && b[i] !== COMMA && b[i] !== LF) i++;
+        const d = this.delimiter;
+        while (i < n && b[i] !== d && b[i] !== LF) i++;
         if (i === n) break;
         this.cells.push(this.fieldStart, b[i] === LF ? this.trimCr(i) : i, this.flags);
         i = this.afterField(out, i);
@@ -195,12 +237,12 @@ export class CsvScanner {
         if (c === CR && i + 1 === n) {
           if (!last) break;
           i++;
-        } else if (c === COMMA || c === LF) {
+        } else if (c === this.delimiter || c === LF) {
           i = this.afterField(out, i);
         } else if (c === CR && b[i + 1] === LF) {
           i = this.afterField(out, i + 1);
         } else {
-          this.fault ??= `a closing quote on line ${this.line + this.breaks} is followed by ${JSON.stringify(String.fromCharCode(c))}, not a comma or a line break`;
+          this.fault ??= `a closing quote on line ${this.line + this.breaks} is followed by ${JSON.stringify(String.fromCharCode(c))}, not a separator or a line break`;
           this.cells.length -= 3;
           this.at = At.Unquoted;
         }
@@ -209,11 +251,11 @@ export class CsvScanner {
     this.pos = i;
   }
 
-  /** After a field ends at the delimiter `i` (a comma or an LF): the next field, or the next record. */
+  /** After a field ends at the delimiter `i` (the separator or an LF): the next field, or the next record. */
   private afterField(out: CsvRecord[], i: number): number {
     this.at = At.FieldStart;
     this.fieldStart = i + 1;
-    if (this.buf[i] === COMMA) return i + 1;
+    if (this.buf[i] === this.delimiter) return i + 1;
     this.finishRecord(out, i);
     this.line += this.breaks + 1;
     this.breaks = 0;

@@ -38,6 +38,7 @@ export function columns<K extends string>(
 export interface CsvFormat<K extends string> {
   /** What the file should be, for the error when it is not: "a Bitly CSV export". */
   what: string;
+  /** The columns the reader uses, each under every name the peer has written it as. */
   names: ColumnNames<K>;
   /** The columns no row can be read without: a header lacking one is not this format. */
   required: readonly NoInfer<K>[];
@@ -61,8 +62,11 @@ export interface CsvRow<K extends string> {
 
 /** The columns of one file: where each found one sits, and its name there. */
 interface Table<K extends string> {
+  /** The columns the file has, by field index. */
   found: { key: K; index: number }[];
+  /** See CsvRow.label. */
   label: Record<K, string>;
+  /** See CsvRow.has. */
   has: Set<K>;
   /** Whether the first record is a row of data (a file without a header). */
   headless: boolean;

@@ -29,7 +29,7 @@ describe('CSV records', () => {
     assert.deepEqual(scan(TRICKY, 1 << 20), [
       '1:["a","b"]',
       '2:["1","x\\r\\ny"]',
-      '5:a closing quote on line 5 is followed by "q", not a comma or a line break',
+      '5:a closing quote on line 5 is followed by "q", not a separator or a line break',
       '6:["3",null]',
       '7:["4","z \\"q\\""]',
       '10:["5","ok",""]',
@@ -51,6 +51,13 @@ describe('CSV records', () => {
     assert.deepEqual(scan(Buffer.from('\ufeff'), 1), []);
     assert.deepEqual(scan(Buffer.from(''), 1), []);
     assert.deepEqual(scan(Buffer.from('""\n'), 1), ['1:[""]'], 'an empty quoted field is a record, not an empty line');
+  });
+
+  test('when the first line separates by semicolons or tabs and has no comma outside quotes, then that is the separator', () => {
+    assert.deepEqual(scan(Buffer.from('url;"title, long";n\nhttps://a.example/;"x;y, z";1,5\n'), 3), ['1:["url","title, long","n"]', '2:["https://a.example/","x;y, z","1,5"]']);
+    assert.deepEqual(scan(Buffer.from('url\ttitle\nhttps://a.example/\tx,y\n'), 3), ['1:["url","title"]', '2:["https://a.example/","x,y"]']);
+    assert.deepEqual(scan(Buffer.from('url,"a;b"\nx;y,z\n'), 3), ['1:["url","a;b"]', '2:["x;y","z"]'], 'a comma in the first line wins');
+    assert.deepEqual(scan(Buffer.from('url'), 1), ['1:["url"]']);
   });
 
   test('when a quote sits inside an unquoted field, then it is kept as written', () => {

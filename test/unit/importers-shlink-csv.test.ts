@@ -13,7 +13,7 @@ describe('Shlink short-URL export', () => {
       { line: 7, invalid: 'byte 0xE9 in column title is not UTF-8' },
       { line: 8, link: { url: 'not a url', code: 'abc123', domain: 's.example.com', title: 'Duplicate', tags: [], createdAt: Date.UTC(2023, 4, 5, 10), expiresAt: null, clicks: 2 } },
       { line: 9, invalid: 'visits is not a whole number: "lots"' },
-      { line: 10, invalid: 'a closing quote on line 10 is followed by "x", not a comma or a line break' },
+      { line: 10, invalid: 'a closing quote on line 10 is followed by "x", not a separator or a line break' },
       { line: 11, link: { url: 'https://example.com/after', code: 'after', domain: 's.example.com', title: 'After the broken row', tags: [], createdAt: Date.UTC(2023, 4, 8, 10), expiresAt: null, clicks: 3 } },
     ]);
   });
