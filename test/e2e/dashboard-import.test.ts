@@ -192,6 +192,9 @@ describe('importing links in the dashboard', () => {
     await page.getByRole('link', { name: 'Stats' }).click();
     await page.getByTestId('imported-clicks').waitFor();
     assert.match(await page.getByTestId('imported-clicks').innerText(), /^Before import: 3,400 clicks/);
+    await page.getByTestId('total-clicks').waitFor();
+    assert.equal(await page.getByTestId('total-clicks').innerText(), '0', 'the charts count Kurz\'s own clicks only');
+    await assertAccessible(page, 'the stats of an imported link');
     assert.deepEqual(problems.cspViolations, []);
     assert.deepEqual(problems.pageErrors, []);
   });
