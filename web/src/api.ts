@@ -99,6 +99,8 @@ export interface CallOptions {
   headers?: Record<string, string>;
   /** false: send no Authorization header and do not refresh on 401 (sign-in, sign-up, session routes). */
   auth?: boolean;
+  /** A file sent as the raw body in place of JSON `body` (an export to import); the browser streams it from disk. */
+  file?: Blob;
 }
 
 /** A JSON call; resolves with the parsed body (undefined for 204). */
@@ -106,6 +108,11 @@ export async function call<T>(method: string, path: string, options: CallOptions
   const response = await authorized(method, path, options, 'application/json');
   if (response.status === 204) return undefined as T;
   return (await response.json()) as T;
+}
+
+/** POSTs a file as the raw body and resolves with the JSON answer. */
+export async function upload<T>(path: string, file: Blob, query?: Query): Promise<T> {
+  return (await (await authorized('POST', path, { file, query }, 'application/json')).json()) as T;
 }
 
 /** A binary resource of the API (QR codes), which an <img src> could not fetch with the token. */
@@ -128,12 +135,15 @@ async function authorized(method: string, path: string, options: CallOptions, ac
 async function send(method: string, path: string, options: CallOptions, accept: string, auth: boolean): Promise<Response> {
   const headers: Record<string, string> = { accept: `${accept}, application/problem+json`, ...options.headers };
   if (options.body !== undefined) headers['content-type'] = 'application/json';
+  // Always octet-stream for a file: the query names its format, and browsers guess a CSV's type
+  // differently (text/csv, or application/vnd.ms-excel on Windows), which the API would refuse.
+  if (options.file) headers['content-type'] = 'application/octet-stream';
   if (auth && accessToken) headers.authorization = `Bearer ${accessToken}`;
   try {
     return await fetch(API + path + queryString(options.query), {
       method,
       headers,
-      body: options.body === undefined ? undefined : JSON.stringify(options.body),
+      body: options.file ?? (options.body === undefined ? undefined : JSON.stringify(options.body)),
       credentials: 'same-origin',
     });
   } catch {

@@ -4,6 +4,7 @@ import { RequireSession } from './components/require-session';
 import { ApiKeys } from './pages/api-keys';
 import { Domains } from './pages/domains';
 import { Home } from './pages/home';
+import { Imports } from './pages/imports';
 import { LinkEdit } from './pages/link-edit';
 import { LinkStats } from './pages/link-stats';
 import { Links } from './pages/links';
@@ -24,6 +25,7 @@ const routes: [string, (params: Params) => VNode][] = [
   ['/dashboard/links', () => <RequireSession>{() => <Links />}</RequireSession>],
   ['/dashboard/links/:id', ({ id }) => <RequireSession>{() => <LinkEdit key={id} id={id!} />}</RequireSession>],
   ['/dashboard/links/:id/stats', ({ id }) => <RequireSession>{() => <LinkStats key={id} id={id!} />}</RequireSession>],
+  ['/dashboard/import', () => <RequireSession>{() => <Imports />}</RequireSession>],
   ['/dashboard/keys', () => <RequireSession>{() => <ApiKeys />}</RequireSession>],
   ['/dashboard/users', () => <RequireSession>{(me) => <Users me={me} />}</RequireSession>],
   ['/dashboard/domains', () => <RequireSession>{(me) => <Domains me={me} />}</RequireSession>],

@@ -55,3 +55,14 @@ export type OpenGraph = NonNullable<Link['og']>;
 
 /** The answer of GET /links/{id}/rules/test: the rule that matched (its index) and where the visit goes. */
 export type RulesTest = Static<typeof Schemas.RulesTestResult>;
+
+// ── import (issue 17) ─────────────────────────────────────────────────────────────────────────
+
+/** An import job of POST /imports: its progress while it runs, its report once it is done. */
+export type ImportJob = Static<typeof Schemas.ImportJob>;
+/** The formats an import reads: the peers' exports, and the generic CSV (Kurz's own export among them). */
+export type ImportFormat = ImportJob['format'];
+/** What an import did with the rows of its file, counted, with up to 10 examples of each kind in file order. */
+export type ImportReport = NonNullable<ImportJob['report']>;
+/** One row of a report that did not go in: where it is in the file, its code, and why. */
+export type ImportExample = ImportReport['examples']['conflicts'][number];

@@ -24,6 +24,7 @@ export function Header() {
           {session.status === 'signed-in' && (
             <>
               <li><Link href="/dashboard/links">Links</Link></li>
+              <li><Link href="/dashboard/import">Import</Link></li>
               <li><Link href="/dashboard/keys">API keys</Link></li>
               {session.user.role === 'admin' && <li><Link href="/dashboard/users">Users</Link></li>}
               {session.user.role === 'admin' && <li><Link href="/dashboard/domains">Domains</Link></li>}

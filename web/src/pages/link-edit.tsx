@@ -8,6 +8,7 @@ import { Page } from '../components/page';
 import { QrCode } from '../components/qr-code';
 import { useDomains } from '../domains';
 import { localError, useForm } from '../form';
+import { clicksText } from '../counts';
 import { formatTime, shortUrlOf } from '../format';
 import { OPTION_INPUTS, PASSWORD_MAX, changesOf, draftOf, type LinkDraft } from '../link-form';
 import { VisuallyHidden } from '../components/visually-hidden';
@@ -124,7 +125,7 @@ function EditForm({ link, onSaved }: { link: ShortLink; onSaved: (link: ShortLin
         <CopyButton text={short} />
       </p>
       <p class="muted">
-        {link.clicks} {link.clicks === 1 ? 'click' : 'clicks'} · created {formatTime(link.created_at)} ·{' '}
+        {clicksText(link)} · created {formatTime(link.created_at)} ·{' '}
         <Link href={`/dashboard/links/${encodeURIComponent(link.id)}/stats`}>Stats</Link>
       </p>
 

@@ -7,6 +7,7 @@ import { Field, SelectField } from '../components/field';
 import { Page } from '../components/page';
 import { QrCode } from '../components/qr-code';
 import { localError, useForm } from '../form';
+import { formatCount } from '../counts';
 import { shortUrlOf, utcDateInput, utcDayStart } from '../format';
 import { Link } from '../router';
 import type { Interval, Link as ShortLink, Stats } from '../types';
@@ -68,6 +69,12 @@ export function LinkStats({ id }: { id: string }) {
         <p class="muted">
           <a href={short}>{short}</a> → <span class="break">{link.url}</span> ·{' '}
           <Link href={`/dashboard/links/${encodeURIComponent(link.id)}`}>Edit</Link>
+        </p>
+      )}
+      {link && link.imported_clicks > 0 && (
+        <p data-testid="imported-clicks">
+          Before import: {formatCount(link.imported_clicks)} {link.imported_clicks === 1 ? 'click' : 'clicks'}, counted by the
+          shortener the link came from. The figures below are the clicks Kurz counted itself.
         </p>
       )}
 

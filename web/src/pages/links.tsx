@@ -4,6 +4,7 @@ import { Alert } from '../components/alert';
 import { Field } from '../components/field';
 import { Page } from '../components/page';
 import { VisuallyHidden } from '../components/visually-hidden';
+import { clicksText } from '../counts';
 import { formatDate, shortUrlOf, withoutScheme } from '../format';
 import { Link } from '../router';
 import type { Link as ShortLink, Page as ApiPage } from '../types';
@@ -119,7 +120,7 @@ function LinkItem({ link }: { link: ShortLink }) {
         </ul>
       )}
       <p class="link-meta muted">
-        {link.clicks} {link.clicks === 1 ? 'click' : 'clicks'} · created {formatDate(link.created_at)}{link.archived && ' · archived'}
+        {clicksText(link)} · created {formatDate(link.created_at)}{link.archived && ' · archived'}
       </p>
       <p class="link-actions">
         <Link href={base}>Edit<VisuallyHidden> {link.code}</VisuallyHidden></Link>
