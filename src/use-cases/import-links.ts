@@ -44,7 +44,7 @@ export interface ImportInput {
 }
 
 /** Rows per transaction: large enough that a million rows are a thousand commits, small enough to stay a bounded memory. */
-export const IMPORT_BATCH = 1_000;
+export const IMPORT_BATCH = 5_000;
 const MAX_TITLE = 200;
 const MAX_TAGS = 20;
 const MAX_TAG = 32;
