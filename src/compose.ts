@@ -325,7 +325,7 @@ const noClicks: ClickQueue = { enqueue() {}, flush: async () => {}, close: async
  * so an entry lives as long as it would in Redis. A 5 s L1 under a Zipf spread over 100,000 codes sent
  * about one redirect in five to the store (every code visited less than once per 5 s), for nothing.
  */
-function cacheTtls(config: Config, redis: boolean): CacheTtls {
+export function cacheTtls(config: Config, redis: boolean): CacheTtls {
   const missable = redis || config.database.kind !== 'sqlite';
   return missable ? config.cache : { ...config.cache, l1TtlMs: config.cache.ttlMs };
 }

@@ -12,8 +12,8 @@ import { SETTINGS } from '../../src/config.js';
 
 export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 
-/** Every setting Kurz reads, plus what would leak from the test runner; cleared so the host's env cannot change a test. */
-const SCRUBBED = [...SETTINGS, 'KURZ_PASSWORD', 'NODE_TEST_CONTEXT', 'NODE_OPTIONS'];
+/** Every setting Kurz reads, plus what would leak from the test runner (colour included); cleared so the host's env cannot change a test. */
+const SCRUBBED = [...SETTINGS, 'KURZ_PASSWORD', 'NODE_TEST_CONTEXT', 'NODE_OPTIONS', 'NO_COLOR', 'FORCE_COLOR'];
 
 function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };

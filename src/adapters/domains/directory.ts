@@ -3,8 +3,8 @@ import type { DomainDirectory, DomainStore, KnownDomain } from '../../ports.js';
 import { DEFAULT_DOMAIN_ID } from '../../domain/link-key.js';
 import { normalizeHost } from '../../domain/hosts.js';
 
-/** Where a missed notice of another instance's domain write is caught up with at the latest. */
-const BACKSTOP_RELOAD_MS = 30_000;
+/** Where a missed notice of another instance's domain write (or one by `kurz domain` without Redis) is caught up with at the latest. */
+export const BACKSTOP_RELOAD_MS = 30_000;
 
 const LOOPBACK = ['localhost', '127.0.0.1', '::1'];
 
