@@ -89,15 +89,16 @@ export async function openSession(config: Readonly<Config>, io: Pick<CliIo, 'std
 interface Invalidations extends Pick<LinkLookup, 'invalidate'> {
   /** Whether Redis carried every invalidation (undefined: no REDIS_URL). */
   delivered: boolean | undefined;
-  /** Keys written (link keys, and DOMAINS_CHANGED). */
-  readonly written: Set<string>;
+  /** What was written: links, domains (an import writes a million keys: they are not kept). */
+  readonly written: { links: boolean; domains: boolean };
   close(): Promise<void>;
 }
 
 async function invalidations(config: Readonly<Config>, log: Logger): Promise<Invalidations> {
-  const written = new Set<string>();
+  const written = { links: false, domains: false };
+  const note = (key: string) => (key === DOMAINS_CHANGED ? (written.domains = true) : (written.links = true));
   if (!config.redisUrl) {
-    return { delivered: undefined, written, invalidate: async (key) => void written.add(key), close: async () => {} };
+    return { delivered: undefined, written, invalidate: async (key) => void note(key), close: async () => {} };
   }
   const redis = new RedisConnection(config.redisUrl, { timeoutMs: config.redisTimeoutMs, metrics: createMetrics(), log });
   const l2 = new RedisLinkCache(redis, { prefix: config.redisPrefix, maxTtlMs: config.cache.ttlMs + config.cache.negativeTtlMs });
@@ -107,7 +108,7 @@ async function invalidations(config: Readonly<Config>, log: Logger): Promise<Inv
     delivered: ready,
     written,
     async invalidate(key) {
-      written.add(key);
+      note(key);
       if (!state.delivered) return;
       await l2.invalidate(key).catch(() => (state.delivered = false));
     },
@@ -118,14 +119,14 @@ async function invalidations(config: Readonly<Config>, log: Logger): Promise<Inv
 
 /** After writes: how long running servers may answer from what they cached before. */
 function tellAboutCaches(config: Readonly<Config>, cache: Invalidations, out: Output): void {
-  if (cache.written.size === 0 || cache.delivered === true) return;
-  const links = [...cache.written].some((key) => key !== DOMAINS_CHANGED);
+  const { links, domains } = cache.written;
+  if ((!links && !domains) || cache.delivered === true) return;
   const { l1TtlMs } = cacheTtls(config, false);
   const setting = config.database.kind === 'sqlite' ? 'CACHE_TTL_SECONDS' : 'CACHE_L1_TTL_SECONDS';
   const why = cache.delivered === false ? 'Redis could not be told of the change' : 'without REDIS_URL, running servers are not told of the change';
   const lasts = [
     links && `a changed link for up to ${l1TtlMs / 1000} s (${setting})`,
-    cache.written.has(DOMAINS_CHANGED) && `the domains for up to ${BACKSTOP_RELOAD_MS / 1000} s`,
+    domains && `the domains for up to ${BACKSTOP_RELOAD_MS / 1000} s`,
   ].filter(Boolean).join(', and ');
   const say = cache.delivered === false ? out.warn.bind(out) : out.note.bind(out);
   say(`${why}: they may keep their cached copy of ${lasts} (or until restarted)`);

@@ -141,7 +141,7 @@ export const importJson = (j: ImportJob) => ({
   finished_at: isoOrNull(j.finishedAt),
 });
 
-const importReportJson = ({ dryRun, ...report }: ImportReport) => ({ ...report, dry_run: dryRun });
+export const importReportJson = ({ dryRun, ...report }: ImportReport) => ({ ...report, dry_run: dryRun });
 
 /** Pages through a store listing: decode the cursor, fetch limit + 1, present. */
 export async function paged<R extends { createdAt: number; id: string }, T>(

@@ -4,35 +4,14 @@
  */
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { Readable } from 'node:stream';
 import { join } from 'node:path';
-import { run } from '../../src/cli/program.js';
-import type { CliIo } from '../../src/cli/io.js';
+import { kurzOn, type Ran } from '../support/cli.js';
 import { tempDir } from './process-helpers.js';
 import { createTestApp } from '../support/app.js';
 import { createTestDatabase } from '../support/stores.js';
 import { TEST_REDIS_URL, assertRedisUp, uniquePrefix } from '../support/redis.js';
 
 const PASSWORD = 'correct horse battery staple';
-
-interface Ran { code: number; stdout: string; stderr: string }
-
-/** Runs `kurz …args` on `env` with its own buffers; `stdin` is what it reads; `interrupt` aborts its Ctrl-C signal at once. */
-function kurzOn(env: Record<string, string>) {
-  return async function kurz(args: string[], options: { stdin?: string; env?: Record<string, string>; interrupt?: boolean } = {}): Promise<Ran> {
-    let stdout = '';
-    let stderr = '';
-    const io: CliIo = {
-      stdout: { write: (t: string) => (stdout += t), isTTY: false },
-      stderr: { write: (t: string) => (stderr += t), isTTY: false },
-      stdin: Object.assign(Readable.from(options.stdin === undefined ? [] : [options.stdin]), { isTTY: options.stdin === undefined }),
-      env: { ...env, ...options.env },
-      interruptible: () => ({ signal: options.interrupt ? AbortSignal.abort() : new AbortController().signal, release() {} }),
-    };
-    const code = await run(args, io);
-    return { code, stdout, stderr };
-  };
-}
 
 describe('the kurz commands, in-process on a SQLite file', () => {
   const tmp = tempDir();

@@ -10,8 +10,10 @@ import { keyCommands } from './keys.js';
 import { linkCommands } from './links.js';
 import { domainCommands } from './domains.js';
 import { seedCommand } from './seed.js';
+import { importCommand } from './import.js';
+import { exportCommand } from './export.js';
 
 /** Adds a group of commands to the program; `io` is what they read and write. */
 export type CommandGroup = (program: Command, io: CliIo) => void;
 
-export const COMMANDS: readonly CommandGroup[] = [processCommands, linkCommands, userCommands, keyCommands, domainCommands, seedCommand];
+export const COMMANDS: readonly CommandGroup[] = [processCommands, linkCommands, userCommands, keyCommands, domainCommands, importCommand, exportCommand, seedCommand];
