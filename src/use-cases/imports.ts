@@ -77,11 +77,15 @@ export class ImportJobs {
     await this.deps.store.interruptStaleImports(now - STALE_AFTER_MS, now);
   }
 
+  /** Resolves when every job running now has ended and its outcome is written. */
+  async settled(): Promise<void> {
+    await Promise.all([...this.running.values()].map(({ done }) => done));
+  }
+
   /** Stops every running job between two batches and waits until each is marked interrupted. */
   async close(): Promise<void> {
-    const jobs = [...this.running.values()];
-    for (const { controller } of jobs) controller.abort();
-    await Promise.all(jobs.map(({ done }) => done));
+    for (const { controller } of this.running.values()) controller.abort();
+    await this.settled();
   }
 
   /** Reads the upload through the format's reader into importLinks, writing progress as it goes; never rejects. */
@@ -99,8 +103,8 @@ export class ImportJobs {
       });
       await deps.store.finishImport(job.id, { status: report.interrupted ? 'interrupted' : 'done', report, error: null, ...progress }, deps.clock());
     } catch (err) {
-      // Mostly a file the reader could not read, which its owner is told; a warning, since a bug looks the same from here.
-      deps.log.warn({ err, importId: job.id }, 'import failed');
+      // A file its reader cannot read is its owner's to fix (the job says why); anything else is ours.
+      if (!(err instanceof UnreadableFile || err instanceof AppError)) deps.log.error({ err, importId: job.id }, 'import failed');
       await deps.store.finishImport(job.id, { status: 'failed', report: null, error: messageOf(err), ...progress }, deps.clock())
         .catch((e: unknown) => deps.log.error({ err: e, importId: job.id }, 'import could not be marked failed'));
     } finally {

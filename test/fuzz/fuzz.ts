@@ -304,8 +304,9 @@ export async function fuzz(dialect: 'sqlite' | 'postgres', options: FuzzOptions)
           report.findings.push({ kind: 'undocumented', request, status: res.statusCode, detail: violations.join('; ') });
           violations.length = 0;
         }
-        // A redirect's click is written later, by the click queue: write it now, so it is not taken for the next request's change.
-        if (res.statusCode < 400) await t.ctx.clicks.flush();
+        // A redirect's click is written later, by the click queue, and an accepted import by its job: let
+        // them write now, so that it is not taken for the next request's change.
+        if (res.statusCode < 400) await Promise.all([t.ctx.clicks.flush(), t.ctx.imports.settled()]);
         const written = await writes();
         if (res.statusCode >= 400 && res.statusCode < 500 && written.length > 0) {
           report.findings.push({ kind: 'changed-on-reject', request, status: res.statusCode, detail: `wrote: ${written.join(', ')}` });

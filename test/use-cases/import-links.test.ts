@@ -1,6 +1,6 @@
 /**
  * The import use case over a real SQLite store and the composed cache, with 200,000 generated rows:
- * batches of 1,000 each written in one store call, and every row counted once in the report.
+ * batches of 5,000 each written in one store call, and every row counted once in the report.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -64,7 +64,7 @@ after(async () => {
   await closeStore();
 });
 
-test('when 200,000 rows are imported, then they are written a batch of 1,000 at a time and every row is counted once', async () => {
+test('when 200,000 rows are imported, then they are written a batch (IMPORT_BATCH) at a time and every row is counted once', async () => {
   const now = Date.now();
   const owner: UserRecord = await parts.ctx.store.createUser({ id: newId(now), email: 'mover@example.com', name: null, passwordHash: 'not-a-hash', createdAt: now });
   const progress: number[] = [];
