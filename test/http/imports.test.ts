@@ -4,6 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { describeEachDialect, problem, signUpAndIn, type Caller } from '../support/app.js';
 import { jsonLines, jsonLinesReader, peerLink } from '../support/import-rows.js';
 import type { ImportReader } from '../../src/importers/record.js';
+import { IMPORT_BATCH } from '../../src/use-cases/import-links.js';
 
 type Job = {
   id: string; status: string; dry_run: boolean; domain: string | null; bytes_total: number; bytes_read: number; rows_read: number; error: string | null;
@@ -13,8 +14,8 @@ type Job = {
   };
 };
 
-/** IMPORT_MAX_BYTES of the suite: 1 MiB, so that the 413 needs no 100 MiB body. */
-const MAX_BYTES = 1024 * 1024;
+/** IMPORT_MAX_BYTES of the suite: 8 MiB (three batches of rows fit), so that the 413 needs no 100 MiB body. */
+const MAX_BYTES = 8 * 1024 * 1024;
 
 /** The reader the app is given for every format; a test may swap it (one suite at a time uses it). */
 let reader: ImportReader = jsonLinesReader;
@@ -305,25 +306,28 @@ describeEachDialect('imports', ({ app, t, admin }) => {
 
   test('when the app closes during an import, then the job stops between batches, interrupted; the same file again imports the rest', async () => {
     const gate = new Gate();
-    reader = gatedReader(gate, 2_500);
+    const B = IMPORT_BATCH;
+    reader = gatedReader(gate, 2.5 * B);
     const ann = await signUpAndIn(app());
-    const rows = Array.from({ length: 3_000 }, (_, i) => peerLink({ url: `https://example.com/r/${i}`, code: i % 2 === 0 ? `resume-${i}` : null }));
+    const rows = Array.from({ length: 3 * B }, (_, i) => peerLink({ url: `https://example.com/r/${i}`, code: i % 2 === 0 ? `resume-${i}` : null }));
     const file = jsonLines(rows);
-    const started = (await post(ann, 'from=csv', file)).json() as Job;
-    // Two batches of 1,000 are in; the reader waits inside the third.
-    while (Number((await t().ctx.store.listLinks({ limit: 3_000, ownerId: ann.id })).length) < 2_000) await sleep(20);
+    const posted = await post(ann, 'from=csv', file);
+    assert.equal(posted.statusCode, 202, posted.body);
+    const started = posted.json() as Job;
+    // Two batches are in; the reader waits inside the third.
+    while (Number((await t().ctx.store.listLinks({ limit: 3 * B, ownerId: ann.id })).length) < 2 * B) await sleep(20);
     const closing = t().ctx.imports.close();
     gate.open();
     await closing;
     const stopped = await finished(ann, started.id);
     assert.equal(stopped.status, 'interrupted');
     assert.equal(stopped.report!.interrupted, true);
-    assert.deepEqual(counts(stopped), { read: 2_000, imported: 2_000, duplicates: 0, conflicts: 0, invalid: 0, skipped: 0 });
+    assert.deepEqual(counts(stopped), { read: 2 * B, imported: 2 * B, duplicates: 0, conflicts: 0, invalid: 0, skipped: 0 });
 
     reader = jsonLinesReader;
     const resumed = await imported(ann, file);
     assert.equal(resumed.status, 'done');
-    assert.deepEqual(counts(resumed), { read: 3_000, imported: 1_000, duplicates: 2_000, conflicts: 0, invalid: 0, skipped: 0 });
-    assert.equal((await t().ctx.store.listLinks({ limit: 4_000, ownerId: ann.id })).length, 3_000);
+    assert.deepEqual(counts(resumed), { read: 3 * B, imported: B, duplicates: 2 * B, conflicts: 0, invalid: 0, skipped: 0 });
+    assert.equal((await t().ctx.store.listLinks({ limit: 4 * B, ownerId: ann.id })).length, 3 * B);
   });
 }, { importReader: () => (input) => reader(input), env: { IMPORT_MAX_BYTES: String(MAX_BYTES) } });

@@ -1,13 +1,13 @@
 /** A reader for tests: each line of the file is one ImportRow as JSON (or the word `garbage`, which fails the file). */
 import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
-import type { ImportReader, ImportRow, ImportedLink } from '../../src/importers/record.js';
+import { UnreadableFile, type ImportReader, type ImportRow, type ImportedLink } from '../../src/importers/record.js';
 
 export const jsonLinesReader: ImportReader = async function* (input) {
   const lines = createInterface({ input: Readable.from(input), crlfDelay: Infinity });
   for await (const line of lines) {
     if (line === '') continue;
-    if (line === 'garbage') throw new Error('line 1: not an export of this format');
+    if (line === 'garbage') throw new UnreadableFile('line 1: not an export of this format');
     yield JSON.parse(line) as ImportRow;
   }
 };
