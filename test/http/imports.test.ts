@@ -276,6 +276,18 @@ describeEachDialect('imports', ({ app, t, admin }) => {
     assert.deepEqual((await get(ann, '/api/v1/imports')).json().data, []);
   });
 
+  test('when no file is sent (no body, or an empty one without a type), then 400 naming the body and no job', async () => {
+    const ann = await signUpAndIn(app());
+    for (const res of [
+      await app().inject({ method: 'POST', url: '/api/v1/imports?from=bitly', headers: ann.auth }),
+      await app().inject({ method: 'POST', url: '/api/v1/imports?from=yourls', headers: ann.auth, payload: '' }),
+    ]) {
+      assert.equal(res.statusCode, 400, res.body);
+      assert.equal(problem(res).errors?.[0]?.field, 'body');
+    }
+    assert.deepEqual((await get(ann, '/api/v1/imports')).json().data, []);
+  });
+
   test('when another user asks for a job, then 404, as for a missing one; an admin sees it', async () => {
     reader = jsonLinesReader;
     const [ann, bob] = [await signUpAndIn(app()), await signUpAndIn(app())];

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Config } from '../../config.js';
-import { AppError } from '../../domain/errors.js';
+import { AppError, invalid } from '../../domain/errors.js';
 import { getImport, listImports, type ImportJobs, type ImportUpload } from '../../use-cases/imports.js';
 import type { ImportStore } from '../../ports.js';
 import { requireActor } from '../auth.js';
@@ -43,6 +43,8 @@ export function importRoutes(app: Api, deps: ImportRouteDeps): void {
     }, async (request, reply) => {
       const actor = requireActor(request);
       const { from, domain, dry_run } = request.query;
+      // No body at all (no Content-Type, or an empty one) reaches no parser: there is no file to import.
+      if (request.body === undefined) throw invalid('body', 'must be the export file itself, sent as the request body');
       const upload = await saveUpload(request.body as Readable, deps.config.importMaxBytes, request.headers['content-length']);
       const job = await deps.imports.start(actor, { format: from, domain, dryRun: dry_run ?? false }, upload);
       return reply.code(202).header('location', `/api/v1/imports/${job.id}`).send(importJson(job));
