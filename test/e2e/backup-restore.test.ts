@@ -8,17 +8,20 @@ import { test, after, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { renameSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
 import { call, killAll, runKurz, sandbox, startServer, type Server } from './process-helpers.js';
 import { assertClicksSettleAt, clicksOf, createLink, redirect, redirects, sleep, type Link, type Owner } from './traffic.js';
 import { PG_ADMIN_URL } from '../support/stores.js';
+import { kurzOn } from '../support/cli.js';
 
 after(killAll);
 
-const TIMEOUT = { timeout: 240_000 };
+const TIMEOUT = { timeout: 300_000 };
+/** A server starts in 3 s alone under tsx, past 20 s beside the other suites on 2 shared cores. */
+const START_MS = 90_000;
 const QUIET = { LOG_REQUESTS: '0', RATE_REDIRECT: 'off', RATE_API: 'off', RATE_AUTH_IP: 'off', RATE_AUTH_EMAIL: 'off', RATE_CREATE_LINK: 'off', CLICK_FLUSH_MS: '100' };
 const EMAIL = 'backup@example.com';
 const PASSWORD = 'correct horse battery staple';
@@ -108,7 +111,7 @@ function integrity(file: string): string {
 
 test('when kurz backup copies a SQLite database while a server writes links and clicks, then a server on the restored file answers every link acknowledged before it began, with its clicks', TIMEOUT, async (t: TestContext) => {
   const box = sandbox(t);
-  const server = await box.start({ env: QUIET });
+  const server = await box.start({ env: QUIET, timeoutMs: START_MS });
   const owner = await signUp(server);
   const quiet = await quietLinks(server, owner, 12);
   const hot = await createLink(server, owner);
@@ -120,7 +123,7 @@ test('when kurz backup copies a SQLite database while a server writes links and 
   const clickedBefore = (await clicksOf(server, owner, hot))!;
   const backupStarted = Date.now();
   const backupFile = join(box.dir, 'backup.db');
-  const backup = await runKurz(['backup', '--output', backupFile, '--database-url', `sqlite:${box.databaseFile}`], { timeoutMs: 60_000 });
+  const backup = await runKurz(['backup', '--output', backupFile, '--database-url', `sqlite:${box.databaseFile}`], { timeoutMs: START_MS });
   assert.equal(backup.code, 0, backup.stderr);
   assert.match(backup.stdout, /backed up .*: \d+ links, \d+ bytes, integrity ok/);
   // Whatever the copy holds of the hot link was applied before it ended: at most what is applied now.
@@ -138,7 +141,7 @@ test('when kurz backup copies a SQLite database while a server writes links and 
   renameSync(backupFile, box.databaseFile);
   rmSync(`${box.databaseFile}-wal`, { force: true });
   rmSync(`${box.databaseFile}-shm`, { force: true });
-  const restored = await box.start({ env: QUIET });
+  const restored = await box.start({ env: QUIET, timeoutMs: START_MS });
   const links = await everyLink(restored, await signIn(restored));
 
   for (const link of [...quiet, hot, ...ackedBefore]) {
@@ -156,10 +159,34 @@ test('when kurz backup copies a SQLite database while a server writes links and 
 });
 
 test('when kurz backup is asked to copy a PostgreSQL database, then it exits 2 and names pg_dump, without the URL\'s password', TIMEOUT, async () => {
-  const res = await runKurz(['backup', '--output', '/tmp/never-written.dump', '--database-url', 'postgres://kurz:s3cret-pw@127.0.0.1:1/kurz']);
+  const res = await runKurz(['backup', '--output', '/tmp/never-written.dump', '--database-url', 'postgres://kurz:s3cret-pw@127.0.0.1:1/kurz'], { timeoutMs: 60_000 });
   assert.equal(res.code, 2, res.stderr);
   assert.match(res.stderr, /pg_dump --format=custom/);
   assert.doesNotMatch(res.stderr + res.stdout, /s3cret-pw/);
+});
+
+test('when kurz backup is given no database, an in-memory one or its own file as output, then it refuses and writes nothing; a good backup replaces the old file', TIMEOUT, async (t: TestContext) => {
+  const box = sandbox(t);
+  const kurz = kurzOn({ DATABASE_URL: `sqlite:${box.databaseFile}`, LOG_LEVEL: 'warn' });
+  const output = join(box.dir, 'backup.db');
+  const missing = await kurz(['backup', '--output', output]);
+  assert.equal(missing.code, 1);
+  assert.match(missing.stderr, /the database .*kurz\.db not found/);
+  assert.equal((await kurz(['migrate'])).code, 0);
+  const itself = await kurz(['backup', '--output', box.databaseFile]);
+  assert.equal(itself.code, 2);
+  assert.match(itself.stderr, /--output is the database itself/);
+  const memory = await kurz(['backup', '--output', output, '--database-url', 'sqlite::memory:']);
+  assert.equal(memory.code, 2);
+  assert.match(memory.stderr, /in-memory/);
+  assert.equal(existsSync(output), false);
+
+  writeFileSync(output, 'an older backup');
+  const done = await kurz(['backup', '--output', output]);
+  assert.equal(done.code, 0, done.stderr);
+  assert.match(done.stdout, /: 0 links, \d+ bytes, integrity ok/);
+  assert.equal(integrity(output), 'ok');
+  assert.deepEqual(readdirSync(box.dir).filter((name) => name.includes('partial')), [], 'no partial copy is left');
 });
 
 /** A fresh database on the shared server; dropped when the test ends. */
@@ -184,7 +211,7 @@ async function database(t: TestContext): Promise<string> {
 test('when a database a Kurz server wrote is dumped with pg_dump -Fc and restored with pg_restore into a fresh one, then a server on it answers every link with the same stats', TIMEOUT, async (t: TestContext) => {
   const env = { ...QUIET, JWT_SECRET: 'backup-restore-e2e-secret-0123456789abcdef' };
   const source = await database(t);
-  const server = await startServer({ databaseUrl: source, env });
+  const server = await startServer({ databaseUrl: source, env, timeoutMs: START_MS });
   t.after(() => server.kill());
   const owner = await signUp(server);
   await quietLinks(server, owner, 10);
@@ -198,7 +225,7 @@ test('when a database a Kurz server wrote is dumped with pg_dump -Fc and restore
   execFileSync('pg_restore', ['--no-owner', `--dbname=${target}`, dump], { stdio: 'pipe' });
   await server.stop(30_000);
 
-  const restored = await startServer({ databaseUrl: target, env });
+  const restored = await startServer({ databaseUrl: target, env, timeoutMs: START_MS });
   t.after(() => restored.kill());
   const again = await signIn(restored);
   const after = await everyLink(restored, again);
