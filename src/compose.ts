@@ -202,7 +202,8 @@ export function createStore(database: Database, log: Logger): KyselyStore {
 async function connectStore(config: Readonly<Config>, log: Logger): Promise<Store> {
   const store = createStore(config.database, log);
   try {
-    await store.migrate();
+    const newer = await store.migrate();
+    if (newer.length > 0) log.warn({ migrations: newer }, 'the database was migrated by a newer version of Kurz: running on its schema as it is');
     return store;
   } catch (err) {
     await store.close().catch(() => {});

@@ -198,8 +198,8 @@ export interface Store extends StoreLifecycle, AccountStore, LinkStore, DomainSt
 
 /** The connection the three stores share. */
 export interface StoreLifecycle {
-  /** Brings the schema up to date; safe to call from many instances at once. */
-  migrate(): Promise<void>;
+  /** Brings the schema up to date; safe to call from many instances at once. Returns the applied migrations a newer version made, which this one leaves alone. */
+  migrate(): Promise<string[]>;
   /** Resolves when the database answers a trivial query. */
   ping(): Promise<void>;
   /** Closes every connection; pending queries finish first. */
