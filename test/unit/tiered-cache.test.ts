@@ -68,3 +68,34 @@ test('when a code is invalidated while its load is under way, then a lookup afte
     cache.close();
   }
 });
+
+test('when a link is deleted during a slow read and 10,000 other codes are invalidated before the read ends, then the old row is not cached', async () => {
+  let release = () => {};
+  const held = new Promise<void>((resolve) => (release = resolve));
+  let stored: CachedLink | undefined = link('https://example.com/old');
+  let reads = 0;
+  // The first read sees the row before the delete and is held up (a slow store) past the invalidations.
+  const store = {
+    findTargetByCode: async () => {
+      const row = stored;
+      if (++reads === 1) await held;
+      return row;
+    },
+  } as unknown as Store;
+  const cache = new TieredLinkCache(new LruLinkCache({ maxEntries: 100, maxBytes: 1 << 20 }), undefined, store,
+    { ttlMs: 60_000, l1TtlMs: 60_000, negativeTtlMs: 60_000 }, createMetrics());
+  try {
+    const before = cache.lookup('gone');
+    await new Promise((resolve) => setImmediate(resolve));
+    stored = undefined;
+    await cache.invalidate('gone');
+    // An import's worth of invalidations: more than the in-process cache keeps a record of.
+    for (let i = 0; i < 10_001; i++) await cache.invalidate(`imported-${i}`);
+    release();
+    assert.equal((await before)?.url, 'https://example.com/old', 'the lookup made before the delete may see the old row');
+    assert.equal(await cache.lookup('gone'), null, 'but the old row was not cached');
+    assert.equal(reads, 2);
+  } finally {
+    cache.close();
+  }
+});
