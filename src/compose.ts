@@ -243,7 +243,7 @@ export function assemble(config: Readonly<Config>, store: Store, options: Assemb
   const domains = new MemoryDomainDirectory(store, { baseUrl: config.baseUrl, log });
   // Another instance's write to the domains arrives as one more invalidation.
   (l2 ?? peers)?.onInvalidation((key) => (key === DOMAINS_CHANGED ? void domains.reload().catch(() => {}) : cache.forget(key)));
-  l2?.onResubscribed(() => {
+  l2?.onSubscribed(() => {
     cache.forgetAll();
     void domains.reload().catch(() => {});
   });
