@@ -9,7 +9,10 @@ import { createServer, type IncomingHttpHeaders, type Server, type ServerRespons
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
+import { join } from 'node:path';
 import { createTestApp, signUpAndIn, type Caller, type TestApp } from '../support/app.js';
+import { kurzOn } from '../support/cli.js';
+import { tempDir } from '../e2e/process-helpers.js';
 
 const TOKEN = 'purge-token-that-must-never-be-logged-7f3a';
 
@@ -163,5 +166,36 @@ describe('CDN purge hook', () => {
     assert.ok(about.length > 0, 'the failed attempt is logged');
     assert.ok(about.some((line) => line.includes('answered 500')));
     for (const line of lines) assert.ok(!line.includes(TOKEN), line);
+  });
+});
+
+describe('CDN purge hook of the kurz commands', () => {
+  const receiver = new Receiver();
+  const tmp = tempDir();
+  let kurz: ReturnType<typeof kurzOn>;
+  before(async () => {
+    await new Promise<void>((resolve) => receiver.server.listen(0, '127.0.0.1', resolve));
+    const { port } = receiver.server.address() as AddressInfo;
+    kurz = kurzOn({
+      DATABASE_URL: `sqlite:${join(tmp.dir, 'kurz.db')}`, LOG_LEVEL: 'warn', BASE_URL: 'https://s.example',
+      CDN_PURGE_URL: `http://127.0.0.1:${port}/purge`, CDN_PURGE_TOKEN: TOKEN,
+    });
+    assert.equal((await kurz(['migrate'])).code, 0);
+    assert.equal((await kurz(['user', 'create', '--email', 'admin@example.com'], { env: { KURZ_PASSWORD: 'correct horse battery staple' } })).code, 0);
+  });
+  after(async () => {
+    tmp.remove();
+    receiver.server.closeAllConnections();
+    await new Promise((resolve) => receiver.server.close(resolve));
+  });
+
+  test('when `kurz link delete` deletes a permanent link, then the purge has been sent by the time the command exits', async () => {
+    const made = await kurz(['link', 'create', 'https://example.com/cli', '--code', 'clilink', '--redirect-type', '301']);
+    assert.equal(made.code, 0, made.stderr);
+    const ran = await kurz(['link', 'delete', 'clilink']);
+    assert.equal(ran.code, 0, ran.stderr);
+    assert.equal(receiver.received.length, 1);
+    assert.deepEqual(receiver.received[0]!.body, { keys: ['kurz-link-clilink'], urls: ['https://s.example/clilink'] });
+    assert.ok(!(ran.stdout + ran.stderr).includes(TOKEN));
   });
 });
