@@ -37,6 +37,11 @@ import type { DrainingServer } from './http/draining-server.js';
 import { readerFor } from './importers/index.js';
 import type { ImportFormat, ImportReader } from './importers/record.js';
 import { ImportJobs } from './use-cases/imports.js';
+import { HttpEdgePurger, noEdgePurger } from './adapters/cdn/http-purger.js';
+import { keyParts } from './domain/link-key.js';
+import { shortUrl } from './http/present.js';
+import type { DomainDirectory, EdgePurger } from './ports.js';
+import type { Metrics } from './obs/metrics.js';
 
 /*
  * The composition root: the one place that reads the configuration to choose adapters, and that makes
@@ -272,6 +277,7 @@ export function assemble(config: Readonly<Config>, store: Store, options: Assemb
   const randomCodes = options.randomCode ?? (() => randomCode(config.codeLength));
   const urlPolicy = { ownHost: new URL(config.baseUrl).hostname, domains: () => domains.hostnames(), blockedDomains: config.blockedDomains, allowPrivate: config.allowPrivateUrls };
   const importReader = options.importReader ?? readerFor;
+  const edge = edgePurger(config, { domains, metrics, log });
   const imports = new ImportJobs({ store, cache, clock, randomCode: randomCodes, urlPolicy, domains, importReader, log });
 
   const ctx: Context = {
@@ -293,6 +299,7 @@ export function assemble(config: Readonly<Config>, store: Store, options: Assemb
     qr,
     importReader,
     imports,
+    edge,
   };
   return {
     ctx,
@@ -305,6 +312,7 @@ export function assemble(config: Readonly<Config>, store: Store, options: Assemb
     async close() {
       stopCompaction();
       await imports.close();
+      await edge.close();
       cache.close();
       domains.close();
       await qr.close();
@@ -314,6 +322,18 @@ export function assemble(config: Readonly<Config>, store: Store, options: Assemb
       await store.close();
     },
   };
+}
+
+/** CDN_PURGE_URL: purges by HTTP, naming each link by its surrogate key and short URL; unset, none. */
+export function edgePurger(config: Readonly<Config>, deps: { domains: Pick<DomainDirectory, 'byId'>; metrics: Metrics; log: Logger }): EdgePurger {
+  const { purgeUrl, purgeStyle, purgeToken, purgeTimeoutMs } = config.cdn;
+  if (!purgeUrl) return noEdgePurger;
+  const short = shortUrl(config.baseUrl);
+  const urlOf = (key: string) => {
+    const { domainId, code } = keyParts(key);
+    return short(deps.domains.byId(domainId), code);
+  };
+  return new HttpEdgePurger({ url: purgeUrl, style: purgeStyle, token: purgeToken, timeoutMs: purgeTimeoutMs, urlOf, metrics: deps.metrics, log: deps.log });
 }
 
 /** ANALYTICS=off: clicks are not recorded at all. */

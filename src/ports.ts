@@ -487,3 +487,14 @@ export interface QrRenderer {
 
 /** Thrown by a QR renderer that has too many renders waiting, or whose renderer died mid-render: retry later (503). */
 export class QrBusy extends Error {}
+
+/**
+ * Tells a CDN in front of the redirects to forget links it may keep (CDN_PURGE_URL), after the write that
+ * changed them has committed. Nobody waits for it: an edit is never delayed or failed by the CDN.
+ */
+export interface EdgePurger {
+  /** Queues a purge of these links (by cache key, domain/link-key.ts); returns at once and never throws. */
+  purge(keys: readonly string[]): void;
+  /** Sends what is queued, waiting at most a few seconds; on shutdown. */
+  close(): Promise<void>;
+}

@@ -98,6 +98,29 @@ export const SETTINGS_TABLE = {
       meaning: '… and in bytes (64 MiB); the least recently used entries go first',
     }),
   },
+  /** A CDN in front of the redirects (docs/DESIGN.md, Edge caches): how long it may keep a permanent one, and whom to tell of an edit. */
+  cdn: {
+    maxAgeSeconds: setting({
+      name: 'CDN_MAX_AGE_SECONDS', unit: 'seconds', default: '0', parse: parse.int(0, 31_536_000),
+      meaning: 'seconds a CDN may keep a permanent redirect (`Surrogate-Control` and `CDN-Cache-Control: max-age`, with `Surrogate-Key` and `Cache-Tag` naming the link), longer than browsers\' hour since CDN_PURGE_URL tells it of edits. Every other answer then says `CDN-Cache-Control: no-store`. `0`: no CDN headers at all',
+    }),
+    purgeUrl: setting({
+      name: 'CDN_PURGE_URL', parse: parse.purgeUrl,
+      meaning: 'http(s) URL POSTed after an edit or deletion of a link a CDN may keep, naming it (see CDN_PURGE_STYLE); never delays or fails the edit. Unset: nothing is purged',
+    }),
+    purgeStyle: setting({
+      name: 'CDN_PURGE_STYLE', default: 'json', parse: parse.oneOf(['json', 'fastly', 'cloudflare']),
+      meaning: 'the purge request: `json` (`{"keys":[…],"urls":[…]}`), `fastly` (a `Surrogate-Key` header, to `https://api.fastly.com/service/<id>/purge`) or `cloudflare` (`{"tags":[…]}`, to `https://api.cloudflare.com/client/v4/zones/<zone>/purge_cache`)',
+    }),
+    purgeToken: setting({
+      name: 'CDN_PURGE_TOKEN', parse: parse.text,
+      meaning: 'secret sent with each purge: `Fastly-Key` for `fastly`, `Authorization: Bearer` otherwise; never logged',
+    }),
+    purgeTimeoutMs: setting({
+      name: 'CDN_PURGE_TIMEOUT_MS', unit: 'ms', default: '5000', parse: parse.int(100, 60_000),
+      meaning: 'each purge attempt fails after this long; failed ones are retried 5 times (0.5 s doubling, with jitter), and 5 failed attempts in a row stop purges for 30 s',
+    }),
+  },
   trustProxy: setting({
     name: 'TRUST_PROXY', default: 'false', shown: 'unset', parse: parse.trustProxy,
     meaning: 'proxies whose `X-Forwarded-For` is believed: a hop count (`1`) or addresses/CIDRs (`127.0.0.1,10.0.0.0/8`, `loopback`). Unset: the client is the socket\'s peer',

@@ -91,6 +91,10 @@ export function createMetrics() {
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     }),
     clickBatchFailures: new Counter({ name: 'kurz_click_batch_failures_total', help: 'Batches that failed to apply (retried)', registers }),
+    cdnPurges: new Counter({
+      name: 'kurz_cdn_purges_total', help: 'CDN purge requests by outcome: purged, retried (an attempt failed, another follows), failed (given up), dropped (queue full)',
+      labelNames: ['outcome'] as const, registers,
+    }),
   };
 }
 
