@@ -24,12 +24,7 @@ export function createPostgresStore(options: PostgresPool & { url: string; repli
   const pool = new BoundedPool(config, { size: options.poolSize, connectTimeoutMs, timeoutMs: options.timeoutMs, maxWaiting: options.maxWaiting }, health);
   const maintenance = new BoundedPool(config, { size: 1, connectTimeoutMs, timeoutMs: MAINTENANCE_TIMEOUT_MS, maxWaiting: 10 }, health);
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  // The replica's pool: as large and as bounded as the primary's, its outages logged apart (StoreHealth
-  // warns once per outage, and the replica's is not the database's).
-  const replicaPool = options.replica && new BoundedPool(poolConfig(options.replica.url), { size: options.poolSize, connectTimeoutMs, timeoutMs: options.timeoutMs, maxWaiting: options.maxWaiting }, new StoreHealth(options.log.child({ pool: 'replica' })));
-  const reads = options.replica && replicaPool
-    ? new ReplicaReads(db, new Kysely<Database>({ dialect: new PostgresDialect({ pool: replicaPool }) }), { maxLagMs: options.replica.maxLagMs, log: options.log })
-    : primaryOnly(db);
+  const reads = options.replica ? replicaReads(db, options.replica, options) : primaryOnly(db);
   return kyselyStore({
     db,
     reads,
@@ -38,9 +33,20 @@ export function createPostgresStore(options: PostgresPool & { url: string; repli
       const e = err as { code?: string; constraint?: string };
       return e.code === '23505' ? fieldOfConstraint(e.constraint ?? '') : undefined;
     },
-    // Ends both pools for good, even one Kysely never used (its destroy() skips those, and a later call would open them again).
-    end: () => Promise.all([pool.end(), maintenance.end(), replicaPool?.end()]).then(() => {}),
+    // Ends every pool for good, even one Kysely never used (its destroy() skips those, and a later call would open them again).
+    end: () => Promise.all([pool.end(), maintenance.end(), reads.end?.()]).then(() => {}),
   });
+}
+
+/**
+ * Reads on the replica DATABASE_READ_URL names, over a pool as large and as bounded as the primary's;
+ * its outages are logged apart (StoreHealth warns once per outage, and the replica's costs no 503).
+ */
+function replicaReads(primary: Kysely<Database>, replica: ReadReplica, options: PostgresPool & { log: Logger }): ReplicaReads {
+  const health = new StoreHealth(options.log.child({ pool: 'replica' }), 'read replica unavailable: its reads go to the primary until it answers');
+  const limits = { size: options.poolSize, connectTimeoutMs: options.timeoutMs, timeoutMs: options.timeoutMs, maxWaiting: options.maxWaiting };
+  const pool = new BoundedPool(poolConfig(replica.url), limits, health);
+  return new ReplicaReads(primary, new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), { maxLagMs: replica.maxLagMs, log: options.log, end: () => pool.end() });
 }
 
 /** A pg pool's configuration: bigint (int8) read back as JS numbers. */

@@ -2,6 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Database } from './schema.js';
 import { CircuitBreaker } from '../../resilience/circuit-breaker.js';
+import { withTimeout } from '../../resilience/wait.js';
 import type { ReadCounts } from '../../ports.js';
 import { completeUntil, parseLsn, type LsnSample } from './replica-lag.js';
 
@@ -22,6 +23,8 @@ export interface ReadRouter {
   counts(): ReadCounts;
   /** Stops polling. */
   close(): void;
+  /** Ends the replica's pool (after close()). */
+  end?(): Promise<void>;
 }
 
 /** No replica (SQLite, or PostgreSQL without DATABASE_READ_URL): everything on the one connection. */
@@ -42,6 +45,8 @@ export interface ReplicaOptions {
   /** Consecutive failed replica calls that open its breaker (then every read goes to the primary for `openMs`). */
   failureThreshold?: number;
   openMs?: number;
+  /** Ends the replica's connections. */
+  end(): Promise<void>;
 }
 
 /** At most this many written keys are remembered; past it every read goes to the primary until the replica has them all (a burst of writes). */
@@ -80,7 +85,10 @@ export class ReplicaReads implements ReadRouter {
     this.pollMs = Math.min(1_000, Math.max(50, Math.floor(options.maxLagMs / 4)));
     this.breaker = new CircuitBreaker({
       name: 'replica', failureThreshold: options.failureThreshold ?? 3, openMs: options.openMs ?? 2_000,
-      onStateChange: (state) => options.log.warn({ state }, state === 'open' ? 'read replica failing: reads go to the primary' : `read replica breaker ${state}`),
+      onStateChange: (state) => {
+        if (state === 'open') options.log.warn('read replica failing: reads go to the primary');
+        else options.log.info({ state }, 'read replica breaker');
+      },
     });
     this.timer = setInterval(() => void this.poll(), this.pollMs).unref();
     void this.poll();
@@ -105,8 +113,9 @@ export class ReplicaReads implements ReadRouter {
     while (this.samples.length > 1 && this.samples[0]!.at < keepFrom) this.samples.shift();
     const was = this.usable;
     try {
+      // A replica that does not answer within the bound is out of use by then, not after DATABASE_TIMEOUT_MS (a hung host).
       const { rows } = await this.breaker.run(() =>
-        sql<{ lsn: string | null }>`select pg_last_wal_replay_lsn()::text as lsn`.execute(this.replica));
+        withTimeout(sql<{ lsn: string | null }>`select pg_last_wal_replay_lsn()::text as lsn`.execute(this.replica), this.options.maxLagMs));
       const replayed = rows[0]!.lsn;
       // Not a standby (pointed at a primary, or promoted): it has every commit made before this poll.
       this.complete = replayed === null ? at : completeUntil(this.samples, parseLsn(replayed));
@@ -151,6 +160,10 @@ export class ReplicaReads implements ReadRouter {
 
   close(): void {
     clearInterval(this.timer);
+  }
+
+  end(): Promise<void> {
+    return this.options.end();
   }
 
   /**
