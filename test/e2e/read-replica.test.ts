@@ -242,4 +242,28 @@ describe('PostgreSQL read replica', () => {
       await t.close();
     }
   });
+
+  test('when the replica hangs (SIGSTOP), then a poll takes it out of use within the bound, reads are answered by the primary, and it is used again once it resumes', TIMEOUT, async () => {
+    const t = await replicaApp(MAX_LAG_MS);
+    try {
+      const { owner, links } = await linksOnReplica(t, 'hung', 4);
+      standby.pause();
+      try {
+        await untilReplicaOutOfUse(t, MAX_LAG_MS);
+        const before = await reads(t);
+        assert.equal(await visit(t, links[0]!.code), 302);
+        await statsTotal(t, owner, links[1]!.id);
+        assert.deepEqual(await reads(t), { primary: before.primary + 2, replica: before.replica });
+      } finally {
+        standby.resume();
+      }
+      await untilReplicaInUse(t, MAX_LAG_MS);
+      const resumed = await reads(t);
+      assert.equal(await visit(t, links[2]!.code), 302);
+      await statsTotal(t, owner, links[3]!.id);
+      assert.deepEqual(await reads(t), { primary: resumed.primary, replica: resumed.replica + 2 });
+    } finally {
+      await t.close();
+    }
+  });
 });
