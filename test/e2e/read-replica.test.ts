@@ -97,6 +97,27 @@ async function createLink(t: TestApp, caller: Caller, url = 'https://example.com
   return res.json();
 }
 
+/** Runs `body` with an app whose bound is MAX_LAG_MS, closed after it. */
+async function withApp(body: (t: TestApp) => Promise<void>): Promise<void> {
+  const t = await replicaApp(MAX_LAG_MS);
+  try {
+    await body(t);
+  } finally {
+    await t.close();
+  }
+}
+
+/** Takes the replica out (`begin`), runs `during`, brings it back (`end`, whatever happened) and waits until it is in use again. */
+async function whileOut(t: TestApp, outage: { begin(): unknown; end(): unknown }, during: () => Promise<void>): Promise<void> {
+  await outage.begin();
+  try {
+    await during();
+  } finally {
+    await outage.end();
+  }
+  await untilReplicaInUse(t, MAX_LAG_MS);
+}
+
 /** A user with `n` links, once the replica is in use and has them all. */
 async function linksOnReplica(t: TestApp, name: string, n: number): Promise<{ owner: Caller; links: { id: string; code: string }[] }> {
   const owner = await signUpAndIn(t.app, `${name}@example.com`);
@@ -121,6 +142,17 @@ async function statsTotal(t: TestApp, caller: Caller, id: string): Promise<numbe
 async function clicksOnPrimary(id: string): Promise<number> {
   const rows = await primary.query<{ total: string | null }>(DB, 'select sum(clicks) as total from click_counts where link_id = $1', [id]);
   return Number(rows[0]?.total ?? 0);
+}
+
+/** A redirect miss of `missed` and the stats of `counted`: both answered, and both served by `pool` (read from /metrics). */
+async function assertServedBy(t: TestApp, pool: 'primary' | 'replica', owner: Caller, missed: { code: string }, counted: { id: string }): Promise<void> {
+  const before = await reads(t);
+  assert.equal(await visit(t, missed.code), 302);
+  await statsTotal(t, owner, counted.id);
+  const other = pool === 'primary' ? 'replica' : 'primary';
+  const after = await reads(t);
+  assert.equal(after[pool], before[pool] + 2, `both reads on the ${pool}`);
+  assert.equal(after[other], before[other], `none on the ${other}`);
 }
 
 async function until(what: string, check: () => Promise<boolean>): Promise<void> {
@@ -180,90 +212,45 @@ describe('PostgreSQL read replica', () => {
     }
   });
 
-  test('when the replica lags past DATABASE_READ_MAX_LAG_MS, then reads go to the primary, and back to the replica once it catches up', TIMEOUT, async () => {
-    const t = await replicaApp(MAX_LAG_MS);
-    try {
-      const { owner, links } = await linksOnReplica(t, 'lagging', 3);
-      assert.equal(await visit(t, links[0]!.code), 302);
-      let served = await reads(t);
-      assert.equal(served.replica, 1, 'in use: the miss came from the replica');
+  test('when the replica lags past DATABASE_READ_MAX_LAG_MS, then reads go to the primary, and back to the replica once it catches up', TIMEOUT, () => withApp(async (t) => {
+    const { owner, links } = await linksOnReplica(t, 'lagging', 3);
+    assert.equal(await visit(t, links[0]!.code), 302);
+    assert.equal((await reads(t)).replica, 1, 'in use: the miss came from the replica');
+    await whileOut(t, { begin: () => standby.pauseReplay(DB), end: () => standby.resumeReplay(DB) }, async () => {
+      // The primary moves on (a write of the app's own) while the replica stands still.
+      await createLink(t, owner, 'https://example.com/lagging/moves-on');
+      await untilReplicaOutOfUse(t, MAX_LAG_MS);
+      await assertServedBy(t, 'primary', owner, links[1]!, links[1]!);
+    });
+    await assertServedBy(t, 'replica', owner, links[2]!, links[2]!);
+  }));
 
-      await standby.pauseReplay(DB);
-      try {
-        // The primary moves on (a write of the app's own) while the replica stands still.
-        await createLink(t, owner, 'https://example.com/lagging/moves-on');
-        await untilReplicaOutOfUse(t, MAX_LAG_MS);
-        assert.equal(await visit(t, links[1]!.code), 302);
-        await statsTotal(t, owner, links[1]!.id);
-        const lagging = await reads(t);
-        assert.deepEqual(lagging, { primary: served.primary + 2, replica: served.replica });
-        served = lagging;
-      } finally {
-        await standby.resumeReplay(DB);
+  test('when the replica stops, then every request is still answered from the primary (no 5xx), and reads return to it when it starts again', TIMEOUT, () => withApp(async (t) => {
+    const { owner, links } = await linksOnReplica(t, 'stopped', 12);
+    await whileOut(t, { begin: () => standby.stop(), end: () => standby.start() }, async () => {
+      // At once, before any poll has seen it: each read fails over to the primary in its own request.
+      for (const link of links.slice(0, 10)) {
+        assert.equal(await visit(t, link.code), 302);
+        await statsTotal(t, owner, link.id); // a 200
       }
-      await untilReplicaInUse(t, MAX_LAG_MS);
-      assert.equal(await visit(t, links[2]!.code), 302);
-      await statsTotal(t, owner, links[2]!.id);
-      assert.deepEqual(await reads(t), { primary: served.primary, replica: served.replica + 2 });
-    } finally {
-      await t.close();
-    }
-  });
+      const created = await createLink(t, owner, 'https://example.com/stopped/while-down');
+      assert.equal(await visit(t, created.code), 302);
+      await untilReplicaOutOfUse(t, MAX_LAG_MS);
+      const ready = await t.app.inject({ url: '/readyz' });
+      assert.equal(ready.statusCode, 200, ready.body);
+      const down = await reads(t);
+      assert.equal(down.replica, 0, 'nothing was served by a stopped replica');
+      assert.equal(down.primary, 21, '10 misses, 10 stats and the new link\'s miss, all on the primary');
+    });
+    await assertServedBy(t, 'replica', owner, links[10]!, links[11]!);
+  }));
 
-  test('when the replica stops, then every request is still answered from the primary (no 5xx), and reads return to it when it starts again', TIMEOUT, async () => {
-    const t = await replicaApp(MAX_LAG_MS);
-    try {
-      const { owner, links } = await linksOnReplica(t, 'stopped', 12);
-
-      standby.stop();
-      try {
-        // At once, before any poll has seen it: each read fails over to the primary in its own request.
-        for (const link of links.slice(0, 10)) {
-          assert.equal(await visit(t, link.code), 302);
-          await statsTotal(t, owner, link.id); // a 200
-        }
-        const created = await createLink(t, owner, 'https://example.com/stopped/while-down');
-        assert.equal(await visit(t, created.code), 302);
-        await untilReplicaOutOfUse(t, MAX_LAG_MS);
-        const ready = await t.app.inject({ url: '/readyz' });
-        assert.equal(ready.statusCode, 200, ready.body);
-        const down = await reads(t);
-        assert.equal(down.replica, 0, 'nothing was served by a stopped replica');
-        assert.equal(down.primary, 21, '10 misses, 10 stats and the new link\'s miss, all on the primary');
-      } finally {
-        standby.start();
-      }
-      await untilReplicaInUse(t, MAX_LAG_MS);
-      const before = await reads(t);
-      assert.equal(await visit(t, links[10]!.code), 302);
-      await statsTotal(t, owner, links[11]!.id);
-      assert.deepEqual(await reads(t), { primary: before.primary, replica: before.replica + 2 });
-    } finally {
-      await t.close();
-    }
-  });
-
-  test('when the replica hangs (SIGSTOP), then a poll takes it out of use within the bound, reads are answered by the primary, and it is used again once it resumes', TIMEOUT, async () => {
-    const t = await replicaApp(MAX_LAG_MS);
-    try {
-      const { owner, links } = await linksOnReplica(t, 'hung', 4);
-      standby.pause();
-      try {
-        await untilReplicaOutOfUse(t, MAX_LAG_MS);
-        const before = await reads(t);
-        assert.equal(await visit(t, links[0]!.code), 302);
-        await statsTotal(t, owner, links[1]!.id);
-        assert.deepEqual(await reads(t), { primary: before.primary + 2, replica: before.replica });
-      } finally {
-        standby.resume();
-      }
-      await untilReplicaInUse(t, MAX_LAG_MS);
-      const resumed = await reads(t);
-      assert.equal(await visit(t, links[2]!.code), 302);
-      await statsTotal(t, owner, links[3]!.id);
-      assert.deepEqual(await reads(t), { primary: resumed.primary, replica: resumed.replica + 2 });
-    } finally {
-      await t.close();
-    }
-  });
+  test('when the replica hangs (SIGSTOP), then a poll takes it out of use within the bound, reads are answered by the primary, and it is used again once it resumes', TIMEOUT, () => withApp(async (t) => {
+    const { owner, links } = await linksOnReplica(t, 'hung', 4);
+    await whileOut(t, { begin: () => standby.pause(), end: () => standby.resume() }, async () => {
+      await untilReplicaOutOfUse(t, MAX_LAG_MS);
+      await assertServedBy(t, 'primary', owner, links[0]!, links[1]!);
+    });
+    await assertServedBy(t, 'replica', owner, links[2]!, links[3]!);
+  }));
 });
