@@ -237,6 +237,7 @@ export interface Assembled {
 export function assemble(config: Readonly<Config>, store: Store, options: AssembleOptions): Assembled {
   const { log } = options;
   const metrics = createMetrics();
+  metrics.watchStoreReads(() => store.readCounts?.());
   const redis = config.redisUrl
     ? new RedisConnection(config.redisUrl, { timeoutMs: config.redisTimeoutMs, metrics, log })
     : undefined;

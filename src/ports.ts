@@ -204,6 +204,18 @@ export interface StoreLifecycle {
   ping(): Promise<void>;
   /** Closes every connection; pending queries finish first. */
   close(): Promise<void>;
+  /** How many of the reads a replica may serve each connection served (docs/DESIGN.md#read-replica); absent: the store has one connection. */
+  readCounts?(): ReadCounts;
+}
+
+/** Which connection served the reads that may go to a read replica (DATABASE_READ_URL), for the metrics. */
+export interface ReadCounts {
+  /** Served by the primary: no replica, or it lagged or failed, lacked the row, or the link was just written. */
+  primary: number;
+  /** Served by the replica. */
+  replica: number;
+  /** The replica's replay lag at its last poll (ms); null without a replica or while it cannot be measured. */
+  lagMs: number | null;
 }
 
 /** Users, their refresh tokens and their API keys. */
@@ -276,6 +288,8 @@ export interface LinkStore {
   countVisit(code: string, now: number, domainId?: string): Promise<Visit>;
   /** The id and password hash (null: none) of the link with this code on this domain (default: the default domain): the one read of a hash, for unlocking it. */
   findLinkPassword(code: string, domainId?: string): Promise<{ id: string; passwordHash: string | null } | undefined>;
+  /** Tells a store with a read replica that this link key (`*`: any) was just written, so its reads go to the primary until the replica has the write. */
+  written?(key: string): void;
 }
 
 /** The domains links may be created on besides the default one. */

@@ -35,11 +35,19 @@ const POSTGRES_POOL = {
 
 export type PostgresPool = ValueOf<typeof POSTGRES_POOL>;
 
+/** A streaming replica for reads that may be a little stale (docs/DESIGN.md#read-replica). */
+export interface ReadReplica {
+  /** postgres:// URL of the standby. */
+  url: string;
+  /** Past this replay lag the replica is not read from. */
+  maxLagMs: number;
+}
+
 /** The store DATABASE_URL names, with its own options only. */
 export type Database =
   // file ':memory:' keeps everything in memory (tests). synchronous: when a commit is on disk (see SQLITE_SYNCHRONOUS).
   | { kind: 'sqlite'; file: string; synchronous: SqliteSynchronous }
-  | ({ kind: 'postgres'; url: string } & PostgresPool);
+  | ({ kind: 'postgres'; url: string; replica?: ReadReplica } & PostgresPool);
 
 export const SETTINGS_TABLE = {
   port: setting({ name: 'PORT', default: '8080', parse: parse.int(0, 65535), meaning: 'TCP port' }),
@@ -58,12 +66,26 @@ export const SETTINGS_TABLE = {
       meaning: '`sqlite:<file>` for the embedded store, `postgres://user@host:5432/db` for PostgreSQL',
     }),
     pool: POSTGRES_POOL,
+    readUrl: setting({
+      name: 'DATABASE_READ_URL', parse: parse.databaseUrl,
+      meaning: 'PostgreSQL only: `postgres://…` of a streaming replica that serves redirect misses and link stats; the API reads its own writes from DATABASE_URL, and a replica that lags or fails is not read from until it is healthy. See [docs/OPERATIONS.md](docs/OPERATIONS.md#postgresql-read-replica)',
+    }),
+    readMaxLagMs: setting({
+      name: 'DATABASE_READ_MAX_LAG_MS', unit: 'ms', default: '1000', parse: parse.int(50, 600_000),
+      meaning: 'DATABASE_READ_URL: reads go to the primary while the replica\'s replay is this far behind it (polled every quarter of it, at most every second)',
+    }),
     synchronous: setting({
       name: 'SQLITE_SYNCHRONOUS', default: 'full', parse: parse.oneOf(SQLITE_SYNCHRONOUS),
       meaning: '`full`: a write is acknowledged only once SQLite\'s WAL is fsynced, so it survives a power cut. `normal`: fsync at checkpoints only; faster writes, but a power cut can roll back acknowledged ones (a crash of the process cannot). See [docs/DESIGN.md](docs/DESIGN.md#store)',
     }),
-  }, ({ url, pool, synchronous }): Database =>
-    url.kind === 'sqlite' ? { kind: 'sqlite', file: url.file, synchronous } : { kind: 'postgres', url: url.url, ...pool }),
+  }, ({ url, pool, readUrl, readMaxLagMs, synchronous }): Database => {
+    if (readUrl?.kind === 'sqlite') throw new ConfigError('DATABASE_READ_URL', 'must be a postgres:// URL of a streaming replica');
+    if (url.kind === 'sqlite') {
+      if (readUrl) throw new ConfigError('DATABASE_READ_URL', 'needs PostgreSQL: DATABASE_URL names SQLite, which has no replicas');
+      return { kind: 'sqlite', file: url.file, synchronous };
+    }
+    return { kind: 'postgres', url: url.url, ...pool, ...(readUrl && { replica: { url: readUrl.url, maxLagMs: readMaxLagMs } }) };
+  }),
   redisUrl: setting({
     name: 'REDIS_URL', parse: parse.redisUrl,
     meaning: '`redis://host:6379`: a shared second cache level and cross-instance invalidation. Unset keeps everything in-process. Kurz keeps serving if Redis goes away',

@@ -12,6 +12,7 @@ export function createMetrics() {
   const collect = () => tallies.forEach((flush) => flush());
   const buffers: (() => number)[] = [];
   const unconfirmed: (() => number)[] = [];
+  let storeReads: () => { primary: number; replica: number; lagMs: number | null } | undefined = () => undefined;
   return {
     registry,
     /**
@@ -80,6 +81,28 @@ export function createMetrics() {
       registers,
       collect() {
         this.set(unconfirmed.reduce((sum, size) => sum + size(), 0));
+      },
+    }),
+    /** Names the store whose reads kurz_store_reads_total and kurz_replica_lag_seconds report, read when scraped. */
+    watchStoreReads: (counts: typeof storeReads) => void (storeReads = counts),
+    storeReads: new Counter({
+      name: 'kurz_store_reads_total',
+      help: 'Reads a read replica may serve (redirect misses, click stats) by the connection that served them: replica, or primary (no replica, lagging, failing, row not replayed yet, link just written)',
+      labelNames: ['pool'] as const, registers,
+      collect() {
+        const counts = storeReads();
+        if (!counts) return;
+        // The store counts; a counter's value is set by resetting it to the store's totals.
+        this.reset();
+        this.inc({ pool: 'primary' }, counts.primary);
+        this.inc({ pool: 'replica' }, counts.replica);
+      },
+    }),
+    replicaLag: new Gauge({
+      name: 'kurz_replica_lag_seconds', help: 'Replay lag of the read replica (DATABASE_READ_URL) at its last poll; -1 while it cannot be measured (down)', registers,
+      collect() {
+        const counts = storeReads();
+        if (counts) this.set(counts.lagMs === null ? -1 : counts.lagMs / 1000);
       },
     }),
     clickQueueLag: new Gauge({ name: 'kurz_click_queue_lag_seconds', help: 'Age of the oldest event in the last batch applied', registers }),

@@ -38,6 +38,7 @@ export class KyselyLifecycle implements StoreLifecycle {
 
   async close(): Promise<void> {
     const { db, maintenance } = this.dialect;
+    this.dialect.reads.close();
     await db.destroy();
     if (maintenance !== db) await maintenance.destroy();
     await this.dialect.end?.();
