@@ -7,6 +7,7 @@ import type { UnlockCookies } from '../security/unlock-cookies.js';
 import type { UrlPolicy } from '../domain/url-safety.js';
 import type { ImportFormat, ImportReader } from '../importers/record.js';
 import type { ImportJobs } from '../use-cases/imports.js';
+import type { Tracing } from '../obs/tracing.js';
 
 /**
  * Everything the HTTP layer is given: built once by the composition root (assemble in compose.ts); tests build their own.
@@ -42,4 +43,6 @@ export interface Context {
   importReader: (format: ImportFormat) => ImportReader;
   /** The import jobs this instance runs in the background. */
   imports: ImportJobs;
+  /** Spans per request and per dependency call (obs/tracing.ts); noTracing unless an OTLP endpoint is set. */
+  tracing: Tracing;
 }

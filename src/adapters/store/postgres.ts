@@ -6,6 +6,8 @@ import { fieldOfConstraint } from './dialect.js';
 import { BoundedPool, StoreHealth } from './postgres-pool.js';
 import type { Database } from './schema.js';
 import type { PostgresPool } from '../../config.js';
+import { tracedDialect } from './traced-dialect.js';
+import { noTracing, type Tracing } from '../../obs/tracing.js';
 
 const INT8_OID = 20;
 
@@ -16,7 +18,7 @@ const INT8_OID = 20;
 const MAINTENANCE_TIMEOUT_MS = 10 * 60_000;
 
 /** Production store: a pg connection pool. Times are bigint epoch ms, read back as JS numbers (exact below 2^53). */
-export function createPostgresStore(options: PostgresPool & { url: string; log: Logger }): KyselyStore {
+export function createPostgresStore(options: PostgresPool & { url: string; log: Logger; tracing?: Tracing }): KyselyStore {
   const config: pg.PoolConfig = {
     connectionString: options.url,
     types: {
@@ -29,7 +31,7 @@ export function createPostgresStore(options: PostgresPool & { url: string; log: 
   const pool = new BoundedPool(config, { size: options.poolSize, connectTimeoutMs, timeoutMs: options.timeoutMs, maxWaiting: options.maxWaiting }, health);
   const maintenance = new BoundedPool(config, { size: 1, connectTimeoutMs, timeoutMs: MAINTENANCE_TIMEOUT_MS, maxWaiting: 10 }, health);
   return kyselyStore({
-    db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }),
+    db: new Kysely<Database>({ dialect: tracedDialect(new PostgresDialect({ pool }), 'postgresql', options.tracing ?? noTracing) }),
     maintenance: new Kysely<Database>({ dialect: new PostgresDialect({ pool: maintenance }) }),
     uniqueViolationOf: (err) => {
       const e = err as { code?: string; constraint?: string };
