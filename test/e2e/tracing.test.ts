@@ -158,6 +158,18 @@ describe('tracing', () => {
     const redisSpan = await until(15_000, () => children().find((s) => attr(s, 'db.system') === 'redis'), () => `a Redis span under the API request: ${describeSpans()}`);
     assert.match(redisSpan.name, /^redis /);
 
+    // A creation: its body arrives in 'data' events after the request began, and the INSERT still sits under its span.
+    const createTrace = hex(16);
+    const created = await fetch(new URL('/api/v1/links', server.url), {
+      method: 'POST', body: JSON.stringify({ url: 'https://example.com/traced-too' }), signal: AbortSignal.timeout(10_000),
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', traceparent: `00-${createTrace}-${hex(8)}-01` },
+    });
+    assert.equal(created.status, 201);
+    await created.arrayBuffer();
+    const createSpan = await until(30_000, () => receiver.spans.find((s) => s.traceId === createTrace && s.kind === KIND.server), () => `the creation's server span: ${describeSpans()}`);
+    assert.equal(createSpan.name, 'POST /api/v1/links');
+    await until(15_000, () => receiver.spans.find((s) => s.parentSpanId === createSpan.spanId && s.name === 'INSERT links'), () => `the creation's INSERT under its span: ${describeSpans()}`);
+
     const visitSpan = await until(30_000, () => receiver.spans.find((s) => s.traceId === visitTrace && s.kind === KIND.server), () => `the redirect's server span: ${describeSpans()}`);
     assert.equal(visitSpan.parentSpanId, visitParent);
     assert.equal(visitSpan.name, 'GET /:code');
