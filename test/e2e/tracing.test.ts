@@ -112,6 +112,8 @@ describe('tracing', () => {
       tmp.remove();
     });
     const env = {
+      // Shutting down took over 10 s (the default bound) once at load average 16 on the shared 2 cores.
+      SHUTDOWN_TIMEOUT_SECONDS: '60',
       REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: prefix, JWT_SECRET, LOG_REQUESTS: '0', ANALYTICS: 'on', CLICK_CONSUMER: 'off',
       OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
       // Only requests whose traceparent says sampled are traced: every span the receiver gets is one of this test's.
@@ -184,8 +186,8 @@ describe('tracing', () => {
     const everything = JSON.stringify(receiver.spans);
     for (const secret of ['s3cr3t-value', token, 'Bearer', 'authorization', PASSWORD, JWT_SECRET]) assert.ok(!everything.includes(secret), `no span holds ${secret.slice(0, 12)}…`);
 
-    assert.deepEqual(await server.stop(), { code: 0, signal: null }, server.transcript());
-    assert.deepEqual(await worker.stop(), { code: 0, signal: null }, worker.transcript());
+    assert.deepEqual(await server.stop(90_000), { code: 0, signal: null }, server.transcript());
+    assert.deepEqual(await worker.stop(90_000), { code: 0, signal: null }, worker.transcript());
     const loaded = loadedModules(servedModules);
     assert.ok(loaded.modules.some((file) => file.includes(join('@opentelemetry', 'sdk-node'))), 'the SDK was loaded (the check below is not blind)');
     assert.ok(loaded.registered);
@@ -199,13 +201,14 @@ describe('tracing', () => {
     const server = await startServer({
       databaseFile: join(tmp.dir, 'kurz.db'), nodeArgs: PRELOAD, timeoutMs: 60_000,
       // Every other tracing setting set: only an endpoint turns tracing on.
-      env: { LOADED_MODULES_FILE: modulesFile, LOG_REQUESTS: '0', OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_SERVICE_NAME: 'kurz-off', OTEL_TRACES_SAMPLER: 'always_on' },
+      env: { LOADED_MODULES_FILE: modulesFile, LOG_REQUESTS: '0', SHUTDOWN_TIMEOUT_SECONDS: '60', OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_SERVICE_NAME: 'kurz-off', OTEL_TRACES_SAMPLER: 'always_on' },
     });
     const { code } = await ownerWithLink(server);
-    const visit = await fetch(new URL(`/${code}`, server.url), { redirect: 'manual', headers: { traceparent: `00-${hex(16)}-${hex(8)}-01` } });
+    const visit = await fetch(new URL(`/${code}`, server.url), { redirect: 'manual', headers: { traceparent: `00-${hex(16)}-${hex(8)}-01` }, signal: AbortSignal.timeout(10_000) });
     assert.equal(visit.status, 302);
+    await visit.arrayBuffer();
     assert.equal(server.logs().filter((line) => line.msg === 'tracing on (OpenTelemetry)').length, 0);
-    assert.deepEqual(await server.stop(), { code: 0, signal: null }, server.transcript());
+    assert.deepEqual(await server.stop(90_000), { code: 0, signal: null }, server.transcript());
     const loaded = loadedModules(modulesFile);
     // @opentelemetry/api alone (a no-op facade of about 40 small files) was loaded before tracing existed:
     // prom-client's process_cpu metric requires it for exemplars. Nothing else: no SDK, no exporter, nothing registered.
