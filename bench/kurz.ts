@@ -56,7 +56,8 @@ export async function startKurz(options: {
     nodeArgs: NODE_FLAGS,
     flags: workers > 1 ? ['--workers', String(workers)] : [],
     listeners: workers,
-    timeoutMs: 30_000,
+    // Every server of a run starts at once: on the shared 2-core machine at load 19, one took over 30 s.
+    timeoutMs: 90_000,
     // Request logs would cost more than some of what is measured; redirects keep their 1% sample.
     env: { LOG_REQUESTS: '0', ...(postgres ? { JWT_SECRET } : {}), ...options.env },
   });

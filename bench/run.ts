@@ -14,6 +14,7 @@
  *   npm run bench -- --qr [--qr-links 24] [--qr-concurrency 4]
  *   npm run bench -- --bulk [--rounds 3]
  *   npm run bench -- --import [--import-rows 1000000] [--rounds 3]
+ *   npm run bench -- --tracing [--rounds 5]
  *
  * Rows: Kurz's cached redirect (one hot code, a Zipf spread) on the embedded default, with `--workers 2`,
  * and on PostgreSQL + Redis; the cache-miss redirect (uniform over many codes, L1 of 1,000 entries) on
@@ -32,6 +33,10 @@
  * (bench/qr.ts). The bulk row (in both the full and the --quick run; --bulk runs it alone) times 1,000
  * links in one POST /api/v1/links/bulk against the same as 1,000 single POSTs, 50 at once (bench/bulk.ts). The import row (full and --quick runs; --import alone) times `kurz import` of a
  * generated CSV of 1,000,000 links (100,000 with --quick) against `kurz seed` of as many (bench/import.ts).
+ * The tracing rows (full run; --tracing runs them alone, with the untraced row beside them) are the
+ * hot-code redirect on SQLite with OpenTelemetry on, sampling 10% and 100% of requests, exporting
+ * OTLP/protobuf to a local sink that discards (bench/otlp-sink.ts): their ratios against the untraced
+ * row's are tracing's cost.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -48,6 +53,7 @@ import { printSoak, soak, type SoakRow } from './soak.js';
 import { printQr, qrLoad, type QrResult } from './qr.js';
 import { bulkRow } from './bulk.js';
 import { importRow } from './import.js';
+import { startOtlpSink } from './otlp-sink.js';
 
 const { values } = parseArgs({
   options: {
@@ -66,6 +72,7 @@ const { values } = parseArgs({
     qr: { type: 'boolean', default: false },
     bulk: { type: 'boolean', default: false },
     import: { type: 'boolean', default: false },
+    tracing: { type: 'boolean', default: false },
     'import-rows': { type: 'string' },
     'qr-links': { type: 'string', default: '24' },
     'qr-concurrency': { type: 'string', default: '4' },
@@ -138,6 +145,8 @@ interface ServerSpec {
 interface Planned {
   server: ServerSpec;
   quick: boolean;
+  /** --tracing runs these rows only: the untraced redirect and the traced ones. */
+  tracing?: boolean;
   /** `keep`: a later row has this server too; `warm`: an earlier row had it (it had its warm-up). */
   run: (kurz: Promise<Kurz>, keep: boolean, warm: boolean) => Promise<Row>;
 }
@@ -154,6 +163,13 @@ async function scenarios(): Promise<void> {
     const redis = redisPrefix();
     cleanups.push(redis.clear);
     const pgRedis = { REDIS_URL, REDIS_PREFIX: redis.prefix };
+    const sink = await startOtlpSink();
+    cleanups.push(sink.stop);
+    /** Tracing on, sampling `share` of the requests (none carries a traceparent), exported to the sink. */
+    const traced = (share: string): ServerSpec => ({
+      database: 'sqlite',
+      env: { ...REDIRECT_ENV, OTEL_EXPORTER_OTLP_ENDPOINT: sink.url, OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: share },
+    });
     const codesFile = join(dir, 'codes.txt');
     const idsFile = join(dir, 'ids.txt');
     const hot = redirects('one hot code', 'hot', codesFile);
@@ -182,7 +198,9 @@ async function scenarios(): Promise<void> {
     const postgresCached: ServerSpec = { database: 'postgres', env: { ...REDIRECT_ENV, ...pgRedis } };
     const sqliteCreate: ServerSpec = { database: 'sqlite', env: CREATE_ENV };
     const plan: Planned[] = [
-      { server: sqliteCached, quick: true, run: compare('Kurz, SQLite (embedded default), clicks recorded', hot, 'sqlite') },
+      { server: sqliteCached, quick: true, tracing: true, run: compare('Kurz, SQLite (embedded default), clicks recorded', hot, 'sqlite') },
+      { server: traced('0.1'), quick: false, tracing: true, run: compare('Kurz, SQLite, tracing on: 10% of requests sampled, OTLP to a local sink, clicks recorded', hot, 'sqlite') },
+      { server: traced('1'), quick: false, tracing: true, run: compare('Kurz, SQLite, tracing on: every request sampled, OTLP to a local sink, clicks recorded', hot, 'sqlite') },
       // In --quick, the sustained mix (95% of it Zipf redirects on SQLite, clicks checked) stands for this row.
       { server: { ...sqliteCached }, quick: false, run: compare('Kurz, SQLite (embedded default), clicks recorded', spread, 'sqlite') },
       { server: { ...sqliteCached }, quick: true, run: compare('Kurz, SQLite, a custom domain\'s link, clicks recorded', hotOnDomain, 'sqlite') },
@@ -216,7 +234,7 @@ async function scenarios(): Promise<void> {
         }, { ...timing, sustainedSeconds: SUSTAINED_SECONDS, warm }),
       },
     ];
-    const rows = plan.filter((p) => !QUICK || p.quick);
+    const rows = values.tracing ? plan.filter((p) => p.tracing) : plan.filter((p) => !QUICK || p.quick);
     const onPostgres = rows.some((p) => p.server.database === 'postgres');
     const seeded = Math.max(ZIPF_LINKS, MISS_LINKS);
     // PostgreSQL needs the cache-miss codes only when its cache-miss row runs.
@@ -256,7 +274,8 @@ async function scenarios(): Promise<void> {
     }
     // Its own processes, one at a time, after every server has stopped (they would share the cores).
     await Promise.allSettled(servers.map(async (kurz) => (await kurz).stop()));
-    await importRow(table, IMPORT_ROWS, timing.rounds);
+    if (values.tracing) progress(`the tracing rows' servers posted ${fmt(sink.spansPosted())} batches of spans to the sink`);
+    else await importRow(table, IMPORT_ROWS, timing.rounds);
   } finally {
     for (const cleanup of cleanups.reverse()) await cleanup().catch((err: unknown) => console.error('cleanup failed:', err));
     rmSync(dir, { recursive: true, force: true });

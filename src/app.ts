@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyRequest } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -47,7 +48,9 @@ export async function buildApp(ctx: Context): Promise<Api> {
   await ctx.domains.reload();
   const trust = proxyTrust(config.trustProxy);
   const answered = answeredRequests(metrics, ctx.log);
-  const fast = fastRedirect(ctx, clientIp(trust), answered);
+  const { tracing } = ctx;
+  // Traced, the fast path names its requests' spans (the route would have); untraced it is given nothing to call.
+  const fast = fastRedirect(ctx, clientIp(trust), answered, tracing.enabled ? (req) => tracing.route(req, REDIRECT_ROUTE) : undefined);
   let server!: DrainingServer;
   const security = securityHeaders(config.baseUrl);
   const app: Api = Fastify({
@@ -70,7 +73,9 @@ export async function buildApp(ctx: Context): Promise<Api> {
     // A redirect to a live link is answered before Fastify (fast-redirect.ts); every other request goes
     // on to it. app.inject() bypasses this server, so injected redirects take the Fastify route: the same answer.
     serverFactory: (handler) => {
-      server = new DrainingServer((req, res) => fast(req, res, () => handler(req, res)), {
+      const handle = (req: IncomingMessage, res: ServerResponse) => fast(req, res, () => handler(req, res));
+      // A span per request, continuing the caller's traceparent, only when tracing is on.
+      server = new DrainingServer(tracing.enabled ? tracing.serve(handle) : handle, {
         // A client that sends its request slowly (one byte every few seconds) holds a connection and its
         // buffers: the whole request must arrive within REQUEST_TIMEOUT_SECONDS, its headers within 10 s; checked
         // every second (node's default, 30 s, would let a 1 s limit run to 31 s).
@@ -101,6 +106,7 @@ export async function buildApp(ctx: Context): Promise<Api> {
       reply.headers(EDGE_NO_STORE);
     });
   }
+  if (tracing.enabled) app.addHook('onRequest', async (request) => tracing.route(request.raw, request.routeOptions.url ?? 'unmatched'));
   app.addHook('onRequest', routes.refuseShadowed);
   app.addHook('onRequest', domainRoot(ctx));
   app.addHook('preParsing', refuseEncodedBodies);

@@ -24,6 +24,10 @@ import { randomCode } from './domain/codes.js';
 import { createMetrics } from './obs/metrics.js';
 import { loggerOptions } from './obs/logger.js';
 import { collectWhenIdle } from './obs/idle-gc.js';
+import { noTracing, type Tracing } from './obs/tracing.js';
+import { startTracing } from './obs/start-tracing.js';
+import { tracedClicks } from './adapters/queue/traced-clicks.js';
+import { withTimeout } from './resilience/wait.js';
 import { AccessTokens } from './security/access-tokens.js';
 import { UnlockCookies } from './security/unlock-cookies.js';
 import type { Backoff } from './resilience/backoff.js';
@@ -91,19 +95,27 @@ export async function compose(config: Readonly<Config>, role: 'serve'): Promise<
 export async function compose(config: Readonly<Config>, role: 'worker' | 'primary', options?: { log?: Logger; signal?: AbortSignal }): Promise<Composition>;
 export async function compose(config: Readonly<Config>, role: Role, options: { log?: Logger; signal?: AbortSignal } = {}): Promise<Composition> {
   const log = options.log ?? createLogger(config, role);
-  if (role === 'worker') return composeWorker(config, log, options.signal);
   if (role === 'primary') return composePrimary(config, log);
-  return composeServe(config, log);
+  // Before the store and Redis are opened: their calls are traced from the first. The primary serves nothing.
+  const tracing = await startTracing(config.tracing, log);
+  if (role === 'worker') return composeWorker(config, log, tracing, options.signal);
+  return composeServe(config, log, tracing);
 }
 
-async function composeServe(config: Readonly<Config>, log: Logger): Promise<Serving> {
-  const parts = assemble(config, await openStore(config, log), { log });
+/** Flushes the spans still buffered, for at most 2 s: a collector that is away must not hold up a shutdown bounded by SHUTDOWN_TIMEOUT_SECONDS (10 s). */
+async function stopTracing(tracing: Tracing, log: Logger): Promise<void> {
+  await withTimeout(tracing.shutdown(), 2_000).catch((err: unknown) => log.warn({ reason: (err as Error).message }, 'tracing: spans could not be flushed at shutdown'));
+}
+
+async function composeServe(config: Readonly<Config>, log: Logger, tracing: Tracing): Promise<Serving> {
+  const parts = assemble(config, await openStore(config, log, tracing), { log, tracing });
   const app = await buildApp(parts.ctx);
   let stopIdleGc = () => {};
   // app.close() drains the server first (draining-server.ts); then the clicks are written and the store closed.
-  app.addHook('onClose', () => {
+  app.addHook('onClose', async () => {
     stopIdleGc();
-    return parts.close();
+    await parts.close();
+    await stopTracing(tracing, log);
   });
   return {
     log, app,
@@ -117,15 +129,15 @@ async function composeServe(config: Readonly<Config>, log: Logger): Promise<Serv
   };
 }
 
-async function composeWorker(config: Readonly<Config>, log: Logger, signal?: AbortSignal): Promise<Composition> {
+async function composeWorker(config: Readonly<Config>, log: Logger, tracing: Tracing, signal?: AbortSignal): Promise<Composition> {
   if (!config.redisUrl) {
     throw new ConfigError('REDIS_URL', 'is required by kurz worker (without Redis, kurz serve applies clicks itself)');
   }
-  const store = await waitForStore(config, log, signal);
+  const store = await waitForStore(config, log, tracing, signal);
   const metrics = createMetrics();
   const stream = `${config.redisPrefix}clicks`;
   const consumer = new StreamClickConsumer(config.redisUrl, {
-    stream, apply: clickApplier(store, metrics), batchSize: config.clicks.batchSize, claimIdleMs: config.clicks.claimIdleMs, metrics, log,
+    stream, apply: clickApplier(store, metrics, Date.now, tracing), batchSize: config.clicks.batchSize, claimIdleMs: config.clicks.claimIdleMs, metrics, log, tracing,
   });
   let stopCompaction = () => {};
   let stopIdleGc = () => {};
@@ -142,6 +154,7 @@ async function composeWorker(config: Readonly<Config>, log: Logger, signal?: Abo
       stopIdleGc();
       await consumer.stop();
       await store.close();
+      await stopTracing(tracing, log);
     },
   };
 }
@@ -162,10 +175,10 @@ async function composePrimary(config: Readonly<Config>, log: Logger): Promise<Co
  * `signal`'s reason when it aborts meanwhile. Any other failure (a wrong password, no such database) is
  * a setting to fix: it ends the command.
  */
-async function waitForStore(config: Readonly<Config>, log: Logger, signal?: AbortSignal): Promise<Store> {
+async function waitForStore(config: Readonly<Config>, log: Logger, tracing: Tracing, signal?: AbortSignal): Promise<Store> {
   let store: Store;
   try {
-    store = await retry(() => connectStore(config, log), WAIT_FOR_STORE, {
+    store = await retry(() => connectStore(config, log, tracing), WAIT_FOR_STORE, {
       signal,
       retryIf: (err) => err instanceof StoreUnavailable,
       onFailure: (err, attempt, retryInMs) => {
@@ -184,9 +197,9 @@ async function waitForStore(config: Readonly<Config>, log: Logger, signal?: Abor
  * Opens the store and brings its schema up to date; a failure names DATABASE_URL (never its value,
  * which may hold a password).
  */
-export async function openStore(config: Readonly<Config>, log: Logger = createLogger(config)): Promise<Store> {
+export async function openStore(config: Readonly<Config>, log: Logger = createLogger(config), tracing: Tracing = noTracing): Promise<Store> {
   try {
-    return await connectStore(config, log);
+    return await connectStore(config, log, tracing);
   } catch (err) {
     throw openFailure(err);
   }
@@ -199,13 +212,13 @@ function openFailure(err: unknown): ConfigError {
 }
 
 /** The store DATABASE_URL names, not yet migrated. */
-export function createStore(database: Database, log: Logger): KyselyStore {
-  return database.kind === 'sqlite' ? createSqliteStore(database.file, database) : createPostgresStore({ ...database, log });
+export function createStore(database: Database, log: Logger, tracing: Tracing = noTracing): KyselyStore {
+  return database.kind === 'sqlite' ? createSqliteStore(database.file, { ...database, tracing }) : createPostgresStore({ ...database, log, tracing });
 }
 
 /** Opens and migrates the store; fails with StoreUnavailable while the database is down, starting or hung. */
-async function connectStore(config: Readonly<Config>, log: Logger): Promise<Store> {
-  const store = createStore(config.database, log);
+async function connectStore(config: Readonly<Config>, log: Logger, tracing: Tracing = noTracing): Promise<Store> {
+  const store = createStore(config.database, log, tracing);
   try {
     const newer = await store.migrate();
     if (newer.length > 0) log.warn({ migrations: newer }, 'the database was migrated by a newer version of Kurz: running on its schema as it is');
@@ -222,6 +235,8 @@ export interface AssembleOptions {
   randomCode?: () => string;
   /** The readers of import formats; default: importers/index.ts. */
   importReader?: (format: ImportFormat) => ImportReader;
+  /** Spans of requests, Redis calls and click batches; default: none (noTracing). */
+  tracing?: Tracing;
 }
 
 /** What assemble() built: the context the app is given, and the background work beside it. */
@@ -235,11 +250,11 @@ export interface Assembled {
 
 /** Wires the use-case context over an open store. Tests call this too, with their own store and clock. */
 export function assemble(config: Readonly<Config>, store: Store, options: AssembleOptions): Assembled {
-  const { log } = options;
+  const { log, tracing = noTracing } = options;
   const metrics = createMetrics();
   metrics.watchStoreReads(() => store.readCounts?.());
   const redis = config.redisUrl
-    ? new RedisConnection(config.redisUrl, { timeoutMs: config.redisTimeoutMs, metrics, log })
+    ? new RedisConnection(config.redisUrl, { timeoutMs: config.redisTimeoutMs, metrics, log, tracing })
     : undefined;
 
   const l1 = new LruLinkCache({ maxEntries: config.cache.l1MaxEntries, maxBytes: config.cache.l1MaxBytes });
@@ -254,13 +269,15 @@ export function assemble(config: Readonly<Config>, store: Store, options: Assemb
     void domains.reload().catch(() => {});
   });
   redis?.onRecovered(() => void cache.replayPending());
-  const apply = clickApplier(store, metrics);
+  const apply = clickApplier(store, metrics, Date.now, tracing);
   const { batchSize, flushMs, maxBuffered, streamMaxLen, streamRetain } = config.clicks;
   const inProcess = () => new MemoryClickQueue({ apply, batchSize, flushMs, maxBuffered, metrics, log });
   const stream = `${config.redisPrefix}clicks`;
-  const clicks: ClickQueue = !config.clicks.analytics
+  const queue: ClickQueue = !config.clicks.analytics
     ? noClicks
     : redis ? new RedisStreamClickQueue(redis, { stream, maxLen: streamMaxLen, fallback: inProcess(), maxUnconfirmed: streamRetain, metrics, log }) : inProcess();
+  // Traced, each click carries its request's trace to the batch that applies it; untraced, the queue as it is.
+  const clicks = tracing.enabled && config.clicks.analytics ? tracedClicks(queue, tracing) : queue;
   const consumer = redis && config.clicks.consumer
     ? new StreamClickConsumer(redis, { stream, apply, batchSize, claimIdleMs: config.clicks.claimIdleMs, metrics, log })
     : undefined;
@@ -301,6 +318,7 @@ export function assemble(config: Readonly<Config>, store: Store, options: Assemb
     importReader,
     imports,
     edge,
+    tracing,
   };
   return {
     ctx,

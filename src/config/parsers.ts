@@ -97,6 +97,12 @@ export const redisUrl: Parser<string> = (raw, name) => {
   return raw;
 };
 
+/** An http(s) URL (a collector's endpoint); the value itself is never echoed: it may hold credentials. */
+export const httpUrl: Parser<string> = (raw, name) => {
+  if (!/^https?:\/\/./.test(raw) || !URL.canParse(raw)) throw new ConfigError(name, 'must be an http:// or https:// URL');
+  return raw;
+};
+
 export const baseUrl: Parser<string> = (raw, name) => {
   let url: URL;
   try {

@@ -14,6 +14,9 @@ import * as parse from './parsers.js';
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
+/** OTEL_TRACES_SAMPLER's values, as the OpenTelemetry specification names them. */
+const TRACES_SAMPLERS = ['always_on', 'always_off', 'traceidratio', 'parentbased_always_on', 'parentbased_always_off', 'parentbased_traceidratio'] as const;
+
 const SQLITE_SYNCHRONOUS = ['full', 'normal'] as const;
 export type SqliteSynchronous = (typeof SQLITE_SYNCHRONOUS)[number];
 
@@ -306,6 +309,36 @@ export const SETTINGS_TABLE = {
     name: 'IDLE_GC_SECONDS', formerly: 'IDLE_GC', unit: 'seconds', default: '10', parse: parse.secondsAsMs(0, 3600),
     meaning: 'seconds of quiet (the event loop under 1% busy) after which a process whose heap grew by 16 MiB or more runs one full garbage collection that shrinks the heap, so memory comes back after a busy period; it pauses the process for about a third of a second. `0`: only V8 decides (see [docs/PERFORMANCE.md](docs/PERFORMANCE.md#memory-over-time))',
   }),
+  tracing: {
+    endpoint: setting({
+      name: 'OTEL_EXPORTER_OTLP_ENDPOINT', parse: parse.httpUrl,
+      meaning: 'OpenTelemetry tracing: the OTLP/HTTP collector (spans go to `<it>/v1/traces`). Unset (and OTEL_EXPORTER_OTLP_TRACES_ENDPOINT unset): no tracing, and the SDK is not even loaded. See [docs/OPERATIONS.md](docs/OPERATIONS.md#tracing)',
+    }),
+    tracesEndpoint: setting({
+      name: 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', parse: parse.httpUrl,
+      meaning: 'the full URL spans are posted to, instead of `OTEL_EXPORTER_OTLP_ENDPOINT/v1/traces`',
+    }),
+    protocol: setting({
+      name: 'OTEL_EXPORTER_OTLP_PROTOCOL', default: 'http/protobuf', parse: parse.oneOf(['http/protobuf', 'http/json']),
+      meaning: 'how spans are encoded for the collector (gRPC is not offered). The exporter also reads the other standard `OTEL_EXPORTER_OTLP_*` variables itself (`_HEADERS`, `_TIMEOUT`, `_COMPRESSION`)',
+    }),
+    serviceName: setting({
+      name: 'OTEL_SERVICE_NAME', default: 'kurz', parse: parse.text,
+      meaning: '`service.name` of every span',
+    }),
+    sampler: setting({
+      name: 'OTEL_TRACES_SAMPLER', default: 'parentbased_traceidratio', parse: parse.oneOf(TRACES_SAMPLERS),
+      meaning: 'which traces are recorded: by default a request whose `traceparent` says sampled is, one that says not sampled is not, and one without starts a trace with the probability OTEL_TRACES_SAMPLER_ARG',
+    }),
+    samplerArg: setting({
+      name: 'OTEL_TRACES_SAMPLER_ARG', default: '0.1', parse: parse.fraction,
+      meaning: 'the probability of the `traceidratio` samplers (0 to 1)',
+    }),
+    resourceAttributes: setting({
+      name: 'OTEL_RESOURCE_ATTRIBUTES', default: '', shown: 'empty', parse: parse.text,
+      meaning: '`key=value,…` added to every span\'s resource (`deployment.environment.name=prod`)',
+    }),
+  },
   workers: setting({
     name: 'WORKERS', default: '1', parse: parse.int(1, 64),
     meaning: 'processes `kurz serve` runs on one port (node:cluster); see [docs/PERFORMANCE.md](docs/PERFORMANCE.md#cluster-mode) for what each keeps to itself',

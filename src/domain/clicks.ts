@@ -30,6 +30,12 @@ export interface ClickEvent {
   destination?: string | null;
   /** The index of the rule that sent it there; absent or null when no rule did. */
   rule?: number | null;
+  /**
+   * The W3C traceparent of the traced (sampled) request that recorded it, carried in the stream entry to
+   * the worker, whose span applying the batch continues that trace. Absent when tracing is off or the
+   * request was not sampled; never stored.
+   */
+  trace?: string;
 }
 
 export const MAX_UA_LENGTH = 256;

@@ -7,6 +7,7 @@ import type { UnlockCookies } from '../security/unlock-cookies.js';
 import type { UrlPolicy } from '../domain/url-safety.js';
 import type { ImportFormat, ImportReader } from '../importers/record.js';
 import type { ImportJobs } from '../use-cases/imports.js';
+import type { Tracing } from '../obs/tracing.js';
 
 /**
  * Everything the HTTP layer is given: built once by the composition root (assemble in compose.ts); tests build their own.
@@ -44,4 +45,6 @@ export interface Context {
   imports: ImportJobs;
   /** Tells a CDN in front of the redirects of edited links (CDN_PURGE_URL), in the background. */
   edge: EdgePurger;
+  /** Spans per request and per dependency call (obs/tracing.ts); noTracing unless an OTLP endpoint is set. */
+  tracing: Tracing;
 }

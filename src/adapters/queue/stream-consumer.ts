@@ -10,6 +10,7 @@ import { sleep, untilAborted, withTimeout } from '../../resilience/wait.js';
 import { BlockingConnection, RedisConnection, RedisGuard, RedisNotConnected } from '../redis/connection.js';
 import { ENTRY_CLICKS, GROUP, eventsOf } from './stream-format.js';
 import { logRetriedFailure } from '../../analytics/apply.js';
+import type { Tracing } from '../../obs/tracing.js';
 
 /**
  * How long Redis may take to answer one of the consumer's commands, beyond any BLOCK time. Nobody
@@ -36,6 +37,8 @@ export interface ConsumerOptions {
   claimIdleMs?: number;
   metrics: Metrics;
   log: Logger;
+  /** Traces the Redis calls of the guard it makes when given a URL (`kurz worker`); default none. */
+  tracing?: Tracing;
 }
 
 /**
@@ -57,7 +60,7 @@ export class StreamClickConsumer {
   private napping: AbortController | undefined;
 
   constructor(redis: RedisConnection | string, private readonly options: ConsumerOptions) {
-    this.conn = redis instanceof RedisConnection ? redis.blocking() : new BlockingConnection(redis, new RedisGuard(options.metrics, options.log), options.log);
+    this.conn = redis instanceof RedisConnection ? redis.blocking() : new BlockingConnection(redis, new RedisGuard(options.metrics, options.log, options.tracing), options.log);
     this.conn.onRecovered(() => this.napping?.abort());
   }
 

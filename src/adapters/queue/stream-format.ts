@@ -6,7 +6,10 @@ export const GROUP = 'kurz-click-workers';
 /** Clicks per stream entry: one XADD carries the clicks of one event-loop turn, up to this many. */
 export const ENTRY_CLICKS = 100;
 
-/** An entry's clicks: an array of events sharing a key, or (entries written before keys were per entry) one event keyed by its id. */
+/**
+ * An entry's clicks: an array of events sharing a key, or (entries written before keys were per entry) one event keyed by its id.
+ * A click of a traced request carries its `trace` (a W3C traceparent) in the entry: the consumer's span applying it continues that trace.
+ */
 export function eventsOf(json: string): ClickEvent[] {
   const parsed = JSON.parse(json) as ClickEvent[] | (ClickEvent & { id?: string });
   if (Array.isArray(parsed)) return parsed;

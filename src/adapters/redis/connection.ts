@@ -4,6 +4,7 @@ import { CircuitBreaker, type BreakerState } from '../../resilience/circuit-brea
 import { backoffMs, type Backoff } from '../../resilience/backoff.js';
 import { withTimeout } from '../../resilience/wait.js';
 import type { Metrics } from '../../obs/metrics.js';
+import { noTracing, type Tracing } from '../../obs/tracing.js';
 
 const STATE_VALUE: Record<BreakerState, number> = { closed: 0, 'half-open': 1, open: 2 };
 
@@ -28,7 +29,7 @@ export class RedisGuard {
   private readonly closedListeners: Array<() => void> = [];
   private readonly timer: (command: string, outcome: 'ok' | 'error', seconds: number) => void;
 
-  constructor(metrics: Metrics, log: Log) {
+  constructor(metrics: Metrics, log: Log, private readonly tracing: Tracing = noTracing) {
     this.breaker = new CircuitBreaker({
       name: 'redis',
       onStateChange: (state) => {
@@ -47,6 +48,12 @@ export class RedisGuard {
    */
   run<T>(client: Redis, command: string, call: () => Promise<T>): Promise<T> {
     if (client.status !== 'ready') return Promise.reject(new RedisNotConnected(`redis is ${client.status}`));
+    // A span inside a traced request or batch: the command's label, never its keys or values.
+    if (this.tracing.enabled) return this.tracing.child(`redis ${command}`, { 'db.system': 'redis', 'db.system.name': 'redis', 'db.operation.name': command }, () => this.guarded(command, call));
+    return this.guarded(command, call);
+  }
+
+  private guarded<T>(command: string, call: () => Promise<T>): Promise<T> {
     return this.breaker.run(async () => {
       const start = performance.now();
       try {
@@ -92,7 +99,7 @@ export class RedisConnection {
 
   constructor(
     private readonly url: string,
-    options: { timeoutMs: number; metrics: Metrics; log: Logger },
+    options: { timeoutMs: number; metrics: Metrics; log: Logger; tracing?: Tracing },
   ) {
     const { metrics, log } = options;
     this.log = log;
@@ -108,7 +115,7 @@ export class RedisConnection {
     logErrors(log, [this.client, this.subscriber], this.client);
     // Back after a disconnection (or a hang that opened the breaker): whatever Redis missed is replayed.
     this.client.on('ready', () => this.notifyRecovered());
-    this.guard = new RedisGuard(metrics, log);
+    this.guard = new RedisGuard(metrics, log, options.tracing);
     this.guard.onClosed(() => this.notifyRecovered());
     this.probe = setInterval(() => {
       if (this.guard.breaker.state !== 'closed') this.call('ping', (r) => r.ping()).catch(() => {});

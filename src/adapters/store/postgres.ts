@@ -7,6 +7,8 @@ import { BoundedPool, StoreHealth } from './postgres-pool.js';
 import type { Database } from './schema.js';
 import type { PostgresPool, ReadReplica } from '../../config.js';
 import { ReplicaReads, primaryOnly } from './replica-reads.js';
+import { tracedDialect } from './traced-dialect.js';
+import { noTracing, type Tracing } from '../../obs/tracing.js';
 
 const INT8_OID = 20;
 
@@ -17,14 +19,15 @@ const INT8_OID = 20;
 const MAINTENANCE_TIMEOUT_MS = 10 * 60_000;
 
 /** Production store: a pg connection pool. Times are bigint epoch ms, read back as JS numbers (exact below 2^53). */
-export function createPostgresStore(options: PostgresPool & { url: string; replica?: ReadReplica; log: Logger }): KyselyStore {
+export function createPostgresStore(options: PostgresPool & { url: string; replica?: ReadReplica; log: Logger; tracing?: Tracing }): KyselyStore {
   const config = poolConfig(options.url);
   const health = new StoreHealth(options.log);
   const connectTimeoutMs = options.timeoutMs;
   const pool = new BoundedPool(config, { size: options.poolSize, connectTimeoutMs, timeoutMs: options.timeoutMs, maxWaiting: options.maxWaiting }, health);
   const maintenance = new BoundedPool(config, { size: 1, connectTimeoutMs, timeoutMs: MAINTENANCE_TIMEOUT_MS, maxWaiting: 10 }, health);
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  const reads = options.replica ? replicaReads(db, options.replica, options) : primaryOnly(db);
+  const tracing = options.tracing ?? noTracing;
+  const db = new Kysely<Database>({ dialect: tracedDialect(new PostgresDialect({ pool }), 'postgresql', tracing) });
+  const reads = options.replica ? replicaReads(db, options.replica, { ...options, tracing }) : primaryOnly(db);
   return kyselyStore({
     db,
     reads,
@@ -42,11 +45,11 @@ export function createPostgresStore(options: PostgresPool & { url: string; repli
  * Reads on the replica DATABASE_READ_URL names, over a pool as large and as bounded as the primary's;
  * its outages are logged apart (StoreHealth warns once per outage, and the replica's costs no 503).
  */
-function replicaReads(primary: Kysely<Database>, replica: ReadReplica, options: PostgresPool & { log: Logger }): ReplicaReads {
+function replicaReads(primary: Kysely<Database>, replica: ReadReplica, options: PostgresPool & { log: Logger; tracing: Tracing }): ReplicaReads {
   const health = new StoreHealth(options.log.child({ pool: 'replica' }), 'read replica unavailable: its reads go to the primary until it answers');
   const limits = { size: options.poolSize, connectTimeoutMs: options.timeoutMs, timeoutMs: options.timeoutMs, maxWaiting: options.maxWaiting };
   const pool = new BoundedPool(poolConfig(replica.url), limits, health);
-  return new ReplicaReads(primary, new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), { maxLagMs: replica.maxLagMs, log: options.log, end: () => pool.end() });
+  return new ReplicaReads(primary, new Kysely<Database>({ dialect: tracedDialect(new PostgresDialect({ pool }), 'postgresql', options.tracing) }), { maxLagMs: replica.maxLagMs, log: options.log, end: () => pool.end() });
 }
 
 /** A pg pool's configuration: bigint (int8) read back as JS numbers. */

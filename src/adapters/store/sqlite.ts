@@ -9,13 +9,15 @@ import type { SqliteSynchronous } from '../../config.js';
 import { statementCache } from './statement-cache.js';
 import { ClickWriterThread } from './click-writer.js';
 import { primaryOnly } from './replica-reads.js';
+import { tracedDialect } from './traced-dialect.js';
+import { noTracing, type Tracing } from '../../obs/tracing.js';
 
 /**
  * The embedded default: one SQLite file in WAL mode, no server to run. `synchronous` is FULL unless
  * told otherwise: every commit waits for an fsync of the WAL, so nothing acknowledged is lost to a
  * power cut. Group commit (group-commit.ts, and click batches) keeps that to one fsync per group.
  */
-export function createSqliteStore(file: string, options: { synchronous?: SqliteSynchronous; clicksHere?: boolean } = {}): KyselyStore {
+export function createSqliteStore(file: string, options: { synchronous?: SqliteSynchronous; clicksHere?: boolean; tracing?: Tracing } = {}): KyselyStore {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
   const sqlite = new SQLite(file);
   sqlite.pragma('journal_mode = WAL'); // readers never wait for the writer
@@ -25,7 +27,7 @@ export function createSqliteStore(file: string, options: { synchronous?: SqliteS
   // SQLite's own lower() folds only A-Z; PostgreSQL's folds every script. Replacing it keeps the
   // shared search query (lower(x) like lower(q)) meaning the same on both engines.
   sqlite.function('lower', { deterministic: true }, (s: unknown) => (typeof s === 'string' ? s.toLowerCase() : s));
-  const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(sqlite) }) });
+  const db = new Kysely<Database>({ dialect: tracedDialect(new ImmediateSqliteDialect({ database: withStatementCache(sqlite) }), 'sqlite', options.tracing ?? noTracing) });
   const store = kyselyStore({
     db,
     // No statement timeout here for long migrations to escape: they share the connection.
