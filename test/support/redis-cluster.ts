@@ -99,33 +99,68 @@ export class PrivateRedisCluster {
     return Number(await ask(this.live()[0]!, 'cluster', 'keyslot', key));
   }
 
-  /** The port of the master serving `key`'s slot now. */
-  async masterOf(key: string): Promise<number> {
-    const port = this.live()[0]!;
+  /** Waits until every replica has applied all its master has written (replication offsets equal). */
+  async waitForReplicas(): Promise<void> {
+    const offset = (info: string, field: string) => Number(new RegExp(`${field}:(\\d+)`).exec(info)?.[1]);
+    await this.waitFor(async () => {
+      for (const port of this.live()) {
+        const info = await ask(port, 'info', 'replication');
+        if (!/role:slave/.test(info)) continue;
+        const master = await ask(offset(info, 'master_port'), 'info', 'replication');
+        if (offset(info, 'slave_repl_offset') !== offset(master, 'master_repl_offset')) return false;
+      }
+      return true;
+    }, 'replicas in sync');
+  }
+
+  /** The nodes serving `key`'s slot now, as CLUSTER SLOTS lists them: the master first, then its replicas. */
+  private async nodesOf(key: string): Promise<number[]> {
     const slot = await this.slotOf(key);
-    const client = new Redis(port, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    const client = new Redis(this.live()[0]!, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
     client.on('error', () => {});
     try {
       await client.connect();
-      const ranges = (await client.call('cluster', 'slots')) as Array<[number, number, [string, number]]>;
+      const ranges = (await client.call('cluster', 'slots')) as Array<[number, number, ...Array<[string, number]>]>;
       const range = ranges.find(([from, to]) => from <= slot && slot <= to);
       if (!range) throw new Error(`no master serves slot ${slot}`);
-      return Number(range[2][1]);
+      return (range.slice(2) as Array<[string, number]>).map(([, port]) => Number(port));
     } finally {
       client.disconnect();
     }
   }
 
+  /** The port of the master serving `key`'s slot now. */
+  async masterOf(key: string): Promise<number> {
+    return (await this.nodesOf(key))[0]!;
+  }
+
   /**
    * SIGKILLs the master serving `key`, then waits until another node serves its slot and the
-   * cluster is ok again. Returns the old and the new master's ports.
+   * cluster is ok again. Returns the old and the new master's ports. With `whileReplicaFrozen`, the
+   * replica is frozen (SIGSTOP) and its replication link cut while that runs and until the master is
+   * dead, so that the replica promoted lacks whatever was written meanwhile: the writes a failover loses.
    */
-  async killMasterOf(key: string): Promise<{ killed: number; promoted: number }> {
-    const killed = await this.masterOf(key);
+  async killMasterOf(key: string, whileReplicaFrozen?: () => Promise<void>): Promise<{ killed: number; promoted: number }> {
+    // A node learns of a replica by gossip: the node asked may not list it yet.
+    let [killed, replica] = [0, 0];
+    await this.waitFor(async () => ([killed, replica] = (await this.nodesOf(key)) as [number, number]).length > 1 && replica > 0, `replica of the master of ${key}`, 10_000);
+    if (whileReplicaFrozen) {
+      this.processes.get(replica)!.kill('SIGSTOP');
+      // Frozen alone, the replica would still find the writes in its socket's kernel buffer on waking:
+      // cut the link as well (the frozen replica cannot reconnect), so they stay on the master alone.
+      await ask(killed, 'client', 'kill', 'type', 'replica');
+      try {
+        await whileReplicaFrozen();
+      } catch (err) {
+        this.processes.get(replica)!.kill('SIGCONT');
+        throw err;
+      }
+    }
     const child = this.processes.get(killed)!;
     const exited = new Promise((resolve) => child.once('exit', resolve));
     child.kill('SIGKILL');
     await exited;
+    if (whileReplicaFrozen) this.processes.get(replica)!.kill('SIGCONT');
     let promoted = killed;
     await this.waitFor(async () => (promoted = await this.masterOf(key)) !== killed && (await this.states()).every((s) => s === 'ok'), 'failover');
     return { killed, promoted };
@@ -137,6 +172,7 @@ export class PrivateRedisCluster {
       if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = new Promise((resolve) => child.once('exit', resolve));
       child.kill('SIGKILL');
+      child.kill('SIGCONT'); // a frozen node must wake to die
       await exited;
     }));
     await rm(this.dir, { recursive: true, force: true });
