@@ -74,9 +74,10 @@ function logErrors(log: Log, clients: RedisClient[], resetOn: RedisClient): void
 }
 
 /**
- * One Redis connection (a server's, or a cluster's: REDIS_URL decides, client.ts) for commands and one for pub/sub, every command behind a timeout and the
- * guard (breaker and metrics) shared by everything that uses Redis; blocking() opens more connections
- * behind the same guard. A probe lets the breaker close again even with no traffic.
+ * One Redis connection for commands and one for pub/sub (a server's, or a cluster's: REDIS_URL
+ * decides, client.ts), every command behind a timeout and the guard (breaker and metrics) shared by
+ * everything that uses Redis; blocking() opens more connections behind the same guard. A probe lets
+ * the breaker close again even with no traffic.
  */
 export class RedisConnection {
   readonly client: RedisClient;
