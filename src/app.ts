@@ -17,6 +17,7 @@ import { REDIRECT_ROUTE, domainRoot, redirectRoute } from './http/redirect.js';
 import { previewRoute } from './http/link-preview.js';
 import { domainRoutes } from './http/api/domains.js';
 import { fastRedirect } from './http/fast-redirect.js';
+import { EDGE_NO_STORE } from './http/redirect.js';
 import { unlockRoute } from './http/link-unlock.js';
 import { answeredRequests } from './http/answered.js';
 import { DrainingServer } from './http/draining-server.js';
@@ -92,6 +93,14 @@ export async function buildApp(ctx: Context): Promise<Api> {
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id).headers(security);
   });
+  // With a CDN in front, only fast-redirect.ts's permanent redirects may be kept there (edgeHeaders): every
+  // answer of Fastify's (404s, password forms, cards, previews, the API) says no-store to the edge, which
+  // would otherwise keep an answer without Cache-Control (Fastly: an hour by default).
+  if (config.cdn.maxAgeSeconds > 0) {
+    app.addHook('onRequest', async (_request, reply) => {
+      reply.headers(EDGE_NO_STORE);
+    });
+  }
   app.addHook('onRequest', routes.refuseShadowed);
   app.addHook('onRequest', domainRoot(ctx));
   app.addHook('preParsing', refuseEncodedBodies);

@@ -37,6 +37,11 @@ import type { DrainingServer } from './http/draining-server.js';
 import { readerFor } from './importers/index.js';
 import type { ImportFormat, ImportReader } from './importers/record.js';
 import { ImportJobs } from './use-cases/imports.js';
+import { HttpEdgePurger, noEdgePurger } from './adapters/cdn/http-purger.js';
+import { keyParts } from './domain/link-key.js';
+import { shortUrl } from './http/present.js';
+import type { DomainDirectory, EdgePurger } from './ports.js';
+import type { Metrics } from './obs/metrics.js';
 
 /*
  * The composition root: the one place that reads the configuration to choose adapters, and that makes
@@ -202,7 +207,8 @@ export function createStore(database: Database, log: Logger): KyselyStore {
 async function connectStore(config: Readonly<Config>, log: Logger): Promise<Store> {
   const store = createStore(config.database, log);
   try {
-    await store.migrate();
+    const newer = await store.migrate();
+    if (newer.length > 0) log.warn({ migrations: newer }, 'the database was migrated by a newer version of Kurz: running on its schema as it is');
     return store;
   } catch (err) {
     await store.close().catch(() => {});
@@ -231,6 +237,7 @@ export interface Assembled {
 export function assemble(config: Readonly<Config>, store: Store, options: AssembleOptions): Assembled {
   const { log } = options;
   const metrics = createMetrics();
+  metrics.watchStoreReads(() => store.readCounts?.());
   const redis = config.redisUrl
     ? new RedisConnection(config.redisUrl, { timeoutMs: config.redisTimeoutMs, metrics, log })
     : undefined;
@@ -242,7 +249,7 @@ export function assemble(config: Readonly<Config>, store: Store, options: Assemb
   const domains = new MemoryDomainDirectory(store, { baseUrl: config.baseUrl, log });
   // Another instance's write to the domains arrives as one more invalidation.
   (l2 ?? peers)?.onInvalidation((key) => (key === DOMAINS_CHANGED ? void domains.reload().catch(() => {}) : cache.forget(key)));
-  l2?.onResubscribed(() => {
+  l2?.onSubscribed(() => {
     cache.forgetAll();
     void domains.reload().catch(() => {});
   });
@@ -271,6 +278,7 @@ export function assemble(config: Readonly<Config>, store: Store, options: Assemb
   const randomCodes = options.randomCode ?? (() => randomCode(config.codeLength));
   const urlPolicy = { ownHost: new URL(config.baseUrl).hostname, domains: () => domains.hostnames(), blockedDomains: config.blockedDomains, allowPrivate: config.allowPrivateUrls };
   const importReader = options.importReader ?? readerFor;
+  const edge = edgePurger(config, { domains, metrics, log });
   const imports = new ImportJobs({ store, cache, clock, randomCode: randomCodes, urlPolicy, domains, importReader, log });
 
   const ctx: Context = {
@@ -292,6 +300,7 @@ export function assemble(config: Readonly<Config>, store: Store, options: Assemb
     qr,
     importReader,
     imports,
+    edge,
   };
   return {
     ctx,
@@ -304,6 +313,7 @@ export function assemble(config: Readonly<Config>, store: Store, options: Assemb
     async close() {
       stopCompaction();
       await imports.close();
+      await edge.close();
       cache.close();
       domains.close();
       await qr.close();
@@ -313,6 +323,18 @@ export function assemble(config: Readonly<Config>, store: Store, options: Assemb
       await store.close();
     },
   };
+}
+
+/** CDN_PURGE_URL: purges by HTTP, naming each link by its surrogate key and short URL; unset, none. */
+export function edgePurger(config: Readonly<Config>, deps: { domains: Pick<DomainDirectory, 'byId'>; metrics: Metrics; log: Logger }): EdgePurger {
+  const { purgeUrl, purgeStyle, purgeToken, purgeTimeoutMs } = config.cdn;
+  if (!purgeUrl) return noEdgePurger;
+  const short = shortUrl(config.baseUrl);
+  const urlOf = (key: string) => {
+    const { domainId, code } = keyParts(key);
+    return short(deps.domains.byId(domainId), code);
+  };
+  return new HttpEdgePurger({ url: purgeUrl, style: purgeStyle, token: purgeToken, timeoutMs: purgeTimeoutMs, urlOf, metrics: deps.metrics, log: deps.log });
 }
 
 /** ANALYTICS=off: clicks are not recorded at all. */

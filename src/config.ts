@@ -5,7 +5,7 @@
 import { SETTINGS_TABLE } from './config/settings.js';
 
 export { ConfigError } from './config/config-error.js';
-export { SETTINGS_TABLE, type Database, type LogLevel, type PostgresPool, type SqliteSynchronous } from './config/settings.js';
+export { SETTINGS_TABLE, type Database, type LogLevel, type PostgresPool, type ReadReplica, type SqliteSynchronous } from './config/settings.js';
 export { SETTINGS, flagsToEnv, loadConfig, parseDatabase, readConfig, type ConfigWarning, type LoadedConfig } from './config/load.js';
 export { resolveConfig, type Config } from './config/jwt-secret.js';
 

@@ -198,12 +198,24 @@ export interface Store extends StoreLifecycle, AccountStore, LinkStore, DomainSt
 
 /** The connection the three stores share. */
 export interface StoreLifecycle {
-  /** Brings the schema up to date; safe to call from many instances at once. */
-  migrate(): Promise<void>;
+  /** Brings the schema up to date; safe to call from many instances at once. Returns the applied migrations a newer version made, which this one leaves alone. */
+  migrate(): Promise<string[]>;
   /** Resolves when the database answers a trivial query. */
   ping(): Promise<void>;
   /** Closes every connection; pending queries finish first. */
   close(): Promise<void>;
+  /** How many of the reads a replica may serve each connection served (docs/DESIGN.md#read-replica); absent: the store has one connection. */
+  readCounts?(): ReadCounts;
+}
+
+/** Which connection served the reads that may go to a read replica (DATABASE_READ_URL), for the metrics. */
+export interface ReadCounts {
+  /** Served by the primary: no replica, or it lagged or failed, lacked the row, or the link was just written. */
+  primary: number;
+  /** Served by the replica. */
+  replica: number;
+  /** The replica's replay lag at its last poll (ms); null without a replica or while it cannot be measured. */
+  lagMs: number | null;
 }
 
 /** Users, their refresh tokens and their API keys. */
@@ -276,6 +288,8 @@ export interface LinkStore {
   countVisit(code: string, now: number, domainId?: string): Promise<Visit>;
   /** The id and password hash (null: none) of the link with this code on this domain (default: the default domain): the one read of a hash, for unlocking it. */
   findLinkPassword(code: string, domainId?: string): Promise<{ id: string; passwordHash: string | null } | undefined>;
+  /** Tells a store with a read replica that this link key (`*`: any) was just written, so its reads go to the primary until the replica has the write. */
+  written?(key: string): void;
 }
 
 /** The domains links may be created on besides the default one. */
@@ -487,3 +501,14 @@ export interface QrRenderer {
 
 /** Thrown by a QR renderer that has too many renders waiting, or whose renderer died mid-render: retry later (503). */
 export class QrBusy extends Error {}
+
+/**
+ * Tells a CDN in front of the redirects to forget links it may keep (CDN_PURGE_URL), after the write that
+ * changed them has committed. Nobody waits for it: an edit is never delayed or failed by the CDN.
+ */
+export interface EdgePurger {
+  /** Queues a purge of these links (by cache key, domain/link-key.ts); returns at once and never throws. */
+  purge(keys: readonly string[]): void;
+  /** Sends what is queued, waiting at most a few seconds; on shutdown. */
+  close(): Promise<void>;
+}

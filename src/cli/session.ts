@@ -8,8 +8,8 @@
 import { once } from 'node:events';
 import { pino, type Logger } from 'pino';
 import type { Config } from '../config.js';
-import type { LinkLookup, Store } from '../ports.js';
-import { cacheTtls, openStore } from '../compose.js';
+import type { EdgePurger, LinkLookup, Store } from '../ports.js';
+import { cacheTtls, edgePurger, openStore } from '../compose.js';
 import { loggerOptions } from '../obs/logger.js';
 import { createMetrics } from '../obs/metrics.js';
 import { RedisConnection } from '../adapters/redis/connection.js';
@@ -41,6 +41,8 @@ export interface CliDeps {
   urlPolicy: UrlPolicy;
   domains: MemoryDomainDirectory;
   log: Logger;
+  /** Purges a CDN's copy of links the command edited or deleted (CDN_PURGE_URL), before the command exits. */
+  edge: EdgePurger;
 }
 
 /** An open session: its deps, and close(), which says what running servers will see of the writes. */
@@ -70,6 +72,7 @@ export async function openSession(config: Readonly<Config>, io: Pick<CliIo, 'std
   const cache = await invalidations(config, log);
   const deps: CliDeps = {
     config, store, cache, domains, log,
+    edge: edgePurger(config, { domains, metrics: createMetrics(), log }),
     clock: Date.now,
     randomCode: () => randomCode(config.codeLength),
     urlPolicy: { ownHost: new URL(config.baseUrl).hostname, domains: () => domains.hostnames(), blockedDomains: config.blockedDomains, allowPrivate: config.allowPrivateUrls },
@@ -77,6 +80,7 @@ export async function openSession(config: Readonly<Config>, io: Pick<CliIo, 'std
   return {
     deps,
     async close() {
+      await deps.edge.close();
       domains.close();
       await cache.close();
       await store.close();

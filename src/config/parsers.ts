@@ -118,6 +118,18 @@ export const baseUrl: Parser<string> = (raw, name) => {
   return url.href.replace(/\/+$/, '');
 };
 
+/** An absolute http(s) URL; never echoed, since it may carry a credential in its query. */
+export const purgeUrl: Parser<string> = (raw, name) => {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(name, 'is not an absolute URL');
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError(name, 'must be an http or https URL');
+  return url.href;
+};
+
 export type DatabaseUrl = { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string };
 
 /** `sqlite:<file>` (`sqlite:///abs/path` too) or `postgres://…`; never echoes a postgres URL, which may hold a password. */

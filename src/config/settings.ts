@@ -35,11 +35,19 @@ const POSTGRES_POOL = {
 
 export type PostgresPool = ValueOf<typeof POSTGRES_POOL>;
 
+/** A streaming replica for reads that may be a little stale (docs/DESIGN.md#read-replica). */
+export interface ReadReplica {
+  /** postgres:// URL of the standby. */
+  url: string;
+  /** Past this replay lag the replica is not read from. */
+  maxLagMs: number;
+}
+
 /** The store DATABASE_URL names, with its own options only. */
 export type Database =
   // file ':memory:' keeps everything in memory (tests). synchronous: when a commit is on disk (see SQLITE_SYNCHRONOUS).
   | { kind: 'sqlite'; file: string; synchronous: SqliteSynchronous }
-  | ({ kind: 'postgres'; url: string } & PostgresPool);
+  | ({ kind: 'postgres'; url: string; replica?: ReadReplica } & PostgresPool);
 
 export const SETTINGS_TABLE = {
   port: setting({ name: 'PORT', default: '8080', parse: parse.int(0, 65535), meaning: 'TCP port' }),
@@ -58,12 +66,26 @@ export const SETTINGS_TABLE = {
       meaning: '`sqlite:<file>` for the embedded store, `postgres://user@host:5432/db` for PostgreSQL',
     }),
     pool: POSTGRES_POOL,
+    readUrl: setting({
+      name: 'DATABASE_READ_URL', parse: parse.databaseUrl,
+      meaning: 'PostgreSQL only: `postgres://…` of a streaming replica that serves redirect misses and link stats; the API reads its own writes from DATABASE_URL, and a replica that lags or fails is not read from until it is healthy. See [docs/OPERATIONS.md](docs/OPERATIONS.md#postgresql-read-replica)',
+    }),
+    readMaxLagMs: setting({
+      name: 'DATABASE_READ_MAX_LAG_MS', unit: 'ms', default: '1000', parse: parse.int(50, 600_000),
+      meaning: 'DATABASE_READ_URL: reads go to the primary while the replica\'s replay is this far behind it (polled every quarter of it, at most every second)',
+    }),
     synchronous: setting({
       name: 'SQLITE_SYNCHRONOUS', default: 'full', parse: parse.oneOf(SQLITE_SYNCHRONOUS),
       meaning: '`full`: a write is acknowledged only once SQLite\'s WAL is fsynced, so it survives a power cut. `normal`: fsync at checkpoints only; faster writes, but a power cut can roll back acknowledged ones (a crash of the process cannot). See [docs/DESIGN.md](docs/DESIGN.md#store)',
     }),
-  }, ({ url, pool, synchronous }): Database =>
-    url.kind === 'sqlite' ? { kind: 'sqlite', file: url.file, synchronous } : { kind: 'postgres', url: url.url, ...pool }),
+  }, ({ url, pool, readUrl, readMaxLagMs, synchronous }): Database => {
+    if (readUrl?.kind === 'sqlite') throw new ConfigError('DATABASE_READ_URL', 'must be a postgres:// URL of a streaming replica');
+    if (url.kind === 'sqlite') {
+      if (readUrl) throw new ConfigError('DATABASE_READ_URL', 'needs PostgreSQL: DATABASE_URL names SQLite, which has no replicas');
+      return { kind: 'sqlite', file: url.file, synchronous };
+    }
+    return { kind: 'postgres', url: url.url, ...pool, ...(readUrl && { replica: { url: readUrl.url, maxLagMs: readMaxLagMs } }) };
+  }),
   redisUrl: setting({
     name: 'REDIS_URL', parse: parse.redisUrl,
     meaning: '`redis://host:6379`: a shared second cache level and cross-instance invalidation. Unset keeps everything in-process. Kurz keeps serving if Redis goes away. A Redis Cluster: its seed nodes, `redis://a:7000,b:7001,c:7002` or `redis+cluster://host:7000` (`rediss` for TLS; database 0 only; see [docs/OPERATIONS.md](docs/OPERATIONS.md#redis-cluster))',
@@ -96,6 +118,29 @@ export const SETTINGS_TABLE = {
     l1MaxBytes: setting({
       name: 'CACHE_L1_MAX_BYTES', unit: 'bytes', default: '67108864', parse: parse.int(1024 * 1024, 4 * 1024 * 1024 * 1024),
       meaning: '… and in bytes (64 MiB); the least recently used entries go first',
+    }),
+  },
+  /** A CDN in front of the redirects (docs/DESIGN.md, Edge caches): how long it may keep a permanent one, and whom to tell of an edit. */
+  cdn: {
+    maxAgeSeconds: setting({
+      name: 'CDN_MAX_AGE_SECONDS', unit: 'seconds', default: '0', parse: parse.int(0, 31_536_000),
+      meaning: 'seconds a CDN may keep a permanent redirect (`Surrogate-Control` and `CDN-Cache-Control: max-age`, with `Surrogate-Key` and `Cache-Tag` naming the link), longer than browsers\' hour since CDN_PURGE_URL tells it of edits. Every other answer then says `CDN-Cache-Control: no-store`. `0`: no CDN headers at all',
+    }),
+    purgeUrl: setting({
+      name: 'CDN_PURGE_URL', parse: parse.purgeUrl,
+      meaning: 'http(s) URL POSTed after an edit or deletion of a link a CDN may keep, naming it (see CDN_PURGE_STYLE); never delays or fails the edit. Unset: nothing is purged',
+    }),
+    purgeStyle: setting({
+      name: 'CDN_PURGE_STYLE', default: 'json', parse: parse.oneOf(['json', 'fastly', 'cloudflare']),
+      meaning: 'the purge request: `json` (`{"keys":[…],"urls":[…]}`), `fastly` (a `Surrogate-Key` header, to `https://api.fastly.com/service/<id>/purge`) or `cloudflare` (`{"tags":[…]}`, to `https://api.cloudflare.com/client/v4/zones/<zone>/purge_cache`)',
+    }),
+    purgeToken: setting({
+      name: 'CDN_PURGE_TOKEN', parse: parse.text,
+      meaning: 'secret sent with each purge: `Fastly-Key` for `fastly`, `Authorization: Bearer` otherwise; never logged',
+    }),
+    purgeTimeoutMs: setting({
+      name: 'CDN_PURGE_TIMEOUT_MS', unit: 'ms', default: '5000', parse: parse.int(100, 60_000),
+      meaning: 'each purge attempt fails after this long; failed ones are retried 5 times (0.5 s doubling, with jitter), and 5 failed attempts in a row stop purges for 30 s',
     }),
   },
   trustProxy: setting({

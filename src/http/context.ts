@@ -1,5 +1,5 @@
 import type { Config } from '../config.js';
-import type { ClickQueue, DomainDirectory, LinkLookup, LocalRateLimiter, QrRenderer, RateLimiter, Store } from '../ports.js';
+import type { ClickQueue, DomainDirectory, EdgePurger, LinkLookup, LocalRateLimiter, QrRenderer, RateLimiter, Store } from '../ports.js';
 import type { Metrics } from '../obs/metrics.js';
 import type { Logger } from 'pino';
 import type { AccessTokens } from '../security/access-tokens.js';
@@ -42,4 +42,6 @@ export interface Context {
   importReader: (format: ImportFormat) => ImportReader;
   /** The import jobs this instance runs in the background. */
   imports: ImportJobs;
+  /** Tells a CDN in front of the redirects of edited links (CDN_PURGE_URL), in the background. */
+  edge: EdgePurger;
 }

@@ -22,6 +22,8 @@ import { Type } from 'typebox';
 import { problems, rateLimitFields, responseHeader } from './api/api.js';
 import { prefersHtml } from './accept.js';
 import { GONE_PAGE_HEADERS, gonePage } from './gone-page.js';
+import { edgeKeysOf, mayKeepAtEdge } from '../domain/edge-keys.js';
+import type { RedirectLink } from '../domain/redirect-decision.js';
 
 export const REDIRECT_ROUTE = '/:code';
 
@@ -42,7 +44,7 @@ export function domainRoot(deps: Pick<RedirectPathDeps, 'config' | 'domains'>) {
 
 /** What the redirect's two paths (this route and fast-redirect.ts) use; the route also opens protected links. */
 export type RedirectPathDeps = UnlockDeps & RateLimitDeps & {
-  config: Pick<Config, 'baseUrl' | 'trustProxy' | 'clicks' | 'logRedirects' | 'rateLimits' | 'unknownHosts'>;
+  config: Pick<Config, 'baseUrl' | 'trustProxy' | 'clicks' | 'logRedirects' | 'rateLimits' | 'unknownHosts' | 'cdn'>;
   /** The domains, by the host a request names. */
   domains: Pick<DomainDirectory, 'byHost' | 'byId'>;
 };
@@ -118,6 +120,29 @@ export const handovers = new WeakMap<IncomingMessage, Handover>();
 /** Browsers keep permanent redirects: bound that to an hour, so an edit still reaches them. */
 export const cacheControl = (target: Redirect) => (target.cacheable ? 'public, max-age=3600' : 'private, no-store');
 
+/** What a CDN is told of an answer it must not keep: Fastly reads Surrogate-Control, Cloudflare CDN-Cache-Control (RFC 9213). */
+export const EDGE_NO_STORE = Object.freeze({ 'surrogate-control': 'no-store', 'cdn-cache-control': 'no-store' });
+
+/**
+ * With CDN_MAX_AGE_SECONDS, what a redirect adds for a CDN: how long the edge may keep it and the names to
+ * purge it by (Surrogate-Key for Fastly, Cache-Tag for Cloudflare, which both strip before the browser),
+ * or no-store for a link whose answer may change between visits (mayKeepAtEdge). Cache-Control stays the
+ * browsers' (an hour), and so does any other shared cache's, which nobody purges. Undefined at 0: the
+ * redirect's headers are as they were without a CDN.
+ */
+export function edgeHeaders(maxAgeSeconds: number): ((headers: string[], link: RedirectLink, key: string) => void) | undefined {
+  if (maxAgeSeconds === 0) return undefined;
+  const keep = `max-age=${maxAgeSeconds}`;
+  return (headers, link, key) => {
+    if (!mayKeepAtEdge(link)) {
+      headers.push('surrogate-control', 'no-store', 'cdn-cache-control', 'no-store');
+      return;
+    }
+    const [own, domain] = edgeKeysOf(key);
+    headers.push('surrogate-control', keep, 'cdn-cache-control', keep, 'surrogate-key', `${own} ${domain}`, 'cache-tag', `${own},${domain}`);
+  };
+}
+
 const redirectTo = (description: string) => ({
   description,
   type: 'null',
@@ -125,6 +150,10 @@ const redirectTo = (description: string) => ({
     location: responseHeader(Type.String({ description: 'the link\'s target URL (or its expired_url, when it is over)' }), true),
     'cache-control': responseHeader(Type.String({ description: 'public, max-age=3600 for a permanent redirect that may be kept; private, no-store otherwise (and for every link with rules or a split)' }), true),
     'set-cookie': responseHeader(Type.String({ description: 'kurz_split (Path=/{code}, 30 days): the arm of an A/B split this visitor was drawn, kept so a reload does not flip the test' })),
+    'surrogate-control': responseHeader(Type.String({ description: 'with CDN_MAX_AGE_SECONDS only: max-age=<CDN_MAX_AGE_SECONDS> for a permanent redirect a CDN may keep (no expiry, click limit, password, rules, split or og), no-store otherwise; Fastly reads it' })),
+    'cdn-cache-control': responseHeader(Type.String({ description: 'with CDN_MAX_AGE_SECONDS only: the same as Surrogate-Control, for Cloudflare (RFC 9213); every other answer of Kurz then says no-store' })),
+    'surrogate-key': responseHeader(Type.String({ description: 'with CDN_MAX_AGE_SECONDS, on a redirect a CDN may keep: kurz-link-<key> kurz-domain-<id or default>, space-separated (Fastly); what CDN_PURGE_URL purges' })),
+    'cache-tag': responseHeader(Type.String({ description: 'the same names as Surrogate-Key, comma-separated (Cloudflare)' })),
   },
 });
 

@@ -12,6 +12,7 @@ export function createMetrics() {
   const collect = () => tallies.forEach((flush) => flush());
   const buffers: (() => number)[] = [];
   const unconfirmed: (() => number)[] = [];
+  let storeReads: () => { primary: number; replica: number; lagMs: number | null } | undefined = () => undefined;
   return {
     registry,
     /**
@@ -82,6 +83,28 @@ export function createMetrics() {
         this.set(unconfirmed.reduce((sum, size) => sum + size(), 0));
       },
     }),
+    /** Names the store whose reads kurz_store_reads_total and kurz_replica_lag_seconds report, read when scraped. */
+    watchStoreReads: (counts: typeof storeReads) => void (storeReads = counts),
+    storeReads: new Counter({
+      name: 'kurz_store_reads_total',
+      help: 'Reads a read replica may serve (redirect misses, click stats) by the connection that served them: replica, or primary (no replica, lagging, failing, row not replayed yet, link just written)',
+      labelNames: ['pool'] as const, registers,
+      collect() {
+        const counts = storeReads();
+        if (!counts) return;
+        // The store counts; a counter's value is set by resetting it to the store's totals.
+        this.reset();
+        this.inc({ pool: 'primary' }, counts.primary);
+        this.inc({ pool: 'replica' }, counts.replica);
+      },
+    }),
+    replicaLag: new Gauge({
+      name: 'kurz_replica_lag_seconds', help: 'Replay lag of the read replica (DATABASE_READ_URL) at its last poll; -1 while it cannot be measured (down)', registers,
+      collect() {
+        const counts = storeReads();
+        if (counts) this.set(counts.lagMs === null ? -1 : counts.lagMs / 1000);
+      },
+    }),
     clickQueueLag: new Gauge({ name: 'kurz_click_queue_lag_seconds', help: 'Age of the oldest event in the last batch applied', registers }),
     clickBatchSize: new Histogram({
       name: 'kurz_click_batch_size', help: 'Events per applied batch', registers, buckets: [1, 10, 50, 100, 250, 500, 1000, 2500],
@@ -91,6 +114,10 @@ export function createMetrics() {
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     }),
     clickBatchFailures: new Counter({ name: 'kurz_click_batch_failures_total', help: 'Batches that failed to apply (retried)', registers }),
+    cdnPurges: new Counter({
+      name: 'kurz_cdn_purges_total', help: 'CDN purge requests by outcome: purged, retried (an attempt failed, another follows), failed (given up), dropped (queue full)',
+      labelNames: ['outcome'] as const, registers,
+    }),
   };
 }
 

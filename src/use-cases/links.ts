@@ -4,12 +4,13 @@ import { AppError, invalid, notFound } from '../domain/errors.js';
 import { newId } from '../domain/ids.js';
 import { assertSafeUrl, MAX_URL_LENGTH, type UrlPolicy } from '../domain/url-safety.js';
 import { withUtm, type Utm } from '../domain/utm.js';
-import { UniqueViolation, type DomainDirectory, type LinkChanges, type LinkLookup, type LinkQuery, type LinkRecord, type LinkStore, type NewLink, type RedirectType } from '../ports.js';
+import { UniqueViolation, type DomainDirectory, type EdgePurger, type LinkChanges, type LinkLookup, type LinkQuery, type LinkRecord, type LinkStore, type NewLink, type RedirectType } from '../ports.js';
 import { type Actor, isAdmin } from './actor.js';
 import { hashPassword } from '../security/passwords.js';
 import { mayUse } from './domains.js';
 import { DEFAULT_DOMAIN_ID, linkKey } from '../domain/link-key.js';
 import { normalizeHost } from '../domain/hosts.js';
+import { mayKeepAtEdge } from '../domain/edge-keys.js';
 import { normalizeRouting, type NormalRouting } from '../domain/routing-input.js';
 import type { Destination, OpenGraph, Rule } from '../domain/routing.js';
 
@@ -27,6 +28,8 @@ export interface LinkDeps {
   urlPolicy: UrlPolicy;
   /** The domains links may be put on, by host name (and by id, to show a link's). */
   domains: Pick<DomainDirectory, 'byHost' | 'byId'>;
+  /** Tells a CDN to forget an edited or deleted link it may have kept (in the background). */
+  edge: Pick<EdgePurger, 'purge'>;
 }
 
 export interface LinkInput {
@@ -148,7 +151,7 @@ export function linkQuery(deps: Pick<LinkDeps, 'domains'>, actor: Actor, filters
 
 /** PUT passes a whole LinkInput (absent optional fields reset to their defaults); PATCH passes only what changes. */
 export async function updateLink(
-  deps: Pick<LinkDeps, 'store' | 'cache' | 'clock' | 'urlPolicy' | 'domains'>, actor: Actor, id: string, edit: LinkEdit,
+  deps: Pick<LinkDeps, 'store' | 'cache' | 'clock' | 'urlPolicy' | 'domains' | 'edge'>, actor: Actor, id: string, edit: LinkEdit,
 ): Promise<LinkRecord> {
   const before = await getLink(deps, actor, id);
   const now = deps.clock();
@@ -168,6 +171,8 @@ export async function updateLink(
   const [was, is] = [linkKey(before.domainId, before.code), linkKey(link.domainId, link.code)];
   await deps.cache.invalidate(was);
   if (is !== was) await deps.cache.invalidate(is);
+  // Only what a CDN may have kept: the code as it was (its new code was a 404 or another link's, never kept).
+  if (mayKeepAtEdge(before)) deps.edge.purge([was]);
   return link;
 }
 
@@ -196,10 +201,12 @@ async function passwordHashOf<T extends null | undefined>(password: string | T):
   return typeof password === 'string' ? hashPassword(password) : password;
 }
 
-export async function deleteLink(deps: Pick<LinkDeps, 'store' | 'cache'>, actor: Actor, id: string): Promise<void> {
+export async function deleteLink(deps: Pick<LinkDeps, 'store' | 'cache' | 'edge'>, actor: Actor, id: string): Promise<void> {
   const link = await getLink(deps, actor, id);
   if (!(await deps.store.deleteLink(id))) throw notFound('link');
-  await deps.cache.invalidate(linkKey(link.domainId, link.code));
+  const key = linkKey(link.domainId, link.code);
+  await deps.cache.invalidate(key);
+  if (mayKeepAtEdge(link)) deps.edge.purge([key]);
 }
 
 /** The id of the domain a host name names, if the actor may put links on it; undefined when none is named. */

@@ -3,7 +3,7 @@ import { newId } from '../domain/ids.js';
 import type { Cursor } from '../domain/cursor.js';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
-import { LastAdmin, UniqueViolation, type AccountStore, type LinkLookup, type Role, type UserChanges, type UserRecord } from '../ports.js';
+import { LastAdmin, UniqueViolation, type AccountStore, type EdgePurger, type LinkLookup, type Role, type UserChanges, type UserRecord } from '../ports.js';
 import { hashPassword, verifyPassword } from '../security/passwords.js';
 import { passwordWeakness } from '../security/password-policy.js';
 import { type Actor, isAdmin, mayActOn } from './actor.js';
@@ -14,6 +14,8 @@ export interface UserDeps {
   store: AccountStore;
   /** Drops the keys of a deleted user's links from every cache level and instance. */
   cache: Pick<LinkLookup, 'invalidate'>;
+  /** Tells a CDN to forget a deleted user's links (in the background). */
+  edge: Pick<EdgePurger, 'purge'>;
   /** Epoch milliseconds: creation and update times. */
   clock: () => number;
   /** Whether anyone may sign up. */
@@ -96,11 +98,13 @@ export async function updateUser(deps: Pick<UserDeps, 'store' | 'clock' | 'log'>
   return user;
 }
 
-export async function deleteUser(deps: Pick<UserDeps, 'store' | 'cache'>, actor: Actor, id: string): Promise<void> {
+export async function deleteUser(deps: Pick<UserDeps, 'store' | 'cache' | 'edge'>, actor: Actor, id: string): Promise<void> {
   await getUser(deps, actor, id);
   const keys = await keepsAnAdmin(deps.store.deleteUser(id));
   if (!keys) throw notFound('user');
   for (const key of keys) await deps.cache.invalidate(key);
+  // The store names the links it deleted, not what they were: every one is purged (a few requests per 100 links).
+  if (keys.length > 0) deps.edge.purge(keys);
 }
 
 export const normalizeEmail = (email: string): string => email.trim().toLowerCase();

@@ -273,21 +273,28 @@ describe('RedisLinkCache across instances', () => {
     assert.deepEqual([...new Set(received)], [code]);
   });
 
-  test('when the subscriber connection is dropped and comes back, then onResubscribed is called (what was published meanwhile is lost)', async () => {
+  test('when the subscription takes effect, first and again after its connection was dropped, then onSubscribed is called each time, once Redis has it: a message published then arrives', async () => {
     const conn = await connect();
     try {
-      const cache = new RedisLinkCache(conn, { prefix: uniquePrefix(), maxTtlMs: TTL });
-      cache.onInvalidation(() => {});
-      let resubscribed = 0;
-      cache.onResubscribed(() => resubscribed++);
-      if (conn.subscriber.status !== 'ready') await once(conn.subscriber, 'ready');
-      await sleep(100);
-      assert.equal(resubscribed, 0, 'not on the first connection');
+      const shared = uniquePrefix();
+      const cache = new RedisLinkCache(conn, { prefix: shared, maxTtlMs: TTL });
+      const writer = new RedisLinkCache(first, { prefix: shared, maxTtlMs: TTL });
+      const received: string[] = [];
+      cache.onInvalidation((code) => received.push(code));
+      let subscribed = 0;
+      // What another instance publishes the moment the subscription is reported: it must not be lost.
+      cache.onSubscribed(() => void writer.invalidate(`published-at-${++subscribed}`));
+      const until = async (done: () => boolean, what: string) => {
+        // 10 s: a reconnect waits 100 to 200 ms, and beside other suites on 2 cores it has taken seconds.
+        const deadline = Date.now() + 10_000;
+        while (!done() && Date.now() < deadline) await sleep(20);
+        assert.ok(done(), `${what} (reported ${subscribed} times, subscriber ${conn.subscriber.status}, received ${received.join(' ')})`);
+      };
+      await until(() => received.includes('published-at-1'), 'called on the first subscription, and the message published then arrived');
       const { localAddress, localPort } = (conn.subscriber as unknown as { stream: { localAddress: string; localPort: number } }).stream;
       await first.call('client kill', (r) => r.client('KILL', 'ADDR', `${localAddress}:${localPort}`));
-      const deadline = Date.now() + 5_000;
-      while (resubscribed === 0 && Date.now() < deadline) await sleep(50);
-      assert.equal(resubscribed, 1);
+      await until(() => received.includes('published-at-2'), 'called again once the new subscription took effect, and the message published then arrived');
+      assert.equal(subscribed, 2);
     } finally {
       await conn.close();
     }

@@ -3,6 +3,8 @@
  * cannot drift. Each part of the contract lives in ./store/ and shares the suite's store.
  */
 import { describe, before, after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { sql } from 'kysely';
 import type { KyselyStore } from '../../src/adapters/store/index.js';
 import { DIALECTS, createTestStore } from '../support/stores.js';
 import type { ContractContext } from './store/fixtures.js';
@@ -41,9 +43,17 @@ for (const dialect of DIALECTS) {
     };
 
     test('migrate() again is a no-op and ping() resolves', async () => {
-      await ctx.store().migrate();
-      await ctx.store().migrate();
+      assert.deepEqual(await ctx.store().migrate(), []);
+      assert.deepEqual(await ctx.store().migrate(), []);
       await ctx.store().ping();
+    });
+
+    test('when a newer version has migrated the database, then migrate() leaves its schema alone and names what it does not know', async () => {
+      await ctx.withFreshStore(async (store) => {
+        await sql`insert into kysely_migration (name, timestamp) values (${'9999-from-the-future'}, ${new Date().toISOString()})`.execute(store.db);
+        assert.deepEqual(await store.migrate(), ['9999-from-the-future']);
+        await store.ping();
+      });
     });
 
     // users first: its first test relies on the suite's database having no user yet

@@ -5,6 +5,8 @@ import { createTestApp, signUpAndIn, type Caller, type TestApp, type TestAppOpti
 import { DIALECTS, createTestDatabase, type TestDatabase } from '../support/stores.js';
 import { PrivateRedis, TEST_REDIS_URL, assertRedisUp, uniquePrefix } from '../support/redis.js';
 import { clusterPerFile } from '../support/redis-cluster.js';
+import { newId } from '../../src/domain/ids.js';
+import { DEFAULT_DOMAIN_ID } from '../../src/domain/link-key.js';
 
 /** Wraps a store so a test can count the redirect's lookups (findTargetByCode) that reach it. */
 function countingLookups(): { wrap: (store: Store) => Store; count: () => number } {
@@ -342,5 +344,34 @@ describe('when Redis fails', () => {
     await eventually(async () => assert.equal(await locationOf(b, link.code), 'https://example.com/h2'), 3_000);
     await new Promise((resolve) => setTimeout(resolve, 1_200)); // past b's L1 TTL: the answer now comes from Redis
     assert.equal(await locationOf(b, link.code), 'https://example.com/h2');
+  });
+});
+
+describe('when an instance starts before Redis', () => {
+  test('when its subscription first takes effect, then it forgets what it cached before: a write it was never told of is seen at once', async () => {
+    const redis = await PrivateRedis.unstarted();
+    // An L1 TTL of a minute: a link kept from before the subscription would still be served at the end.
+    const t = await createTestApp('sqlite', { env: { ...redisEnv(redis.url), CACHE_L1_TTL_SECONDS: '60' } });
+    try {
+      const user = await signUpAndIn(t.app);
+      // Put in the store directly: a creation through the API would leave an invalidation to replay, which would tell it.
+      const now = t.clock.now;
+      const link = await t.ctx.store.insertLink({
+        id: newId(now), domainId: DEFAULT_DOMAIN_ID, code: 'before-redis', url: 'https://example.com/before', title: null, tags: [],
+        redirectType: 302, expiresAt: null, maxClicks: null, expiredUrl: null, archived: false, rules: null, destinations: null, og: null,
+        ownerId: user.id, createdAt: now, passwordHash: null,
+      });
+      assert.equal(await locationOf(t, link.code), 'https://example.com/before'); // cached in L1, Redis unreachable
+      // Another instance's edit, published while this one was not subscribed: it never arrives here.
+      await t.ctx.store.updateLink(link.id, { url: 'https://example.com/after' }, now + 1);
+      assert.equal(await locationOf(t, link.code), 'https://example.com/before', 'served from L1 until then');
+
+      await redis.start();
+      await eventually(async () => assert.equal((await t.app.inject({ url: '/readyz' })).json().checks.redis, 'up'), 10_000);
+      await eventually(async () => assert.equal(await locationOf(t, link.code), 'https://example.com/after'), 1_000);
+    } finally {
+      await t.close();
+      await redis.kill();
+    }
   });
 });

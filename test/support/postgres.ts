@@ -4,7 +4,7 @@
  * initdb and the server refuse to run as root, so they run as the `postgres` user when we are root.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chownSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -41,8 +41,11 @@ export class PrivatePostgres {
     readonly port: number,
   ) {}
 
-  /** initdb (a few seconds: share one cluster across the tests of a file) and start. */
-  static async start(): Promise<PrivatePostgres> {
+  /**
+   * initdb (a few seconds: share one cluster across the tests of a file) and start. With `replication`,
+   * a primary a standby can stream from (startStandby): `wal_level = replica` and replication trusted on loopback.
+   */
+  static async start(options: { replication?: boolean } = {}): Promise<PrivatePostgres> {
     const dir = mkdtempSync(join(tmpdir(), 'kurz-pg-'));
     if (isRoot) {
       const { uid, gid } = postgresUser();
@@ -54,14 +57,69 @@ export class PrivatePostgres {
     writeFileSync(join(cluster.dataDir, 'postgresql.auto.conf'), [
       `port = ${cluster.port}`, `listen_addresses = '127.0.0.1'`, `unix_socket_directories = '${dir}'`,
       'fsync = off', 'synchronous_commit = off', 'full_page_writes = off', 'max_connections = 50', 'shared_buffers = 16MB',
+      ...(options.replication ? ['wal_level = replica', 'max_wal_senders = 5', 'hot_standby = on'] : []),
       '',
     ].join('\n'));
+    // initdb's pg_hba.conf trusts loopback replication already with --auth=trust; said here, so it does not rest on a default.
+    if (options.replication) appendFileSync(join(cluster.dataDir, 'pg_hba.conf'), 'host replication all 127.0.0.1/32 trust\n');
     if (isRoot) {
       const { uid, gid } = postgresUser();
       chownSync(join(cluster.dataDir, 'postgresql.auto.conf'), uid, gid);
     }
     cluster.startServer();
     return cluster;
+  }
+
+  /**
+   * A streaming standby of this cluster (started with `replication`), on a port and folder of its own:
+   * `pg_basebackup -R -X stream -c fast` (a spread checkpoint would take minutes) from this server over loopback, then started; it replays this one's
+   * WAL continuously and answers reads only. destroy() it before this one.
+   */
+  async startStandby(): Promise<PrivatePostgres> {
+    const dir = mkdtempSync(join(tmpdir(), 'kurz-pg-standby-'));
+    if (isRoot) {
+      const { uid, gid } = postgresUser();
+      chownSync(dir, uid, gid);
+    }
+    const standby = new PrivatePostgres(dir, await freePort());
+    run('pg_basebackup', ['-h', '127.0.0.1', '-p', String(this.port), '-U', 'postgres', '-D', standby.dataDir, '-R', '-X', 'stream', '-c', 'fast', '--no-sync']);
+    // The copy's postgresql.auto.conf names the primary's port and socket folder; later lines win.
+    appendFileSync(join(standby.dataDir, 'postgresql.auto.conf'), [`port = ${standby.port}`, `unix_socket_directories = '${dir}'`, 'hot_standby = on', ''].join('\n'));
+    standby.startServer();
+    return standby;
+  }
+
+  /** On a standby: stops applying the WAL it receives (pg_wal_replay_pause), so its data stays as it is now. */
+  async pauseReplay(database = 'postgres'): Promise<void> {
+    await this.query(database, 'select pg_wal_replay_pause()');
+  }
+
+  /** On a standby: applies the WAL again, catching up. */
+  async resumeReplay(database = 'postgres'): Promise<void> {
+    await this.query(database, 'select pg_wal_replay_resume()');
+  }
+
+  /** On a standby: resolves once it has replayed everything `primary` had written when called. */
+  async caughtUpWith(primary: PrivatePostgres, timeoutMs = 60_000): Promise<void> {
+    const [{ lsn }] = await primary.query<{ lsn: string }>('postgres', 'select pg_current_wal_lsn()::text as lsn');
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      const [{ behind }] = await this.query<{ behind: boolean }>('postgres', 'select pg_last_wal_replay_lsn() < $1::pg_lsn as behind', [lsn]);
+      if (!behind) return;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    throw new Error(`the standby on port ${this.port} did not replay up to ${lsn} in ${timeoutMs} ms`);
+  }
+
+  /** One statement on a database of this cluster, on a connection of its own. */
+  async query<R extends object>(database: string, text: string, values: unknown[] = []): Promise<R[]> {
+    const client = new pg.Client({ connectionString: this.url(database), connectionTimeoutMillis: 5_000 });
+    await client.connect();
+    try {
+      return (await client.query<R>(text, values)).rows;
+    } finally {
+      await client.end();
+    }
   }
 
   private get dataDir(): string {

@@ -83,6 +83,11 @@ export class PrivateRedis {
     return redis;
   }
 
+  /** One on a port of its own, not started yet: for a Kurz that must start before Redis is up. */
+  static async unstarted(): Promise<PrivateRedis> {
+    return new PrivateRedis(await freePort());
+  }
+
   get url(): string {
     return `redis://127.0.0.1:${this.port}`;
   }

@@ -38,32 +38,57 @@ test('when Redis does not take an invalidation, the writing instance reads the s
   }
 });
 
-test('when a code is invalidated while its load is under way, then a lookup after the invalidation loads again instead of sharing it', async () => {
+/**
+ * A store whose first read sees the row stored at that moment and is then held up (a slow store) until
+ * `release()`, and an L1-only cache over it: what a write made meanwhile does to that read's answer.
+ */
+function slowFirstRead() {
   let release = () => {};
   const held = new Promise<void>((resolve) => (release = resolve));
-  let stored = link('https://example.com/old');
-  let reads = 0;
-  // The first read sees the old row, then its answer is held up (a slow store) until the edit is done.
+  const state = { stored: link('https://example.com/old') as CachedLink | undefined, reads: 0 };
   const store = {
     findTargetByCode: async () => {
-      const row = stored;
-      if (++reads === 1) await held;
+      const row = state.stored;
+      if (++state.reads === 1) await held;
       return row;
     },
   } as unknown as Store;
   const cache = new TieredLinkCache(new LruLinkCache({ maxEntries: 100, maxBytes: 1 << 20 }), undefined, store,
     { ttlMs: 60_000, l1TtlMs: 60_000, negativeTtlMs: 60_000 }, createMetrics());
+  return { cache, state, release: () => release() };
+}
+
+test('when a code is invalidated while its load is under way, then a lookup after the invalidation loads again instead of sharing it', async () => {
+  const { cache, state, release } = slowFirstRead();
   try {
     const before = cache.lookup('code2');
     await new Promise((resolve) => setImmediate(resolve));
-    stored = link('https://example.com/new');
+    state.stored = link('https://example.com/new');
     await cache.invalidate('code2');
     const after = cache.lookup('code2');
     release();
     assert.equal((await after)?.url, 'https://example.com/new');
     assert.equal((await before)?.url, 'https://example.com/old', 'the lookup made before the edit may see the old row');
     assert.equal((await cache.lookup('code2'))?.url, 'https://example.com/new', 'and the old load did not fill the cache');
-    assert.equal(reads, 2);
+    assert.equal(state.reads, 2);
+  } finally {
+    cache.close();
+  }
+});
+
+test('when a link is deleted during a slow read and 10,000 other codes are invalidated before the read ends, then the old row is not cached', async () => {
+  const { cache, state, release } = slowFirstRead();
+  try {
+    const before = cache.lookup('gone');
+    await new Promise((resolve) => setImmediate(resolve));
+    state.stored = undefined;
+    await cache.invalidate('gone');
+    // An import's worth of invalidations: more than the in-process cache keeps a record of.
+    for (let i = 0; i < 10_001; i++) await cache.invalidate(`imported-${i}`);
+    release();
+    assert.equal((await before)?.url, 'https://example.com/old', 'the lookup made before the delete may see the old row');
+    assert.equal(await cache.lookup('gone'), null, 'but the old row was not cached');
+    assert.equal(state.reads, 2);
   } finally {
     cache.close();
   }

@@ -12,10 +12,21 @@ const sizeOf = (code: string, entry: CacheEntry): number => 2 * (code.length + (
  */
 export class LruLinkCache implements LinkCache {
   private readonly entries: LRUCache<string, { entry: CacheEntry }>;
-  /** code → generation of its last invalidation; only needs to outlive the slowest store read. */
-  private readonly invalidated = new LRUCache<string, number>({ max: 10_000, ttl: 60_000 });
+  /**
+   * code → generation of its last invalidation; only needs to outlive the slowest store read. A record
+   * dropped early (past 10,000 invalidations in a minute: an import invalidates 5,000 codes a batch)
+   * raises `clearedAt` to its generation, so a load begun before it can no longer fill anything: without
+   * that, a slow read of a deleted link whose record was pushed out put the old row back for the L1 TTL.
+   */
+  private readonly invalidated = new LRUCache<string, number>({
+    max: 10_000,
+    ttl: 60_000,
+    dispose: (generation, _code, reason) => {
+      if (reason === 'evict') this.clearedAt = Math.max(this.clearedAt, generation);
+    },
+  });
   private generation = 0;
-  /** The generation of the last clear(): fills from loads that began before it are dropped. */
+  /** The generation of the last clear() (or early-dropped record): fills from loads that began before it are dropped. */
   private clearedAt = -1;
 
   constructor(options: { maxEntries: number; maxBytes: number }) {

@@ -55,27 +55,38 @@ export class RedisLinkCache implements LinkCache {
     await this.redis.call('invalidate', (r) => r.eval(INVALIDATE, 2, ...this.keys(code), this.options.maxTtlMs, this.channel, code, generation));
   }
 
+  private readonly subscribedListeners: Array<() => void> = [];
+
   /**
    * Calls `listener` with every code any instance invalidates (including this one). The subscription
-   * waits for Redis if it is down at start-up, and ioredis renews it after every reconnect.
+   * waits for Redis if it is down at start-up, and is renewed after every reconnect.
    */
   onInvalidation(listener: (code: string) => void): void {
-    this.redis.subscriber.on('message', (channel: string, code: string) => {
+    const { subscriber } = this.redis;
+    subscriber.on('message', (channel: string, code: string) => {
       if (channel === this.channel) listener(code);
     });
-    this.redis.subscriber.subscribe(this.channel).catch(() => {});
+    const subscribe = () => subscriber.subscribe(this.channel).then(() => {
+      for (const subscribed of this.subscribedListeners) subscribed();
+    }, () => {});
+    // ioredis subscribes again by itself on each reconnect, but emits 'ready' before Redis has answered
+    // that SUBSCRIBE: one more (a no-op for Redis) gives a reply that comes after it took effect. The
+    // first 'ready' of a connection not up yet is the first connection, which sends the one below.
+    let reconnect = subscriber.status === 'ready';
+    subscriber.on('ready', () => {
+      if (reconnect) void subscribe();
+      reconnect = true;
+    });
+    void subscribe();
   }
 
   /**
-   * Calls `listener` each time the subscription is back after it was down: what was published
-   * meanwhile never arrives, so the in-process cache must forget everything it holds. (ioredis
-   * subscribes again on each 'ready'; a message published between the drop and then is lost.)
+   * Calls `listener` each time the subscription has taken effect: the first time, and again after every
+   * drop. What was published before never arrives here, so the in-process cache must forget everything
+   * it cached until then: an instance that began serving before its first SUBSCRIBE was answered (or
+   * between a reconnect and the new one's answer) could otherwise keep a changed link for its L1 TTL.
    */
-  onResubscribed(listener: () => void): void {
-    let connected = this.redis.subscriber.status === 'ready';
-    this.redis.subscriber.on('ready', () => {
-      if (connected) listener();
-      connected = true;
-    });
+  onSubscribed(listener: () => void): void {
+    this.subscribedListeners.push(listener);
   }
 }

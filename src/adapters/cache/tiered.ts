@@ -77,6 +77,8 @@ export class TieredLinkCache implements LinkLookup {
    * processes' invalidations arrive here.
    */
   forget(key: string): void {
+    // Before the entry goes: a miss it causes must not read a replica that lacks the write (docs/DESIGN.md#read-replica).
+    this.store.written?.(key);
     this.flights.delete(key);
     void this.l1.invalidate(key);
   }
@@ -86,6 +88,7 @@ export class TieredLinkCache implements LinkLookup {
    * restart, a dropped connection), any of them may have been missed.
    */
   forgetAll(): void {
+    this.store.written?.('*');
     this.flights.clear();
     this.l1.clear();
   }

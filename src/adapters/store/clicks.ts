@@ -11,7 +11,7 @@ export class KyselyClickStore implements ClickStore {
   private readonly db: Kysely<Database>;
   private readonly maintenance: Kysely<Database>;
 
-  constructor(dialect: StoreDialect) {
+  constructor(private readonly dialect: StoreDialect) {
     this.db = dialect.db;
     this.maintenance = dialect.maintenance;
   }
@@ -77,9 +77,14 @@ export class KyselyClickStore implements ClickStore {
     });
   }
 
-  async clickStats({ linkId, from, to, interval, includeBots }: StatsQuery): Promise<ClickStats> {
+  /** On a read replica when one is usable: stats may lag by DATABASE_READ_MAX_LAG_MS, as clicks already lag by a flush. */
+  clickStats(query: StatsQuery): Promise<ClickStats> {
+    return this.dialect.reads.read((db) => this.#clickStats(db, query));
+  }
+
+  async #clickStats(db: Kysely<Database>, { linkId, from, to, interval, includeBots }: StatsQuery): Promise<ClickStats> {
     const size = interval === 'day' ? DAY : HOUR;
-    const inRange = this.db
+    const inRange = db
       .selectFrom('click_counts')
       .where('link_id', '=', linkId)
       .where('bucket', '>=', from)
@@ -96,7 +101,7 @@ export class KyselyClickStore implements ClickStore {
         .sort((a, b) => b.clicks - a.clicks || a.value.localeCompare(b.value));
     }
     const points = series.map((p) => ({ t: Number(p.t), clicks: Number(p.clicks) }));
-    const routes = this.db
+    const routes = db
       .selectFrom('click_routes')
       .where('link_id', '=', linkId)
       .where('bucket', '>=', from)

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import { UniqueViolation } from '../../ports.js';
 import type { Database } from './schema.js';
+import type { ReadRouter } from './replica-reads.js';
 
 /** How an adapter recognises a unique-index failure of its driver, and which field it concerns. */
 export type UniqueViolationOf = (err: unknown) => UniqueViolation['field'] | undefined;
@@ -19,6 +20,8 @@ export interface StoreDialect {
    * database, so not under the request path's timeout (PostgreSQL gives them a pool of their own).
    */
   readonly maintenance: Kysely<Database>;
+  /** Where the reads that may be a little stale run: a read replica, or `db` (primaryOnly). Every other statement runs on `db`. */
+  readonly reads: ReadRouter;
   /** The field a driver's unique-index error concerns; undefined for any other error. */
   readonly uniqueViolationOf: UniqueViolationOf;
   /** Releases what destroying the Kysely instances leaves open, after they are destroyed (PostgreSQL's pools). */

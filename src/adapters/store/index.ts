@@ -22,6 +22,8 @@ export function kyselyStore(dialect: StoreDialect): KyselyStore {
   return {
     db: dialect.db,
     ...methodsOf<StoreLifecycle>(new KyselyLifecycle(dialect)),
+    readCounts: () => dialect.reads.counts(),
+    written: (key) => dialect.reads.written(key),
     ...methodsOf<AccountStore>(new KyselyAccountStore(dialect)),
     ...methodsOf<LinkStore>(new KyselyLinkStore(dialect)),
     ...methodsOf<DomainStore>(new KyselyDomainStore(dialect)),

@@ -29,12 +29,17 @@ export class KyselyLinkStore implements LinkStore {
   /** Links created at the same moment are inserted in one transaction (group commit). */
   private readonly linkInserts = new GroupCommit<NewLink, LinkRecord>((links) => this.#insertTogether(links));
 
-  /** The redirect's read on a cache miss: the link with a code. */
-  readonly #targetByCode;
+  /** The redirect's read on a cache miss: the link with a code, compiled once per connection (primary, replica). */
+  readonly #targetByCode = new WeakMap<Kysely<Database>, (parameters: readonly unknown[]) => Promise<LinkRow | undefined>>();
 
   constructor(private readonly dialect: StoreDialect) {
     this.db = dialect.db;
-    this.#targetByCode = prepared(this.db, this.db.selectFrom('links').selectAll().where('domain_id', '=', '').where('code', '=', ''));
+  }
+
+  #targetOn(db: Kysely<Database>, domainId: string, code: string): Promise<LinkRow | undefined> {
+    let read = this.#targetByCode.get(db);
+    if (!read) this.#targetByCode.set(db, (read = prepared(db, db.selectFrom('links').selectAll().where('domain_id', '=', '').where('code', '=', ''))));
+    return read([domainId, code]);
   }
 
   insertLink(link: NewLink): Promise<LinkRecord> {
@@ -158,8 +163,12 @@ export class KyselyLinkStore implements LinkStore {
     return Number(result.numDeletedRows) > 0;
   }
 
+  /**
+   * On a read replica when one is usable: a link there is at most DATABASE_READ_MAX_LAG_MS old, and one
+   * it lacks (not replayed yet) is asked of the primary, so a 404 is always the primary's.
+   */
   async findTargetByCode(code: string, domainId = DEFAULT_DOMAIN_ID): Promise<LinkTarget | undefined> {
-    const row = await this.#targetByCode([domainId, code]);
+    const row = await this.dialect.reads.read((db) => this.#targetOn(db, domainId, code), { key: linkKey(domainId, code), found: (r) => r !== undefined });
     return row && toTarget(row);
   }
 
@@ -174,8 +183,9 @@ export class KyselyLinkStore implements LinkStore {
       .returningAll()
       .executeTakeFirst();
     if (counted) return { outcome: 'live', link: toTarget(counted) };
-    // Not counted: tell a missing code from one that is no longer live.
-    const link = await this.findTargetByCode(code, domainId);
+    // Not counted: tell a missing code from one that is no longer live, on the primary that just decided.
+    const row = await this.#targetOn(this.db, domainId, code);
+    const link = row && toTarget(row);
     if (!link) return { outcome: 'missing' };
     const state = linkState(link, now);
     return { outcome: state === 'active' ? 'exhausted' : state, link };

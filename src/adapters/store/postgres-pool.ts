@@ -126,12 +126,16 @@ class BoundedClient implements Pick<PostgresPoolClient, 'release'> {
 export class StoreHealth {
   private failures = 0;
 
-  constructor(private readonly log: Logger) {}
+  constructor(
+    private readonly log: Logger,
+    /** What the outage means, logged when it starts (a read replica's calls fall back to the primary instead). */
+    private readonly outage = 'database unavailable: calls fail with 503 until it answers',
+  ) {}
 
   /** Records a failed call; returns the error, for `throw`. */
   failed<E>(err: E): E {
     if (err instanceof StoreUnavailable && this.failures++ === 0) {
-      this.log.warn({ reason: err.reason, cause: (err.cause as Error | undefined)?.message }, 'database unavailable: calls fail with 503 until it answers');
+      this.log.warn({ reason: err.reason, cause: (err.cause as Error | undefined)?.message }, this.outage);
     }
     return err;
   }

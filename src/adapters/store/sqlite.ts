@@ -8,6 +8,7 @@ import type { Database } from './schema.js';
 import type { SqliteSynchronous } from '../../config.js';
 import { statementCache } from './statement-cache.js';
 import { ClickWriterThread } from './click-writer.js';
+import { primaryOnly } from './replica-reads.js';
 
 /**
  * The embedded default: one SQLite file in WAL mode, no server to run. `synchronous` is FULL unless
@@ -29,6 +30,7 @@ export function createSqliteStore(file: string, options: { synchronous?: SqliteS
     db,
     // No statement timeout here for long migrations to escape: they share the connection.
     maintenance: db,
+    reads: primaryOnly(db),
     uniqueViolationOf: (err) => {
       const e = err as { code?: string; message?: string };
       if (e.code !== 'SQLITE_CONSTRAINT_UNIQUE' && e.code !== 'SQLITE_CONSTRAINT_PRIMARYKEY') return undefined;

@@ -12,8 +12,9 @@ import { domainCommands } from './domains.js';
 import { seedCommand } from './seed.js';
 import { importCommand } from './import.js';
 import { exportCommand } from './export.js';
+import { backupCommand } from './backup.js';
 
 /** Adds a group of commands to the program; `io` is what they read and write. */
 export type CommandGroup = (program: Command, io: CliIo) => void;
 
-export const COMMANDS: readonly CommandGroup[] = [processCommands, linkCommands, userCommands, keyCommands, domainCommands, importCommand, exportCommand, seedCommand];
+export const COMMANDS: readonly CommandGroup[] = [processCommands, linkCommands, userCommands, keyCommands, domainCommands, importCommand, exportCommand, backupCommand, seedCommand];
