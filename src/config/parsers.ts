@@ -5,6 +5,7 @@
  */
 import type { BucketLimit } from '../domain/token-bucket.js';
 import { ConfigError } from './config-error.js';
+import { RedisUrlError, redisEndpoint } from './redis-url.js';
 import type { Parser } from './setting.js';
 
 export const text: Parser<string> = (raw) => raw;
@@ -92,8 +93,14 @@ export const jwtSecret: Parser<string> = (raw, name) => {
   return raw;
 };
 
+/** One server's URL, or a Redis Cluster's seed nodes (several hosts, or redis+cluster://): see redis-url.ts. Never echoes the URL. */
 export const redisUrl: Parser<string> = (raw, name) => {
-  if (!/^rediss?:\/\/./.test(raw)) throw new ConfigError(name, 'must be a redis:// or rediss:// URL');
+  try {
+    redisEndpoint(raw);
+  } catch (err) {
+    if (err instanceof RedisUrlError) throw new ConfigError(name, err.message);
+    throw err;
+  }
   return raw;
 };
 

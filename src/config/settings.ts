@@ -91,7 +91,7 @@ export const SETTINGS_TABLE = {
   }),
   redisUrl: setting({
     name: 'REDIS_URL', parse: parse.redisUrl,
-    meaning: '`redis://host:6379`: a shared second cache level and cross-instance invalidation. Unset keeps everything in-process. Kurz keeps serving if Redis goes away',
+    meaning: '`redis://host:6379`: a shared second cache level and cross-instance invalidation. Unset keeps everything in-process. Kurz keeps serving if Redis goes away. A Redis Cluster: its seed nodes, `redis://a:7000,b:7001,c:7002` or `redis+cluster://host:7000` (`rediss` for TLS; database 0 only; see [docs/OPERATIONS.md](docs/OPERATIONS.md#redis-cluster))',
   }),
   redisPrefix: setting({
     name: 'REDIS_PREFIX', default: 'kurz:', parse: parse.text,

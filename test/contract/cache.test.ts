@@ -14,8 +14,11 @@ import { RedisLinkCache } from '../../src/adapters/cache/redis.js';
 import { RedisConnection } from '../../src/adapters/redis/connection.js';
 import { createMetrics } from '../../src/obs/metrics.js';
 import { TEST_REDIS_URL, assertRedisUp, uniquePrefix } from '../support/redis.js';
+import { clusterPerFile } from '../support/redis-cluster.js';
 
 const TTL = 60_000;
+const cluster = clusterPerFile();
+after(() => cluster.stop());
 let seq = 0;
 /** A code no other test in this run uses. */
 const freshCode = (base = 'c') => `${base}${++seq}x${Math.random().toString(36).slice(2, 8)}`;
@@ -24,8 +27,8 @@ const link = (over: Partial<CachedLink> = {}): CachedLink => ({
 });
 
 /** A connection whose command client is ready: it has no offline queue, so a command sent earlier fails at once. */
-async function connect(): Promise<RedisConnection> {
-  const conn = new RedisConnection(TEST_REDIS_URL, { timeoutMs: 500, metrics: createMetrics(), log: pino({ level: 'silent' }) });
+async function connect(url = TEST_REDIS_URL): Promise<RedisConnection> {
+  const conn = new RedisConnection(url, { timeoutMs: 500, metrics: createMetrics(), log: pino({ level: 'silent' }) });
   if (conn.client.status !== 'ready') await once(conn.client, 'ready');
   return conn;
 }
@@ -41,6 +44,13 @@ const adapters: Array<{ name: string; open(): Promise<{ cache: LinkCache; close(
     async open() {
       await assertRedisUp();
       const conn = await connect();
+      return { cache: new RedisLinkCache(conn, { prefix: uniquePrefix(), maxTtlMs: TTL }), close: () => conn.close() };
+    },
+  },
+  {
+    name: 'redis cluster',
+    async open() {
+      const conn = await connect((await cluster.get()).url);
       return { cache: new RedisLinkCache(conn, { prefix: uniquePrefix(), maxTtlMs: TTL }), close: () => conn.close() };
     },
   },
@@ -313,5 +323,50 @@ describe('RedisLinkCache across instances', () => {
     const keys = await first.client.keys(`${ownPrefix}*`);
     assert.equal(keys.length, 2, `keys: ${keys.join(', ')}`);
     for (const key of keys) assert.ok(key.includes(`{${code}}`), `${key} lacks {${code}}`);
+  });
+});
+
+describe('RedisLinkCache on a Redis Cluster', () => {
+  test('when a code is invalidated through one instance, then an instance seeded with other nodes hears of it', async () => {
+    const { ports } = await cluster.get();
+    // Each instance knows only other nodes: the message must cross the cluster bus.
+    const [first, second] = [await connect(`redis+cluster://127.0.0.1:${ports[0]}`), await connect(`redis://127.0.0.1:${ports[1]},127.0.0.1:${ports[2]}`)];
+    try {
+      const prefix = uniquePrefix();
+      const [a, b] = [new RedisLinkCache(first, { prefix, maxTtlMs: TTL }), new RedisLinkCache(second, { prefix, maxTtlMs: TTL })];
+      const codes = [freshCode(), freshCode(), freshCode()];
+      const received = new Set<string>();
+      b.onInvalidation((c) => received.add(c));
+      // The subscription is set up in the background: invalidate until every message arrives (≤ 5 s).
+      for (const deadline = Date.now() + 5_000; received.size < codes.length && Date.now() < deadline; await sleep(50)) {
+        for (const code of codes) if (!received.has(code)) await a.invalidate(code);
+      }
+      assert.deepEqual([...received].sort(), [...codes].sort());
+    } finally {
+      await first.close();
+      await second.close();
+    }
+  });
+
+  test('when codes are cached, then each code\'s two keys share a slot and different codes spread over the masters', async () => {
+    const redis = await cluster.get();
+    const conn = await connect(redis.url);
+    try {
+      const prefix = uniquePrefix();
+      const cache = new RedisLinkCache(conn, { prefix, maxTtlMs: TTL });
+      const masters = new Set<number>();
+      for (let i = 0; i < 12; i++) {
+        const code = freshCode();
+        await cache.invalidate(code);
+        await put(cache, code, link());
+        assert.notEqual((await cache.get(code)).entry, undefined);
+        const [entry, generation] = [`${prefix}{${code}}:link`, `${prefix}{${code}}:gen`];
+        assert.equal(await redis.slotOf(entry), await redis.slotOf(generation), `${entry} and ${generation}`);
+        masters.add(await redis.masterOf(entry));
+      }
+      assert.ok(masters.size > 1, `12 codes all on one master (${[...masters].join(', ')})`);
+    } finally {
+      await conn.close();
+    }
   });
 });

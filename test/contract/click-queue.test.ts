@@ -2,11 +2,10 @@
  * One contract for the ClickQueue port, run against the in-process buffer and against the Redis Streams
  * pair (producer, consumer group), both applying to a real SQLite store; then what only one adapter promises.
  */
-import { test, describe, before, after } from 'node:test';
+import { test, describe, before, after, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import type { ClickQueue } from '../../src/ports.js';
 import type { ClickEvent } from '../../src/domain/clicks.js';
@@ -15,14 +14,18 @@ import { MemoryClickQueue, type MemoryClickQueueOptions } from '../../src/adapte
 import { RedisStreamClickQueue } from '../../src/adapters/queue/stream-producer.js';
 import { StreamClickConsumer } from '../../src/adapters/queue/stream-consumer.js';
 import { RedisConnection } from '../../src/adapters/redis/connection.js';
+import { openClient } from '../../src/adapters/redis/client.js';
 import type { KyselyStore } from '../../src/adapters/store/index.js';
 import { newId } from '../../src/domain/ids.js';
 import { createMetrics, type Metrics } from '../../src/obs/metrics.js';
 import { createTestStore } from '../support/stores.js';
 import { PrivateRedis, TEST_REDIS_URL, assertRedisUp, freePort, uniquePrefix } from '../support/redis.js';
 import { newLink, newUser } from './store/fixtures.js';
+import { PrivateRedisCluster, clusterPerFile } from '../support/redis-cluster.js';
 
 const GROUP = 'kurz-click-workers';
+const cluster = clusterPerFile();
+after(() => cluster.stop());
 const log = pino({ level: 'silent' });
 type Apply = MemoryClickQueueOptions['apply'];
 
@@ -81,7 +84,8 @@ interface RedisOptions {
 async function openRedis(store: KyselyStore, metrics: Metrics, options: RedisOptions = {}) {
   const { consumers: n = 1, batchSize = 50, claimIdleMs = 30_000, producerUrl, start = true, applyDelayMs = 0, url = TEST_REDIS_URL, maxUnconfirmed = 10_000 } = options;
   const stream = `${uniquePrefix()}clicks`;
-  const admin = new Redis(url);
+  // A server's client or a cluster's, as the URL says: the same commands either way.
+  const admin = openClient(url, { offlineQueue: true, maxRetriesPerRequest: 20 });
   admin.on('error', () => {});
   const conn = new RedisConnection(producerUrl ?? url, { timeoutMs: 500, metrics, log });
   if (!producerUrl && conn.client.status !== 'ready') await once(conn.client, 'ready');
@@ -122,6 +126,7 @@ async function openRedis(store: KyselyStore, metrics: Metrics, options: RedisOpt
 const adapters: Array<{ name: string; open(store: KyselyStore, metrics: Metrics, lazy?: boolean): Promise<Harness> }> = [
   { name: 'memory', open: async (store, metrics, lazy) => openMemory(store, metrics, lazy ? { batchSize: 10_000, flushMs: 60_000 } : {}) },
   { name: 'redis streams', open: (store, metrics) => openRedis(store, metrics) },
+  { name: 'redis streams on a cluster', open: async (store, metrics) => openRedis(store, metrics, { url: (await cluster.get()).url }) },
 ];
 
 /** A SQLite store for one suite, and a fresh link on it for each test. */
@@ -483,5 +488,72 @@ describe('redis streams click queue, when Redis loses what it held', () => {
       await h.settle({ [a]: 25 }, true);
       await assertCounts(store(), { [a]: 25 });
       assert.equal(await outcome(metrics, 'duplicate'), 25);
+    }));
+});
+
+describe('redis streams click queue on a Redis Cluster, when the master holding the stream fails', () => {
+  const { store, link } = useStore();
+  /** Each test has a cluster of its own: it kills a master, and the stream's slot has no replica left after. */
+  const withFailingCluster = (options: RedisOptions, body: (h: Awaited<ReturnType<typeof openRedis>>, redis: PrivateRedisCluster, metrics: Metrics, t: TestContext) => Promise<void>) => async (t: TestContext) => {
+    const redis = await PrivateRedisCluster.start();
+    try {
+      await using(openRedis(store(), createMetrics(), { ...options, url: redis.url }), (h) => body(h, redis, h.metrics, t));
+    } finally {
+      await redis.stop();
+    }
+  };
+  /** `entries` turns of the event loop, `perTurn` clicks each: that many stream entries. */
+  const turns = async (h: { queue: ClickQueue }, a: string, entries: number, perTurn: number) => {
+    for (let turn = 0; turn < entries; turn++) {
+      enqueue(h.queue, a, perTurn);
+      await h.queue.flush();
+    }
+  };
+
+  test('when the replica promoted lacks the last entries, then the producer appends its copies again and each click counts once',
+    withFailingCluster({ start: false }, async (h, redis, metrics) => {
+      const a = await link();
+      await turns(h, a, 5, 4); // 20 clicks the replica receives
+      await redis.waitForReplicas();
+      // 30 clicks in 5 entries that only the master holds when it dies.
+      await redis.killMasterOf(h.stream, () => turns(h, a, 5, 6));
+      await waitFor(async () => (await outcome(metrics, 'resent')) === 50, 30_000);
+      assert.equal(await outcome(metrics, 'resent'), 50, 'every unacknowledged click is appended to the promoted replica');
+      assert.equal(await h.admin.xlen(h.stream), 5 + 10, 'the replica had the first 5 entries and not the last 5, then got all 10 copies');
+      h.consumers[0]!.start();
+      await waitFor(async () => (await counts(store(), a)).clicks === 50, 30_000);
+      await h.settle({ [a]: 50 });
+      await assertCounts(store(), { [a]: 50 });
+      assert.equal(await outcome(metrics, 'applied'), 50);
+      assert.equal(await outcome(metrics, 'duplicate'), 20, 'the 20 clicks the replica kept came twice and counted once');
+    }));
+
+  test('when the master is SIGKILLed under a stream of clicks, then its replica takes over and every click enqueued is counted exactly once',
+    withFailingCluster({ consumers: 2, batchSize: 50 }, async (h, redis, metrics, t) => {
+      const [a, b] = [await link(), await link()];
+      const sent = { [a]: 0, [b]: 0 };
+      let producing = true;
+      // 10 clicks every 10 ms (up to 1,000 a second), as redirects answered would enqueue them.
+      const load = (async () => {
+        for (let turn = 0; producing; turn++) {
+          const id = turn % 3 ? a : b;
+          enqueue(h.queue, id, 10);
+          sent[id]! += 10;
+          await sleep(10);
+        }
+      })();
+      await waitFor(async () => ((await counts(store(), a)).clicks ?? 0) > 0, 30_000);
+      const killedAt = Date.now();
+      const { killed, promoted } = await redis.killMasterOf(h.stream);
+      const failoverMs = Date.now() - killedAt;
+      await sleep(1_000); // clicks on the promoted replica too
+      producing = false;
+      await load;
+      await waitFor(async () => ((await counts(store(), a)).clicks ?? 0) >= sent[a]! && ((await counts(store(), b)).clicks ?? 0) >= sent[b]!, 60_000);
+      await h.settle(sent);
+      await assertCounts(store(), sent);
+      assert.equal(await outcome(metrics, 'applied'), sent[a]! + sent[b]!);
+      assert.notEqual(promoted, killed);
+      t.diagnostic(`clicks ${sent[a]! + sent[b]!}; master ${killed} -> ${promoted} in ${failoverMs} ms; resent ${await outcome(metrics, 'resent')}, duplicate ${await outcome(metrics, 'duplicate')}, redelivered ${await outcome(metrics, 'redelivered')}`);
     }));
 });

@@ -15,6 +15,10 @@ import { RedisRateLimiter } from '../../src/adapters/limiter/redis.js';
 import { RedisConnection } from '../../src/adapters/redis/connection.js';
 import { createMetrics } from '../../src/obs/metrics.js';
 import { TEST_REDIS_URL, assertRedisUp, uniquePrefix } from '../support/redis.js';
+import { clusterPerFile } from '../support/redis-cluster.js';
+
+const cluster = clusterPerFile();
+after(() => cluster.stop());
 
 /** Refills so slowly (one token in ~17 min) that no test here can see a refill. */
 const BURST: BucketLimit = { capacity: 5, refillPerSecond: 0.001 };
@@ -24,8 +28,8 @@ let seq = 0;
 const freshKey = (base = 'k') => `${base}-${++seq}-${Math.random().toString(36).slice(2, 8)}`;
 
 /** A connection whose command client is ready: it has no offline queue, so a command sent earlier fails at once. */
-async function connect(): Promise<RedisConnection> {
-  const conn = new RedisConnection(TEST_REDIS_URL, { timeoutMs: 500, metrics: createMetrics(), log: pino({ level: 'silent' }) });
+async function connect(url = TEST_REDIS_URL): Promise<RedisConnection> {
+  const conn = new RedisConnection(url, { timeoutMs: 500, metrics: createMetrics(), log: pino({ level: 'silent' }) });
   if (conn.client.status !== 'ready') await once(conn.client, 'ready');
   return conn;
 }
@@ -42,6 +46,13 @@ const adapters: Array<{ name: string; open(): Promise<Opened> }> = [
     async open() {
       await assertRedisUp();
       const conn = await connect();
+      return { limiter: new RedisRateLimiter(conn, uniquePrefix()), close: () => conn.close() };
+    },
+  },
+  {
+    name: 'redis cluster',
+    async open() {
+      const conn = await connect((await cluster.get()).url);
       return { limiter: new RedisRateLimiter(conn, uniquePrefix()), close: () => conn.close() };
     },
   },
@@ -224,5 +235,29 @@ describe('memory rate limiter', () => {
     // The most recent bucket is still there (drained), the oldest was forgotten (full again).
     assert.equal((await limiter.take('key-9', BURST)).remaining, BURST.capacity - 2);
     assert.equal((await limiter.take('key-0', BURST)).remaining, BURST.capacity - 1);
+  });
+});
+
+describe('redis rate limiter on a Redis Cluster', () => {
+  test('when two instances seeded with different nodes take from one bucket, then they share it exactly, and buckets spread over the masters', async () => {
+    const redis = await cluster.get();
+    const [a, b] = [await connect(`redis+cluster://127.0.0.1:${redis.ports[0]}`), await connect(`redis://127.0.0.1:${redis.ports[2]},127.0.0.1:${redis.ports[1]}`)];
+    try {
+      const prefix = uniquePrefix();
+      const limiters = [new RedisRateLimiter(a, prefix), new RedisRateLimiter(b, prefix)];
+      const limit = { capacity: 7, refillPerSecond: 0.001 };
+      const masters = new Set<number>();
+      for (let k = 0; k < 6; k++) {
+        const key = freshKey('ip:10.0.0.' + k);
+        const allowed: boolean[] = [];
+        for (let i = 0; i < 10; i++) allowed.push((await limiters[i % 2]!.take(key, limit)).allowed);
+        assert.deepEqual(allowed, [...Array(7).fill(true), ...Array(3).fill(false)], key);
+        masters.add(await redis.masterOf(`${prefix}rl:{${key}}`));
+      }
+      assert.ok(masters.size > 1, `6 buckets all on one master (${[...masters].join(', ')})`);
+    } finally {
+      await a.close();
+      await b.close();
+    }
   });
 });

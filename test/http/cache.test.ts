@@ -4,6 +4,7 @@ import type { Store } from '../../src/ports.js';
 import { createTestApp, signUpAndIn, type Caller, type TestApp, type TestAppOptions } from '../support/app.js';
 import { DIALECTS, createTestDatabase, type TestDatabase } from '../support/stores.js';
 import { PrivateRedis, TEST_REDIS_URL, assertRedisUp, uniquePrefix } from '../support/redis.js';
+import { clusterPerFile } from '../support/redis-cluster.js';
 import { newId } from '../../src/domain/ids.js';
 import { DEFAULT_DOMAIN_ID } from '../../src/domain/link-key.js';
 
@@ -167,12 +168,20 @@ async function twoInstances(dialect: TestDatabase['name'], redisUrl: string, env
   };
 }
 
-for (const dialect of DIALECTS) {
-  describe(`two instances sharing Redis (${dialect})`, () => {
+const cluster = clusterPerFile();
+after(() => cluster.stop());
+/** What the two instances share: one Redis, or a Redis Cluster (3 masters, 3 replicas) of this file's own. */
+const SHARED = [
+  { name: 'Redis', url: async () => TEST_REDIS_URL },
+  { name: 'a Redis Cluster', url: async () => (await cluster.get()).url },
+];
+
+for (const dialect of DIALECTS) for (const shared of SHARED) {
+  describe(`two instances sharing ${shared.name} (${dialect})`, () => {
     let pair: Awaited<ReturnType<typeof twoInstances>>;
     let user: Caller;
     before(async () => {
-      pair = await twoInstances(dialect, TEST_REDIS_URL);
+      pair = await twoInstances(dialect, await shared.url());
       user = await signUpAndIn(pair.a.app);
     });
     after(() => pair.close());
@@ -214,6 +223,20 @@ for (const dialect of DIALECTS) {
       const link = await createLink(a, user, { url: 'https://example.com/ten', max_clicks: 10 });
       const results = await Promise.all(Array.from({ length: 40 }, (_, i) => (i % 2 ? a : b).app.inject({ url: `/${link.code}` })));
       assert.equal(results.filter((r) => r.statusCode === 302).length, 10);
+    });
+
+    test('when redirects go through both instances, then the link counts each click exactly once', async () => {
+      const { a, b } = pair;
+      const link = await createLink(a, user, { url: 'https://example.com/counted' });
+      for (let round = 0; round < 6; round++) {
+        const results = await Promise.all(Array.from({ length: 25 }, (_, i) => (i % 2 ? a : b).app.inject({ url: `/${link.code}` })));
+        assert.ok(results.every((r) => r.statusCode === 302), 'every redirect answered');
+      }
+      // Both instances append to the stream and both consume it (CLICK_CONSUMER=on): 150 clicks, each counted once.
+      const clicks = async () => (await a.app.inject({ url: `/api/v1/links/${link.id}`, headers: user.auth })).json().clicks as number;
+      await eventually(async () => assert.ok((await clicks()) >= 150, `clicks ${await clicks()}`), 20_000);
+      await new Promise((resolve) => setTimeout(resolve, 500)); // a late duplicate would land by now
+      assert.equal(await clicks(), 150);
     });
   });
 }

@@ -5,7 +5,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
+import { redisEndpoint } from '../../src/config/redis-url.js';
 
 export const TEST_REDIS_URL = process.env.KURZ_TEST_REDIS ?? 'redis://127.0.0.1:6379';
 
@@ -14,6 +15,8 @@ export const uniquePrefix = (): string => `kurz-test-${randomBytes(5).toString('
 
 /** Deletes every key under a test's prefix (best effort: a Redis a test killed is simply skipped). */
 export async function deletePrefix(url: string, prefix: string): Promise<void> {
+  const endpoint = redisEndpoint(url);
+  if (endpoint.kind === 'cluster') return deleteClusterPrefix(endpoint.nodes, prefix);
   const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: 1_000, retryStrategy: () => null });
   client.on('error', () => {});
   try {
@@ -25,6 +28,24 @@ export async function deletePrefix(url: string, prefix: string): Promise<void> {
     // not reachable: nothing to clean there
   } finally {
     client.disconnect();
+  }
+}
+
+/** deletePrefix on a Redis Cluster: each master holds some of the keys; each key is deleted alone (keys of several slots cannot go in one DEL). */
+async function deleteClusterPrefix(nodes: Array<{ host: string; port: number }>, prefix: string): Promise<void> {
+  const cluster = new Cluster(nodes, { lazyConnect: true, clusterRetryStrategy: () => null, redisOptions: { maxRetriesPerRequest: 0, connectTimeout: 1_000 } });
+  cluster.on('error', () => {});
+  try {
+    await cluster.connect();
+    for (const node of cluster.nodes('master')) {
+      for await (const keys of node.scanStream({ match: `${prefix}*`, count: 1_000 })) {
+        for (const key of keys as string[]) await cluster.del(key);
+      }
+    }
+  } catch {
+    // not reachable: nothing to clean there
+  } finally {
+    cluster.disconnect();
   }
 }
 

@@ -1,19 +1,12 @@
-import { Redis, ReplyError, type ChainableCommander } from 'ioredis';
+import { ReplyError, type ChainableCommander } from 'ioredis';
 import type { Logger } from 'pino';
 import { CircuitBreaker, type BreakerState } from '../../resilience/circuit-breaker.js';
-import { backoffMs, type Backoff } from '../../resilience/backoff.js';
 import { withTimeout } from '../../resilience/wait.js';
 import type { Metrics } from '../../obs/metrics.js';
 import { noTracing, type Tracing } from '../../obs/tracing.js';
+import { openClient, type RedisClient } from './client.js';
 
 const STATE_VALUE: Record<BreakerState, number> = { closed: 0, 'half-open': 1, open: 2 };
-
-/**
- * Reconnecting after a lost connection: 200 ms, doubling, at most 2 s, each wait anywhere in its upper
- * half, so that every instance and worker does not reconnect to a restarted Redis at the same instant.
- */
-const RECONNECT: Backoff = { firstMs: 200, maxMs: 2_000, jitter: 'equal' };
-const reconnect = { retryStrategy: (times: number) => backoffMs(RECONNECT, times) };
 
 type Log = Pick<Logger, 'info' | 'warn'>;
 
@@ -46,7 +39,7 @@ export class RedisGuard {
    * Runs one call on `client` through the breaker, timing it. Throws when Redis is down, slow or the
    * breaker is open; while `client` is not connected, RedisNotConnected at once, without counting.
    */
-  run<T>(client: Redis, command: string, call: () => Promise<T>): Promise<T> {
+  run<T>(client: RedisClient, command: string, call: () => Promise<T>): Promise<T> {
     if (client.status !== 'ready') return Promise.reject(new RedisNotConnected(`redis is ${client.status}`));
     // A span inside a traced request or batch: the command's label, never its keys or values.
     if (this.tracing.enabled) return this.tracing.child(`redis ${command}`, { 'db.system': 'redis', 'db.system.name': 'redis', 'db.operation.name': command }, () => this.guarded(command, call));
@@ -73,25 +66,29 @@ export class RedisGuard {
   }
 }
 
-/** Logs the errors of `clients` (ioredis emits one per failed reconnection), each distinct one once until `resetOn` is ready again. */
-function logErrors(log: Log, clients: Redis[], resetOn: Redis): void {
+/**
+ * Logs the errors of `clients` (ioredis emits one per failed reconnection; a cluster one per node that
+ * fails, as 'node error'), each distinct one once until `resetOn` is ready again.
+ */
+function logErrors(log: Log, clients: RedisClient[], resetOn: RedisClient): void {
   let lastError = '';
   const onError = (err: Error) => {
     if (err.message !== lastError) log.warn({ err: err.message }, 'redis connection error');
     lastError = err.message;
   };
-  for (const client of clients) client.on('error', onError);
+  for (const client of clients) client.on('error', onError).on('node error', onError);
   resetOn.on('ready', () => (lastError = ''));
 }
 
 /**
- * One Redis connection for commands and one for pub/sub, every command behind a timeout and the
- * guard (breaker and metrics) shared by everything that uses Redis; blocking() opens more connections
- * behind the same guard. A probe lets the breaker close again even with no traffic.
+ * One Redis connection for commands and one for pub/sub (a server's, or a cluster's: REDIS_URL
+ * decides, client.ts), every command behind a timeout and the guard (breaker and metrics) shared by
+ * everything that uses Redis; blocking() opens more connections behind the same guard. A probe lets
+ * the breaker close again even with no traffic.
  */
 export class RedisConnection {
-  readonly client: Redis;
-  readonly subscriber: Redis;
+  readonly client: RedisClient;
+  readonly subscriber: RedisClient;
   readonly guard: RedisGuard;
   private readonly recoveredListeners: Array<() => void> = [];
   private readonly probe: NodeJS.Timeout;
@@ -103,15 +100,11 @@ export class RedisConnection {
   ) {
     const { metrics, log } = options;
     this.log = log;
-    this.client = new Redis(url, {
-      ...reconnect,
-      commandTimeout: options.timeoutMs,
-      connectTimeout: Math.max(1_000, options.timeoutMs),
-      enableOfflineQueue: false, // while disconnected a command fails at once instead of waiting in a queue
-      maxRetriesPerRequest: 0,
-    });
+    const connectTimeoutMs = Math.max(1_000, options.timeoutMs);
+    // While disconnected a command fails at once instead of waiting in a queue.
+    this.client = openClient(url, { commandTimeoutMs: options.timeoutMs, connectTimeoutMs, offlineQueue: false, maxRetriesPerRequest: 0 });
     // Only SUBSCRIBE is sent here; it may wait for the connection and is renewed on every reconnect.
-    this.subscriber = new Redis(url, { ...reconnect, connectTimeout: Math.max(1_000, options.timeoutMs), maxRetriesPerRequest: null });
+    this.subscriber = openClient(url, { connectTimeoutMs, offlineQueue: true, maxRetriesPerRequest: null });
     logErrors(log, [this.client, this.subscriber], this.client);
     // Back after a disconnection (or a hang that opened the breaker): whatever Redis missed is replayed.
     this.client.on('ready', () => this.notifyRecovered());
@@ -127,7 +120,7 @@ export class RedisConnection {
    * is open. While the connection is not up (start-up, reconnecting) it throws at once: there is
    * nothing to wait for, and it is no evidence against a Redis that is merely not reached yet.
    */
-  call<T>(command: string, run: (client: Redis) => Promise<T>): Promise<T> {
+  call<T>(command: string, run: (client: RedisClient) => Promise<T>): Promise<T> {
     return this.guard.run(this.client, command, () => run(this.client));
   }
 
@@ -137,7 +130,7 @@ export class RedisConnection {
    * the whole call here: otherwise a hung Redis under click traffic would look healthy to the breaker,
    * every XADD pipeline "succeeding" with timeouts inside. Error replies (Redis answered no) stay in the results.
    */
-  async batch(command: string, build: (client: Redis) => ChainableCommander): Promise<[Error | null, unknown][]> {
+  async batch(command: string, build: (client: RedisClient) => ChainableCommander): Promise<[Error | null, unknown][]> {
     return this.call(command, async (client) => {
       const results = (await build(client).exec()) ?? [];
       const unanswered = results.find(([err]) => err && !(err instanceof ReplyError));
@@ -170,7 +163,7 @@ export class RedisConnection {
     clearInterval(this.probe);
     // QUIT lets pending replies arrive; without a connection there is nothing to wait for (and a
     // queued QUIT would wait for a reconnect that never comes).
-    const end = async (c: Redis) => {
+    const end = async (c: RedisClient) => {
       if (c.status === 'ready') await c.quit().catch(() => {});
       c.disconnect();
     };
@@ -186,19 +179,19 @@ export class RedisConnection {
  * connection is not up, rather than waiting in a queue.
  */
 export class BlockingConnection {
-  private readonly client: Redis;
+  private readonly client: RedisClient;
 
   constructor(
     url: string,
     private readonly guard: RedisGuard,
     log: Log,
   ) {
-    this.client = new Redis(url, { ...reconnect, enableOfflineQueue: false, maxRetriesPerRequest: 0 });
+    this.client = openClient(url, { offlineQueue: false, maxRetriesPerRequest: 0 });
     logErrors(log, [this.client], this.client);
   }
 
   /** Runs one command through the guard; it fails after `timeoutMs`. */
-  call<T>(command: string, timeoutMs: number, run: (client: Redis) => Promise<T>): Promise<T> {
+  call<T>(command: string, timeoutMs: number, run: (client: RedisClient) => Promise<T>): Promise<T> {
     return this.guard.run(this.client, command, () => withTimeout(run(this.client), timeoutMs));
   }
 
@@ -207,7 +200,7 @@ export class BlockingConnection {
    * breaker is not closed a PING goes first: the breaker's one trial call is then a quick one, not a
    * read that holds it half-open (and every other Redis call failing) for up to `blockMs`.
    */
-  async block<T>(command: string, blockMs: number, marginMs: number, run: (client: Redis) => Promise<T>): Promise<T> {
+  async block<T>(command: string, blockMs: number, marginMs: number, run: (client: RedisClient) => Promise<T>): Promise<T> {
     if (this.guard.breaker.state !== 'closed') await this.call('ping', marginMs, (r) => r.ping());
     return this.call(command, blockMs + marginMs, run);
   }
