@@ -7,14 +7,12 @@
 import { test, after, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
-import pg from 'pg';
 import { call, killAll, runKurz, sandbox, startServer, type Server } from './process-helpers.js';
 import { assertClicksSettleAt, clicksOf, createLink, redirect, redirects, sleep, type Link, type Owner } from './traffic.js';
-import { PG_ADMIN_URL } from '../support/stores.js';
+import { scratchDatabase } from '../support/stores.js';
 import { kurzOn } from '../support/cli.js';
 
 after(killAll);
@@ -189,28 +187,9 @@ test('when kurz backup is given no database, an in-memory one or its own file as
   assert.deepEqual(readdirSync(box.dir).filter((name) => name.includes('partial')), [], 'no partial copy is left');
 });
 
-/** A fresh database on the shared server; dropped when the test ends. */
-async function database(t: TestContext): Promise<string> {
-  const name = `kurz_backup_${randomBytes(5).toString('hex')}`;
-  const admin = async (text: string) => {
-    const client = new pg.Client({ connectionString: PG_ADMIN_URL });
-    await client.connect();
-    try {
-      await client.query(text);
-    } finally {
-      await client.end();
-    }
-  };
-  await admin(`create database ${name}`);
-  t.after(() => admin(`drop database if exists ${name} with (force)`));
-  const url = new URL(PG_ADMIN_URL);
-  url.pathname = `/${name}`;
-  return url.href;
-}
-
 test('when a database a Kurz server wrote is dumped with pg_dump -Fc and restored with pg_restore into a fresh one, then a server on it answers every link with the same stats', TIMEOUT, async (t: TestContext) => {
   const env = { ...QUIET, JWT_SECRET: 'backup-restore-e2e-secret-0123456789abcdef' };
-  const source = await database(t);
+  const source = await scratchDatabase(t, 'kurz_backup');
   const server = await startServer({ databaseUrl: source, env, timeoutMs: START_MS });
   t.after(() => server.kill());
   const owner = await signUp(server);
@@ -221,7 +200,7 @@ test('when a database a Kurz server wrote is dumped with pg_dump -Fc and restore
 
   const dump = join(sandbox(t).dir, 'kurz.dump');
   execFileSync('pg_dump', ['--format=custom', `--dbname=${source}`, `--file=${dump}`], { stdio: 'pipe' });
-  const target = await database(t);
+  const target = await scratchDatabase(t, 'kurz_backup');
   execFileSync('pg_restore', ['--no-owner', `--dbname=${target}`, dump], { stdio: 'pipe' });
   await server.stop(30_000);
 

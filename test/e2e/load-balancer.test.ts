@@ -8,14 +8,13 @@
 import { test, after, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import pg from 'pg';
 import { killAll, repoRoot, startServer, tempDir, type Server } from './process-helpers.js';
 import { sleep } from './traffic.js';
 import { PrivateRedis, freePort } from '../support/redis.js';
-import { PG_ADMIN_URL } from '../support/stores.js';
+import { scratchDatabase } from '../support/stores.js';
 
 after(killAll);
 
@@ -58,25 +57,6 @@ async function send(base: string, method: string, path: string, options: { token
   } catch {
     return undefined;
   }
-}
-
-/** A fresh database on the shared PostgreSQL, dropped when the test ends. */
-async function database(t: TestContext): Promise<string> {
-  const name = `kurz_lb_${randomBytes(5).toString('hex')}`;
-  const admin = async (sql: string) => {
-    const client = new pg.Client({ connectionString: PG_ADMIN_URL });
-    await client.connect();
-    try {
-      await client.query(sql);
-    } finally {
-      await client.end();
-    }
-  };
-  await admin(`create database ${name}`);
-  t.after(() => admin(`drop database if exists ${name} with (force)`));
-  const url = new URL(PG_ADMIN_URL);
-  url.pathname = `/${name}`;
-  return url.href;
 }
 
 /** deploy/nginx/kurz.conf with the test's instances as its upstream servers and its own port. */
@@ -143,7 +123,7 @@ interface Change {
 test('when one of three instances behind nginx is SIGKILLed under mixed load, then no redirect fails, no acknowledged creation is lost or doubled, and every change is seen by every survivor within 1 s', { timeout: 300_000 }, async (t) => {
   const redis = await PrivateRedis.start();
   t.after(() => redis.kill());
-  const databaseUrl = await database(t);
+  const databaseUrl = await scratchDatabase(t, 'kurz_lb');
   const lbPort = await freePort();
   const lb = `http://127.0.0.1:${lbPort}`;
   // REDIS_TIMEOUT_MS 1 s rather than 200 ms: five Kurz-side processes share 2 cores here, and an event loop

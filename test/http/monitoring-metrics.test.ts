@@ -20,7 +20,7 @@ test('when an app with Redis has served redirects, API calls and clicks, then ev
   await assertRedisUp();
   const prefix = uniquePrefix();
   const { app, close } = await createTestApp('sqlite', {
-    env: { REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: prefix, RATE_REDIRECT: '600:100', CLICK_FLUSH_MS: '50' },
+    env: { REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: prefix, RATE_REDIRECT: '600:100', CLICK_FLUSH_MS: '50', CDN_MAX_AGE_SECONDS: '60', CDN_PURGE_URL: 'http://127.0.0.1:9/purge' },
   });
   try {
     const caller = await signUpAndIn(app);

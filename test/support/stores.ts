@@ -87,3 +87,22 @@ async function adminQuery(text: string): Promise<void> {
     await client.end();
   }
 }
+
+/** A fresh database named `<prefix>_<random>` on the shared PostgreSQL (PG_ADMIN_URL), dropped when the test ends; its URL. */
+export async function scratchDatabase(t: { after(fn: () => Promise<void>): void }, prefix: string): Promise<string> {
+  const name = `${prefix}_${randomBytes(5).toString('hex')}`;
+  const admin = async (text: string) => {
+    const client = new pg.Client({ connectionString: PG_ADMIN_URL });
+    await client.connect();
+    try {
+      await client.query(text);
+    } finally {
+      await client.end();
+    }
+  };
+  await admin(`create database ${name}`);
+  t.after(() => admin(`drop database if exists ${name} with (force)`));
+  const url = new URL(PG_ADMIN_URL);
+  url.pathname = `/${name}`;
+  return url.href;
+}

@@ -64,6 +64,8 @@ export class HttpEdgePurger implements EdgePurger {
         options.log[state === 'open' ? 'warn' : 'info']({ breaker: 'cdn', state }, `cdn purge circuit ${state}`);
       },
     });
+    // Every outcome from 0, so that rate() and the KurzCdnPurgesFailing alert see a failure's first increase.
+    for (const outcome of ['purged', 'retried', 'failed', 'dropped'] as const) options.metrics.cdnPurges.inc({ outcome }, 0);
   }
 
   purge(keys: readonly string[]): void {
