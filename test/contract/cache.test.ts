@@ -284,11 +284,16 @@ describe('RedisLinkCache across instances', () => {
       let subscribed = 0;
       // What another instance publishes the moment the subscription is reported: it must not be lost.
       cache.onSubscribed(() => void writer.invalidate(`published-at-${++subscribed}`));
+      // The subscriber's own events, for the message of a failure: beside other suites in CI this test once
+      // saw the subscriber ready again with onSubscribed called only once; alone it has always passed.
+      const events: string[] = [];
+      const started = Date.now();
+      for (const event of ['close', 'reconnecting', 'connect', 'ready'] as const) conn.subscriber.on(event, () => events.push(`${event}@${Date.now() - started}ms`));
       const until = async (done: () => boolean, what: string) => {
-        // 10 s: a reconnect waits 100 to 200 ms, and beside other suites on 2 cores it has taken seconds.
-        const deadline = Date.now() + 10_000;
+        // 20 s: a reconnect waits 100 to 200 ms, and beside other suites on 2 cores it has taken seconds.
+        const deadline = Date.now() + 20_000;
         while (!done() && Date.now() < deadline) await sleep(20);
-        assert.ok(done(), `${what} (reported ${subscribed} times, subscriber ${conn.subscriber.status}, received ${received.join(' ')})`);
+        assert.ok(done(), `${what} (reported ${subscribed} times, subscriber ${conn.subscriber.status}, events ${events.join(' ')}, received ${received.join(' ')})`);
       };
       await until(() => received.includes('published-at-1'), 'called on the first subscription, and the message published then arrived');
       const { localAddress, localPort } = (conn.subscriber as unknown as { stream: { localAddress: string; localPort: number } }).stream;
