@@ -104,9 +104,10 @@ export const redisUrl: Parser<string> = (raw, name) => {
   return raw;
 };
 
-/** An http(s) URL (a collector's endpoint); the value itself is never echoed: it may hold credentials. */
+/** An absolute http(s) URL (a collector's endpoint, a purge API), kept as written; never echoed: it may hold a credential. */
 export const httpUrl: Parser<string> = (raw, name) => {
-  if (!/^https?:\/\/./.test(raw) || !URL.canParse(raw)) throw new ConfigError(name, 'must be an http:// or https:// URL');
+  const protocol = URL.canParse(raw) ? new URL(raw).protocol : undefined;
+  if (protocol !== 'http:' && protocol !== 'https:') throw new ConfigError(name, 'must be an absolute http:// or https:// URL');
   return raw;
 };
 
@@ -122,18 +123,6 @@ export const baseUrl: Parser<string> = (raw, name) => {
   }
   if (url.search || url.hash) throw new ConfigError(name, 'must not have a query or fragment');
   return url.href.replace(/\/+$/, '');
-};
-
-/** An absolute http(s) URL; never echoed, since it may carry a credential in its query. */
-export const purgeUrl: Parser<string> = (raw, name) => {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new ConfigError(name, 'is not an absolute URL');
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError(name, 'must be an http or https URL');
-  return url.href;
 };
 
 export type DatabaseUrl = { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string };

@@ -130,7 +130,7 @@ export const SETTINGS_TABLE = {
       meaning: 'seconds a CDN may keep a permanent redirect (`Surrogate-Control` and `CDN-Cache-Control: max-age`, with `Surrogate-Key` and `Cache-Tag` naming the link), longer than browsers\' hour since CDN_PURGE_URL tells it of edits. Every other answer then says `CDN-Cache-Control: no-store`. `0`: no CDN headers at all',
     }),
     purgeUrl: setting({
-      name: 'CDN_PURGE_URL', parse: parse.purgeUrl,
+      name: 'CDN_PURGE_URL', parse: parse.httpUrl,
       meaning: 'http(s) URL POSTed after an edit or deletion of a link a CDN may keep, naming it (see CDN_PURGE_STYLE); never delays or fails the edit. Unset: nothing is purged',
     }),
     purgeStyle: setting({
